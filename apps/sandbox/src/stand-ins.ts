@@ -1,0 +1,14 @@
+import type { StandIn } from './sandbox';
+
+export interface SandboxOptions {
+  /** Port of the SMTP catcher; 0 picks a free one (tests). */
+  readonly smtpPort: number;
+}
+
+/**
+ * Every stand-in the sandbox serves. Each provider folder exports a factory; add one line
+ * here when a new provider is added.
+ */
+export function createStandIns(_options: SandboxOptions): StandIn[] {
+  return [];
+}
