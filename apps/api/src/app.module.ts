@@ -1,0 +1,39 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from '@enclave/audit';
+import { MailerModule } from '@enclave/mailer';
+import { PersistenceModule } from '@enclave/persistence';
+import { ConfigModule, LoggingModule, loadConfig } from '@enclave/platform';
+import { DEFAULT_JOB_OPTIONS, QueueName } from '@enclave/queue';
+import { AuditApiModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { HealthController } from './health/health.controller';
+import { WorkspacesModule } from './workspaces/workspaces.module';
+
+@Module({})
+export class AppModule {
+  /** Built from an environment (process.env in production, a per-test one in tests). */
+  static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const config = loadConfig(env);
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(env),
+        LoggingModule,
+        PersistenceModule,
+        AuditModule,
+        MailerModule,
+        BullModule.forRoot({ connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+        BullModule.registerQueue({ name: QueueName.System }),
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
+        TerminusModule,
+        AuthModule.register(config),
+        WorkspacesModule,
+        AuditApiModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { AuditActor } from '@enclave/audit';
+import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
+import type { Response } from 'express';
+import { Actor, type AppRequest, Public } from '../common/request-context';
+import { AuthService, type SignInResult, type VerifiedIdentity } from './auth.service';
+import { MagicLinkCallbackQueryDto, RequestMagicLinkDto } from './dto/auth.dto';
+import { MagicLinkService } from './magic-link.service';
+import { GitHubAuthGuard, GoogleAuthGuard } from './oauth.guards';
+import { SESSION_COOKIE, SessionService } from './session.service';
+
+@ApiTags('auth')
+@Controller('auth')
+@UseGuards(ThrottlerGuard)
+export class AuthController {
+  constructor(
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
+    private readonly auth: AuthService,
+    private readonly magicLinks: MagicLinkService,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Public()
+  @Get('providers')
+  providers(): { github: boolean; google: boolean; email: true } {
+    return { github: Boolean(this.config.GITHUB_CLIENT_ID), google: Boolean(this.config.GOOGLE_CLIENT_ID), email: true };
+  }
+
+  /** Redirects to GitHub (the guard does it); the callback below finishes the sign-in. */
+  @Public()
+  @Get('github')
+  @UseGuards(GitHubAuthGuard)
+  github(): void {}
+
+  @Public()
+  @Get('github/callback')
+  @UseGuards(GitHubAuthGuard)
+  async githubCallback(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res() response: Response): Promise<void> {
+    this.finish(await this.auth.signIn(request.user as VerifiedIdentity, actor), response);
+  }
+
+  @Public()
+  @Get('google')
+  @UseGuards(GoogleAuthGuard)
+  google(): void {}
+
+  @Public()
+  @Get('google/callback')
+  @UseGuards(GoogleAuthGuard)
+  async googleCallback(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res() response: Response): Promise<void> {
+    this.finish(await this.auth.signIn(request.user as VerifiedIdentity, actor), response);
+  }
+
+  @Public()
+  @Post('email')
+  @HttpCode(202)
+  async requestMagicLink(@Body() body: RequestMagicLinkDto, @Actor() actor: AuditActor): Promise<{ status: 'sent' }> {
+    await this.magicLinks.request(body.email, actor);
+    return { status: 'sent' };
+  }
+
+  @Public()
+  @Get('email/callback')
+  async magicLinkCallback(@Query() query: MagicLinkCallbackQueryDto, @Actor() actor: AuditActor, @Res() response: Response): Promise<void> {
+    this.finish(await this.magicLinks.consume(query.token, actor), response);
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<{ revoked: number }> {
+    const revoked = await this.sessions.revoke(request.auth!, actor, false);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { revoked };
+  }
+
+  /** Signs the user out of every browser (server-side revocation of all sessions). */
+  @Post('logout-all')
+  @HttpCode(200)
+  async logoutAll(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<{ revoked: number }> {
+    const revoked = await this.sessions.revoke(request.auth!, actor, true);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { revoked };
+  }
+
+  private finish(result: SignInResult, response: Response): void {
+    response.cookie(SESSION_COOKIE, result.sessionToken, this.sessions.cookieOptions());
+    response.redirect(303, new URL('/', this.config.PUBLIC_URL).toString());
+  }
+}

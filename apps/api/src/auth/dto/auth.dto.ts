@@ -1,0 +1,18 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+
+export const emailSchema = z.email().max(254).transform((email) => email.toLowerCase());
+
+export class RequestMagicLinkDto extends createZodDto(z.strictObject({ email: emailSchema })) {}
+
+export class MagicLinkCallbackQueryDto extends createZodDto(z.strictObject({ token: z.string().min(20).max(128) })) {}
+
+export const meSchema = z.object({
+  id: z.uuid(),
+  email: z.email(),
+  name: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  isStaff: z.boolean(),
+  identities: z.array(z.enum(['github', 'google', 'email'])),
+});
+export class MeDto extends createZodDto(meSchema) {}

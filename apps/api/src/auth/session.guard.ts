@@ -1,0 +1,25 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '@enclave/platform';
+import { type AppRequest, IS_PUBLIC } from '../common/request-context';
+import { SESSION_COOKIE, SessionService } from './session.service';
+
+/** Global guard: attaches the session's user to the request; refuses non-public routes without one. */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AppRequest>();
+    const token: unknown = request.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string' && token.length > 0 && token.length <= 128) {
+      request.auth = (await this.sessions.resolve(token)) ?? undefined;
+    }
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic || request.auth) return true;
+    throw new DomainError('unauthenticated', 'unauthenticated', 'Sign in first.');
+  }
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuditActor } from '@enclave/audit';
+import type { UserEntity } from '@enclave/persistence';
+import { Actor, CurrentUser } from '../common/request-context';
+import { UuidParam } from '../common/uuid-param';
+import { ChangeRoleDto, CreateWorkspaceDto, InviteMemberDto, type InviteResultDto, type MembersDto, RenameWorkspaceDto, SlugQueryDto, type WorkspaceDto } from './dto/workspace.dto';
+import { WorkspacesService } from './workspaces.service';
+
+@ApiTags('workspaces')
+@Controller('workspaces')
+export class WorkspacesController {
+  constructor(private readonly workspaces: WorkspacesService) {}
+
+  @Get()
+  list(@CurrentUser() user: UserEntity): Promise<WorkspaceDto[]> {
+    return this.workspaces.listMine(user.id);
+  }
+
+  /** Live check for the create form. */
+  @Get('slug-availability')
+  slugAvailability(@Query() query: SlugQueryDto) {
+    return this.workspaces.slugAvailability(query.slug);
+  }
+
+  @Post()
+  create(@CurrentUser() user: UserEntity, @Body() body: CreateWorkspaceDto, @Actor() actor: AuditActor): Promise<WorkspaceDto> {
+    return this.workspaces.create(user, body, actor);
+  }
+
+  @Get(':id')
+  get(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<WorkspaceDto> {
+    return this.workspaces.get(id, user.id);
+  }
+
+  @Patch(':id')
+  rename(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: RenameWorkspaceDto, @Actor() actor: AuditActor): Promise<WorkspaceDto> {
+    return this.workspaces.rename(id, user.id, body.name, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<void> {
+    return this.workspaces.delete(id, user.id, actor);
+  }
+
+  @Get(':id/members')
+  members(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<MembersDto> {
+    return this.workspaces.members(id, user.id);
+  }
+
+  @Post(':id/members')
+  invite(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: InviteMemberDto, @Actor() actor: AuditActor): Promise<InviteResultDto> {
+    return this.workspaces.invite(id, user, body, actor);
+  }
+
+  @Patch(':id/members/:userId')
+  @HttpCode(204)
+  changeRole(@UuidParam('id') id: string, @UuidParam('userId') memberId: string, @CurrentUser() user: UserEntity, @Body() body: ChangeRoleDto, @Actor() actor: AuditActor): Promise<void> {
+    return this.workspaces.changeRole(id, user.id, memberId, body.role, actor);
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(204)
+  removeMember(@UuidParam('id') id: string, @UuidParam('userId') memberId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<void> {
+    return this.workspaces.removeMember(id, user.id, memberId, actor);
+  }
+
+  @Delete(':id/invitations/:invitationId')
+  @HttpCode(204)
+  revokeInvitation(@UuidParam('id') id: string, @UuidParam('invitationId') invitationId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<void> {
+    return this.workspaces.revokeInvitation(id, user.id, invitationId, actor);
+  }
+}

@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService, type AuditActor } from '@enclave/audit';
+import { MailerService } from '@enclave/mailer';
+import { DomainError } from '@enclave/platform';
+import { InvitationEntity, MembershipEntity, type MembershipRole, UserEntity, WorkspaceEntity } from '@enclave/persistence';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import type { CreateWorkspaceDto, InviteMemberDto, InviteResultDto, MembersDto, WorkspaceDto } from './dto/workspace.dto';
+import { slugProblem } from './slug';
+import { WorkspaceAccessService } from './workspace-access.service';
+
+const UNIQUE_VIOLATION = '23505';
+
+function toDto(workspace: WorkspaceEntity, role: MembershipRole): WorkspaceDto {
+  return { id: workspace.id, name: workspace.name, slug: workspace.slug, status: workspace.status, role, createdAt: workspace.createdAt.toISOString() };
+}
+
+@Injectable()
+export class WorkspacesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: WorkspaceAccessService,
+    private readonly audit: AuditService,
+    private readonly mailer: MailerService,
+  ) {}
+
+  async slugAvailability(slug: string): Promise<{ slug: string; available: boolean; reason: string | null }> {
+    const problem = slugProblem(slug);
+    if (problem) return { slug, available: false, reason: `Slug ${problem}.` };
+    const taken = await this.dataSource.getRepository(WorkspaceEntity).existsBy({ slug });
+    return { slug, available: !taken, reason: taken ? 'Slug is already taken.' : null };
+  }
+
+  async create(user: UserEntity, input: CreateWorkspaceDto, actor: AuditActor): Promise<WorkspaceDto> {
+    const problem = slugProblem(input.slug);
+    if (problem) throw new DomainError('invalid', 'slug_invalid', `Slug ${problem}.`, { field: 'slug' });
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const workspace = await manager.save(WorkspaceEntity, manager.create(WorkspaceEntity, { name: input.name, slug: input.slug, status: 'pending_payment', deletedAt: null }));
+        await manager.save(MembershipEntity, { workspaceId: workspace.id, userId: user.id, role: 'owner' });
+        await this.audit.record(manager, { actor, action: 'workspace.created', workspaceId: workspace.id, target: { type: 'workspace', id: workspace.id }, details: { slug: workspace.slug } });
+        return toDto(workspace, 'owner');
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DomainError('conflict', 'slug_taken', 'Slug is already taken.', { field: 'slug' });
+      throw error;
+    }
+  }
+
+  async listMine(userId: string): Promise<WorkspaceDto[]> {
+    const rows = await this.dataSource
+      .getRepository(WorkspaceEntity)
+      .createQueryBuilder('w')
+      .innerJoin(MembershipEntity, 'm', 'm.workspace_id = w.id AND m.user_id = :userId', { userId })
+      .addSelect('m.role', 'role')
+      .where('w.deleted_at IS NULL')
+      .orderBy('w.created_at', 'ASC')
+      .getRawAndEntities();
+    return rows.entities.map((workspace, index) => toDto(workspace, (rows.raw[index] as { role: MembershipRole }).role));
+  }
+
+  async get(workspaceId: string, userId: string): Promise<WorkspaceDto> {
+    const { workspace, membership } = await this.access.require(workspaceId, userId, 'member');
+    return toDto(workspace, membership.role);
+  }
+
+  async rename(workspaceId: string, userId: string, name: string, actor: AuditActor): Promise<WorkspaceDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const { workspace, membership } = await this.access.require(workspaceId, userId, 'admin', manager);
+      const previous = workspace.name;
+      workspace.name = name;
+      await manager.save(workspace);
+      await this.audit.record(manager, { actor, action: 'workspace.renamed', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { before: previous, after: name } });
+      return toDto(workspace, membership.role);
+    });
+  }
+
+  /** Soft delete: the row stays for the audit trail and the slug stays reserved; deprovisioning follows. */
+  async delete(workspaceId: string, userId: string, actor: AuditActor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const { workspace } = await this.access.require(workspaceId, userId, 'owner', manager);
+      workspace.deletedAt = new Date();
+      await manager.save(workspace);
+      await this.audit.record(manager, { actor, action: 'workspace.deleted', workspaceId, target: { type: 'workspace', id: workspaceId } });
+    });
+  }
+
+  async members(workspaceId: string, userId: string): Promise<MembersDto> {
+    await this.access.require(workspaceId, userId, 'member');
+    const members = await this.dataSource
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndMapOne('m.user', UserEntity, 'u', 'u.id = m.user_id')
+      .where('m.workspace_id = :workspaceId', { workspaceId })
+      .orderBy('m.created_at', 'ASC')
+      .getMany();
+    const invitations = await this.dataSource.getRepository(InvitationEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
+    return {
+      members: members.map((m) => {
+        const user = (m as MembershipEntity & { user: UserEntity }).user;
+        return { userId: m.userId, email: user.email, name: user.name, role: m.role, joinedAt: m.createdAt.toISOString() };
+      }),
+      invitations: invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedAt: i.createdAt.toISOString() })),
+    };
+  }
+
+  /** Adds an existing user at once; otherwise records an invitation that becomes a membership at their first sign-in. */
+  async invite(workspaceId: string, inviter: UserEntity, input: InviteMemberDto, actor: AuditActor): Promise<InviteResultDto> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const { workspace } = await this.access.require(workspaceId, inviter.id, 'admin', manager);
+      const existing = await manager.findOneBy(UserEntity, { email: input.email });
+      if (existing) {
+        if (await manager.existsBy(MembershipEntity, { workspaceId, userId: existing.id })) {
+          throw new DomainError('conflict', 'already_member', 'That person is already a member.');
+        }
+        await manager.save(MembershipEntity, { workspaceId, userId: existing.id, role: input.role });
+        await this.audit.record(manager, { actor, action: 'membership.created', workspaceId, target: { type: 'user', id: existing.id }, details: { role: input.role } });
+        return { status: 'added' as const, workspace };
+      }
+      const invitation = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(InvitationEntity)
+        .values({ workspaceId, email: input.email, role: input.role, invitedBy: inviter.id })
+        .orUpdate(['role'], ['workspace_id', 'email'])
+        .returning(['id'])
+        .execute();
+      await this.audit.record(manager, { actor, action: 'invitation.created', workspaceId, target: { type: 'invitation', id: String(invitation.identifiers[0]?.id ?? invitation.raw[0]?.id) }, details: { role: input.role } });
+      return { status: 'invited' as const, workspace };
+    });
+    await this.mailer.send({
+      to: input.email,
+      subject: `You were added to ${result.workspace.name} on Enclave`,
+      text: `${inviter.name ?? inviter.email} ${result.status === 'added' ? 'added you to' : 'invited you to'} the workspace "${result.workspace.name}" on Enclave as ${input.role}.\n\nSign in with this email address to open it.`,
+    });
+    return { status: result.status, email: input.email };
+  }
+
+  async revokeInvitation(workspaceId: string, userId: string, invitationId: string, actor: AuditActor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.access.require(workspaceId, userId, 'admin', manager);
+      const deleted = await manager.delete(InvitationEntity, { id: invitationId, workspaceId });
+      if (!deleted.affected) throw new DomainError('not_found', 'invitation_not_found', 'No such invitation.');
+      await this.audit.record(manager, { actor, action: 'invitation.revoked', workspaceId, target: { type: 'invitation', id: invitationId } });
+    });
+  }
+
+  async changeRole(workspaceId: string, actingUserId: string, memberUserId: string, role: MembershipRole, actor: AuditActor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const { membership: acting } = await this.access.require(workspaceId, actingUserId, 'admin', manager);
+      const target = await this.lockedMember(manager, workspaceId, memberUserId);
+      if ((role === 'owner' || target.role === 'owner') && acting.role !== 'owner') {
+        throw new DomainError('forbidden', 'role_required', 'Only owners can grant or remove the owner role.', { required: 'owner', current: acting.role });
+      }
+      if (target.role === 'owner' && role !== 'owner') await this.ensureAnotherOwner(manager, workspaceId, memberUserId);
+      const before = target.role;
+      target.role = role;
+      await manager.save(target);
+      await this.audit.record(manager, { actor, action: 'membership.role_changed', workspaceId, target: { type: 'user', id: memberUserId }, details: { before, after: role } });
+    });
+  }
+
+  async removeMember(workspaceId: string, actingUserId: string, memberUserId: string, actor: AuditActor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      // Anyone may leave; removing someone else needs admin (and owner to remove an owner).
+      const minimum: MembershipRole = actingUserId === memberUserId ? 'member' : 'admin';
+      const { membership: acting } = await this.access.require(workspaceId, actingUserId, minimum, manager);
+      const target = await this.lockedMember(manager, workspaceId, memberUserId);
+      if (target.role === 'owner') {
+        if (acting.role !== 'owner') throw new DomainError('forbidden', 'role_required', 'Only owners can remove an owner.', { required: 'owner', current: acting.role });
+        await this.ensureAnotherOwner(manager, workspaceId, memberUserId);
+      }
+      await manager.delete(MembershipEntity, { id: target.id });
+      await this.audit.record(manager, { actor, action: 'membership.removed', workspaceId, target: { type: 'user', id: memberUserId }, details: { role: target.role } });
+    });
+  }
+
+  private async lockedMember(manager: EntityManager, workspaceId: string, userId: string): Promise<MembershipEntity> {
+    // Lock the workspace row so two concurrent demotions cannot both leave it without an owner.
+    await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId, deletedAt: IsNull() }).getOne();
+    const member = await manager.findOneBy(MembershipEntity, { workspaceId, userId });
+    if (!member) throw new DomainError('not_found', 'member_not_found', 'No such member in this workspace.');
+    return member;
+  }
+
+  private async ensureAnotherOwner(manager: EntityManager, workspaceId: string, leavingUserId: string): Promise<void> {
+    const owners = await manager.findBy(MembershipEntity, { workspaceId, role: 'owner' });
+    if (!owners.some((owner) => owner.userId !== leavingUserId)) {
+      throw new DomainError('conflict', 'last_owner', 'A workspace needs at least one owner; make someone else owner first.');
+    }
+  }
+}

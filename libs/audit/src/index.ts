@@ -1,0 +1,5 @@
+export * from './audit-hash';
+export * from './audit.types';
+export * from './audit.service';
+export * from './audit-chain-verifier';
+export * from './audit.module';

@@ -1,0 +1,2 @@
+export * from './mailer.service';
+export * from './mailer.module';

@@ -1,0 +1,37 @@
+import type { DataSourceOptions } from 'typeorm';
+import { AuditEventEntity } from './entities/audit-event.entity';
+import { IdentityEntity } from './entities/identity.entity';
+import { InvitationEntity } from './entities/invitation.entity';
+import { MagicLinkTokenEntity } from './entities/magic-link-token.entity';
+import { MembershipEntity } from './entities/membership.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
+import { WorkspaceEntity } from './entities/workspace.entity';
+import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
+
+/** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
+export const ENTITIES = [
+  UserEntity,
+  IdentityEntity,
+  MagicLinkTokenEntity,
+  SessionEntity,
+  WorkspaceEntity,
+  MembershipEntity,
+  InvitationEntity,
+  AuditEventEntity,
+];
+
+export const MIGRATIONS = [Foundation1764072000000];
+
+export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsRun,
+    synchronize: false,
+    extra: { max: 10 },
+  };
+}

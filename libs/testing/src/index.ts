@@ -1,0 +1,3 @@
+export * from './postgres';
+export * from './test-database';
+export * from './test-redis';
