@@ -1,14 +1,26 @@
+import { githubOptionsFromEnv } from './github/github.stand-in';
+import { googleOptionsFromEnv } from './google/google.stand-in';
 import { startSandbox } from './sandbox';
-import { createStandIns } from './stand-ins';
+import { createStandIns, type SandboxOptions } from './stand-ins';
+
+/** Builds the sandbox options from SANDBOX_* environment variables (see apps/sandbox/README.md). */
+export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
+  return {
+    smtpPort: Number(env.SANDBOX_SMTP_PORT ?? 2525),
+    github: githubOptionsFromEnv(env),
+    google: googleOptionsFromEnv(env),
+    mail: { smtpHost: env.SANDBOX_SMTP_HOST || '127.0.0.1' },
+  };
+}
 
 async function main(): Promise<void> {
   const port = Number(process.env.SANDBOX_PORT ?? 4010);
-  const smtpPort = Number(process.env.SANDBOX_SMTP_PORT ?? 2525);
-  const sandbox = await startSandbox(createStandIns({ smtpPort }), port);
+  const host = process.env.SANDBOX_HOST || '127.0.0.1';
+  const sandbox = await startSandbox(createStandIns(sandboxOptionsFromEnv(process.env)), port, host);
   process.stdout.write(`sandbox listening on ${sandbox.url}\n`);
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
-void main();
+if (require.main === module) void main();
