@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
@@ -44,18 +44,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof ThrottlerException) {
       return [429, errorBody('rate_limited', 'Too many requests; try again later.')];
     }
+    // Nest turns body-parser's JSON SyntaxError into a bare BadRequestException.
+    if (exception instanceof BadRequestException && exception.cause === undefined && /JSON/.test(exception.message)) {
+      return [400, errorBody('malformed_json', 'The request body is not valid JSON.')];
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
       return [status, errorBody(CODE_BY_STATUS[status] ?? `http_${status}`, Array.isArray(message) ? message.join('; ') : String(message))];
     }
-    // body-parser errors carry their own 4xx status (malformed JSON, too large, bad charset).
+    // Other body-parser errors carry their own 4xx status (too large, bad charset).
     const parserError = exception as { status?: number; type?: string; expose?: boolean };
     if (parserError && typeof parserError.status === 'number' && parserError.status < 500 && parserError.expose) {
-      const code = parserError.type === 'entity.parse.failed' ? 'malformed_json' : (CODE_BY_STATUS[parserError.status] ?? 'bad_request');
-      const message = code === 'malformed_json' ? 'The request body is not valid JSON.' : 'The request body was refused.';
-      return [parserError.status, errorBody(code, message)];
+      return [parserError.status, errorBody(CODE_BY_STATUS[parserError.status] ?? 'bad_request', 'The request body was refused.', { reason: parserError.type })];
     }
     const requestId = String(request.id ?? '');
     this.logger.error({ err: exception, requestId }, 'unhandled error');

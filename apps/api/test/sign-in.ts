@@ -1,0 +1,23 @@
+import type { ApiHarness } from './api-harness';
+
+/** Signs in the way a person does: asks for a magic link, reads it from the SMTP catcher, opens it. Returns the cookie header. */
+export async function signInByEmail(harness: ApiHarness, email: string): Promise<string> {
+  await harness.http().post('/api/auth/email').send({ email }).expect(202);
+  const link = await latestMagicLink(harness, email);
+  const response = await harness.http().get(new URL(link).pathname + new URL(link).search).expect(303);
+  return sessionCookie(response.headers['set-cookie']);
+}
+
+export async function latestMagicLink(harness: ApiHarness, email: string): Promise<string> {
+  const messages = (await (await fetch(`${harness.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)).json()) as Array<{ text: string }>;
+  const match = messages[0]?.text.match(/https?:\/\/\S+\/api\/auth\/email\/callback\?token=[\w-]+/);
+  if (!match) throw new Error(`no magic link mailed to ${email}`);
+  return match[0];
+}
+
+export function sessionCookie(setCookie: string | string[] | undefined): string {
+  const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  const session = cookies.find((cookie) => cookie.startsWith('enclave_session='));
+  if (!session) throw new Error('no session cookie was set');
+  return session.split(';')[0];
+}
