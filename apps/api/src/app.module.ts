@@ -1,4 +1,3 @@
-import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -6,7 +5,7 @@ import { AuditModule } from '@enclave/audit';
 import { MailerModule } from '@enclave/mailer';
 import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule, loadConfig } from '@enclave/platform';
-import { DEFAULT_JOB_OPTIONS, QueueName } from '@enclave/queue';
+import { QueueModule } from '@enclave/queue';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
@@ -25,8 +24,7 @@ export class AppModule {
         PersistenceModule,
         AuditModule,
         MailerModule,
-        BullModule.forRoot({ connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-        BullModule.registerQueue({ name: QueueName.System }),
+        QueueModule,
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
         TerminusModule,
         AuthModule.register(config),

@@ -1,1 +1,4 @@
 export * from './queues';
+export * from './job-handler';
+export * from './queue.service';
+export * from './queue.module';

@@ -1,22 +1,26 @@
 import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
 
 /**
- * Every queue and job of the control plane, with its payload type, in one place.
+ * Every queue and job of the control plane, with its payload schema, in one place.
  * WARNING: queue and job names are stored in Redis with every waiting job. Renaming one
  * strands the jobs already queued under the old name: add the new name, drain, then remove.
+ * Payloads carry ids only — never a secret or message content (they sit in Redis).
  */
 export enum QueueName {
   System = 'system',
 }
 
 export enum JobName {
-  /** Proves the worker is consuming jobs; enqueued by the API health check. */
+  /** Proves a worker is consuming jobs. */
   WorkerPing = 'worker-ping',
 }
 
-export interface JobPayloads {
-  [JobName.WorkerPing]: { requestedAt: string };
-}
+export const JOB_PAYLOAD_SCHEMAS = {
+  [JobName.WorkerPing]: z.strictObject({ requestedAt: z.iso.datetime() }),
+} satisfies { [J in JobName]: z.ZodType };
+
+export type JobPayloads = { [J in JobName]: z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[J]> };
 
 export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
   [JobName.WorkerPing]: QueueName.System,

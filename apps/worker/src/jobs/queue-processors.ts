@@ -1,0 +1,43 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type Type } from '@nestjs/common';
+import { JOB_HANDLERS, JOB_PAYLOAD_SCHEMAS, type JobHandler, JobName, QUEUE_OF_JOB, QueueName } from '@enclave/queue';
+import type { Job } from 'bullmq';
+
+/** Checks at start-up that every job name has exactly one handler: no job is ever silently skipped. */
+export function handlerIndex(handlers: JobHandler[]): Map<JobName, JobHandler> {
+  const index = new Map<JobName, JobHandler>();
+  for (const handler of handlers) {
+    if (index.has(handler.jobName)) throw new Error(`Two handlers for job "${handler.jobName}"`);
+    index.set(handler.jobName, handler);
+  }
+  const missing = Object.values(JobName).filter((name) => !index.has(name));
+  if (missing.length) throw new Error(`No handler for job(s): ${missing.join(', ')}`);
+  return index;
+}
+
+/** One BullMQ processor per queue; each job is validated against its schema and routed to its handler. */
+function processorFor(queue: QueueName): Type<WorkerHost> {
+  @Processor(queue, { concurrency: 4 })
+  class QueueProcessor extends WorkerHost {
+    private readonly logger = new Logger(`queue:${queue}`);
+    private readonly handlers: Map<JobName, JobHandler>;
+
+    constructor(@Inject(JOB_HANDLERS) handlers: JobHandler[]) {
+      super();
+      this.handlers = handlerIndex(handlers);
+    }
+
+    async process(job: Job): Promise<unknown> {
+      const name = job.name as JobName;
+      const handler = this.handlers.get(name);
+      if (!handler || QUEUE_OF_JOB[name] !== queue) throw new Error(`Job "${job.name}" does not belong on queue "${queue}"`);
+      const payload = JOB_PAYLOAD_SCHEMAS[name].parse(job.data);
+      this.logger.log({ jobId: job.id, job: name, attempt: job.attemptsMade + 1 }, 'job started');
+      return handler.handle(payload as never, job);
+    }
+  }
+  Object.defineProperty(QueueProcessor, 'name', { value: `${queue}QueueProcessor` });
+  return QueueProcessor;
+}
+
+export const QUEUE_PROCESSORS: Type<WorkerHost>[] = Object.values(QueueName).map(processorFor);

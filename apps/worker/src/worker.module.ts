@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@enclave/audit';
+import { MailerModule } from '@enclave/mailer';
+import { PersistenceModule } from '@enclave/persistence';
+import { ConfigModule, LoggingModule } from '@enclave/platform';
+import { JOB_HANDLERS, type JobHandler, QueueModule } from '@enclave/queue';
+import { QUEUE_PROCESSORS } from './jobs/queue-processors';
+import { WorkerPingHandler } from './system/worker-ping.handler';
+
+/** Every job handler; add new ones here. The processors refuse to start if a job has none. */
+const HANDLERS = [WorkerPingHandler];
+
+@Module({})
+export class WorkerModule {
+  static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(env), LoggingModule, PersistenceModule, AuditModule, MailerModule, QueueModule],
+      providers: [
+        ...HANDLERS,
+        { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: HANDLERS },
+        ...QUEUE_PROCESSORS,
+      ],
+    };
+  }
+}
