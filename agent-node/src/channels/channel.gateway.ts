@@ -1,0 +1,107 @@
+import type { NodeLogger } from '../logging/logger';
+import type { ChannelRow, ConfigRepository } from '../storage/config.repository';
+import type { SecretRepository } from '../storage/secret.repository';
+import { ChannelSendError, type SendTextInput } from './channel-sender';
+import type { TelegramClient } from './telegram.client';
+import type { WhatsAppClient } from './whatsapp.client';
+
+/** Where each channel's webhook lives on the node's public base URL. */
+export const WEBHOOK_PATHS = {
+  telegram: (channelId: string) => `/webhooks/telegram/${channelId}`,
+  whatsapp: (channelId: string) => `/webhooks/whatsapp/${channelId}`,
+} as const;
+
+/** Sends through the right provider and keeps provider-side registration (webhooks) in sync. */
+export class ChannelGateway {
+  constructor(
+    private readonly config: ConfigRepository,
+    private readonly secrets: SecretRepository,
+    private readonly telegram: TelegramClient,
+    private readonly whatsapp: WhatsAppClient,
+    private readonly publicBaseUrl: string,
+    private readonly logger: NodeLogger,
+  ) {}
+
+  async sendText(channel: ChannelRow, input: SendTextInput): Promise<string> {
+    if (channel.type === 'telegram') {
+      const token = this.secrets.resolve('telegram_bot_token', channel.id);
+      if (!token) throw new ChannelSendError('missing_bot_token', true);
+      const replyTo = input.replyToExternalId && /^\d+$/.test(input.replyToExternalId) ? Number(input.replyToExternalId) : undefined;
+      return this.telegram.sendText(token, input.externalChatId, input.text, replyTo);
+    }
+    const token = this.secrets.resolve('whatsapp_access_token', channel.id);
+    if (!token) throw new ChannelSendError('missing_access_token', true);
+    if (!channel.settings.phoneNumberId) throw new ChannelSendError('missing_phone_number_id', false);
+    return this.whatsapp.sendText(token, channel.settings.phoneNumberId, input.externalChatId, input.text, input.replyToExternalId);
+  }
+
+  /**
+   * Registers the webhook of every enabled Telegram channel that has a token and whose
+   * webhook is not set yet (or `force`). WhatsApp webhooks are configured in Meta's
+   * dashboard by the customer, so there is nothing to register for them.
+   */
+  async syncWebhooks(force = false): Promise<void> {
+    for (const channel of this.config.listChannels()) {
+      if (channel.type !== 'telegram') continue;
+      const token = this.secrets.resolve('telegram_bot_token', channel.id);
+      if (!token) continue;
+      if (!channel.enabled) {
+        if (channel.webhookState === 'set') await this.unregisterTelegram(channel, token);
+        continue;
+      }
+      if (channel.webhookState === 'set' && !force) continue;
+      const secret = this.config.ensureWebhookSecret(channel.id);
+      try {
+        await this.telegram.setWebhook(token, `${this.publicBaseUrl}${WEBHOOK_PATHS.telegram(channel.id)}`, secret);
+        this.config.setWebhookState(channel.id, 'set');
+        this.logger.info({ channelId: channel.id }, 'telegram webhook registered');
+      } catch (err) {
+        const code = err instanceof ChannelSendError ? err.code : 'unknown_error';
+        this.config.setWebhookState(channel.id, 'error', code);
+        this.logger.warn({ channelId: channel.id, code }, 'telegram webhook registration failed');
+      }
+    }
+  }
+
+  /** Marks a channel's webhook to be registered again (e.g. after its token changed). */
+  invalidate(channelId?: string): void {
+    for (const c of this.config.listChannels()) if (!channelId || c.id === channelId) this.config.setWebhookState(c.id, 'unset');
+  }
+
+  /** deleteWebhook for every Telegram channel with a token; returns how many succeeded. */
+  async unregisterAll(): Promise<number> {
+    let n = 0;
+    for (const channel of this.config.listChannels()) {
+      if (channel.type !== 'telegram') continue;
+      const token = this.secrets.resolve('telegram_bot_token', channel.id);
+      if (token && (await this.unregisterTelegram(channel, token))) n++;
+    }
+    return n;
+  }
+
+  private async unregisterTelegram(channel: ChannelRow, token: string): Promise<boolean> {
+    try {
+      await this.telegram.deleteWebhook(token);
+      this.config.setWebhookState(channel.id, 'deleted');
+      return true;
+    } catch (err) {
+      this.logger.warn({ channelId: channel.id, code: err instanceof ChannelSendError ? err.code : 'unknown_error' }, 'telegram deleteWebhook failed');
+      return false;
+    }
+  }
+
+  /** Health of each channel: configured, has credentials, webhook registered. */
+  checks(): { channelId: string; type: 'telegram' | 'whatsapp'; ok: boolean; code?: string }[] {
+    return this.config.listChannels().map((c) => {
+      if (!c.enabled) return { channelId: c.id, type: c.type, ok: true, code: 'disabled' };
+      if (c.type === 'telegram') {
+        if (!this.secrets.resolve('telegram_bot_token', c.id)) return { channelId: c.id, type: c.type, ok: false, code: 'missing_bot_token' };
+        if (c.webhookState !== 'set') return { channelId: c.id, type: c.type, ok: false, code: c.webhookError ?? 'webhook_not_set' };
+        return { channelId: c.id, type: c.type, ok: true };
+      }
+      if (!this.secrets.resolve('whatsapp_access_token', c.id)) return { channelId: c.id, type: c.type, ok: false, code: 'missing_access_token' };
+      if (!this.secrets.resolve('whatsapp_app_secret', c.id)) return { channelId: c.id, type: c.type, ok: false, code: 'missing_app_secret' };
+      return { channelId: c.id, type: c.type, ok: true };
+    });
+  }
+}

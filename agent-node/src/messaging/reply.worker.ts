@@ -1,0 +1,229 @@
+import type { NodeLogger } from '../logging/logger';
+import type { ChannelSendError } from '../channels/channel-sender';
+import { ModelCallError, type ModelClient } from '../models/model-client';
+import type { ConfigRepository } from '../storage/config.repository';
+import type { ConversationRepository } from '../storage/conversation.repository';
+import { COUNTER, type CountersRepository } from '../storage/counters.repository';
+import type { ReplyJobRepository, ReplyJobRow } from '../storage/reply-job.repository';
+import type { SecretRepository } from '../storage/secret.repository';
+import type { ChannelGateway } from '../channels/channel.gateway';
+import { buildTurns } from './history';
+import { REPLY_TEXT } from './replies';
+
+export interface ReplyWorkerOptions {
+  readonly maxModelAttempts: number;
+  readonly modelBackoffBaseMs: number;
+  readonly historyCharBudget: number;
+  readonly historyMaxMessages: number;
+  readonly maxSendAttempts: number;
+  readonly sendBackoffBaseMs: number;
+  readonly concurrency: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Exponential backoff with ±20% jitter. */
+export function backoffMs(base: number, attempt: number): number {
+  const raw = base * 2 ** Math.max(0, attempt - 1);
+  return Math.round(raw * (0.8 + Math.random() * 0.4));
+}
+
+/**
+ * Drains the durable reply queue (SQLite `reply_jobs`).
+ *
+ * - generation: the reply (or the polite fallback after the last failed model attempt) is
+ *   stored with the job moving to 'ready' in one transaction, so a restart never asks the
+ *   model twice for a message that already has a reply;
+ * - sending: the send attempt is recorded before the call and the provider's message id
+ *   with state 'sent' after it; a 'sent' job is never sent again. A crash exactly during the
+ *   provider call leaves the job 'ready' and it is sent again after restart (at-least-once
+ *   in that one window, documented in docs/agent-node.md);
+ * - ordering: only the oldest open job of a conversation is due, so replies of one chat go
+ *   out in order, while different chats proceed in parallel.
+ */
+export class ReplyWorker {
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private paused = false;
+  private idleWaiters: (() => void)[] = [];
+  private scheduling = false;
+
+  constructor(
+    private readonly jobs: ReplyJobRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly config: ConfigRepository,
+    private readonly secrets: SecretRepository,
+    private readonly counters: CountersRepository,
+    private readonly models: ModelClient,
+    private readonly channels: ChannelGateway,
+    private readonly options: ReplyWorkerOptions,
+    private readonly logger: NodeLogger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Stops taking new jobs and waits for the ones in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.inFlight.size > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  /** While paused (node suspended) no job is picked up; resume continues where it stopped. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) this.kick();
+  }
+
+  /** Looks for due jobs now (called after each stored inbound message). */
+  kick(): void {
+    if (this.stopped || this.paused || this.scheduling) return;
+    this.scheduling = true;
+    setImmediate(() => {
+      this.scheduling = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopped || this.paused) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free > 0) {
+      for (const job of this.jobs.due(Date.now(), free, this.inFlight)) {
+        this.inFlight.add(job.conversationId);
+        void this.process(job)
+          .catch((err: unknown) => this.logger.error({ err, jobId: job.id }, 'reply job crashed'))
+          .finally(() => {
+            this.inFlight.delete(job.conversationId);
+            if (this.inFlight.size === 0) this.idleWaiters.splice(0).forEach((w) => w());
+            this.kick();
+          });
+      }
+    }
+    const next = this.jobs.nextDueAt();
+    if (next !== undefined) {
+      this.timer = setTimeout(() => this.pump(), Math.max(50, Math.min(next - Date.now(), 60_000)));
+      this.timer.unref();
+    }
+  }
+
+  private async process(job: ReplyJobRow): Promise<void> {
+    let current: ReplyJobRow | undefined = job;
+    if (current.state === 'pending') {
+      await this.generate(current);
+      current = this.jobs.get(job.id);
+    }
+    if (current && current.state === 'ready' && !this.stopped && !this.paused) await this.send(current);
+  }
+
+  private async generate(job: ReplyJobRow): Promise<void> {
+    const inbound = this.conversations.getMessage(job.inboundMessageId);
+    const conversation = this.conversations.getConversation(job.conversationId);
+    if (!inbound || !conversation) return this.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
+    const channel = this.config.getChannel(conversation.channelId);
+    const agent = channel ? this.config.getAgent(channel.agentId) : undefined;
+    if (!channel || !channel.enabled || !agent || !agent.enabled) {
+      return this.jobs.finish(job.id, 'skipped', !channel || !channel.enabled ? 'channel_disabled' : 'agent_disabled', Date.now());
+    }
+
+    let text: string;
+    let kind: 'text' | 'fallback' = 'text';
+    let attempts = job.attempts;
+    if (inbound.kind === 'unsupported') {
+      text = REPLY_TEXT.unsupported;
+    } else {
+      const apiKey = this.secrets.resolve(agent.provider === 'openai' ? 'openai_api_key' : 'anthropic_api_key', agent.id);
+      const turns = buildTurns(this.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages), this.options.historyCharBudget);
+      let reply: string | undefined;
+      let lastCode = 'missing_api_key';
+      if (apiKey) {
+        for (let attempt = 1; attempt <= this.options.maxModelAttempts; attempt++) {
+          attempts++;
+          try {
+            reply = await this.models.complete({ provider: agent.provider, model: agent.model, apiKey, system: agent.instructions, turns });
+            break;
+          } catch (err) {
+            const e = err instanceof ModelCallError ? err : new ModelCallError('unknown_error', false);
+            lastCode = e.code;
+            this.logger.warn({ jobId: job.id, provider: agent.provider, code: e.code, attempt }, 'model call failed');
+            if (!e.retryable || attempt === this.options.maxModelAttempts || this.stopped) break;
+            await sleep(backoffMs(this.options.modelBackoffBaseMs, attempt));
+          }
+        }
+      }
+      if (reply === undefined) {
+        this.counters.increment(COUNTER.providerErrors);
+        this.counters.increment(COUNTER.fallbackReplies);
+        this.logger.warn({ jobId: job.id, provider: agent.provider, code: lastCode }, 'sending fallback reply');
+        text = REPLY_TEXT.fallback;
+        kind = 'fallback';
+      } else {
+        text = reply;
+      }
+    }
+    if (this.stopped) return; // shutting down: leave the job pending, it resumes on restart
+    const now = Date.now();
+    this.storeReply(job, conversation.id, kind, text, inbound.id, attempts, now);
+  }
+
+  private storeReply(job: ReplyJobRow, conversationId: string, kind: 'text' | 'fallback' | 'unsupported', text: string, inboundId: number, attempts: number, now: number): void {
+    this.conversations.transaction(() => {
+      const fresh = this.jobs.get(job.id);
+      if (!fresh || fresh.state !== 'pending') return; // erased or already done meanwhile
+      const replyId = this.conversations.insertOutbound(conversationId, kind === 'unsupported' ? 'notice' : kind, text, inboundId, now);
+      this.jobs.markReady(job.id, replyId, attempts, now);
+    });
+  }
+
+  private async send(job: ReplyJobRow): Promise<void> {
+    const reply = job.replyMessageId ? this.conversations.getMessage(job.replyMessageId) : undefined;
+    const conversation = this.conversations.getConversation(job.conversationId);
+    const inbound = this.conversations.getMessage(job.inboundMessageId);
+    if (!reply || !conversation || !reply.text) return this.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
+    const channel = this.config.getChannel(conversation.channelId);
+    if (!channel) return this.jobs.finish(job.id, 'skipped', 'channel_gone', Date.now());
+    if (reply.deliveryStatus === 'sent' || reply.externalId) {
+      // Sent before a crash but the job was not updated: never send twice.
+      this.jobs.markSent(job.id, Date.now());
+      return;
+    }
+    this.jobs.markSendAttempt(job.id, Date.now());
+    this.conversations.setDelivery(reply.id, 'sending');
+    try {
+      const externalId = await this.channels.sendText(channel, {
+        channelId: channel.id,
+        externalChatId: conversation.externalChatId,
+        text: reply.text,
+        replyToExternalId: inbound?.externalId,
+      });
+      const now = Date.now();
+      this.conversations.transaction(() => {
+        this.conversations.setDelivery(reply.id, 'sent', externalId);
+        this.jobs.markSent(job.id, now);
+        this.counters.increment(COUNTER.outbound(channel.type));
+      });
+    } catch (err) {
+      const e = err as ChannelSendError;
+      const code = e.code ?? 'unknown_error';
+      const attempts = job.sendAttempts + 1;
+      const now = Date.now();
+      this.logger.warn({ jobId: job.id, channelId: channel.id, code, attempt: attempts }, 'reply send failed');
+      if (e.retryable && attempts < this.options.maxSendAttempts) {
+        this.conversations.setDelivery(reply.id, 'pending');
+        this.jobs.retryLater(job.id, now + backoffMs(this.options.sendBackoffBaseMs, attempts), code, now);
+      } else {
+        this.conversations.transaction(() => {
+          this.conversations.setDelivery(reply.id, 'failed');
+          this.jobs.finish(job.id, 'failed', code, now);
+          this.counters.increment(COUNTER.failures(channel.type));
+        });
+      }
+    }
+  }
+}

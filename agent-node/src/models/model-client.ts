@@ -1,0 +1,139 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import type { ModelProvider } from '@enclave/node-protocol';
+
+export interface ChatTurn {
+  readonly role: 'user' | 'assistant';
+  readonly content: string;
+}
+
+export interface CompletionRequest {
+  readonly provider: ModelProvider;
+  readonly model: string;
+  readonly apiKey: string;
+  readonly system: string;
+  readonly turns: readonly ChatTurn[];
+}
+
+/** A provider call failed. `retryable` for timeouts, connection errors, 429 and 5xx. */
+export class ModelCallError extends Error {
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(`model call failed: ${code}`);
+    this.name = 'ModelCallError';
+  }
+}
+
+export interface ModelClientOptions {
+  readonly openaiBaseUrl?: string;
+  readonly anthropicBaseUrl?: string;
+  readonly timeoutMs: number;
+  readonly maxOutputTokens: number;
+}
+
+export interface ModelClient {
+  complete(req: CompletionRequest): Promise<string>;
+  /** Cheap reachability + credential check (lists models). */
+  check(provider: ModelProvider, apiKey: string): Promise<void>;
+}
+
+function classify(err: unknown): ModelCallError {
+  const e = err as { status?: number; name?: string; constructor?: { name?: string } };
+  const name = e?.constructor?.name ?? e?.name ?? 'Error';
+  if (/Timeout/i.test(name)) return new ModelCallError('timeout', true);
+  if (/APIConnection/i.test(name)) return new ModelCallError('connection_error', true);
+  if (typeof e?.status === 'number') {
+    const s = e.status;
+    return new ModelCallError(`http_${s}`, s === 408 || s === 409 || s === 429 || s >= 500, s);
+  }
+  return new ModelCallError('unknown_error', false);
+}
+
+/**
+ * Calls OpenAI / Anthropic through their official SDKs. SDK-level retries are off: the
+ * reply worker owns the retry/backoff policy so it can count failures and fall back.
+ * The SDKs are loaded lazily, which keeps the node's start-up time and idle memory low.
+ */
+export class SdkModelClient implements ModelClient {
+  private readonly openaiClients = new Map<string, OpenAI>();
+  private readonly anthropicClients = new Map<string, Anthropic>();
+
+  constructor(private readonly options: ModelClientOptions) {}
+
+  private openai(apiKey: string): OpenAI {
+    let client = this.openaiClients.get(apiKey);
+    if (!client) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { default: OpenAIClient } = require('openai') as typeof import('openai');
+      client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl ? `${this.options.openaiBaseUrl}/v1` : undefined, timeout: this.options.timeoutMs, maxRetries: 0 });
+      this.openaiClients.clear(); // keys rotate; keep only the current one
+      this.openaiClients.set(apiKey, client);
+    }
+    return client;
+  }
+
+  private anthropic(apiKey: string): Anthropic {
+    let client = this.anthropicClients.get(apiKey);
+    if (!client) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { default: AnthropicClient } = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
+      client = new AnthropicClient({ apiKey, baseURL: this.options.anthropicBaseUrl, timeout: this.options.timeoutMs, maxRetries: 0 });
+      this.anthropicClients.clear();
+      this.anthropicClients.set(apiKey, client);
+    }
+    return client;
+  }
+
+  async complete(req: CompletionRequest): Promise<string> {
+    try {
+      if (req.provider === 'openai') {
+        const res = await this.openai(req.apiKey).chat.completions.create({
+          model: req.model,
+          messages: [{ role: 'system', content: req.system }, ...req.turns.map((t) => ({ role: t.role, content: t.content }))],
+          max_completion_tokens: this.options.maxOutputTokens,
+        });
+        const text = res.choices[0]?.message?.content?.trim();
+        if (!text) throw new ModelCallError('empty_completion', true);
+        return text;
+      }
+      const res = await this.anthropic(req.apiKey).messages.create({
+        model: req.model,
+        max_tokens: this.options.maxOutputTokens,
+        system: req.system || undefined,
+        messages: anthropicTurns(req.turns),
+      });
+      const text = res.content
+        .map((b) => (b.type === 'text' ? b.text : ''))
+        .join('')
+        .trim();
+      if (!text) throw new ModelCallError('empty_completion', true);
+      return text;
+    } catch (err) {
+      throw err instanceof ModelCallError ? err : classify(err);
+    }
+  }
+
+  async check(provider: ModelProvider, apiKey: string): Promise<void> {
+    try {
+      if (provider === 'openai') await this.openai(apiKey).models.list();
+      else await this.anthropic(apiKey).models.list();
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+}
+
+/** Anthropic wants alternating turns starting with the user: merge runs, drop a leading assistant. */
+export function anthropicTurns(turns: readonly ChatTurn[]): { role: 'user' | 'assistant'; content: string }[] {
+  const out: { role: 'user' | 'assistant'; content: string }[] = [];
+  for (const t of turns) {
+    if (out.length === 0 && t.role === 'assistant') continue;
+    const last = out[out.length - 1];
+    if (last && last.role === t.role) last.content = `${last.content}\n\n${t.content}`;
+    else out.push({ role: t.role, content: t.content });
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+import type { Db } from '../storage/database';
+import type { NodeLogger } from '../logging/logger';
+import { COUNTER, type CountersRepository } from '../storage/counters.repository';
+import { SETTING, type SettingsRepository } from '../storage/settings.repository';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface PurgeResult {
+  readonly messages: number;
+  readonly conversations: number;
+  readonly cutoff: string;
+}
+
+/**
+ * Retention: messages older than the window (days) are deleted, then conversations left
+ * without messages, then de-duplication records past the window. Runs nightly at the
+ * configured UTC hour (and at start-up when the last purge is more than a day old).
+ */
+export class RetentionService {
+  private timer: NodeJS.Timeout | undefined;
+  private catchUp: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: SettingsRepository,
+    private readonly counters: CountersRepository,
+    private readonly defaultDays: number,
+    private readonly purgeHourUtc: number,
+    private readonly logger: NodeLogger,
+  ) {}
+
+  days(): number {
+    const v = this.settings.get(SETTING.retentionDays);
+    return v ? Number(v) : this.defaultDays;
+  }
+
+  setDays(days: number): void {
+    this.settings.set(SETTING.retentionDays, String(days));
+  }
+
+  lastPurgeAt(): string | null {
+    return this.settings.get(SETTING.lastPurgeAt) ?? null;
+  }
+
+  purge(now = new Date()): PurgeResult {
+    const cutoff = now.getTime() - this.days() * DAY_MS;
+    const result = this.db.transaction(() => {
+      const messages = this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(cutoff).changes;
+      const conversations = this.db.prepare('DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)').run().changes;
+      this.db.prepare('DELETE FROM inbound_events WHERE received_at < ?').run(cutoff);
+      this.db.prepare('DELETE FROM delivery_statuses WHERE occurred_at < ?').run(cutoff);
+      this.counters.increment(COUNTER.purgedMessages, messages);
+      this.counters.increment(COUNTER.purgedConversations, conversations);
+      this.settings.set(SETTING.lastPurgeAt, now.toISOString());
+      return { messages, conversations, cutoff: new Date(cutoff).toISOString() };
+    })();
+    this.logger.info({ messages: result.messages, conversations: result.conversations }, 'retention purge done');
+    return result;
+  }
+
+  /** Milliseconds until the next purge hour (UTC). */
+  msUntilNextRun(now = new Date()): number {
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), this.purgeHourUtc, 0, 0));
+    if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
+    return next.getTime() - now.getTime();
+  }
+
+  start(): void {
+    const last = this.lastPurgeAt();
+    if (!last || Date.now() - Date.parse(last) > DAY_MS) {
+      this.catchUp = setTimeout(() => this.safePurge(), 5_000);
+      this.catchUp.unref();
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.safePurge();
+      this.schedule();
+    }, this.msUntilNextRun());
+    this.timer.unref();
+  }
+
+  private safePurge(): void {
+    try {
+      this.purge();
+    } catch (err) {
+      this.logger.error({ err }, 'retention purge failed');
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.catchUp) clearTimeout(this.catchUp);
+  }
+}

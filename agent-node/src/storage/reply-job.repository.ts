@@ -1,0 +1,74 @@
+import type { Db } from './database';
+
+export type ReplyJobState = 'pending' | 'ready' | 'sent' | 'failed' | 'skipped';
+
+export interface ReplyJobRow {
+  readonly id: number;
+  readonly inboundMessageId: number;
+  readonly conversationId: string;
+  readonly state: ReplyJobState;
+  readonly attempts: number;
+  readonly sendAttempts: number;
+  readonly nextAttemptAt: number;
+  readonly replyMessageId: number | null;
+  readonly lastError: string | null;
+}
+
+const COLUMNS = `id, inbound_message_id AS inboundMessageId, conversation_id AS conversationId, state, attempts,
+  send_attempts AS sendAttempts, next_attempt_at AS nextAttemptAt, reply_message_id AS replyMessageId, last_error AS lastError`;
+
+/**
+ * The durable reply queue. A job is 'pending' until its reply (or fallback) is generated and
+ * stored, 'ready' until the channel accepted it, then 'sent' (or 'failed' / 'skipped').
+ * Only the oldest open job of a conversation is ever due: replies go out in chat order.
+ */
+export class ReplyJobRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Due jobs, at most one per conversation (its oldest open one), oldest first. */
+  due(now: number, limit: number, excludeConversations: ReadonlySet<string>): ReplyJobRow[] {
+    const rows = this.db
+      .prepare<[number, number], ReplyJobRow>(
+        `SELECT ${COLUMNS} FROM reply_jobs j
+          WHERE j.state IN ('pending', 'ready') AND j.next_attempt_at <= ?
+            AND j.id = (SELECT MIN(k.id) FROM reply_jobs k WHERE k.conversation_id = j.conversation_id AND k.state IN ('pending', 'ready'))
+          ORDER BY j.id LIMIT ?`,
+      )
+      .all(now, limit + excludeConversations.size);
+    return rows.filter((r) => !excludeConversations.has(r.conversationId)).slice(0, limit);
+  }
+
+  get(id: number): ReplyJobRow | undefined {
+    return this.db.prepare<[number], ReplyJobRow>(`SELECT ${COLUMNS} FROM reply_jobs WHERE id = ?`).get(id);
+  }
+
+  nextDueAt(): number | undefined {
+    const r = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM reply_jobs WHERE state IN ('pending', 'ready')").get() as { t: number | null };
+    return r.t ?? undefined;
+  }
+
+  markReady(id: number, replyMessageId: number, attempts: number, now: number): void {
+    this.db.prepare("UPDATE reply_jobs SET state = 'ready', reply_message_id = ?, attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?").run(replyMessageId, attempts, now, now, id);
+  }
+
+  markSendAttempt(id: number, now: number): void {
+    this.db.prepare('UPDATE reply_jobs SET send_attempts = send_attempts + 1, updated_at = ? WHERE id = ?').run(now, id);
+  }
+
+  markSent(id: number, now: number): void {
+    this.db.prepare("UPDATE reply_jobs SET state = 'sent', last_error = NULL, updated_at = ? WHERE id = ?").run(now, id);
+  }
+
+  retryLater(id: number, nextAttemptAt: number, error: string, now: number): void {
+    this.db.prepare('UPDATE reply_jobs SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?').run(nextAttemptAt, error, now, id);
+  }
+
+  finish(id: number, state: 'failed' | 'skipped', error: string, now: number): void {
+    this.db.prepare('UPDATE reply_jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?').run(state, error, now, id);
+  }
+
+  countByState(): Record<string, number> {
+    const rows = this.db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM reply_jobs GROUP BY state').all();
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+}

@@ -1,0 +1,30 @@
+import type { Db } from './database';
+
+/** Small key/value settings (node state, retention, config revision, enrolment). */
+export class SettingsRepository {
+  private readonly getStmt;
+  private readonly setStmt;
+  constructor(private readonly db: Db) {
+    this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+    this.setStmt = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  }
+  get(key: string): string | undefined {
+    return this.getStmt.get(key)?.value;
+  }
+  set(key: string, value: string): void {
+    this.setStmt.run(key, value);
+  }
+  delete(key: string): void {
+    this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+  }
+}
+
+export const SETTING = {
+  state: 'node.state',
+  retentionDays: 'retention.days',
+  lastPurgeAt: 'retention.last_purge_at',
+  configRevision: 'config.revision',
+  enrolledAt: 'enrolment.enrolled_at',
+  lastActivityAt: 'activity.last_at',
+  countersSince: 'counters.since',
+} as const;

@@ -1,0 +1,156 @@
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { randomBytes } from 'node:crypto';
+import type { StandIn } from '../sandbox';
+
+/**
+ * OpenAI API stand-in (https://platform.openai.com/docs/api-reference), under /openai so the
+ * official SDK runs with `baseURL: <sandbox>/openai/v1`.
+ *
+ * - `GET /v1/models`, `GET /v1/models/:id`, `POST /v1/chat/completions` (non-streaming);
+ * - Bearer auth: keys shaped `sk-…` (20+ chars) are accepted unless revoked;
+ * - errors in OpenAI's shape `{error:{message,type,param,code}}`;
+ * - deterministic answers derived from the last user message.
+ *
+ * Test controls: `POST /openai/_test/faults` `{latencyMs?, failNext?, failStatus?}`,
+ * `DELETE /openai/_test/faults`, `POST /openai/_test/keys/revoke` `{key}`,
+ * `GET /openai/_test/requests` (what the API received).
+ */
+export const OPENAI_KEY_SHAPE = /^sk-[A-Za-z0-9_-]{20,}$/;
+export const OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-mini'];
+
+interface Faults {
+  latencyMs: number;
+  failNext: number;
+  failStatus: number;
+}
+
+export function openaiAnswer(model: string, lastUser: string, contextMessages: number): string {
+  return `[${model}] You said: "${lastUser}" (${contextMessages} messages in context)`;
+}
+
+export function createOpenAiStandIn(): StandIn {
+  const revoked = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let faults: Faults = { latencyMs: 0, failNext: 0, failStatus: 500 };
+  const requests: { model: string; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
+
+  const error = (res: Response, status: number, message: string, type: string, code: string | null, param: string | null = null) =>
+    res.status(status).json({ error: { message, type, param, code } });
+
+  const auth = (req: Request, res: Response, next: NextFunction) => {
+    const m = /^Bearer (.+)$/.exec(req.header('authorization') ?? '');
+    if (!m) return error(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", 'invalid_request_error', null);
+    const key = m[1];
+    if (!OPENAI_KEY_SHAPE.test(key) || revoked.has(key)) {
+      return error(res, 401, `Incorrect API key provided: ${key.slice(0, 3)}*****${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key');
+    }
+    next();
+  };
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0) return resolve();
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  /** Applies latency and injected failures; true when a failure was sent. */
+  const injected = async (res: Response): Promise<boolean> => {
+    await wait(faults.latencyMs);
+    if (faults.failNext > 0) {
+      faults.failNext--;
+      if (faults.failStatus === 429) {
+        res.setHeader('retry-after', '1');
+        error(res, 429, 'Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
+      } else {
+        error(res, faults.failStatus, 'The server had an error while processing your request. Sorry about that!', 'server_error', null);
+      }
+      return true;
+    }
+    return false;
+  };
+
+  const modelObject = (id: string) => ({ id, object: 'model', created: 1_715_367_049, owned_by: 'system' });
+
+  const router = () => {
+    const r = Router();
+    r.use(express.json({ limit: '2mb' }));
+
+    r.post('/_test/faults', (req, res) => {
+      const b = (req.body ?? {}) as Partial<Faults>;
+      faults = {
+        latencyMs: Number.isInteger(b.latencyMs) ? (b.latencyMs as number) : faults.latencyMs,
+        failNext: Number.isInteger(b.failNext) ? (b.failNext as number) : faults.failNext,
+        failStatus: Number.isInteger(b.failStatus) ? (b.failStatus as number) : faults.failStatus,
+      };
+      res.json(faults);
+    });
+    r.delete('/_test/faults', (_req, res) => {
+      faults = { latencyMs: 0, failNext: 0, failStatus: 500 };
+      res.json(faults);
+    });
+    r.post('/_test/keys/revoke', (req, res) => {
+      revoked.add(String((req.body as { key?: string }).key));
+      res.json({ revoked: true });
+    });
+    r.get('/_test/requests', (_req, res) => res.json({ requests }));
+
+    r.get('/v1/models', auth, (_req, res) => res.json({ object: 'list', data: OPENAI_MODELS.map(modelObject) }));
+    r.get('/v1/models/:id', auth, (req, res) => {
+      const id = String(req.params.id);
+      if (!OPENAI_MODELS.includes(id)) return error(res, 404, `The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model');
+      return res.json(modelObject(id));
+    });
+    r.post('/v1/chat/completions', auth, async (req, res) => {
+      const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown };
+      if (typeof body.model !== 'string' || body.model === '') return error(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
+      if (!Array.isArray(body.messages) || body.messages.length === 0) {
+        return error(res, 400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'empty_array', 'messages');
+      }
+      if (body.stream === true) return error(res, 400, 'Streaming is not supported by the Enclave sandbox.', 'invalid_request_error', null, 'stream');
+      const messages = body.messages as { role?: unknown; content?: unknown }[];
+      for (const [i, m] of messages.entries()) {
+        if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(String(m.role))) {
+          return error(res, 400, `Invalid value: '${String(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', and 'developer'.`, 'invalid_request_error', 'invalid_value', `messages[${i}].role`);
+        }
+      }
+      if (!OPENAI_MODELS.includes(body.model)) return error(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+      const flat = messages.map((m) => ({ role: String(m.role), content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content) }));
+      const record = { model: body.model, messages: flat, at: new Date().toISOString(), status: 200 };
+      requests.push(record);
+      if (await injected(res)) {
+        record.status = res.statusCode;
+        return;
+      }
+      if (res.destroyed || res.headersSent) return;
+      const lastUser = [...flat].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const content = openaiAnswer(body.model, lastUser, flat.filter((m) => m.role !== 'system').length);
+      const promptTokens = Math.ceil(flat.reduce((n, m) => n + m.content.length, 0) / 4);
+      const completionTokens = Math.ceil(content.length / 4);
+      res.setHeader('x-request-id', `req_${randomBytes(12).toString('hex')}`);
+      return res.json({
+        id: `chatcmpl-${randomBytes(12).toString('base64url')}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        system_fingerprint: 'fp_sandbox',
+      });
+    });
+    r.use((_req, res) => error(res, 404, 'Invalid URL', 'invalid_request_error', null));
+    return r;
+  };
+
+  return {
+    prefix: '/openai',
+    router,
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}

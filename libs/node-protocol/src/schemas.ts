@@ -1,0 +1,249 @@
+import { z } from 'zod';
+
+/** Version of the node protocol described by this file. Bump on incompatible change. */
+export const NODE_PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------
+// Errors: every 4xx/5xx from either side carries this body.
+// ---------------------------------------------------------------------------
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+// ---------------------------------------------------------------------------
+// Shared building blocks
+// ---------------------------------------------------------------------------
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -');
+export const providerSchema = z.enum(['openai', 'anthropic']);
+export type ModelProvider = z.infer<typeof providerSchema>;
+export const channelTypeSchema = z.enum(['telegram', 'whatsapp']);
+export type ChannelType = z.infer<typeof channelTypeSchema>;
+
+export const secretKindSchema = z.enum([
+  'openai_api_key',
+  'anthropic_api_key',
+  'telegram_bot_token',
+  'whatsapp_access_token',
+  'whatsapp_app_secret',
+]);
+export type SecretKind = z.infer<typeof secretKindSchema>;
+
+// ---------------------------------------------------------------------------
+// Control plane → node: apply config
+// ---------------------------------------------------------------------------
+export const agentConfigSchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(100),
+  instructions: z.string().max(20_000),
+  provider: providerSchema,
+  model: z.string().min(1).max(100),
+  enabled: z.boolean(),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export const telegramChannelSchema = z.strictObject({
+  id,
+  type: z.literal('telegram'),
+  agentId: id,
+  enabled: z.boolean(),
+});
+export const whatsappChannelSchema = z.strictObject({
+  id,
+  type: z.literal('whatsapp'),
+  agentId: id,
+  enabled: z.boolean(),
+  /** WhatsApp Cloud API phone number id the channel sends from. */
+  phoneNumberId: z.string().regex(/^\d{5,20}$/),
+  /** Value the customer enters as "Verify token" in the Meta dashboard (not a credential). */
+  verifyToken: z.string().min(8).max(200),
+});
+export const channelConfigSchema = z.discriminatedUnion('type', [telegramChannelSchema, whatsappChannelSchema]);
+export type ChannelConfig = z.infer<typeof channelConfigSchema>;
+
+export const applyConfigRequestSchema = z
+  .strictObject({
+    /** Monotonic revision; a lower revision than the applied one is refused (409). */
+    revision: z.number().int().nonnegative(),
+    agents: z.array(agentConfigSchema).max(50),
+    channels: z.array(channelConfigSchema).max(50),
+  })
+  .superRefine((cfg, ctx) => {
+    const agentIds = new Set<string>();
+    for (const a of cfg.agents) {
+      if (agentIds.has(a.id)) ctx.addIssue({ code: 'custom', message: `duplicate agent id ${a.id}`, path: ['agents'] });
+      agentIds.add(a.id);
+    }
+    const channelIds = new Set<string>();
+    cfg.channels.forEach((c, i) => {
+      if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', message: `duplicate channel id ${c.id}`, path: ['channels', i, 'id'] });
+      channelIds.add(c.id);
+      if (!agentIds.has(c.agentId)) ctx.addIssue({ code: 'custom', message: `unknown agent ${c.agentId}`, path: ['channels', i, 'agentId'] });
+    });
+  });
+export type ApplyConfigRequest = z.infer<typeof applyConfigRequestSchema>;
+export const applyConfigResponseSchema = z.object({ revision: z.number().int(), appliedAt: z.string() });
+
+// ---------------------------------------------------------------------------
+// Control plane → node: secrets (write-only; a node never returns a secret)
+// ---------------------------------------------------------------------------
+/** Scope of a secret: "default" (node-wide) or the id of the agent/channel that owns it. */
+export const secretScopeSchema = z.union([z.literal('default'), id]);
+export const putSecretRequestSchema = z.strictObject({
+  value: z.string().min(1).max(4096),
+  scope: secretScopeSchema.default('default'),
+});
+export type PutSecretRequest = z.infer<typeof putSecretRequestSchema>;
+export const putSecretResponseSchema = z.object({ kind: secretKindSchema, scope: z.string(), storedAt: z.string() });
+export const deleteSecretResponseSchema = z.object({ kind: secretKindSchema, scope: z.string(), deleted: z.boolean() });
+
+// ---------------------------------------------------------------------------
+// Health, retention, suspend, export, erase, wipe
+// ---------------------------------------------------------------------------
+export const nodeStateSchema = z.enum(['active', 'suspended', 'wiped']);
+export type NodeState = z.infer<typeof nodeStateSchema>;
+
+export const checkSchema = z.object({ ok: z.boolean(), code: z.string().optional() });
+export const healthChecksSchema = z.object({
+  database: checkSchema,
+  channels: z.array(z.object({ channelId: z.string(), type: channelTypeSchema, ok: z.boolean(), code: z.string().optional() })),
+  providers: z.array(z.object({ provider: providerSchema, ok: z.boolean(), code: z.string().optional() })),
+});
+export type HealthChecks = z.infer<typeof healthChecksSchema>;
+
+export const healthResponseSchema = z.object({
+  protocolVersion: z.number().int(),
+  nodeId: z.string(),
+  version: z.string(),
+  state: nodeStateSchema,
+  uptimeSeconds: z.number(),
+  enrolled: z.boolean(),
+  configRevision: z.number().int().nullable(),
+  checks: healthChecksSchema.optional(),
+});
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
+
+export const setRetentionRequestSchema = z.strictObject({ days: z.number().int().min(1).max(3650) });
+export const setRetentionResponseSchema = z.object({ days: z.number().int() });
+
+export const suspendResponseSchema = z.object({ state: nodeStateSchema });
+
+export const requestExportRequestSchema = z.strictObject({
+  /** Lifetime of the download link in seconds (default 1 hour, max 7 days). */
+  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+});
+export const requestExportResponseSchema = z.object({
+  exportId: z.string(),
+  url: z.url(),
+  expiresAt: z.string(),
+  conversations: z.number().int(),
+  messages: z.number().int(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+});
+export type RequestExportResponse = z.infer<typeof requestExportResponseSchema>;
+
+export const eraseConversationRequestSchema = z.union([
+  z.strictObject({ conversationId: z.string().min(1).max(100) }),
+  z.strictObject({ channelId: id, externalChatId: z.string().min(1).max(100) }),
+]);
+export type EraseConversationRequest = z.infer<typeof eraseConversationRequestSchema>;
+export const eraseConversationResponseSchema = z.object({ erased: z.boolean(), messages: z.number().int() });
+
+export const wipeRequestSchema = z.strictObject({
+  /** Must equal the node id: a guard against wiping the wrong node. */
+  confirmNodeId: z.string().min(1),
+});
+export const wipeReceiptSchema = z.object({
+  nodeId: z.string(),
+  wipedAt: z.string(),
+  deleted: z.object({
+    conversations: z.number().int(),
+    messages: z.number().int(),
+    secrets: z.number().int(),
+    exports: z.number().int(),
+    webhooksUnregistered: z.number().int(),
+    files: z.array(z.string()),
+  }),
+  /** Files left in the data directory after the wipe (relative paths). */
+  remaining: z.array(z.string()),
+  /** sha256 (hex) of the canonical JSON of this receipt without the sha256 field. */
+  sha256: z.string(),
+});
+export type WipeReceipt = z.infer<typeof wipeReceiptSchema>;
+
+// ---------------------------------------------------------------------------
+// Node → control plane
+// ---------------------------------------------------------------------------
+export const enrolRequestSchema = z.strictObject({
+  protocolVersion: z.number().int(),
+  nodeId: z.string().min(1),
+  enrolmentToken: z.string().min(16),
+  /** The node's Ed25519 public key, SPKI PEM. */
+  publicKey: z.string().min(40),
+  version: z.string(),
+  publicBaseUrl: z.url(),
+});
+export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+export const enrolResponseSchema = z.object({ nodeId: z.string(), enrolledAt: z.string() });
+
+const channelCounters = z.object({ inbound: z.number().int(), outbound: z.number().int(), failures: z.number().int() });
+export const heartbeatRequestSchema = z.strictObject({
+  protocolVersion: z.number().int(),
+  nodeId: z.string(),
+  version: z.string(),
+  state: nodeStateSchema,
+  sentAt: z.string(),
+  uptimeSeconds: z.number(),
+  configRevision: z.number().int().nullable(),
+  checks: healthChecksSchema,
+  /** Counts since the last acknowledged heartbeat. Never message text or names. */
+  counters: z.object({
+    since: z.string().nullable(),
+    channels: z.object({ telegram: channelCounters, whatsapp: channelCounters }),
+    providerErrors: z.number().int(),
+    fallbackReplies: z.number().int(),
+  }),
+  /** Channel identifiers active since the last beat (ids from the config, not end-user ids). */
+  activeChannelIds: z.array(z.string()),
+  lastActivityAt: z.string().nullable(),
+  retention: z.object({
+    days: z.number().int(),
+    lastPurgeAt: z.string().nullable(),
+    purgedMessages: z.number().int(),
+    purgedConversations: z.number().int(),
+  }),
+});
+export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
+export const heartbeatResponseSchema = z.object({ receivedAt: z.string() }).loose();
+
+// ---------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------
+/** Routes served by the agent node for the control plane (all signed by the control plane). */
+export const NODE_ROUTES = {
+  health: { method: 'GET', path: '/v1/health' },
+  applyConfig: { method: 'PUT', path: '/v1/config' },
+  putSecret: { method: 'PUT', path: '/v1/secrets/:kind' },
+  deleteSecret: { method: 'DELETE', path: '/v1/secrets/:kind' },
+  setRetention: { method: 'PUT', path: '/v1/retention' },
+  suspend: { method: 'POST', path: '/v1/suspend' },
+  resume: { method: 'POST', path: '/v1/resume' },
+  requestExport: { method: 'POST', path: '/v1/exports' },
+  eraseConversation: { method: 'POST', path: '/v1/conversations/erase' },
+  wipe: { method: 'POST', path: '/v1/wipe' },
+} as const;
+
+/** Routes the control plane serves for nodes (all signed by the node, except none). */
+export const CONTROL_PLANE_ROUTES = {
+  enrol: { method: 'POST', path: '/v1/nodes/enrol' },
+  heartbeat: { method: 'POST', path: '/v1/nodes/:nodeId/heartbeats' },
+} as const;
+
+export function nodeRoutePath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([A-Za-z]+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
+}
