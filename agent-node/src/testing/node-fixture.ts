@@ -1,0 +1,115 @@
+import { createServer } from 'node:net';
+import { startSandbox, type RunningSandbox } from '../../../apps/sandbox/src/sandbox';
+import { createStandIns } from '../../../apps/sandbox/src/stand-ins';
+import { parseNodeConfig, type NodeConfigInput } from '../config/node-config';
+import { NodeApp } from '../node-app';
+import { FakeControlPlane } from './fake-control-plane';
+import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, removeDir, telegramToken, tempDir, testNodeConfig } from './node-harness';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NodeFixture {
+  readonly sandbox: RunningSandbox;
+  readonly cp: FakeControlPlane;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly nodeUrl: string;
+  readonly config: NodeConfigInput;
+  app: NodeApp;
+  /** Starts a new NodeApp on the same data directory and port (after `app.stop()`). */
+  restart(): Promise<NodeApp>;
+  close(): Promise<void>;
+  sandboxJson(method: string, path: string, body?: unknown): Promise<any>;
+}
+
+/** In-process sandbox + fake control plane + agent node on a temp data directory. */
+export async function startNodeFixture(overrides: Partial<NodeConfigInput> = {}): Promise<NodeFixture> {
+  const sandbox = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
+  const cp = await new FakeControlPlane().start();
+  const dataDir = tempDir();
+  const port = await freePort();
+  const nodeUrl = `http://127.0.0.1:${port}`;
+  const config = { ...testNodeConfig({ dataDir, sandboxUrl: sandbox.url, controlPlane: cp, port }), publicBaseUrl: nodeUrl, ...overrides };
+  const make = () => new NodeApp(parseNodeConfig(config), { backgroundTasks: false });
+  const fixture: NodeFixture = {
+    sandbox,
+    cp,
+    dataDir,
+    port,
+    nodeUrl,
+    config,
+    app: make(),
+    async restart() {
+      fixture.app = make();
+      await fixture.app.start();
+      return fixture.app;
+    },
+    async close() {
+      await fixture.app.stop().catch(() => undefined);
+      await sandbox.close();
+      await cp.stop();
+      removeDir(dataDir);
+    },
+    async sandboxJson(method, path, body) {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return res.json();
+    },
+  };
+  await fixture.app.start();
+  return fixture;
+}
+
+export interface ConfiguredChannels {
+  readonly telegramToken: string;
+  readonly whatsapp: { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
+}
+
+/** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
+export async function configureNode(
+  f: NodeFixture,
+  opts: { telegramProvider?: 'openai' | 'anthropic'; whatsappProvider?: 'openai' | 'anthropic'; revision?: number } = {},
+): Promise<ConfiguredChannels> {
+  const token = telegramToken();
+  const whatsapp = {
+    phoneNumberId: String(100_000_000_000_000 + Math.floor(Math.random() * 1e9)),
+    accessToken: `EAAG${'x'.repeat(10)}${Math.random().toString(36).slice(2, 14)}`,
+    appSecret: `app-secret-${Math.random().toString(36).slice(2)}`,
+    verifyToken: 'verify-me-please',
+  };
+  const cfg = {
+    revision: opts.revision ?? 1,
+    agents: [
+      { id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true },
+      { id: 'agent-anthropic', name: 'Claude helper', instructions: 'You are a kind assistant.', provider: 'anthropic', model: 'claude-sonnet-4-5', enabled: true },
+    ],
+    channels: [
+      { id: 'tg-main', type: 'telegram', agentId: opts.telegramProvider === 'anthropic' ? 'agent-anthropic' : 'agent-openai', enabled: true },
+      { id: 'wa-main', type: 'whatsapp', agentId: opts.whatsappProvider === 'openai' ? 'agent-openai' : 'agent-anthropic', enabled: true, phoneNumberId: whatsapp.phoneNumberId, verifyToken: whatsapp.verifyToken },
+    ],
+  };
+  const put = async (kind: string, value: string, scope = 'default') => {
+    const r = await f.cp.call(f.nodeUrl, 'PUT', `/v1/secrets/${kind}`, { value, scope });
+    if (r.status !== 200) throw new Error(`put secret ${kind}: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  await put('openai_api_key', OPENAI_TEST_KEY);
+  await put('anthropic_api_key', ANTHROPIC_TEST_KEY);
+  await put('telegram_bot_token', token, 'tg-main');
+  await put('whatsapp_access_token', whatsapp.accessToken, 'wa-main');
+  await put('whatsapp_app_secret', whatsapp.appSecret, 'wa-main');
+  const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', cfg);
+  if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
+  return { telegramToken: token, whatsapp };
+}
