@@ -1,3 +1,6 @@
+import { githubStandIn, type GithubStandInOptions } from './github/github.stand-in';
+import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
+import { mailStandIn, type MailStandInOptions } from './mail/mail.stand-in';
 import type { StandIn } from './sandbox';
 import { createTelegramStandIn } from './telegram/telegram.stand-in';
 import { createOpenAiStandIn } from './openai/openai.stand-in';
@@ -5,14 +8,20 @@ import { createOpenAiStandIn } from './openai/openai.stand-in';
 export interface SandboxOptions {
   /** Port of the SMTP catcher; 0 picks a free one (tests). */
   readonly smtpPort: number;
+  readonly github?: GithubStandInOptions;
+  readonly google?: GoogleStandInOptions;
+  readonly mail?: Omit<MailStandInOptions, 'smtpPort'>;
 }
 
 /**
  * Every stand-in the sandbox serves. Each provider folder exports a factory; add one line
  * here when a new provider is added.
  */
-export function createStandIns(_options: SandboxOptions): StandIn[] {
+export function createStandIns(options: SandboxOptions): StandIn[] {
   return [
+    githubStandIn(options.github),
+    googleStandIn(options.google),
+    mailStandIn({ ...options.mail, smtpPort: options.smtpPort }),
     createTelegramStandIn(),
     createOpenAiStandIn(),
   ];
