@@ -1,3 +1,4 @@
 export * from './postgres';
 export * from './test-database';
 export * from './test-redis';
+export * from './sshd';

@@ -1,0 +1,152 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A real OpenSSH server on 127.0.0.1 for provisioning tests: its own throwaway host key,
+ * an authorized_keys file holding a throwaway client key, its own PidFile, listening on a
+ * free port. Root login by key only (loopback test host). `stop()` then `start()` keeps the
+ * same port and host key, so "the host went away and came back" can be tested.
+ *
+ * Needs /usr/sbin/sshd (scripts/install-system-deps.sh installs openssh-server).
+ */
+export interface TestSshd {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** `SHA256:<base64>` of the host key, as `ssh-keygen -lf` prints it. */
+  readonly hostKeyFingerprint: string;
+  /** OpenSSH private key the server accepts (for PROVISIONING_SSH_KEY_PATH). */
+  readonly clientKeyPath: string;
+  /** Scratch directory of this server (config, keys, logs); also a handy install root parent. */
+  readonly dir: string;
+  running(): boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+export const SSHD_BINARY = '/usr/sbin/sshd';
+
+export async function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Generates an ed25519 key pair with ssh-keygen; returns the private key path. */
+export function generateSshKey(path: string, comment = 'enclave-test'): string {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'ignore' });
+  chmodSync(path, 0o600);
+  return path;
+}
+
+/** SHA256 fingerprint of an OpenSSH public key line, computed like `ssh-keygen -lf`. */
+export function opensshFingerprint(publicKeyLine: string): string {
+  const blob = Buffer.from(publicKeyLine.trim().split(/\s+/)[1], 'base64');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+async function waitForPort(port: number, timeoutMs: number, isAlive: () => boolean, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`sshd exited during start-up:\n${log()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('data', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.setTimeout(500, () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`sshd did not answer on port ${port} within ${timeoutMs} ms:\n${log()}`);
+}
+
+export async function startTestSshd(options: { clientKeyPath?: string } = {}): Promise<TestSshd> {
+  const dir = mkdtempSync(join(tmpdir(), 'enclave-sshd-'));
+  // Install roots live under here and the node runs as the unprivileged `enclave` user: keep it traversable.
+  chmodSync(dir, 0o755);
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
+  const hostKey = generateSshKey(join(dir, 'ssh_host_ed25519_key'), 'enclave-test-host');
+  const clientKeyPath = options.clientKeyPath ?? generateSshKey(join(dir, 'client_ed25519'), 'enclave-test-client');
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKeyPath}.pub`), { mode: 0o600 });
+  const port = await freeTcpPort();
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKey}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'StrictModes no',
+    'UsePAM no',
+    'PrintMotd no',
+    'MaxStartups 50',
+    'MaxSessions 50',
+    'Subsystem sftp internal-sftp',
+    'LogLevel ERROR',
+  ].join('\n');
+  const configPath = join(dir, 'sshd_config');
+  writeFileSync(configPath, `${config}\n`);
+  const hostKeyFingerprint = opensshFingerprint(readFileSync(`${hostKey}.pub`, 'utf8'));
+
+  let child: ChildProcess | undefined;
+  let output = '';
+  const running = () => !!child && child.exitCode === null && child.signalCode === null;
+
+  const start = async () => {
+    if (running()) return;
+    output = '';
+    const spawned = spawn(SSHD_BINARY, ['-D', '-e', '-f', configPath, '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawned;
+    spawned.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    spawned.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForPort(port, 10_000, running, () => output);
+  };
+
+  const stop = async () => {
+    const current = child;
+    if (!current || !running()) return;
+    await new Promise<void>((resolve) => {
+      current.once('exit', () => resolve());
+      current.kill('SIGTERM');
+    });
+  };
+
+  await start();
+  return {
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    hostKeyFingerprint,
+    clientKeyPath,
+    dir,
+    running,
+    start,
+    stop,
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
