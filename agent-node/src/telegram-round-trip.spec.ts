@@ -1,4 +1,4 @@
-import { startNodeFixture, configureNode, type NodeFixture, type ConfiguredChannels } from './testing/node-fixture';
+import { startNodeFixture, configureNode, switchProviders, type NodeFixture, type ConfiguredChannels } from './testing/node-fixture';
 import { waitFor } from './testing/node-harness';
 import { REPLY_TEXT } from './messaging/replies';
 
@@ -42,5 +42,13 @@ describe('Telegram round trip (grammY → sandbox → node → OpenAI SDK → sa
     const msgs = await waitFor(async () => ((await sent()).length === 3 ? sent() : undefined));
     expect(msgs[2]).toMatchObject({ chat: { id: 2002 }, text: REPLY_TEXT.unsupported });
     expect((await f.sandboxJson('GET', '/openai/_test/requests')).requests.length).toBe(before);
+  });
+
+  it('answers through Anthropic when the channel is switched to the Anthropic agent', async () => {
+    await switchProviders(f, ch, 'anthropic', 'anthropic', 2);
+    const before = (await sent()).length;
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 3003, text: 'via claude' });
+    const msgs = await waitFor(async () => ((await sent()).length === before + 1 ? sent() : undefined));
+    expect(msgs[before].text).toBe('(claude-haiku-4-5) Echo: via claude [1 turns]');
   });
 });

@@ -78,6 +78,23 @@ export interface ConfiguredChannels {
 }
 
 /** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
+/** Re-applies the config with other providers per channel (next revision). */
+export async function switchProviders(f: NodeFixture, ch: ConfiguredChannels, telegram: 'openai' | 'anthropic', whatsapp: 'openai' | 'anthropic', revision: number): Promise<void> {
+  const agentOf = (p: string) => (p === 'anthropic' ? 'agent-anthropic' : 'agent-openai');
+  const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
+    revision,
+    agents: [
+      { id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true },
+      { id: 'agent-anthropic', name: 'Claude helper', instructions: 'You are a kind assistant.', provider: 'anthropic', model: 'claude-haiku-4-5', enabled: true },
+    ],
+    channels: [
+      { id: 'tg-main', type: 'telegram', agentId: agentOf(telegram), enabled: true },
+      { id: 'wa-main', type: 'whatsapp', agentId: agentOf(whatsapp), enabled: true, phoneNumberId: ch.whatsapp.phoneNumberId, verifyToken: ch.whatsapp.verifyToken },
+    ],
+  });
+  if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
 export async function configureNode(
   f: NodeFixture,
   opts: { telegramProvider?: 'openai' | 'anthropic'; whatsappProvider?: 'openai' | 'anthropic'; revision?: number } = {},
@@ -93,7 +110,7 @@ export async function configureNode(
     revision: opts.revision ?? 1,
     agents: [
       { id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true },
-      { id: 'agent-anthropic', name: 'Claude helper', instructions: 'You are a kind assistant.', provider: 'anthropic', model: 'claude-sonnet-4-5', enabled: true },
+      { id: 'agent-anthropic', name: 'Claude helper', instructions: 'You are a kind assistant.', provider: 'anthropic', model: 'claude-haiku-4-5', enabled: true },
     ],
     channels: [
       { id: 'tg-main', type: 'telegram', agentId: opts.telegramProvider === 'anthropic' ? 'agent-anthropic' : 'agent-openai', enabled: true },
@@ -111,5 +128,13 @@ export async function configureNode(
   await put('whatsapp_app_secret', whatsapp.appSecret, 'wa-main');
   const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', cfg);
   if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
+  // The customer registers the node's webhook in Meta's dashboard; Meta verifies it first.
+  const reg = await f.sandboxJson('POST', '/whatsapp/_test/phone-numbers', {
+    phoneNumberId: whatsapp.phoneNumberId,
+    appSecret: whatsapp.appSecret,
+    verifyToken: whatsapp.verifyToken,
+    webhookUrl: `${f.nodeUrl}/webhooks/whatsapp/wa-main`,
+  });
+  if (!reg.webhookVerified) throw new Error(`whatsapp webhook verification failed: ${JSON.stringify(reg)}`);
   return { telegramToken: token, whatsapp };
 }

@@ -2,8 +2,11 @@ import { githubStandIn, type GithubStandInOptions } from './github/github.stand-
 import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
 import { mailStandIn, type MailStandInOptions } from './mail/mail.stand-in';
 import type { StandIn } from './sandbox';
+import { stripeStandIn, type StripeStandInOptions } from './stripe/stripe.stand-in';
 import { createTelegramStandIn } from './telegram/telegram.stand-in';
 import { createOpenAiStandIn } from './openai/openai.stand-in';
+import { createAnthropicStandIn } from './anthropic/anthropic.stand-in';
+import { createWhatsAppStandIn } from './whatsapp/whatsapp.stand-in';
 
 export interface SandboxOptions {
   /** Port of the SMTP catcher; 0 picks a free one (tests). */
@@ -11,6 +14,8 @@ export interface SandboxOptions {
   readonly github?: GithubStandInOptions;
   readonly google?: GoogleStandInOptions;
   readonly mail?: Omit<MailStandInOptions, 'smtpPort'>;
+  /** Stripe's API listens on a port of its own (the SDK cannot take a path prefix). */
+  readonly stripe?: StripeStandInOptions;
 }
 
 /**
@@ -22,7 +27,10 @@ export function createStandIns(options: SandboxOptions): StandIn[] {
     githubStandIn(options.github),
     googleStandIn(options.google),
     mailStandIn({ ...options.mail, smtpPort: options.smtpPort }),
+    stripeStandIn(options.stripe),
     createTelegramStandIn(),
     createOpenAiStandIn(),
+    createAnthropicStandIn(),
+    createWhatsAppStandIn(),
   ];
 }
