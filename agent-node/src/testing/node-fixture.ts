@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { startSandbox, type RunningSandbox } from '../../../apps/sandbox/src/sandbox';
 import { createStandIns } from '../../../apps/sandbox/src/stand-ins';
 import { parseNodeConfig, type NodeConfigInput } from '../config/node-config';
-import { NodeApp } from '../node-app';
+import { NodeApp, type NodeAppOptions } from '../node-app';
 import { FakeControlPlane } from './fake-control-plane';
 import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, removeDir, telegramToken, tempDir, testNodeConfig } from './node-harness';
 
@@ -32,14 +32,14 @@ export interface NodeFixture {
 }
 
 /** In-process sandbox + fake control plane + agent node on a temp data directory. */
-export async function startNodeFixture(overrides: Partial<NodeConfigInput> = {}): Promise<NodeFixture> {
+export async function startNodeFixture(overrides: Partial<NodeConfigInput> = {}, appOptions: NodeAppOptions = {}): Promise<NodeFixture> {
   const sandbox = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
   const cp = await new FakeControlPlane().start();
   const dataDir = tempDir();
   const port = await freePort();
   const nodeUrl = `http://127.0.0.1:${port}`;
   const config = { ...testNodeConfig({ dataDir, sandboxUrl: sandbox.url, controlPlane: cp, port }), publicBaseUrl: nodeUrl, ...overrides };
-  const make = () => new NodeApp(parseNodeConfig(config), { backgroundTasks: false });
+  const make = () => new NodeApp(parseNodeConfig(config), { backgroundTasks: false, ...appOptions });
   const fixture: NodeFixture = {
     sandbox,
     cp,
