@@ -96,7 +96,7 @@ export async function switchProviders(f: NodeFixture, ch: ConfiguredChannels, te
 }
 
 export async function configureNode(
-  f: NodeFixture,
+  f: Pick<NodeFixture, 'cp' | 'nodeUrl' | 'sandboxJson'>,
   opts: { telegramProvider?: 'openai' | 'anthropic'; whatsappProvider?: 'openai' | 'anthropic'; revision?: number } = {},
 ): Promise<ConfiguredChannels> {
   const token = telegramToken();

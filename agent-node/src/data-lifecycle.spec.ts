@@ -1,0 +1,159 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
+import { waitFor } from './testing/node-harness';
+
+const DAY = 24 * 3600 * 1000;
+
+function listFiles(dir: string, root = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), root) : [relative(root, join(dir, e.name))]));
+}
+
+describe('export, erase, retention and wipe', () => {
+  let f: NodeFixture;
+  let ch: ConfiguredChannels;
+
+  beforeAll(async () => {
+    f = await startNodeFixture();
+    ch = await configureNode(f);
+    for (const [chatId, text] of [
+      [1, 'first chat hello'],
+      [2, 'second chat hello'],
+    ] as const) {
+      await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId, text });
+    }
+    await waitFor(async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 2);
+  });
+  afterAll(() => f.close());
+
+  it('builds an export and serves it on a signed link with the right data', async () => {
+    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ conversations: 2, messages: 4 });
+    expect(r.body.url.startsWith(`${f.nodeUrl}/exports/${r.body.exportId}/conversations.ndjson.gz?expires=`)).toBe(true);
+    const res = await fetch(r.body.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/gzip');
+    const gz = Buffer.from(await res.arrayBuffer());
+    expect(createHash('sha256').update(gz).digest('hex')).toBe(r.body.sha256);
+    const lines = gunzipSync(gz).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'conversation').map((l) => l.externalChatId).sort()).toEqual(['1', '2']);
+    const texts = lines.filter((l) => l.type === 'message').map((l) => l.text);
+    expect(texts).toEqual(expect.arrayContaining(['first chat hello', 'second chat hello', '[gpt-4o-mini] You said: "first chat hello" (1 messages in context)']));
+    // each conversation line is followed by its own messages
+    let current = '';
+    for (const l of lines) {
+      if (l.type === 'conversation') current = l.id;
+      else expect(l.conversationId).toBe(current);
+    }
+  });
+
+  it('refuses tampered links with 403 and expired ones with 410, then deletes the archive', async () => {
+    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 60 });
+    const url = new URL(r.body.url);
+    const sig = url.searchParams.get('signature') as string;
+    const expires = url.searchParams.get('expires') as string;
+    const base = `${f.nodeUrl}${url.pathname}`;
+    const tampered = [
+      `${base}?expires=${Number(expires) + 1000}&signature=${sig}`,
+      `${base}?expires=${expires}&signature=${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
+      `${base}?expires=${expires}`,
+      `${base}`,
+      `${f.nodeUrl}/exports/00000000-0000-0000-0000-000000000000/conversations.ndjson.gz?expires=${expires}&signature=${sig}`,
+    ];
+    for (const u of tampered) {
+      const res = await fetch(u);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.code).toBe('link_invalid');
+    }
+    // a correctly signed link whose time has passed → 410
+    const exports = f.app.internals.exports;
+    const past = Math.floor(Date.now() / 1000) - 5;
+    const expired = await fetch(exports.signedUrl(r.body.exportId, past));
+    expect(expired.status).toBe(410);
+    expect((await expired.json()).error.code).toBe('link_expired');
+    // the sweeper deletes archives after expiry
+    const dir = join(f.dataDir, 'exports', r.body.exportId);
+    expect(existsSync(dir)).toBe(true);
+    expect(exports.purgeExpired(Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
+    expect(existsSync(dir)).toBe(false);
+    expect((await fetch(r.body.url)).status).toBe(410);
+  });
+
+  it('erases one conversation on request', async () => {
+    const conv = f.app.internals.conversations.findConversation('tg-main', '2');
+    expect(conv).toBeDefined();
+    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', { channelId: 'tg-main', externalChatId: '2' });
+    expect(r).toMatchObject({ status: 200, body: { erased: true, messages: 2 } });
+    expect(f.app.internals.conversations.findConversation('tg-main', '2')).toBeUndefined();
+    const left = f.app.internals.db.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?').get(conv?.id) as { n: number };
+    expect(left.n).toBe(0);
+    expect(f.app.internals.conversations.findConversation('tg-main', '1')).toBeDefined();
+    const again = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', { conversationId: conv?.id });
+    expect(again.body).toEqual({ erased: false, messages: 0 });
+  });
+
+  it('retention purge removes exactly the rows older than the window', async () => {
+    const db = f.app.internals.db;
+    const now = Date.now();
+    // chat 1 has 2 messages now; add an old conversation and an old message in chat 1
+    const conv1 = f.app.internals.conversations.findConversation('tg-main', '1')?.id as string;
+    db.prepare("INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES ('old-conv', 'tg-main', '99', ?, ?)").run(now - 40 * DAY, now - 40 * DAY);
+    db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES ('old-conv', 'in', 'text', 'ancient', ?)").run(now - 40 * DAY);
+    db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES (?, 'in', 'text', 'old in live chat', ?)").run(conv1, now - 31 * DAY);
+    db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES (?, 'in', 'text', 'just inside', ?)").run(conv1, now - 29 * DAY);
+    expect((await f.cp.call(f.nodeUrl, 'PUT', '/v1/retention', { days: 30 })).status).toBe(200);
+    const before = f.app.internals.conversations.counts();
+    const result = f.app.internals.retention.purge(new Date(now));
+    expect(result).toMatchObject({ messages: 2, conversations: 1 });
+    const after = f.app.internals.conversations.counts();
+    expect(after).toEqual({ conversations: before.conversations - 1, messages: before.messages - 2 });
+    const texts = (db.prepare('SELECT text FROM messages').all() as { text: string }[]).map((r) => r.text);
+    expect(texts).toContain('just inside');
+    expect(texts).not.toContain('ancient');
+    expect(texts).not.toContain('old in live chat');
+    // reported with the next heartbeat
+    await f.app.internals.heartbeat.beat();
+    const beat = f.cp.heartbeats[f.cp.heartbeats.length - 1];
+    expect(beat.retention).toMatchObject({ days: 30, purgedMessages: 2, purgedConversations: 1 });
+    expect(beat.retention.lastPurgeAt).not.toBeNull();
+  });
+
+  it('wipe unregisters webhooks, deletes everything but the receipt, then refuses all but health', async () => {
+    await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', {});
+    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/wipe', { confirmNodeId: 'node-test-1' });
+    expect(r.status).toBe(200);
+    const receipt = r.body;
+    expect(receipt.deleted).toMatchObject({ conversations: 1, secrets: 5, webhooksUnregistered: 1 });
+    expect(receipt.deleted.files).toEqual(expect.arrayContaining(['node.sqlite', 'keys/local.key', 'keys/node-identity.key.pem']));
+    const { sha256, ...unsigned } = receipt;
+    expect(createHash('sha256').update(JSON.stringify(unsigned)).digest('hex')).toBe(sha256);
+    expect(listFiles(f.dataDir)).toEqual(receipt.remaining);
+    expect(receipt.remaining).toEqual(['wiped.json']);
+    const { webhook } = await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/webhook`);
+    expect(webhook).toBeNull();
+
+    expect((await f.cp.call(f.nodeUrl, 'GET', '/v1/health')).body).toMatchObject({ state: 'wiped' });
+    expect((await fetch(`${f.nodeUrl}/healthz`).then((x) => x.json()))).toEqual({ status: 'wiped' });
+    for (const [method, path, body] of [
+      ['PUT', '/v1/config', { revision: 9, agents: [], channels: [] }],
+      ['PUT', '/v1/secrets/openai_api_key', { value: 'sk-x' }],
+      ['POST', '/v1/exports', {}],
+      ['POST', '/v1/resume', undefined],
+      ['POST', '/v1/wipe', { confirmNodeId: 'node-test-1' }],
+    ] as const) {
+      const res = await f.cp.call(f.nodeUrl, method, path, body);
+      expect(res.status).toBe(410);
+      expect(res.body.error.code).toBe('node_wiped');
+    }
+    const hook = await fetch(`${f.nodeUrl}/webhooks/telegram/tg-main`, { method: 'POST', body: '{}' });
+    expect(hook.status).toBe(410);
+    // still wiped after a restart
+    await f.app.stop();
+    await f.restart();
+    expect(f.app.state()).toBe('wiped');
+    expect(listFiles(f.dataDir)).toEqual(['wiped.json']);
+  });
+});
