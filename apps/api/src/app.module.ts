@@ -8,6 +8,7 @@ import { ConfigModule, LoggingModule, loadConfig } from '@enclave/platform';
 import { QueueModule } from '@enclave/queue';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BillingModule } from './billing/billing.module';
 import { HealthController } from './health/health.controller';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -30,6 +31,7 @@ export class AppModule {
         AuthModule.register(config),
         WorkspacesModule,
         AuditApiModule,
+        BillingModule,
       ],
       controllers: [HealthController],
     };

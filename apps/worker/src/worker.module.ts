@@ -4,11 +4,13 @@ import { MailerModule } from '@enclave/mailer';
 import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule } from '@enclave/platform';
 import { JOB_HANDLERS, type JobHandler, QueueModule } from '@enclave/queue';
+import { BillingDeprovisionDueHandler } from './billing/billing-deprovision-due.handler';
+import { BillingGraceExpiredHandler } from './billing/billing-grace-expired.handler';
 import { QUEUE_PROCESSORS } from './jobs/queue-processors';
 import { WorkerPingHandler } from './system/worker-ping.handler';
 
 /** Every job handler; add new ones here. The processors refuse to start if a job has none. */
-const HANDLERS = [WorkerPingHandler];
+const HANDLERS = [WorkerPingHandler, BillingGraceExpiredHandler, BillingDeprovisionDueHandler];
 
 @Module({})
 export class WorkerModule {

@@ -1,13 +1,17 @@
 import type { DataSourceOptions } from 'typeorm';
 import { AuditEventEntity } from './entities/audit-event.entity';
+import { BillingAccountEntity } from './entities/billing-account.entity';
+import { BillingSubscriptionEntity } from './entities/billing-subscription.entity';
 import { IdentityEntity } from './entities/identity.entity';
 import { InvitationEntity } from './entities/invitation.entity';
 import { MagicLinkTokenEntity } from './entities/magic-link-token.entity';
 import { MembershipEntity } from './entities/membership.entity';
 import { SessionEntity } from './entities/session.entity';
+import { StripeEventEntity } from './entities/stripe-event.entity';
 import { UserEntity } from './entities/user.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
 import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
+import { Billing1764082800000 } from './migrations/1764082800000-Billing';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -19,9 +23,12 @@ export const ENTITIES = [
   MembershipEntity,
   InvitationEntity,
   AuditEventEntity,
+  BillingAccountEntity,
+  BillingSubscriptionEntity,
+  StripeEventEntity,
 ];
 
-export const MIGRATIONS = [Foundation1764072000000];
+export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {
   return {

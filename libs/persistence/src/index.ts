@@ -7,4 +7,7 @@ export * from './entities/workspace.entity';
 export * from './entities/membership.entity';
 export * from './entities/invitation.entity';
 export * from './entities/audit-event.entity';
+export * from './entities/billing-account.entity';
+export * from './entities/billing-subscription.entity';
+export * from './entities/stripe-event.entity';
 export * from './persistence.module';

@@ -9,22 +9,53 @@ import { z } from 'zod';
  */
 export enum QueueName {
   System = 'system',
+  /** Provisioning and deprovisioning of workspace hosts (handlers: provisioning engine). */
+  Provisioning = 'provisioning',
+  /** Billing timers: grace-period expiry, deprovisioning after cancellation. */
+  Billing = 'billing',
 }
 
 export enum JobName {
   /** Proves a worker is consuming jobs. */
   WorkerPing = 'worker-ping',
+  /** Brings a paid workspace's agent node up (enqueued by billing when a subscription becomes active). */
+  ProvisionWorkspace = 'provision-workspace',
+  /** Tears a workspace's agent node down (enqueued by billing once a cancellation's delay has passed). */
+  DeprovisionWorkspace = 'deprovision-workspace',
+  /** Runs when a past-due workspace's grace period ends: suspends it if it is still unpaid. */
+  BillingGraceExpired = 'billing-grace-expired',
+  /** Runs when a canceled workspace's deprovisioning delay ends: requests deprovisioning if still canceled. */
+  BillingDeprovisionDue = 'billing-deprovision-due',
 }
 
 export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.WorkerPing]: z.strictObject({ requestedAt: z.iso.datetime() }),
+  [JobName.ProvisionWorkspace]: z.strictObject({ workspaceId: z.uuid() }),
+  [JobName.DeprovisionWorkspace]: z.strictObject({ workspaceId: z.uuid() }),
+  [JobName.BillingGraceExpired]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255), invoiceId: z.string().min(1).max(255) }),
+  [JobName.BillingDeprovisionDue]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255) }),
 } satisfies { [J in JobName]: z.ZodType };
 
 export type JobPayloads = { [J in JobName]: z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[J]> };
 
 export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
   [JobName.WorkerPing]: QueueName.System,
+  [JobName.ProvisionWorkspace]: QueueName.Provisioning,
+  [JobName.DeprovisionWorkspace]: QueueName.Provisioning,
+  [JobName.BillingGraceExpired]: QueueName.Billing,
+  [JobName.BillingDeprovisionDue]: QueueName.Billing,
 };
+
+/**
+ * Deterministic job ids: enqueuing the same work twice is a no-op while the first job exists.
+ * (BullMQ refuses ":" in custom ids, hence the dots.)
+ */
+export const JOB_IDS = {
+  provisionWorkspace: (workspaceId: string) => `provision.${workspaceId}`,
+  deprovisionWorkspace: (workspaceId: string) => `deprovision.${workspaceId}`,
+  billingGraceExpired: (workspaceId: string, invoiceId: string) => `billing-grace.${workspaceId}.${invoiceId}`,
+  billingDeprovisionDue: (workspaceId: string, subscriptionId: string) => `billing-deprovision.${workspaceId}.${subscriptionId}`,
+} as const;
 
 /** Retried with exponential backoff; failed jobs are kept for staff to inspect. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -13,6 +13,38 @@ const csv = z
 const url = z.url();
 const optionalSecret = z.string().min(1).optional();
 
+/** A plan customers can buy: our stable id, what the dashboard shows, and the Stripe price behind it. */
+export const billingPlanSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'plan ids are lower-case letters, digits, "-" and "_"'),
+  name: z.string().min(1).max(80),
+  stripePriceId: z.string().regex(/^price_[A-Za-z0-9_]+$/, 'must be a Stripe price id (price_…)'),
+  /** Display only (Stripe's price is what is charged): smallest currency unit, e.g. 2900 = 29.00. */
+  amount: z.number().int().min(0),
+  currency: z.string().regex(/^[a-z]{3}$/),
+  interval: z.enum(['day', 'week', 'month', 'year']),
+});
+export type BillingPlan = z.infer<typeof billingPlanSchema>;
+
+/** STRIPE_PLANS: a JSON array of plans; ids and price ids must be unique. */
+const plansJson = z
+  .string()
+  .default('[]')
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of plans' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(billingPlanSchema)
+      .max(20)
+      .refine((plans) => new Set(plans.map((p) => p.id)).size === plans.length, 'plan ids must be unique')
+      .refine((plans) => new Set(plans.map((p) => p.stripePriceId)).size === plans.length, 'Stripe price ids must be unique'),
+  );
+
 /**
  * Every environment variable the control plane (API and worker) reads, validated once at
  * start-up. A missing or malformed value stops the process with a message naming it.
@@ -55,6 +87,18 @@ export const controlPlaneConfigSchema = z
 
     /** Emails of staff (operators); `npm run staff:grant` adds more in the database. */
     STAFF_EMAILS: csv,
+
+    /** Billing is on when a Stripe secret key is set (then the webhook secret is required too). */
+    STRIPE_SECRET_KEY: optionalSecret,
+    /** Signing secret of our webhook endpoint (whsec_…), checked on every delivery. */
+    STRIPE_WEBHOOK_SECRET: optionalSecret,
+    /** Base URL the Stripe SDK talks to: https://api.stripe.com, or the sandbox stand-in. */
+    STRIPE_API_URL: url.default('https://api.stripe.com'),
+    STRIPE_PLANS: plansJson,
+    /** Days a past-due workspace keeps running before it is suspended (fractions allowed). */
+    BILLING_GRACE_DAYS: z.coerce.number().min(0).max(60).default(7),
+    /** Hours between a subscription's cancellation and the deprovisioning of its workspace. */
+    BILLING_DEPROVISION_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
   })
   .superRefine((config, ctx) => {
     for (const provider of ['GITHUB', 'GOOGLE'] as const) {
@@ -63,6 +107,9 @@ export const controlPlaneConfigSchema = z
       if (id && !secret) {
         ctx.addIssue({ code: 'custom', path: [`${provider}_CLIENT_SECRET`], message: `required when ${provider}_CLIENT_ID is set` });
       }
+    }
+    if (config.STRIPE_SECRET_KEY && !config.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'required when STRIPE_SECRET_KEY is set' });
     }
   });
 
@@ -73,4 +120,6 @@ export const SENSITIVE_CONFIG_KEYS: ReadonlySet<string> = new Set([
   'GITHUB_CLIENT_SECRET',
   'GOOGLE_CLIENT_SECRET',
   'SMTP_URL',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
 ]);

@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import Stripe from 'stripe';
+
+/**
+ * The Stripe API version every request and every webhook payload is pinned to. It must be
+ * the version the installed `stripe` SDK is typed for (its types describe only that one),
+ * and the version our webhook endpoint is configured with in the Stripe dashboard.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
+
+/** Stripe's default: a signature older (or newer) than this many seconds is refused. */
+export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+type HttpClient = NonNullable<Stripe.StripeConfig['httpClient']>;
+
+/**
+ * The SDK only takes host/port/protocol; a base URL with a path (a stand-in mounted under
+ * `/stripe`) is honoured by prefixing every request path on the SDK's own Node client.
+ */
+function withPathPrefix(inner: HttpClient, prefix: string): HttpClient {
+  return {
+    getClientName: () => inner.getClientName(),
+    makeRequest: (host, port, path, method, headers, body, protocol, timeout) => inner.makeRequest(host, port, `${prefix}${path}`, method, headers, body, protocol, timeout),
+  };
+}
+
+/** Builds the official SDK client pointed at STRIPE_API_URL. */
+export function createStripeClient(secretKey: string, apiUrl: string): Stripe {
+  const url = new URL(apiUrl);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  const prefix = url.pathname.replace(/\/+$/, '');
+  return new Stripe(secretKey, {
+    apiVersion: STRIPE_API_VERSION,
+    host: url.hostname,
+    port: url.port || (protocol === 'http' ? 80 : 443),
+    protocol,
+    maxNetworkRetries: 2,
+    timeout: 15_000,
+    telemetry: false,
+    appInfo: { name: 'enclave-control-plane' },
+    ...(prefix ? { httpClient: withPathPrefix(Stripe.createNodeHttpClient(), prefix) } : {}),
+  });
+}
+
+export interface CheckoutSessionInput {
+  workspaceId: string;
+  customerId: string;
+  priceId: string;
+  planId: string;
+  successUrl: string;
+  cancelUrl: string;
+  idempotencyKey: string;
+}
+
+/**
+ * Everything Enclave asks of Stripe, behind one class (services hold the rules, this holds
+ * the technology). Stripe outages surface as a 503 `stripe_unavailable`.
+ */
+@Injectable()
+export class StripeGateway {
+  private readonly client: Stripe | null;
+
+  constructor(@Inject(CONFIG) private readonly config: ControlPlaneConfig) {
+    this.client = config.STRIPE_SECRET_KEY ? createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL) : null;
+  }
+
+  get enabled(): boolean {
+    return this.client !== null;
+  }
+
+  private stripe(): Stripe {
+    if (!this.client) throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    return this.client;
+  }
+
+  async createCustomer(input: { workspaceId: string; workspaceName: string; email: string }): Promise<string> {
+    const customer = await this.call(() =>
+      this.stripe().customers.create(
+        { email: input.email, name: input.workspaceName, metadata: { workspace_id: input.workspaceId } },
+        // One customer per workspace even when two first checkouts race (Stripe keeps keys 24 h).
+        { idempotencyKey: `enclave-customer-${input.workspaceId}` },
+      ),
+    );
+    return customer.id;
+  }
+
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<{ id: string; url: string }> {
+    const session = await this.call(() =>
+      this.stripe().checkout.sessions.create(
+        {
+          mode: 'subscription',
+          customer: input.customerId,
+          client_reference_id: input.workspaceId,
+          line_items: [{ price: input.priceId, quantity: 1 }],
+          metadata: { workspace_id: input.workspaceId, plan_id: input.planId },
+          subscription_data: { metadata: { workspace_id: input.workspaceId, plan_id: input.planId } },
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    if (!session.url) throw new DomainError('unavailable', 'stripe_unavailable', 'Stripe returned a checkout session without a URL.');
+    return { id: session.id, url: session.url };
+  }
+
+  async createPortalSession(customerId: string, returnUrl: string): Promise<{ id: string; url: string }> {
+    const session = await this.call(() => this.stripe().billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }));
+    return { id: session.id, url: session.url };
+  }
+
+  /** The subscription as Stripe holds it now; null when Stripe does not know the id. */
+  async retrieveSubscription(id: string): Promise<Stripe.Subscription | null> {
+    try {
+      return await this.call(() => this.stripe().subscriptions.retrieve(id));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'stripe_resource_missing') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Verifies `Stripe-Signature` over the exact raw body with STRIPE_WEBHOOK_SECRET and parses
+   * the event. Throws a 400 DomainError on any problem (missing, wrong, stale, not JSON).
+   */
+  constructEvent(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
+    const secret = this.config.STRIPE_WEBHOOK_SECRET;
+    if (!this.client || !secret) throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    if (!rawBody || rawBody.length === 0) throw new DomainError('invalid', 'webhook_body_missing', 'The webhook body is missing or not JSON.');
+    if (!signature) throw new DomainError('invalid', 'webhook_signature_invalid', 'The Stripe-Signature header is missing.');
+    try {
+      return this.client.webhooks.constructEvent(rawBody, signature, secret, STRIPE_WEBHOOK_TOLERANCE_SECONDS);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+        throw new DomainError('invalid', 'webhook_signature_invalid', 'The Stripe-Signature header does not match the body, or its timestamp is outside the tolerance.');
+      }
+      // A correctly signed body that is not JSON.
+      throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a JSON event.');
+    }
+  }
+
+  /** Maps SDK errors to domain errors; never lets the secret key reach a message. */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') {
+        throw new DomainError('not_found', 'stripe_resource_missing', 'Stripe does not know this object.', { stripeCode: error.code });
+      }
+      if (error instanceof Stripe.errors.StripeError) {
+        throw new DomainError('unavailable', 'stripe_unavailable', 'Stripe did not accept the request; try again shortly.', { stripeType: error.type, stripeCode: error.code ?? null, requestId: error.requestId ?? null });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type AuditActor, AuditService } from '@enclave/audit';
+import { BillingAccountEntity, BillingSubscriptionEntity, WorkspaceEntity } from '@enclave/persistence';
+import { JOB_IDS, type JobHandler, JobName, type JobPayloads, QueueService } from '@enclave/queue';
+import type { Job } from 'bullmq';
+import { DataSource, In } from 'typeorm';
+
+export type DeprovisionDueResult = { outcome: 'deprovision_requested'; jobId: string } | { outcome: 'skipped'; reason: string };
+
+const ACTOR: AuditActor = { type: 'system', id: `job:${JobName.BillingDeprovisionDue}` };
+
+/**
+ * Delayed job started when a subscription was canceled. When it runs it re-checks, under
+ * lock, that the workspace is still canceled, the delay is over and nothing was resubscribed;
+ * only then does it mark the workspace `deprovisioning` and enqueue JobName.DeprovisionWorkspace
+ * (the provisioning engine's job, deterministic id). Resubscribing before it runs clears the
+ * delay, so it then does nothing.
+ */
+@Injectable()
+export class BillingDeprovisionDueHandler implements JobHandler<JobName.BillingDeprovisionDue> {
+  readonly jobName = JobName.BillingDeprovisionDue;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly queues: QueueService,
+  ) {}
+
+  async handle(payload: JobPayloads[JobName.BillingDeprovisionDue], job?: Job): Promise<DeprovisionDueResult> {
+    const { workspaceId } = payload;
+    return this.dataSource.transaction(async (manager): Promise<DeprovisionDueResult> => {
+      const account = await manager.createQueryBuilder(BillingAccountEntity, 'a').setLock('pessimistic_write').where('a.workspace_id = :workspaceId', { workspaceId }).getOne();
+      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOne();
+      if (!account || !workspace) return { outcome: 'skipped', reason: 'no such workspace or billing account' };
+      if (workspace.status !== 'canceled') return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
+      if (!account.deprovisionAt || account.deprovisionAt.getTime() > Date.now()) return { outcome: 'skipped', reason: 'deprovisioning delay not over' };
+      if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing', 'past_due', 'unpaid', 'paused']) })) {
+        return { outcome: 'skipped', reason: 'a subscription is live again' };
+      }
+      const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
+      // Before commit: if the commit fails the job still runs, and deprovisioning a workspace
+      // whose subscription ended is what had to happen anyway; a retry of this job is a no-op.
+      const existing = await this.queues.queueOf(JobName.DeprovisionWorkspace).getJob(jobId);
+      if (existing && ['completed', 'failed'].includes(await existing.getState())) await existing.remove();
+      await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
+      const dueAt = account.deprovisionAt;
+      workspace.status = 'deprovisioning';
+      account.deprovisionAt = null;
+      await manager.save(workspace);
+      await manager.save(account);
+      await this.audit.record(manager, {
+        actor: ACTOR,
+        action: 'workspace.status_changed',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { from: 'canceled', to: 'deprovisioning', reason: 'canceled_subscription_delay_over', dueAt: dueAt.toISOString(), subscriptionId: payload.subscriptionId, deprovisionJobId: jobId, jobId: job?.id ?? null },
+      });
+      return { outcome: 'deprovision_requested', jobId };
+    });
+  }
+}
