@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { PROTOCOL_HEADERS, signRequest, generateSigningKeyPair } from '@enclave/node-protocol';
 import { createLogger } from './logging/logger';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, waitFor } from './testing/node-harness';
+import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, waitFor, jsonOf } from './testing/node-harness';
 
 describe('control plane → node protocol', () => {
   let f: NodeFixture;
@@ -31,7 +31,7 @@ describe('control plane → node protocol', () => {
   it('refuses unsigned requests with 401 and changes nothing', async () => {
     const res = await raw('PUT', '/v1/config', {}, JSON.stringify(cfg));
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: 'bad_signature', message: 'request refused: missing_headers', details: { reason: 'missing_headers' } } });
+    expect(await jsonOf(res)).toEqual({ error: { code: 'bad_signature', message: 'request refused: missing_headers', details: { reason: 'missing_headers' } } });
     expect(revision()).toBe('1');
   });
 
@@ -41,7 +41,7 @@ describe('control plane → node protocol', () => {
     expect((await raw('PUT', '/v1/retention', headers, body)).status).toBe(200);
     const replay = await raw('PUT', '/v1/retention', headers, body);
     expect(replay.status).toBe(401);
-    expect((await replay.json()).error).toMatchObject({ code: 'replayed_request', details: { reason: 'replayed_nonce' } });
+    expect((await jsonOf(replay)).error).toMatchObject({ code: 'replayed_request', details: { reason: 'replayed_nonce' } });
   });
 
   it('refuses requests signed by another key, stale ones, and ones whose body or path changed', async () => {
@@ -65,7 +65,7 @@ describe('control plane → node protocol', () => {
     const badJson = '{"revision":';
     const r1 = await raw('PUT', '/v1/config', f.cp.sign('PUT', '/v1/config', badJson), badJson);
     expect(r1.status).toBe(400);
-    expect((await r1.json()).error.code).toBe('invalid_json');
+    expect((await jsonOf(r1)).error.code).toBe('invalid_json');
     const r2 = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', { revision: 9, agents: [{ id: 'x' }], channels: [] });
     expect(r2.status).toBe(422);
     expect(r2.body.error).toMatchObject({ code: 'validation_failed', message: 'request body failed validation' });

@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+// Test-only: the sandbox stands in for the external providers; it never ships with the node.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createStandIns } from '../../apps/sandbox/src/stand-ins';
 import { FakeControlPlane } from './testing/fake-control-plane';
 import { configureNode, freePort, type ConfiguredChannels } from './testing/node-fixture';
-import { removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from './testing/node-harness';
+import { removeDir, tempDir, testNodeConfig, waitFor, writeConfig, jsonOf } from './testing/node-harness';
 import { spawnNode, type NodeProcess } from './testing/node-process';
 
 describe('crash recovery of the real node process', () => {
@@ -16,7 +19,7 @@ describe('crash recovery of the real node process', () => {
   let proc: NodeProcess | undefined;
 
   const sandboxJson = async (method: string, path: string, body?: unknown) =>
-    (await fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+    (await fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(jsonOf));
   const healthy = async () => (await fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false)) as boolean;
 
   beforeAll(async () => {

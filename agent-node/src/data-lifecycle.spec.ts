@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
-import { waitFor } from './testing/node-harness';
+import { waitFor, jsonOf } from './testing/node-harness';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -66,14 +66,14 @@ describe('export, erase, retention and wipe', () => {
     for (const u of tampered) {
       const res = await fetch(u);
       expect(res.status).toBe(403);
-      expect((await res.json()).error.code).toBe('link_invalid');
+      expect((await jsonOf(res)).error.code).toBe('link_invalid');
     }
     // a correctly signed link whose time has passed → 410
     const exports = f.app.internals.exports;
     const past = Math.floor(Date.now() / 1000) - 5;
     const expired = await fetch(exports.signedUrl(r.body.exportId, past));
     expect(expired.status).toBe(410);
-    expect((await expired.json()).error.code).toBe('link_expired');
+    expect((await jsonOf(expired)).error.code).toBe('link_expired');
     // the sweeper deletes archives after expiry
     const dir = join(f.dataDir, 'exports', r.body.exportId);
     expect(existsSync(dir)).toBe(true);
@@ -136,7 +136,7 @@ describe('export, erase, retention and wipe', () => {
     expect(webhook).toBeNull();
 
     expect((await f.cp.call(f.nodeUrl, 'GET', '/v1/health')).body).toMatchObject({ state: 'wiped' });
-    expect((await fetch(`${f.nodeUrl}/healthz`).then((x) => x.json()))).toEqual({ status: 'wiped' });
+    expect((await fetch(`${f.nodeUrl}/healthz`).then(jsonOf))).toEqual({ status: 'wiped' });
     for (const [method, path, body] of [
       ['PUT', '/v1/config', { revision: 9, agents: [], channels: [] }],
       ['PUT', '/v1/secrets/openai_api_key', { value: 'sk-x' }],

@@ -1,5 +1,5 @@
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
-import { waitFor } from './testing/node-harness';
+import { waitFor, jsonOf } from './testing/node-harness';
 import { REPLY_TEXT } from './messaging/replies';
 import { COUNTER } from './storage/counters.repository';
 
@@ -29,7 +29,7 @@ describe('Telegram webhook: authentication, duplicates, provider failures', () =
     for (const secret of [undefined, '', 'wrong-secret', `${f.app.internals.config.getChannel('tg-main')?.webhookSecret}x`]) {
       const res = await post(update(1, 'hi'), secret);
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'missing or wrong secret token', details: null } });
+      expect(await jsonOf(res)).toEqual({ error: { code: 'unauthorized', message: 'missing or wrong secret token', details: null } });
     }
     expect(counts()).toEqual(before);
     expect((f.app.internals.db.prepare('SELECT COUNT(*) AS n FROM inbound_events').get() as { n: number }).n).toBe(0);
@@ -40,10 +40,10 @@ describe('Telegram webhook: authentication, duplicates, provider failures', () =
     const before = counts();
     const notJson = await fetch(`${f.nodeUrl}/webhooks/telegram/tg-main`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: '{nope' });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.code).toBe('invalid_json');
+    expect((await jsonOf(notJson)).error.code).toBe('invalid_json');
     const invalid = await post({ update_id: 'x' }, secret);
     expect(invalid.status).toBe(422);
-    expect((await invalid.json()).error).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ path: 'update_id' })] });
+    expect((await jsonOf(invalid)).error).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ path: 'update_id' })] });
     const huge = await post(update(77, 'x'.repeat(1_100_000)), secret);
     expect(huge.status).toBe(413);
     const unknown = await post(update(78, 'x'), secret).then(() => fetch(`${f.nodeUrl}/webhooks/telegram/nope`, { method: 'POST', body: '{}' }));

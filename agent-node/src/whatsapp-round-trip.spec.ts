@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { configureNode, startNodeFixture, switchProviders, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
-import { waitFor } from './testing/node-harness';
+import { waitFor, jsonOf } from './testing/node-harness';
 
 describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → sandbox)', () => {
   let f: NodeFixture;
@@ -23,7 +23,7 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
     expect(await ok.text()).toBe('12345');
     const bad = await fetch(`${f.nodeUrl}/webhooks/whatsapp/wa-main?hub.mode=subscribe&hub.verify_token=wrong-token&hub.challenge=12345`);
     expect(bad.status).toBe(403);
-    expect((await bad.json()).error.code).toBe('forbidden');
+    expect((await jsonOf(bad)).error.code).toBe('forbidden');
   });
 
   it('answers a text message through Anthropic and records status callbacks', async () => {
@@ -45,7 +45,7 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: ch.whatsapp.phoneNumberId }, messages: [{ id: 'wamid.forged', from: '1555000', type: 'text', text: { body: 'forged' } }] } }] }] });
     const wrong = await webhook(body, `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`);
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error).toMatchObject({ code: 'unauthorized' });
+    expect((await jsonOf(wrong)).error).toMatchObject({ code: 'unauthorized' });
     expect((await webhook(body)).status).toBe(401);
     const tampered = await webhook(body.replace('forged', 'FORGED'), `sha256=${createHmac('sha256', ch.whatsapp.appSecret).update(body).digest('hex')}`);
     expect(tampered.status).toBe(401);

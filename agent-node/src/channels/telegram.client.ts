@@ -16,7 +16,6 @@ export class TelegramClient {
   api(token: string): Api {
     let api = this.apis.get(token);
     if (!api) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Bot } = require('grammy') as typeof import('grammy');
       api = new Bot(token, { client: { apiRoot: this.apiRoot, timeoutSeconds: this.timeoutSeconds } }).api;
       this.apis.set(token, api);

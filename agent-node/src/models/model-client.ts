@@ -66,7 +66,6 @@ export class SdkModelClient implements ModelClient {
   private openai(apiKey: string): OpenAI {
     let client = this.openaiClients.get(apiKey);
     if (!client) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { default: OpenAIClient } = require('openai') as typeof import('openai');
       client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl ? `${this.options.openaiBaseUrl}/v1` : undefined, timeout: this.options.timeoutMs, maxRetries: 0 });
       this.openaiClients.clear(); // keys rotate; keep only the current one
@@ -78,7 +77,6 @@ export class SdkModelClient implements ModelClient {
   private anthropic(apiKey: string): Anthropic {
     let client = this.anthropicClients.get(apiKey);
     if (!client) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { default: AnthropicClient } = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
       client = new AnthropicClient({ apiKey, baseURL: this.options.anthropicBaseUrl, timeout: this.options.timeoutMs, maxRetries: 0 });
       this.anthropicClients.clear();

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Json } from './node-harness';
 import {
   CONTROL_PLANE_ROUTES,
   enrolRequestSchema,
@@ -86,7 +87,7 @@ export class FakeControlPlane {
   }
 
   /** Calls a node with a signed request; returns status and parsed JSON body. */
-  async call(nodeUrl: string, method: string, path: string, payload?: unknown): Promise<{ status: number; body: any; headers: Record<string, string> }> {
+  async call(nodeUrl: string, method: string, path: string, payload?: unknown): Promise<{ status: number; body: Json; headers: Record<string, string> }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const headers = { ...this.sign(method, path, body), ...(body ? { 'content-type': 'application/json' } : {}) };
     const res = await fetch(`${nodeUrl}${path}`, { method, headers, body: body || undefined });

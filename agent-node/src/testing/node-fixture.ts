@@ -1,10 +1,13 @@
 import { createServer } from 'node:net';
+// Test-only: the sandbox stands in for the external providers; it never ships with the node.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startSandbox, type RunningSandbox } from '../../../apps/sandbox/src/sandbox';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createStandIns } from '../../../apps/sandbox/src/stand-ins';
 import { parseNodeConfig, type NodeConfigInput } from '../config/node-config';
 import { NodeApp, type NodeAppOptions } from '../node-app';
 import { FakeControlPlane } from './fake-control-plane';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, removeDir, telegramToken, tempDir, testNodeConfig } from './node-harness';
+import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, jsonOf, removeDir, type Json, telegramToken, tempDir, testNodeConfig } from './node-harness';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,7 +31,7 @@ export interface NodeFixture {
   /** Starts a new NodeApp on the same data directory and port (after `app.stop()`). */
   restart(): Promise<NodeApp>;
   close(): Promise<void>;
-  sandboxJson(method: string, path: string, body?: unknown): Promise<any>;
+  sandboxJson(method: string, path: string, body?: unknown): Promise<Json>;
 }
 
 /** In-process sandbox + fake control plane + agent node on a temp data directory. */
@@ -65,7 +68,7 @@ export async function startNodeFixture(overrides: Partial<NodeConfigInput> = {},
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return res.json();
+      return jsonOf(res);
     },
   };
   await fixture.app.start();

@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import type { NodeConfigInput } from '../config/node-config';
 import { FakeControlPlane } from './fake-control-plane';
 
+/** Parsed JSON of test responses (shapes are asserted by the tests themselves). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export async function jsonOf(res: Response): Promise<Json> {
+  return res.json();
+}
+
 /** A well-formed Telegram-shaped bot token for tests (random each call). */
 export function telegramToken(): string {
   const id = 100_000_000 + Math.floor(Math.random() * 800_000_000);
