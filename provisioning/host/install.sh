@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Installs (or re-installs) one version of the Enclave agent node on this host. Idempotent:
+# running it twice with the same arguments changes nothing the second time.
+#
+#   install.sh --root /opt/enclave --version V --bundle /path/bundle.tar.gz --sha256 HEX \
+#              [--config /path/staged-node.json] [--memory-max 1G] [--service enclave-node] [--activate-only]
+#
+# Layout under <root>:
+#   versions/<V>/      unpacked bundle (bin/node runtime, app/*.js, better_sqlite3.node, scripts/)
+#   current ->         symlink to the active version, switched atomically (rename of a new symlink)
+#   etc/node.json      node config (root:enclave 0640): node id, control-plane URL + public key, one-time token
+#   etc/tls/           origin certificate + key for the node's HTTPS endpoint (written by the TLS step)
+#   data/              the node's SQLite database, keys and exports (enclave:enclave 0700)
+#   bin/               nodectl.sh, supervisor.sh, wipe.sh (copied from the active bundle)
+#   log/, run/         supervisor logs and pid files (hosts without systemd)
+set -euo pipefail
+umask 022
+
+ROOT="" VERSION="" BUNDLE="" SHA256="" CONFIG="" MEMORY_MAX="1G" SERVICE="enclave-node" ACTIVATE_ONLY=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) ROOT="$2"; shift 2 ;;
+    --version) VERSION="$2"; shift 2 ;;
+    --bundle) BUNDLE="$2"; shift 2 ;;
+    --sha256) SHA256="$2"; shift 2 ;;
+    --config) CONFIG="$2"; shift 2 ;;
+    --memory-max) MEMORY_MAX="$2"; shift 2 ;;
+    --service) SERVICE="$2"; shift 2 ;;
+    --activate-only) ACTIVATE_ONLY=1; shift ;;
+    *) echo "install.sh: unknown argument $1" >&2; exit 64 ;;
+  esac
+done
+[ -n "$ROOT" ] && [ -n "$VERSION" ] || { echo "install.sh: --root and --version are required" >&2; exit 64; }
+case "$VERSION" in *[!A-Za-z0-9._+-]*) echo "install.sh: bad version $VERSION" >&2; exit 64 ;; esac
+case "$ROOT" in /*) ;; *) echo "install.sh: --root must be absolute" >&2; exit 64 ;; esac
+[ "$(id -u)" -eq 0 ] || { echo "install.sh: must run as root" >&2; exit 77; }
+
+# 1. The unprivileged system user the node runs as.
+if ! id enclave >/dev/null 2>&1; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin enclave
+fi
+
+# 2. Directories (modes enforced on every run).
+install -d -m 0755 -o root -g root "$ROOT" "$ROOT/versions" "$ROOT/bundles" "$ROOT/bin" "$ROOT/run"
+install -d -m 0750 -o root -g enclave "$ROOT/etc" "$ROOT/etc/tls"
+install -d -m 0700 -o enclave -g enclave "$ROOT/data"
+install -d -m 0750 -o enclave -g enclave "$ROOT/log"
+
+# 3. Unpack the bundle into versions/<V> unless that exact bundle is already there.
+TARGET="$ROOT/versions/$VERSION"
+if [ "$ACTIVATE_ONLY" -eq 1 ]; then
+  [ -x "$TARGET/bin/node" ] || { echo "install.sh: version $VERSION is not installed" >&2; exit 66; }
+elif [ -f "$TARGET/.bundle-sha256" ] && [ "$(cat "$TARGET/.bundle-sha256")" = "$SHA256" ]; then
+  echo "version $VERSION already unpacked"
+else
+  [ -f "$BUNDLE" ] || { echo "install.sh: bundle $BUNDLE not found" >&2; exit 66; }
+  ACTUAL="$(sha256sum "$BUNDLE" | cut -d' ' -f1)"
+  [ "$ACTUAL" = "$SHA256" ] || { echo "install.sh: bundle checksum mismatch (expected $SHA256, got $ACTUAL)" >&2; exit 65; }
+  STAGE="$ROOT/versions/.$VERSION.partial"
+  rm -rf "$STAGE"
+  mkdir -p "$STAGE"
+  tar -xzf "$BUNDLE" -C "$STAGE" --no-same-owner
+  [ "$(cat "$STAGE/VERSION")" = "$VERSION" ] || { echo "install.sh: bundle VERSION does not match $VERSION" >&2; exit 65; }
+  echo "$SHA256" > "$STAGE/.bundle-sha256"
+  chown -R root:root "$STAGE"
+  chmod -R go-w "$STAGE"
+  rm -rf "$TARGET"
+  mv "$STAGE" "$TARGET"
+  echo "unpacked version $VERSION"
+fi
+
+# 4. Node config (carries the one-time enrolment token): readable by the node, never world-readable.
+if [ -n "$CONFIG" ]; then
+  install -m 0640 -o root -g enclave "$CONFIG" "$ROOT/etc/node.json"
+  rm -f "$CONFIG"
+fi
+[ -f "$ROOT/etc/node.json" ] || { echo "install.sh: no node config at $ROOT/etc/node.json (pass --config)" >&2; exit 66; }
+
+# 5. Host tools of this version, at a stable path.
+for tool in nodectl.sh supervisor.sh wipe.sh; do
+  install -m 0755 -o root -g root "$TARGET/scripts/$tool" "$ROOT/bin/$tool"
+done
+
+# 6. Switch `current` atomically (a new symlink renamed over the old one).
+PREVIOUS=""
+if [ -L "$ROOT/current" ]; then PREVIOUS="$(basename "$(readlink "$ROOT/current")")"; fi
+if [ "$PREVIOUS" != "$VERSION" ]; then
+  ln -sfn "versions/$VERSION" "$ROOT/.current.new"
+  mv -T "$ROOT/.current.new" "$ROOT/current"
+fi
+[ -n "$PREVIOUS" ] && [ "$PREVIOUS" != "$VERSION" ] && echo "$PREVIOUS" > "$ROOT/run/previous-version"
+
+# 7. Service definition: a systemd unit where systemd runs, the bundled supervisor otherwise.
+if [ -d /run/systemd/system ]; then
+  MODE=systemd
+  UNIT="/etc/systemd/system/$SERVICE.service"
+  NEW_UNIT="$(mktemp)"
+  cat > "$NEW_UNIT" <<UNIT
+[Unit]
+Description=Enclave agent node ($ROOT)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=enclave
+Group=enclave
+ExecStart=$ROOT/current/bin/node $ROOT/current/app/launcher.js --config $ROOT/etc/node.json
+Restart=on-failure
+RestartSec=2
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ReadWritePaths=$ROOT/data $ROOT/log
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+MemoryMax=$MEMORY_MAX
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  if ! cmp -s "$NEW_UNIT" "$UNIT" 2>/dev/null; then
+    install -m 0644 "$NEW_UNIT" "$UNIT"
+    systemctl daemon-reload
+  fi
+  rm -f "$NEW_UNIT"
+  systemctl enable "$SERVICE" >/dev/null 2>&1 || true
+else
+  MODE=supervisor
+fi
+echo "$MODE" > "$ROOT/run/mode"
+echo "$SERVICE" > "$ROOT/run/service"
+echo "$MEMORY_MAX" > "$ROOT/run/memory-max"
+echo "{\"installed\":\"$VERSION\",\"previous\":\"$PREVIOUS\",\"mode\":\"$MODE\"}"

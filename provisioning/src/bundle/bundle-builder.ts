@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import type { Plugin } from 'esbuild';
+
+const run = promisify(execFile);
+
+/** A built agent-node bundle: one .tar.gz, addressed by version, checked by SHA-256. */
+export interface AgentNodeBundle {
+  readonly version: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Node runtime packed in the bundle (same major as the native module's ABI). */
+  readonly nodeVersion: string;
+}
+
+export interface BundleBuildOptions {
+  /** Repository root (holds agent-node/, provisioning/host/, node_modules/). */
+  readonly repoRoot: string;
+  /** Where built bundles are kept, one directory per version. */
+  readonly cacheDir: string;
+  /** Node binary packed as the runtime; defaults to the one running this code. */
+  readonly nodeBinary?: string;
+}
+
+const HOST_SCRIPTS = ['install.sh', 'supervisor.sh', 'nodectl.sh', 'wipe.sh'];
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)]))
+    .sort();
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function nativeModulePath(repoRoot: string): string {
+  return join(repoRoot, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+}
+
+/**
+ * Hash of everything that goes into the bundle: sources of the node and the libraries it
+ * imports, host scripts, the lockfile, the native module and the runtime's version. Same
+ * inputs, same version: the build is skipped when the cache has it.
+ */
+export function bundleInputHash(options: BundleBuildOptions): string {
+  const hash = createHash('sha256');
+  const roots = ['agent-node/src', 'agent-node/package.json', 'libs/node-protocol/src', 'libs/secrets/src', 'provisioning/host', 'provisioning/src/tls', 'provisioning/src/bundle', 'package-lock.json'];
+  for (const root of roots) {
+    const absolute = join(options.repoRoot, root);
+    const files = existsSync(absolute) && statSync(absolute).isFile() ? [absolute] : listFiles(absolute);
+    for (const file of files.filter((f) => !f.endsWith('.spec.ts'))) {
+      hash.update(relative(options.repoRoot, file)).update('\0').update(readFileSync(file)).update('\0');
+    }
+  }
+  hash.update(readFileSync(nativeModulePath(options.repoRoot)));
+  hash.update(options.nodeBinary ? `${options.nodeBinary}:${statSync(options.nodeBinary).size}` : process.version);
+  return hash.digest('hex');
+}
+
+/** better-sqlite3 finds its addon through `bindings`; in the bundle the addon sits next to the JS. */
+const nativeBindingShim: Plugin = {
+  name: 'enclave-native-binding',
+  setup(build) {
+    build.onResolve({ filter: /^bindings$/ }, () => ({ path: 'bindings', namespace: 'enclave-shim' }));
+    build.onLoad({ filter: /.*/, namespace: 'enclave-shim' }, () => ({
+      contents: "const path = require('node:path'); module.exports = (name) => require(path.join(__dirname, name));",
+      loader: 'js',
+    }));
+  },
+};
+
+/** Builds (or takes from the cache) the agent-node bundle for the current sources. */
+export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise<AgentNodeBundle> {
+  const agentPackage = JSON.parse(readFileSync(join(options.repoRoot, 'agent-node/package.json'), 'utf8')) as { version: string };
+  const inputHash = bundleInputHash(options);
+  const version = `${agentPackage.version}-${inputHash.slice(0, 12)}`;
+  const dir = join(options.cacheDir, version);
+  const manifestPath = join(dir, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as AgentNodeBundle;
+    if (existsSync(manifest.path) && (await sha256File(manifest.path)) === manifest.sha256) return manifest;
+  }
+
+  const { build } = await import('esbuild');
+  const stage = join(options.cacheDir, `.${version}.${process.pid}.stage`);
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(join(stage, 'app'), { recursive: true });
+  mkdirSync(join(stage, 'bin'), { recursive: true });
+  mkdirSync(join(stage, 'scripts'), { recursive: true });
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node20',
+    format: 'cjs' as const,
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none' as const,
+    logLevel: 'error' as const,
+    tsconfig: join(options.repoRoot, 'tsconfig.base.json'),
+    plugins: [nativeBindingShim],
+  };
+  await build({ ...common, entryPoints: [join(options.repoRoot, 'agent-node/src/main.ts')], outfile: join(stage, 'app/agent-node.js') });
+  await build({ ...common, entryPoints: [join(options.repoRoot, 'provisioning/host/launcher.ts')], outfile: join(stage, 'app/launcher.js') });
+  await build({ ...common, entryPoints: [join(options.repoRoot, 'provisioning/host/tls-csr.ts')], outfile: join(stage, 'app/tls-csr.js') });
+  copyFileSync(nativeModulePath(options.repoRoot), join(stage, 'app/better_sqlite3.node'));
+  const nodeBinary = options.nodeBinary ?? process.execPath;
+  copyFileSync(nodeBinary, join(stage, 'bin/node'));
+  chmodSync(join(stage, 'bin/node'), 0o755);
+  for (const script of HOST_SCRIPTS) {
+    copyFileSync(join(options.repoRoot, 'provisioning/host', script), join(stage, 'scripts', script));
+    chmodSync(join(stage, 'scripts', script), 0o755);
+  }
+  const nodeVersion = (await run(nodeBinary, ['--version'])).stdout.trim();
+  writeFileSync(join(stage, 'VERSION'), version);
+  writeFileSync(join(stage, 'BUILD.json'), JSON.stringify({ version, inputHash, nodeVersion, builtAt: new Date().toISOString() }, null, 2));
+
+  mkdirSync(dir, { recursive: true });
+  const partial = join(dir, `bundle.tar.gz.${process.pid}.partial`);
+  await run('tar', ['-czf', partial, '--owner=0', '--group=0', '--numeric-owner', '-C', stage, '.']);
+  const path = join(dir, `enclave-node-${version}.tar.gz`);
+  renameSync(partial, path);
+  rmSync(stage, { recursive: true, force: true });
+  const bundle: AgentNodeBundle = { version, path, sha256: await sha256File(path), bytes: statSync(path).size, nodeVersion };
+  writeFileSync(`${manifestPath}.partial`, JSON.stringify(bundle, null, 2));
+  renameSync(`${manifestPath}.partial`, manifestPath);
+  return bundle;
+}
