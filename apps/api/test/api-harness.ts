@@ -4,11 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { type RunningSandbox, startSandbox } from '../../sandbox/src/sandbox';
-import { createStandIns } from '../../sandbox/src/stand-ins';
-import { GITHUB_DEFAULT_CLIENT } from '../../sandbox/src/github/github.stand-in';
-import { GOOGLE_DEFAULT_CLIENT } from '../../sandbox/src/google/google.stand-in';
-import type { MailStandIn } from '../../sandbox/src/mail/mail.stand-in';
+import { createStandIns, GITHUB_DEFAULT_CLIENT, GOOGLE_DEFAULT_CLIENT, type MailStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { createApi } from '../src/bootstrap';
 
 export interface ApiHarness {

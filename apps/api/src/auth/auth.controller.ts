@@ -28,11 +28,12 @@ export class AuthController {
     return { github: Boolean(this.config.GITHUB_CLIENT_ID), google: Boolean(this.config.GOOGLE_CLIENT_ID), email: true };
   }
 
-  /** Redirects to GitHub (the guard does it); the callback below finishes the sign-in. */
   @Public()
   @Get('github')
   @UseGuards(GitHubAuthGuard)
-  github(): void {}
+  github(): void {
+    // Never runs: GitHubAuthGuard answers with the redirect to GitHub.
+  }
 
   @Public()
   @Get('github/callback')
@@ -44,7 +45,9 @@ export class AuthController {
   @Public()
   @Get('google')
   @UseGuards(GoogleAuthGuard)
-  google(): void {}
+  google(): void {
+    // Never runs: GoogleAuthGuard answers with the redirect to Google.
+  }
 
   @Public()
   @Get('google/callback')

@@ -1,0 +1,6 @@
+// The sandbox as a library: tests start it in-process on a free port.
+export * from './sandbox';
+export * from './stand-ins';
+export { GITHUB_DEFAULT_CLIENT } from './github/github.stand-in';
+export { GOOGLE_DEFAULT_CLIENT } from './google/google.stand-in';
+export type { MailStandIn } from './mail/mail.stand-in';
