@@ -7,6 +7,7 @@ export NX_NO_CLOUD=true NX_DAEMON=false
 
 bash scripts/install-system-deps.sh >/dev/null
 bash scripts/ensure-services.sh
+bash scripts/ensure-install.sh
 
 results="$(mktemp -t enclave-jest-XXXXXX.json)"
 status=0
