@@ -2,6 +2,7 @@ import { githubOptionsFromEnv } from './github/github.stand-in';
 import { googleOptionsFromEnv } from './google/google.stand-in';
 import { startSandbox } from './sandbox';
 import { createStandIns, type SandboxOptions } from './stand-ins';
+import { stripeOptionsFromEnv } from './stripe/stripe.stand-in';
 
 /** Builds the sandbox options from SANDBOX_* environment variables (see apps/sandbox/README.md). */
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
@@ -10,6 +11,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     github: githubOptionsFromEnv(env),
     google: googleOptionsFromEnv(env),
     mail: { smtpHost: env.SANDBOX_SMTP_HOST || '127.0.0.1' },
+    stripe: stripeOptionsFromEnv(env),
   };
 }
 
