@@ -56,7 +56,10 @@ export class BillingService {
     }
     const customerId = await this.ensureCustomer(workspace, user, actor);
     const base = `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing`;
+    // Same key (so the same session) for a double click; a new one once a subscription came
+    // and went (a replayed, already completed session could not be paid again).
     const window = Math.floor(Date.now() / CHECKOUT_IDEMPOTENCY_WINDOW_MS);
+    const generation = await this.dataSource.manager.countBy(BillingSubscriptionEntity, { workspaceId });
     const session = await this.stripe.createCheckoutSession({
       workspaceId,
       customerId,
@@ -64,7 +67,7 @@ export class BillingService {
       planId: plan.id,
       successUrl: `${base}?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
       cancelUrl: `${base}?checkout=canceled`,
-      idempotencyKey: `enclave-checkout-${workspaceId}-${plan.id}-${user.id}-${window}`,
+      idempotencyKey: `enclave-checkout-${workspaceId}-${plan.id}-${user.id}-${window}-${generation}`,
     });
     await this.audit.recordAlone({ actor, action: 'billing.checkout_started', workspaceId, target: { type: 'stripe_checkout_session', id: session.id }, details: { planId: plan.id } });
     return { url: session.url };
