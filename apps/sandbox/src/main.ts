@@ -1,3 +1,4 @@
+import { cloudflareOptionsFromEnv } from './cloudflare/cloudflare.stand-in';
 import { githubOptionsFromEnv } from './github/github.stand-in';
 import { googleOptionsFromEnv } from './google/google.stand-in';
 import { startSandbox } from './sandbox';
@@ -12,6 +13,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     google: googleOptionsFromEnv(env),
     mail: { smtpHost: env.SANDBOX_SMTP_HOST || '127.0.0.1' },
     stripe: stripeOptionsFromEnv(env),
+    cloudflare: cloudflareOptionsFromEnv(env),
   };
 }
 

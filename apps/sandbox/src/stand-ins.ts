@@ -1,3 +1,4 @@
+import { cloudflareStandIn, type CloudflareStandInOptions } from './cloudflare/cloudflare.stand-in';
 import { githubStandIn, type GithubStandInOptions } from './github/github.stand-in';
 import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
 import { mailStandIn, type MailStandInOptions } from './mail/mail.stand-in';
@@ -16,6 +17,7 @@ export interface SandboxOptions {
   readonly mail?: Omit<MailStandInOptions, 'smtpPort'>;
   /** Stripe's API listens on a port of its own (the SDK cannot take a path prefix). */
   readonly stripe?: StripeStandInOptions;
+  readonly cloudflare?: CloudflareStandInOptions;
 }
 
 /**
@@ -28,6 +30,7 @@ export function createStandIns(options: SandboxOptions): StandIn[] {
     googleStandIn(options.google),
     mailStandIn({ ...options.mail, smtpPort: options.smtpPort }),
     stripeStandIn(options.stripe),
+    cloudflareStandIn(options.cloudflare),
     createTelegramStandIn(),
     createOpenAiStandIn(),
     createAnthropicStandIn(),
