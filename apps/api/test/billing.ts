@@ -1,66 +1,94 @@
-import type { StripeObject } from '../../sandbox/src/stripe/stripe-store';
-import { startSandbox, type RunningSandbox } from '../../sandbox/src/sandbox';
-import { STRIPE_DEFAULT_SECRET_KEY, STRIPE_DEFAULT_WEBHOOK_SECRET, stripeStandIn, type StripeStandIn } from '../../sandbox/src/stripe/stripe.stand-in';
+import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import Stripe from 'stripe';
+import { createStripeClient } from '../src/billing/stripe.gateway';
 import { type ApiHarness, startApiHarness } from './api-harness';
 import { signInByEmail } from './sign-in';
 
-export const WEBHOOK_SECRET = STRIPE_DEFAULT_WEBHOOK_SECRET;
+const SECRET_KEY = 'sk_test_billing_e2e_0123456789';
+export const WEBHOOK_SECRET = 'whsec_billing_e2e_0123456789abcdef';
 export const PLANS = [
   { id: 'monthly', name: 'Monthly', stripePriceId: 'price_enclave_monthly', amount: 2900, currency: 'eur', interval: 'month' },
   { id: 'yearly', name: 'Yearly', stripePriceId: 'price_enclave_yearly', amount: 29000, currency: 'eur', interval: 'year' },
 ];
 
+export interface StripeEventJson {
+  id: string;
+  type: string;
+  created: number;
+  data: { object: Record<string, unknown> };
+}
+
 export interface BillingHarness {
   api: ApiHarness;
-  stripe: StripeStandIn;
+  /** The sandbox serving only the Stripe stand-in; the API reaches it at `${url}/stripe`. */
   stripeSandbox: RunningSandbox;
-  /** Turns the stand-in's own webhook delivery to the API on or off. */
-  setDelivery(on: boolean): void;
+  /** The real SDK, pointed at the stand-in, for looking at what the API created there. */
+  stripe: Stripe;
+  /** Turns the stand-in's own (signed) webhook delivery to the API on or off. */
+  setDelivery(on: boolean): Promise<void>;
+  /** Resolves once the stand-in has made every delivery queued so far. */
+  idle(): Promise<void>;
   /** POSTs a body to the webhook the way Stripe does, signed with `generateTestHeaderString`. */
   deliver(payload: string, options?: { secret?: string; timestamp?: number }): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** The events the stand-in emitted, newest last. */
-  events(type?: string): StripeObject[];
+  /** The events the stand-in emitted, oldest first. */
+  events(type?: string): Promise<StripeEventJson[]>;
+  /** A test control of the stand-in (what a customer or Stripe's billing engine would do). */
   test(path: string, body?: Record<string, unknown>): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 /**
- * The API harness plus a Stripe stand-in on its own port (the SDK talks to it by
- * STRIPE_API_URL) whose webhook endpoint points at the API, signed with STRIPE_WEBHOOK_SECRET.
+ * The API harness plus a sandbox serving the Stripe stand-in. The API's SDK talks to it by
+ * STRIPE_API_URL (under its /stripe prefix), and the stand-in delivers signed webhooks back to
+ * the API's /api/stripe/webhook with STRIPE_WEBHOOK_SECRET.
  */
 export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<BillingHarness> {
-  const stripe = stripeStandIn({ webhookRetryDelaysMs: [] });
-  const stripeSandbox = await startSandbox([stripe], 0);
+  const stripeStandIn = createStandIns({ smtpPort: 0, stripe: { secretKey: SECRET_KEY, webhookRetryDelaysMs: [] } }).find((standIn) => standIn.prefix === '/stripe');
+  if (!stripeStandIn) throw new Error('the sandbox has no Stripe stand-in');
+  const stripeSandbox = await startSandbox([stripeStandIn], 0);
+  const stripeUrl = `${stripeSandbox.url}/stripe`;
   const api = await startApiHarness({
-    STRIPE_SECRET_KEY: STRIPE_DEFAULT_SECRET_KEY,
+    STRIPE_SECRET_KEY: SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: stripe.apiUrl,
+    STRIPE_API_URL: stripeUrl,
     STRIPE_PLANS: JSON.stringify(PLANS),
     ...env,
   });
-  const endpoint = stripe.store.addEndpoint(`${api.url}/api/stripe/webhook`, ['*'], WEBHOOK_SECRET);
+
+  async function control(method: string, path: string, body?: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const response = await fetch(`${stripeUrl}/_test${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`stand-in ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+  const endpointUrl = `${api.url}/api/stripe/webhook`;
+  let endpointId: string | null = null;
+  const setDelivery = async (on: boolean) => {
+    if (on && !endpointId) endpointId = String((await control('POST', '/webhook_endpoints', { url: endpointUrl, secret: WEBHOOK_SECRET, enabled_events: ['*'] })).id);
+    if (!on && endpointId) {
+      await control('DELETE', `/webhook_endpoints/${endpointId}`);
+      endpointId = null;
+    }
+  };
+  await setDelivery(true);
+
   return {
     api,
-    stripe,
     stripeSandbox,
-    setDelivery(on) {
-      endpoint.status = on ? 'enabled' : 'disabled';
+    stripe: createStripeClient(SECRET_KEY, stripeUrl),
+    setDelivery,
+    async idle() {
+      await fetch(`${stripeUrl}/_test/idle`);
     },
     async deliver(payload, options = {}) {
       const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? WEBHOOK_SECRET, ...(options.timestamp ? { timestamp: options.timestamp } : {}) });
       const response = await api.http().post('/api/stripe/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
       return { status: response.status, body: response.body as Record<string, unknown> };
     },
-    events(type) {
-      return stripe.store.events.filter((event) => !type || event.type === type);
+    async events(type) {
+      return (await (await fetch(`${stripeUrl}/_test/events${type ? `?type=${encodeURIComponent(type)}` : ''}`)).json()) as StripeEventJson[];
     },
-    async test(path, body = {}) {
-      const response = await fetch(`${stripeSandbox.url}/stripe/_test${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = (await response.json()) as Record<string, unknown>;
-      if (!response.ok) throw new Error(`stand-in ${path}: ${response.status} ${JSON.stringify(json)}`);
-      return json;
-    },
+    test: (path, body = {}) => control('POST', path, body),
     async close() {
       await api.close();
       await stripeSandbox.close();
@@ -91,13 +119,13 @@ export async function startCheckout(harness: BillingHarness, customer: Customer,
 }
 
 /** Pays a Checkout Session the way Stripe's test mode does (card 4242…). */
-export async function paySession(harness: BillingHarness, sessionId: string): Promise<StripeObject> {
-  return (await harness.test(`/checkout/sessions/${sessionId}/complete`, {})) as StripeObject;
+export async function paySession(harness: BillingHarness, sessionId: string): Promise<Record<string, unknown>> {
+  return harness.test(`/checkout/sessions/${sessionId}/complete`, {});
 }
 
-/** The one event of `type` the stand-in emitted about `objectId` (subscription, session or invoice). */
-export function eventAbout(harness: BillingHarness, type: string, match: (object: Record<string, unknown>) => boolean): StripeObject {
-  const found = harness.events(type).filter((event) => match((event.data as { object: Record<string, unknown> }).object));
+/** The latest event of `type` whose object matches. */
+export async function eventAbout(harness: BillingHarness, type: string, match: (object: Record<string, unknown>) => boolean): Promise<StripeEventJson> {
+  const found = (await harness.events(type)).filter((event) => match(event.data.object));
   if (found.length === 0) throw new Error(`no ${type} event matched`);
   return found[found.length - 1];
 }

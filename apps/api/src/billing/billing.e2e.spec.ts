@@ -53,7 +53,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     });
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe(`${harness.api.url}/workspaces/${customer.workspaceId}/billing?checkout=success&session_id=${sessionId}`);
-    await harness.stripe.idle();
+    await harness.idle();
   }
 
   it('lists the configured plans publicly, without Stripe ids', async () => {
@@ -66,12 +66,14 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     const first = await startCheckout(harness, customer);
     const second = await startCheckout(harness, customer, 'yearly');
     expect(second.sessionId).not.toBe(first.sessionId);
-    const sessions = [first, second].map(({ sessionId }) => harness.stripe.store.sessions.get(sessionId));
     const { stripe_customer_id: customerId } = await account(customer.workspaceId);
-    for (const session of sessions) {
+    for (const { sessionId } of [first, second]) {
+      const session = await harness.stripe.checkout.sessions.retrieve(sessionId);
       expect(session).toMatchObject({ mode: 'subscription', customer: customerId, client_reference_id: customer.workspaceId, metadata: { workspace_id: customer.workspaceId } });
+      expect(session.success_url).toBe(`${harness.api.url}/workspaces/${customer.workspaceId}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`);
     }
-    expect([...harness.stripe.store.customers.values()].filter((c) => (c.metadata as Record<string, string>).workspace_id === customer.workspaceId)).toHaveLength(1);
+    const customers = await harness.stripe.customers.list({ limit: 100 });
+    expect(customers.data.filter((c) => c.metadata.workspace_id === customer.workspaceId).map((c) => c.id)).toEqual([customerId]);
 
     await subscribe(customer);
     expect(await status(customer.workspaceId)).toBe('provisioning');
@@ -129,7 +131,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     const subscriptionId = await subscriptionOf(customer.workspaceId);
 
     const renewal = (await harness.test(`/subscriptions/${subscriptionId}/fail_next_invoice`)) as { invoice: { id: string } };
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await status(customer.workspaceId)).toBe('past_due');
     const { grace_ends_at: graceEndsAt } = await account(customer.workspaceId);
     expect(graceEndsAt!.getTime()).toBeGreaterThan(Date.now() + 7 * 86_400_000 - 60_000);
@@ -141,7 +143,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
 
     // A second failed attempt on the same invoice changes nothing more.
     await harness.test(`/invoices/${renewal.invoice.id}/fail`);
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await transitions(customer.workspaceId)).toEqual(['pending_payment→provisioning (webhook)', 'active→past_due (webhook)']);
 
     // The job fires early (or twice): it re-checks and does nothing before the grace is over.
@@ -155,7 +157,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
 
     // The customer pays the open invoice: Stripe reports it, the workspace is active again.
     await harness.test(`/invoices/${renewal.invoice.id}/pay`);
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await status(customer.workspaceId)).toBe('active');
     expect((await account(customer.workspaceId)).grace_ends_at).toBeNull();
     expect(await transitions(customer.workspaceId)).toEqual([
@@ -172,10 +174,10 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     await db.query(`UPDATE workspaces SET status = 'active' WHERE id = $1`, [customer.workspaceId]);
     const subscriptionId = await subscriptionOf(customer.workspaceId);
     const renewal = (await harness.test(`/subscriptions/${subscriptionId}/fail_next_invoice`)) as { invoice: { id: string } };
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await status(customer.workspaceId)).toBe('past_due');
     await harness.test(`/invoices/${renewal.invoice.id}/pay`);
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await status(customer.workspaceId)).toBe('active');
     expect(await graceHandler.handle({ workspaceId: customer.workspaceId, subscriptionId, invoiceId: renewal.invoice.id })).toEqual({ outcome: 'skipped', reason: 'workspace is active' });
   });
@@ -187,7 +189,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     const firstSubscription = await subscriptionOf(customer.workspaceId);
 
     await harness.test(`/subscriptions/${firstSubscription}/cancel`);
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await status(customer.workspaceId)).toBe('canceled');
     const { deprovision_at: deprovisionAt } = await account(customer.workspaceId);
     expect(deprovisionAt!.getTime()).toBeGreaterThan(Date.now() + 72 * 3_600_000 - 60_000);
@@ -214,7 +216,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     await db.query(`UPDATE workspaces SET status = 'active' WHERE id = $1`, [customer.workspaceId]);
     const subscriptionId = await subscriptionOf(customer.workspaceId);
     await harness.test(`/subscriptions/${subscriptionId}/cancel`);
-    await harness.stripe.idle();
+    await harness.idle();
     expect(await status(customer.workspaceId)).toBe('canceled');
 
     const payload = { workspaceId: customer.workspaceId, subscriptionId };

@@ -32,7 +32,7 @@ describe('Stripe webhook', () => {
 
   beforeAll(async () => {
     harness = await startBillingHarness();
-    harness.setDelivery(false); // these tests deliver events themselves, in the order they choose
+    await harness.setDelivery(false); // these tests deliver events themselves, in the order they choose
   });
   afterAll(async () => {
     await harness.close();
@@ -107,7 +107,7 @@ describe('Stripe webhook', () => {
 
   it('applies checkout.session.completed once when delivered three times, twice concurrently', async () => {
     const customer = await paidButUndelivered('dup');
-    const completed = eventAbout(harness, 'checkout.session.completed', (session) => session.id === customer.sessionId);
+    const completed = await eventAbout(harness, 'checkout.session.completed', (session) => session.id === customer.sessionId);
     const payload = JSON.stringify(completed);
 
     const concurrent = await Promise.all([harness.deliver(payload), harness.deliver(payload)]);
@@ -132,10 +132,10 @@ describe('Stripe webhook', () => {
 
   it('ends right when customer.subscription.updated arrives before checkout.session.completed, and a stale created event last', async () => {
     const customer = await paidButUndelivered('early');
-    const updated = eventAbout(harness, 'customer.subscription.updated', (sub) => sub.id === customer.subscriptionId);
-    const created = eventAbout(harness, 'customer.subscription.created', (sub) => sub.id === customer.subscriptionId);
-    expect((created.data as { object: { status: string } }).object.status).toBe('incomplete'); // stale by the time it arrives
-    const completed = eventAbout(harness, 'checkout.session.completed', (session) => session.id === customer.sessionId);
+    const updated = await eventAbout(harness, 'customer.subscription.updated', (sub) => sub.id === customer.subscriptionId);
+    const created = await eventAbout(harness, 'customer.subscription.created', (sub) => sub.id === customer.subscriptionId);
+    expect(created.data.object.status).toBe('incomplete'); // stale by the time it arrives
+    const completed = await eventAbout(harness, 'checkout.session.completed', (session) => session.id === customer.sessionId);
 
     for (const event of [updated, completed, created]) expect((await harness.deliver(JSON.stringify(event))).body.outcome).toBe('processed');
 
@@ -149,12 +149,12 @@ describe('Stripe webhook', () => {
 
   it('stays canceled when an old invoice.paid arrives after customer.subscription.deleted', async () => {
     const customer = await paidButUndelivered('late');
-    const paid = eventAbout(harness, 'invoice.paid', (invoice) => (invoice.parent as { subscription_details: { subscription: string } }).subscription_details.subscription === customer.subscriptionId);
-    const completed = eventAbout(harness, 'checkout.session.completed', (session) => session.id === customer.sessionId);
+    const paid = await eventAbout(harness, 'invoice.paid', (invoice) => (invoice.parent as { subscription_details: { subscription: string } }).subscription_details.subscription === customer.subscriptionId);
+    const completed = await eventAbout(harness, 'checkout.session.completed', (session) => session.id === customer.sessionId);
     expect((await harness.deliver(JSON.stringify(completed))).body.outcome).toBe('processed');
 
     await harness.test(`/subscriptions/${customer.subscriptionId}/cancel`);
-    const deleted = eventAbout(harness, 'customer.subscription.deleted', (sub) => sub.id === customer.subscriptionId);
+    const deleted = await eventAbout(harness, 'customer.subscription.deleted', (sub) => sub.id === customer.subscriptionId);
     expect((await harness.deliver(JSON.stringify(deleted))).body.outcome).toBe('processed');
     expect(await workspaceStatus(harness, customer.workspaceId)).toBe('canceled');
 
