@@ -10,8 +10,14 @@ import { SessionEntity } from './entities/session.entity';
 import { StripeEventEntity } from './entities/stripe-event.entity';
 import { UserEntity } from './entities/user.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
+import { FleetUpgradeEntity } from './entities/fleet-upgrade.entity';
+import { HostEntity } from './entities/host.entity';
+import { NodeEntity } from './entities/node.entity';
+import { ProvisioningRunEntity } from './entities/provisioning-run.entity';
+import { ProvisioningStepEntity } from './entities/provisioning-step.entity';
 import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
 import { Billing1764082800000 } from './migrations/1764082800000-Billing';
+import { Provisioning1764090000000 } from './migrations/1764090000000-Provisioning';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -26,9 +32,14 @@ export const ENTITIES = [
   BillingAccountEntity,
   BillingSubscriptionEntity,
   StripeEventEntity,
+  HostEntity,
+  NodeEntity,
+  ProvisioningRunEntity,
+  ProvisioningStepEntity,
+  FleetUpgradeEntity,
 ];
 
-export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000];
+export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000, Provisioning1764090000000];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {
   return {

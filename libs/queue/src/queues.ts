@@ -22,6 +22,10 @@ export enum JobName {
   ProvisionWorkspace = 'provision-workspace',
   /** Tears a workspace's agent node down (enqueued by billing once a cancellation's delay has passed). */
   DeprovisionWorkspace = 'deprovision-workspace',
+  /** Repeatable: compares workspaces with their DNS records and node heartbeats, repairs drift. */
+  ReconcileFleet = 'reconcile-fleet',
+  /** Rolls a new agent-node bundle to the nodes of a staff-requested fleet upgrade, N at a time. */
+  UpgradeFleet = 'upgrade-fleet',
   /** Runs when a past-due workspace's grace period ends: suspends it if it is still unpaid. */
   BillingGraceExpired = 'billing-grace-expired',
   /** Runs when a canceled workspace's deprovisioning delay ends: requests deprovisioning if still canceled. */
@@ -32,6 +36,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.WorkerPing]: z.strictObject({ requestedAt: z.iso.datetime() }),
   [JobName.ProvisionWorkspace]: z.strictObject({ workspaceId: z.uuid() }),
   [JobName.DeprovisionWorkspace]: z.strictObject({ workspaceId: z.uuid() }),
+  [JobName.ReconcileFleet]: z.strictObject({}),
+  [JobName.UpgradeFleet]: z.strictObject({ upgradeId: z.uuid() }),
   [JobName.BillingGraceExpired]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255), invoiceId: z.string().min(1).max(255) }),
   [JobName.BillingDeprovisionDue]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255) }),
 } satisfies { [J in JobName]: z.ZodType };
@@ -42,6 +48,8 @@ export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
   [JobName.WorkerPing]: QueueName.System,
   [JobName.ProvisionWorkspace]: QueueName.Provisioning,
   [JobName.DeprovisionWorkspace]: QueueName.Provisioning,
+  [JobName.ReconcileFleet]: QueueName.Provisioning,
+  [JobName.UpgradeFleet]: QueueName.Provisioning,
   [JobName.BillingGraceExpired]: QueueName.Billing,
   [JobName.BillingDeprovisionDue]: QueueName.Billing,
 };
@@ -53,6 +61,7 @@ export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
 export const JOB_IDS = {
   provisionWorkspace: (workspaceId: string) => `provision.${workspaceId}`,
   deprovisionWorkspace: (workspaceId: string) => `deprovision.${workspaceId}`,
+  upgradeFleet: (upgradeId: string) => `upgrade-fleet.${upgradeId}`,
   billingGraceExpired: (workspaceId: string, invoiceId: string) => `billing-grace.${workspaceId}.${invoiceId}`,
   billingDeprovisionDue: (workspaceId: string, subscriptionId: string) => `billing-deprovision.${workspaceId}.${subscriptionId}`,
 } as const;

@@ -99,6 +99,52 @@ export const controlPlaneConfigSchema = z
     BILLING_GRACE_DAYS: z.coerce.number().min(0).max(60).default(7),
     /** Hours between a subscription's cancellation and the deprovisioning of its workspace. */
     BILLING_DEPROVISION_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
+    // --- Provisioning (provisioning/, apps/worker/src/provisioning, docs/provisioning.md) ---
+    /** Control plane's Ed25519 private key (PKCS#8 PEM file) signing node-protocol requests; nodes get its public key. */
+    NODE_PROTOCOL_SIGNING_KEY_PATH: z.string().min(1).optional(),
+    /** Base URL nodes call the control plane at (enrolment, heartbeats); default PUBLIC_URL + "/api". */
+    NODE_CONTROL_PLANE_URL: url.optional(),
+    /** Which host provider allocates new hosts: the staff-registered pool, or OVHcloud VPS orders. */
+    PROVISIONING_HOST_PROVIDER: z.enum(['pool', 'ovhcloud']).default('pool'),
+    /** Private key (OpenSSH/PEM file) the control plane logs in to hosts with. Required to provision. */
+    PROVISIONING_SSH_KEY_PATH: z.string().min(1).optional(),
+    PROVISIONING_SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(500).default(15_000),
+    PROVISIONING_SSH_KEEPALIVE_MS: z.coerce.number().int().min(500).default(10_000),
+    PROVISIONING_SSH_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
+    /** Where built agent-node bundles are cached (by input hash); relative to the working directory. */
+    PROVISIONING_BUNDLE_CACHE_DIR: z.string().min(1).default('tmp/provisioning-bundles'),
+    /** Repository checkout the bundle is built from (agent-node/, node_modules/). */
+    PROVISIONING_SOURCE_ROOT: z.string().min(1).default('.'),
+    /** systemd MemoryMax of the node (hosts without systemd: V8 heap cap of 3/4 of it). */
+    PROVISIONING_NODE_MEMORY_MAX: z.string().regex(/^\d+[KMG]?$/).default('1G'),
+    /** Heartbeat interval written into each node's config. */
+    PROVISIONING_NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
+    /** How long the enrol and healthy steps wait before the attempt fails (and is retried). */
+    PROVISIONING_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
+    /** BullMQ lock of a provisioning job: a crashed worker's job is taken over after this long. */
+    PROVISIONING_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+    /** Reconciliation: a node silent this long is degraded, then offline. */
+    PROVISIONING_NODE_DEGRADED_AFTER_MS: z.coerce.number().int().min(1_000).default(120_000),
+    PROVISIONING_NODE_OFFLINE_AFTER_MS: z.coerce.number().int().min(1_000).default(600_000),
+    /** Interval of the repeatable reconciliation job (0 disables scheduling it). */
+    PROVISIONING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+    /** DNS zone the nodes live under: `<slug>.<zone>`. */
+    NODE_DNS_ZONE: z.string().regex(/^[a-z0-9.-]+$/).default('nodes.enclave.localhost'),
+    CLOUDFLARE_API_URL: url.default('https://api.cloudflare.com/client/v4'),
+    CLOUDFLARE_API_TOKEN: optionalSecret,
+    CLOUDFLARE_ZONE_ID: z.string().min(1).optional(),
+    /** Origin CA key (Cloudflare "user service key") for POST /certificates. */
+    CLOUDFLARE_ORIGIN_CA_KEY: optionalSecret,
+    /** PEM of the Origin CA root the control plane trusts when calling nodes directly. */
+    CLOUDFLARE_ORIGIN_CA_ROOT_PATH: z.string().min(1).optional(),
+    OVHCLOUD_API_URL: url.default('https://eu.api.ovh.com/1.0'),
+    OVHCLOUD_APPLICATION_KEY: z.string().min(1).optional(),
+    OVHCLOUD_APPLICATION_SECRET: optionalSecret,
+    OVHCLOUD_CONSUMER_KEY: optionalSecret,
+    OVHCLOUD_PROJECT_ID: z.string().min(1).optional(),
+    OVHCLOUD_REGION: z.string().min(1).default('GRA11'),
+    OVHCLOUD_FLAVOR_ID: z.string().min(1).optional(),
+    OVHCLOUD_IMAGE_ID: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     for (const provider of ['GITHUB', 'GOOGLE'] as const) {
@@ -122,4 +168,8 @@ export const SENSITIVE_CONFIG_KEYS: ReadonlySet<string> = new Set([
   'SMTP_URL',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
+  'CLOUDFLARE_API_TOKEN',
+  'CLOUDFLARE_ORIGIN_CA_KEY',
+  'OVHCLOUD_APPLICATION_SECRET',
+  'OVHCLOUD_CONSUMER_KEY',
 ]);
