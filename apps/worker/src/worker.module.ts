@@ -3,21 +3,26 @@ import { AuditModule } from '@enclave/audit';
 import { MailerModule } from '@enclave/mailer';
 import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule } from '@enclave/platform';
+import { ProvisioningEngineModule } from '@enclave/provisioning';
 import { JOB_HANDLERS, type JobHandler, QueueModule } from '@enclave/queue';
 import { BillingDeprovisionDueHandler } from './billing/billing-deprovision-due.handler';
 import { BillingGraceExpiredHandler } from './billing/billing-grace-expired.handler';
 import { QUEUE_PROCESSORS } from './jobs/queue-processors';
+import { DeprovisionWorkspaceHandler } from './provisioning/deprovision-workspace.handler';
+import { ProvisionWorkspaceHandler } from './provisioning/provision-workspace.handler';
+import { ReconcileFleetHandler } from './provisioning/reconcile-fleet.handler';
+import { UpgradeFleetHandler } from './provisioning/upgrade-fleet.handler';
 import { WorkerPingHandler } from './system/worker-ping.handler';
 
 /** Every job handler; add new ones here. The processors refuse to start if a job has none. */
-const HANDLERS = [WorkerPingHandler, BillingGraceExpiredHandler, BillingDeprovisionDueHandler];
+const HANDLERS = [WorkerPingHandler, BillingGraceExpiredHandler, BillingDeprovisionDueHandler, ProvisionWorkspaceHandler, DeprovisionWorkspaceHandler, ReconcileFleetHandler, UpgradeFleetHandler];
 
 @Module({})
 export class WorkerModule {
   static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(env), LoggingModule, PersistenceModule, AuditModule, MailerModule, QueueModule],
+      imports: [ConfigModule.forRoot(env), LoggingModule, PersistenceModule, AuditModule, MailerModule, QueueModule, ProvisioningEngineModule],
       providers: [
         ...HANDLERS,
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: HANDLERS },

@@ -1,7 +1,22 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type Type } from '@nestjs/common';
+import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import { JOB_HANDLERS, JOB_PAYLOAD_SCHEMAS, type JobHandler, JobName, QUEUE_OF_JOB, QueueName } from '@enclave/queue';
-import type { Job } from 'bullmq';
+import type { Job, WorkerOptions } from 'bullmq';
+
+/** @nestjs/bullmq's (unexported) metadata key for the options its explorer passes to `new Worker`. */
+const WORKER_METADATA = 'bullmq:worker_metadata';
+
+/**
+ * Per-queue worker options that depend on configuration. Provisioning jobs run for minutes and
+ * must be taken over soon after a worker dies (lock expiry), and may be taken over many times
+ * (each resume continues from the persisted steps), so they are not failed after one stall.
+ */
+export function queueWorkerOptions(queue: QueueName, config: ControlPlaneConfig): Partial<WorkerOptions> {
+  if (queue !== QueueName.Provisioning) return {};
+  const lockDuration = config.PROVISIONING_JOB_LOCK_MS;
+  return { lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 1000 };
+}
 
 /** Checks at start-up that every job name has exactly one handler: no job is ever silently skipped. */
 export function handlerIndex(handlers: JobHandler[]): Map<JobName, JobHandler> {
@@ -22,9 +37,12 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
     private readonly logger = new Logger(`queue:${queue}`);
     private readonly handlers: Map<JobName, JobHandler>;
 
-    constructor(@Inject(JOB_HANDLERS) handlers: JobHandler[]) {
+    constructor(@Inject(JOB_HANDLERS) handlers: JobHandler[], @Inject(CONFIG) config: ControlPlaneConfig) {
       super();
       this.handlers = handlerIndex(handlers);
+      // Instances exist before the BullMQ explorer creates the Worker (onModuleInit), so this is read there.
+      const current = (Reflect.getMetadata(WORKER_METADATA, QueueProcessor) ?? {}) as Partial<WorkerOptions>;
+      Reflect.defineMetadata(WORKER_METADATA, { ...current, ...queueWorkerOptions(queue, config) }, QueueProcessor);
     }
 
     async process(job: Job): Promise<unknown> {

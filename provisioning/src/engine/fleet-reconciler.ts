@@ -1,0 +1,98 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
+import { NodeEntity, type NodeStatus, type WorkspaceStatus } from '@enclave/persistence';
+import { DataSource } from 'typeorm';
+import { ProvisioningEngine } from './provisioning.engine';
+import { ProvisioningRuntime } from './provisioning-runtime';
+
+/** Workspaces whose node should be up and reachable. */
+const SERVED: ReadonlySet<WorkspaceStatus> = new Set(['active', 'past_due', 'suspended']);
+
+export interface ReconcileReport {
+  checked: number;
+  dnsRecreated: number;
+  dnsUnavailable: number;
+  degraded: number;
+  offline: number;
+  recovered: number;
+  versionDrift: number;
+  orphans: number;
+}
+
+/**
+ * Compares what should be (workspace status) with what is (DNS record, heartbeat, version)
+ * and repairs what it safely can: a missing or wrong DNS record is recreated; a silent node is
+ * marked degraded, then offline (and healthy again when it beats). Every repair is audited.
+ */
+@Injectable()
+export class FleetReconciler {
+  private readonly logger = new Logger('FleetReconciler');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly engine: ProvisioningEngine,
+    private readonly runtime: ProvisioningRuntime,
+    private readonly audit: AuditService,
+  ) {}
+
+  async reconcile(now = new Date()): Promise<ReconcileReport> {
+    const report: ReconcileReport = { checked: 0, dnsRecreated: 0, dnsUnavailable: 0, degraded: 0, offline: 0, recovered: 0, versionDrift: 0, orphans: 0 };
+    const config = this.runtime.config;
+    for (const { node, host, workspace } of await this.engine.liveNodes()) {
+      report.checked += 1;
+      if (!SERVED.has(workspace.status)) {
+        if (workspace.status === 'deprovisioned' || workspace.status === 'pending_payment') {
+          report.orphans += 1;
+          await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.orphan_node', workspaceId: workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { workspaceStatus: workspace.status } });
+        }
+        continue; // provisioning / deprovisioning runs own these
+      }
+      // DNS: the record must exist and point at the host.
+      if (host) {
+        const name = this.runtime.nodeHostname(workspace.slug);
+        try {
+          const records = await this.runtime.dns.find(name);
+          const good = records.length === 1 && records[0].content === host.address && records[0].proxied;
+          if (!good) {
+            const { record, action } = await this.runtime.dns.upsert(name, host.address);
+            await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { dnsRecordId: record.id });
+            report.dnsRecreated += 1;
+            await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.dns_repaired', workspaceId: workspace.id, target: { type: 'dns_record', id: record.id }, details: { name, found: records.length, action } });
+          }
+        } catch (error) {
+          report.dnsUnavailable += 1;
+          this.logger.warn({ err: error, workspaceId: workspace.id }, 'DNS check failed');
+        }
+      }
+      // Heartbeat freshness.
+      const silentMs = node.lastHeartbeatAt ? now.getTime() - node.lastHeartbeatAt.getTime() : Number.POSITIVE_INFINITY;
+      let next: NodeStatus = node.status;
+      if (silentMs > config.PROVISIONING_NODE_OFFLINE_AFTER_MS) next = 'offline';
+      else if (silentMs > config.PROVISIONING_NODE_DEGRADED_AFTER_MS) next = node.status === 'offline' ? 'offline' : 'degraded';
+      else if (node.status === 'degraded' || node.status === 'offline') next = 'healthy';
+      if (next !== node.status && node.status !== 'installing') {
+        await this.dataSource.transaction(async (manager) => {
+          await manager.update(NodeEntity, { id: node.id }, { status: next });
+          await this.audit.record(manager, {
+            actor: SYSTEM_ACTOR,
+            action: next === 'healthy' ? 'node.recovered' : `node.${next}`,
+            workspaceId: workspace.id,
+            target: { type: 'node', id: node.id },
+            outcome: next === 'healthy' ? 'success' : 'failure',
+            details: { from: node.status, to: next, lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null },
+          });
+        });
+        if (next === 'degraded') report.degraded += 1;
+        else if (next === 'offline') report.offline += 1;
+        else report.recovered += 1;
+      }
+      // Version: what the node runs vs what we installed.
+      if (node.reportedVersion && node.bundleVersion && !node.bundleVersion.startsWith(node.reportedVersion)) {
+        report.versionDrift += 1;
+        await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.version_drift', workspaceId: workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { installed: node.bundleVersion, reported: node.reportedVersion } });
+      }
+    }
+    return report;
+  }
+}

@@ -1,0 +1,88 @@
+import { type KeyObject } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { healthResponseSchema, NODE_ROUTES, signRequest, wipeReceiptSchema, type HealthResponse, type WipeReceipt } from '@enclave/node-protocol';
+
+export interface NodeEndpoint {
+  /** Where the node's HTTPS endpoint is reached directly (the host's address and public port). */
+  readonly address: string;
+  readonly port: number;
+  /** The node's DNS name: TLS server name, checked against its origin certificate. */
+  readonly hostname: string;
+}
+
+export class NodeCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'NodeCallError';
+  }
+}
+
+/**
+ * Signed control plane → node calls (Ed25519, the control plane's key), made directly to the
+ * host over HTTPS. The node's origin certificate is verified against the Origin CA root (the
+ * Cloudflare proxy is not in this path; it would only see the same signed request anyway).
+ */
+export class NodeClient {
+  constructor(
+    private readonly privateKey: KeyObject,
+    /** PEM of the CA that issued node certificates (Cloudflare Origin CA root, or the sandbox's). */
+    private readonly caPem: string | undefined,
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  async health(endpoint: NodeEndpoint): Promise<HealthResponse> {
+    return healthResponseSchema.parse(await this.call(endpoint, NODE_ROUTES.health.method, NODE_ROUTES.health.path));
+  }
+
+  async wipe(endpoint: NodeEndpoint, nodeId: string): Promise<WipeReceipt> {
+    return wipeReceiptSchema.parse(await this.call(endpoint, NODE_ROUTES.wipe.method, NODE_ROUTES.wipe.path, { confirmNodeId: nodeId }));
+  }
+
+  private call(endpoint: NodeEndpoint, method: string, path: string, payload?: unknown): Promise<unknown> {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    const headers: Record<string, string> = { ...signRequest({ method, path, body, privateKey: this.privateKey }), accept: 'application/json' };
+    if (body) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: endpoint.address,
+          port: endpoint.port,
+          method,
+          path,
+          headers: { ...headers, host: endpoint.hostname },
+          servername: endpoint.hostname,
+          ...(this.caPem ? { ca: this.caPem } : {}),
+          timeout: this.timeoutMs,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk.length + text.length > 1_000_000 ? '' : chunk));
+          res.on('end', () => {
+            let json: unknown = null;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = null;
+            }
+            if ((res.statusCode ?? 500) >= 400) {
+              const code = (json as { error?: { code?: string } } | null)?.error?.code ?? `http_${res.statusCode}`;
+              return reject(new NodeCallError(code, `node answered ${res.statusCode} (${code})`, res.statusCode));
+            }
+            resolve(json);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new NodeCallError('timeout', `node did not answer within ${this.timeoutMs} ms`)));
+      req.on('error', (error) => reject(error instanceof NodeCallError ? error : new NodeCallError('unreachable', `node unreachable: ${error.message}`)));
+      req.end(body);
+    });
+  }
+}
