@@ -1,6 +1,7 @@
 import { cloudflareOptionsFromEnv } from './cloudflare/cloudflare.stand-in';
 import { githubOptionsFromEnv } from './github/github.stand-in';
 import { googleOptionsFromEnv } from './google/google.stand-in';
+import { ovhcloudOptionsFromEnv } from './ovhcloud/ovhcloud.stand-in';
 import { startSandbox } from './sandbox';
 import { createStandIns, type SandboxOptions } from './stand-ins';
 import { stripeOptionsFromEnv } from './stripe/stripe.stand-in';
@@ -14,6 +15,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     mail: { smtpHost: env.SANDBOX_SMTP_HOST || '127.0.0.1' },
     stripe: stripeOptionsFromEnv(env),
     cloudflare: cloudflareOptionsFromEnv(env),
+    ovhcloud: ovhcloudOptionsFromEnv(env),
   };
 }
 

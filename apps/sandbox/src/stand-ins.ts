@@ -2,6 +2,7 @@ import { cloudflareStandIn, type CloudflareStandInOptions } from './cloudflare/c
 import { githubStandIn, type GithubStandInOptions } from './github/github.stand-in';
 import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
 import { mailStandIn, type MailStandInOptions } from './mail/mail.stand-in';
+import { ovhcloudStandIn, type OvhcloudStandInOptions } from './ovhcloud/ovhcloud.stand-in';
 import type { StandIn } from './sandbox';
 import { stripeStandIn, type StripeStandInOptions } from './stripe/stripe.stand-in';
 import { createTelegramStandIn } from './telegram/telegram.stand-in';
@@ -18,6 +19,7 @@ export interface SandboxOptions {
   /** Stripe's API listens on a port of its own (the SDK cannot take a path prefix). */
   readonly stripe?: StripeStandInOptions;
   readonly cloudflare?: CloudflareStandInOptions;
+  readonly ovhcloud?: OvhcloudStandInOptions;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createStandIns(options: SandboxOptions): StandIn[] {
     mailStandIn({ ...options.mail, smtpPort: options.smtpPort }),
     stripeStandIn(options.stripe),
     cloudflareStandIn(options.cloudflare),
+    ovhcloudStandIn(options.ovhcloud),
     createTelegramStandIn(),
     createOpenAiStandIn(),
     createAnthropicStandIn(),
