@@ -38,11 +38,13 @@ export class BillingStateService {
   /** Returns the notices to mail once the transaction has committed. */
   async apply(manager: EntityManager, account: BillingAccountEntity, subscription: Stripe.Subscription, event: AppliedEvent, actor: AuditActor): Promise<BillingNotice[]> {
     const workspaceId = account.workspaceId;
+    // Lock order everywhere: billing account, then workspace, then the audit chain (taken by
+    // the first audit record). The provisioning engine takes workspace then audit: no cycle.
+    const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOneOrFail();
     await this.upsertSubscription(manager, account, subscription, event, actor);
 
     const rows = await manager.find(BillingSubscriptionEntity, { where: { workspaceId }, select: { status: true, stripeSubscriptionId: true } });
     const standing = standingOf(rows.map((row) => row.status));
-    const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOneOrFail();
     const transition = nextTransition(workspace.status, standing);
     if (!transition) return [];
 
