@@ -35,8 +35,10 @@ export function createStripeClient(secretKey: string, apiUrl: string): Stripe {
     host: url.hostname,
     port: url.port || (protocol === 'http' ? 80 : 443),
     protocol,
-    maxNetworkRetries: 2,
-    timeout: 15_000,
+    // Webhook processing holds the customer's row lock while it reads the subscription:
+    // keep the worst case (2 attempts × timeout) well under Stripe's delivery timeout.
+    maxNetworkRetries: 1,
+    timeout: 8_000,
     telemetry: false,
     appInfo: { name: 'enclave-control-plane' },
     ...(prefix ? { httpClient: withPathPrefix(Stripe.createNodeHttpClient(), prefix) } : {}),
