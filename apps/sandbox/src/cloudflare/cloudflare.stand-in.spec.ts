@@ -151,4 +151,19 @@ describe('Cloudflare stand-in', () => {
     ).rejects.toMatchObject({ status: 400 });
     await expect(cf.originCACertificates.create({ csr: 'garbage', hostnames: ['x.enclave.test'], request_type: 'origin-ecc', requested_validity: 90 })).rejects.toMatchObject({ status: 400 });
   });
+
+  it('keeps the Origin CA across restarts when given a directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-ca-dir-'));
+    try {
+      const first = cloudflareStandIn({ caDir: dir });
+      const second = cloudflareStandIn({ caDir: dir });
+      expect(second.originCa.certificatePem).toBe(first.originCa.certificatePem);
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const issued = second.originCa.issue(publicKey.export({ type: 'spki', format: 'der' }), ['a.enclave.test'], 7);
+      expect(new X509Certificate(issued.pem).checkIssued(new X509Certificate(first.originCa.certificatePem))).toBe(true);
+      expect(new X509Certificate(issued.pem).verify(new X509Certificate(first.originCa.certificatePem).publicKey)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isIPv4, isIPv6 } from 'node:net';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { StandIn } from '../sandbox';
@@ -28,6 +30,11 @@ export interface CloudflareStandInOptions {
   readonly apiToken?: string;
   /** Origin CA key accepted as `X-Auth-User-Service-Key` on /certificates. */
   readonly originCaKey?: string;
+  /**
+   * Directory keeping the sandbox Origin CA (origin-ca.key.pem + origin-ca.pem) across restarts;
+   * created on first start. Without it a new CA is made per sandbox instance.
+   */
+  readonly caDir?: string;
 }
 
 export const CLOUDFLARE_DEFAULT_TOKEN = 'sandbox-cloudflare-api-token';
@@ -123,7 +130,7 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
   }));
   const records = new Map<string, DnsRecord>();
   const certificates = new Map<string, OriginCertificate>();
-  const ca = new OriginCa();
+  const ca = loadOrCreateCa(options.caDir);
 
   function zoneJson(zone: Zone): Record<string, unknown> {
     return {
@@ -532,7 +539,21 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
   };
 }
 
-/** SANDBOX_CLOUDFLARE_ZONE (comma-separated), SANDBOX_CLOUDFLARE_API_TOKEN, SANDBOX_CLOUDFLARE_ORIGIN_CA_KEY. */
+function loadOrCreateCa(dir: string | undefined): OriginCa {
+  if (!dir) return new OriginCa();
+  const keyPath = join(dir, 'origin-ca.key.pem');
+  const certPath = join(dir, 'origin-ca.pem');
+  if (existsSync(keyPath) && existsSync(certPath)) {
+    return new OriginCa({ keyPem: readFileSync(keyPath, 'utf8'), certificatePem: readFileSync(certPath, 'utf8') });
+  }
+  const ca = new OriginCa();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(keyPath, ca.keyPem, { mode: 0o600 });
+  writeFileSync(certPath, ca.certificatePem);
+  return ca;
+}
+
+/** SANDBOX_CLOUDFLARE_ZONE (comma-separated), SANDBOX_CLOUDFLARE_API_TOKEN, SANDBOX_CLOUDFLARE_ORIGIN_CA_KEY, SANDBOX_CLOUDFLARE_CA_DIR. */
 export function cloudflareOptionsFromEnv(env: NodeJS.ProcessEnv): CloudflareStandInOptions {
   const zones = (env.SANDBOX_CLOUDFLARE_ZONE ?? '')
     .split(',')
@@ -542,5 +563,6 @@ export function cloudflareOptionsFromEnv(env: NodeJS.ProcessEnv): CloudflareStan
     zones: zones.length ? zones : undefined,
     apiToken: env.SANDBOX_CLOUDFLARE_API_TOKEN || undefined,
     originCaKey: env.SANDBOX_CLOUDFLARE_ORIGIN_CA_KEY || undefined,
+    caDir: env.SANDBOX_CLOUDFLARE_CA_DIR || undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
 
 /**
  * A local stand-in for Cloudflare's Origin CA: a throw-away certificate authority generated
@@ -211,7 +211,18 @@ export class OriginCa {
   private readonly subject: Buffer;
   private readonly keyIdentifier: Buffer;
 
-  constructor(commonName = 'Enclave Sandbox Origin CA') {
+  /** A new CA, or the one given as PEM (key + certificate) so certificates survive a restart. */
+  constructor(existing?: { keyPem: string; certificatePem: string }, commonName = 'Enclave Sandbox Origin CA') {
+    if (existing) {
+      this.key = createPrivateKey(existing.keyPem);
+      const cert = new X509Certificate(existing.certificatePem);
+      if (!cert.ca || !cert.checkPrivateKey(this.key)) throw new Error('the stored Origin CA certificate does not match its key');
+      this.certificatePem = existing.certificatePem;
+      this.keyIdentifier = keyId(cert.publicKey.export({ type: 'spki', format: 'der' }));
+      const tbs = children(read(fromPem(existing.certificatePem, 'CERTIFICATE'), 0))[0];
+      this.subject = Buffer.from(children(tbs)[5].raw);
+      return;
+    }
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.key = privateKey;
     const spki = publicKey.export({ type: 'spki', format: 'der' });
@@ -230,6 +241,10 @@ export class OriginCa {
       extension(OID.subjectKeyIdentifier, false, octets(this.keyIdentifier)),
     ];
     this.certificatePem = this.signCertificate(randomSerial(), this.subject, spki, notBefore, notAfter, extensions);
+  }
+
+  get keyPem(): string {
+    return this.key.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
 
   issue(spki: Buffer, hostnames: string[], validityDays: number): IssuedCertificate {

@@ -194,4 +194,21 @@ describe('GitHub OAuth stand-in', () => {
     const emails = await fetch(`${sandbox.url}/github/api/user/emails`, { headers: { authorization: `token ${token}` } });
     expect(((await emails.json()) as Array<{ verified: boolean }>)[0].verified).toBe(false);
   });
+
+  it('lets codes expire', async () => {
+    const short = await startSandbox([githubStandIn({ codeTtlMs: 20 })], 0);
+    try {
+      const res = await fetch(`${short.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://127.0.0.1:9/cb&login_hint=alice`, { redirect: 'manual' });
+      const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
+      await new Promise((r) => setTimeout(r, 40));
+      const token = await fetch(`${short.url}/github/login/oauth/access_token`, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        body: new URLSearchParams({ client_id: GITHUB_DEFAULT_CLIENT.clientId, client_secret: GITHUB_DEFAULT_CLIENT.clientSecret, code }),
+      });
+      expect(await token.json()).toMatchObject({ error: 'bad_verification_code' });
+    } finally {
+      await short.close();
+    }
+  });
 });

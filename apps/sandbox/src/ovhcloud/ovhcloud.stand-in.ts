@@ -192,7 +192,8 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
         res.json(Math.floor(Date.now() / 1000));
       });
       router.get('/_test/instances', (_req, res) => {
-        res.json([...instances.values()].map((i) => ({ ...instanceJson(i), deletedAt: i.deletedAt, userData: i.userData })));
+        // userData may carry secrets (a host key); only its size is shown.
+        res.json([...instances.values()].map((i) => ({ ...instanceJson(i), deletedAt: i.deletedAt, userDataBytes: i.userData ? Buffer.byteLength(i.userData) : 0 })));
       });
 
       const api = Router();

@@ -670,15 +670,16 @@ export class StripeStore {
   renewSubscription(id: string, outcome: 'paid' | 'failed', ctx: EventContext | null): { subscription: StripeObject; invoice: StripeObject } {
     const sub = this.getSubscription(id);
     if (sub.status === 'canceled' || sub.status === 'incomplete_expired') throw invalidRequest(`Subscription ${id} is ${String(sub.status)} and cannot renew.`);
+    if (sub.cancel_at_period_end) {
+      // The period ends and the subscription with it, no new invoice.
+      this.cancelSubscription(id, ctx);
+      return { subscription: sub, invoice: this.getInvoice(String(sub.latest_invoice)) };
+    }
     const previous = { items: clone(sub.items), latest_invoice: sub.latest_invoice, status: sub.status };
     for (const item of (sub.items as { data: Array<Record<string, unknown>> }).data) {
       const recurring = (item.price as StripeObject).recurring as { interval: string; interval_count: number };
       item.current_period_start = item.current_period_end;
       item.current_period_end = addInterval(Number(item.current_period_end), recurring.interval, recurring.interval_count);
-    }
-    if (sub.cancel_at_period_end) {
-      this.cancelSubscription(id, ctx);
-      return { subscription: sub, invoice: this.getInvoice(String(sub.latest_invoice)) };
     }
     const invoice = this.createInvoice(sub, 'subscription_cycle', ctx);
     if (outcome === 'paid') {

@@ -229,4 +229,24 @@ describe('Stripe stand-in', () => {
     await stripe.webhookEndpoints.del(created.id);
     await new Promise<void>((resolve) => second.close(() => resolve()));
   });
+
+  it('expires sessions and lets the portal page cancel at period end', async () => {
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer_email: 'fourth@example.com', line_items: [{ price: 'price_enclave_yearly', quantity: 1 }], success_url: 'http://127.0.0.1:9/ok' });
+    const expired = await stripe.checkout.sessions.expire(session.id);
+    expect(expired).toMatchObject({ status: 'expired', url: null });
+    expect((await fetch(`${sandbox.url}/stripe/pay/${session.id}`)).status).toBe(410);
+    const late = await fetch(`${sandbox.url}/stripe/_test/checkout/sessions/${session.id}/complete`, { method: 'POST' });
+    expect(late.status).toBe(400);
+
+    const live = await stripe.checkout.sessions.create({ mode: 'subscription', customer_email: 'fifth@example.com', line_items: [{ price: 'price_enclave_yearly', quantity: 1 }], success_url: 'http://127.0.0.1:9/ok' });
+    const done = (await (await fetch(`${sandbox.url}/stripe/_test/checkout/sessions/${live.id}/complete`, { method: 'POST' })).json()) as Stripe.Checkout.Session;
+    const portal = await stripe.billingPortal.sessions.create({ customer: String(done.customer) });
+    const cancel = await fetch(`${portal.url}/subscriptions/${String(done.subscription)}/cancel`, { method: 'POST', redirect: 'manual' });
+    expect(cancel.status).toBe(303);
+    const sub = await stripe.subscriptions.retrieve(String(done.subscription));
+    expect(sub).toMatchObject({ status: 'active', cancel_at_period_end: true, cancel_at: sub.items.data[0].current_period_end });
+    // At the end of the period the subscription ends instead of renewing.
+    await fetch(`${sandbox.url}/stripe/_test/subscriptions/${sub.id}/renew`, { method: 'POST' });
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('canceled');
+  });
 });
