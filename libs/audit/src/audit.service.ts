@@ -41,7 +41,9 @@ export class AuditService {
       prevHash,
     });
     event.hash = auditEventHash(prevHash, event);
-    return manager.save(AuditEventEntity, event);
+    // insert, not save: save would first SELECT the row to decide between INSERT and UPDATE.
+    await manager.insert(AuditEventEntity, event);
+    return event;
   }
 
   /** Records an event on its own (for outcomes with no state change, such as a refused request). */
