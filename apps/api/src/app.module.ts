@@ -6,10 +6,16 @@ import { MailerModule } from '@enclave/mailer';
 import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule, loadConfig } from '@enclave/platform';
 import { QueueModule } from '@enclave/queue';
+import { AgentsModule } from './agents/agents.module';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BillingModule } from './billing/billing.module';
+import { ChannelsModule } from './channels/channels.module';
+import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
+import { NodesModule } from './nodes/nodes.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { UsageModule } from './usage/usage.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -32,6 +38,12 @@ export class AppModule {
         WorkspacesModule,
         AuditApiModule,
         BillingModule,
+        AgentsModule,
+        ChannelsModule,
+        SecretsModule,
+        NodesModule,
+        UsageModule,
+        ExportsModule,
       ],
       controllers: [HealthController],
     };

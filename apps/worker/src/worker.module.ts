@@ -12,10 +12,13 @@ import { DeprovisionWorkspaceHandler } from './provisioning/deprovision-workspac
 import { ProvisionWorkspaceHandler } from './provisioning/provision-workspace.handler';
 import { ReconcileFleetHandler } from './provisioning/reconcile-fleet.handler';
 import { UpgradeFleetHandler } from './provisioning/upgrade-fleet.handler';
+import { DeliverToNodeHandler } from './secrets/deliver-to-node.handler';
+import { NODE_DELIVERY_PROVIDERS } from './secrets/node-delivery.providers';
+import { SweepPendingSecretsHandler } from './secrets/sweep-pending-secrets.handler';
 import { WorkerPingHandler } from './system/worker-ping.handler';
 
 /** Every job handler; add new ones here. The processors refuse to start if a job has none. */
-const HANDLERS = [WorkerPingHandler, BillingGraceExpiredHandler, BillingDeprovisionDueHandler, ProvisionWorkspaceHandler, DeprovisionWorkspaceHandler, ReconcileFleetHandler, UpgradeFleetHandler];
+const HANDLERS = [WorkerPingHandler, BillingGraceExpiredHandler, BillingDeprovisionDueHandler, ProvisionWorkspaceHandler, DeprovisionWorkspaceHandler, ReconcileFleetHandler, UpgradeFleetHandler, DeliverToNodeHandler, SweepPendingSecretsHandler];
 
 @Module({})
 export class WorkerModule {
@@ -24,6 +27,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(env), LoggingModule, PersistenceModule, AuditModule, MailerModule, QueueModule, ProvisioningEngineModule],
       providers: [
+        ...NODE_DELIVERY_PROVIDERS,
         ...HANDLERS,
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: HANDLERS },
         ...QUEUE_PROCESSORS,

@@ -15,6 +15,14 @@ import { HostEntity } from './entities/host.entity';
 import { NodeEntity } from './entities/node.entity';
 import { ProvisioningRunEntity } from './entities/provisioning-run.entity';
 import { ProvisioningStepEntity } from './entities/provisioning-step.entity';
+import { AgentEntity } from './entities/agent.entity';
+import { ChannelEntity } from './entities/channel.entity';
+import { ExportRequestEntity } from './entities/export-request.entity';
+import { PendingSecretDeliveryEntity } from './entities/pending-secret-delivery.entity';
+import { SecretRecordEntity } from './entities/secret-record.entity';
+import { UsageDailyEntity } from './entities/usage-daily.entity';
+import { WorkspaceNodeSettingsEntity } from './entities/workspace-node-settings.entity';
+import { AgentsChannelsSecrets1764100000000 } from './migrations/1764100000000-AgentsChannelsSecrets';
 import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
 import { Billing1764082800000 } from './migrations/1764082800000-Billing';
 import { Provisioning1764090000000 } from './migrations/1764090000000-Provisioning';
@@ -37,9 +45,16 @@ export const ENTITIES = [
   ProvisioningRunEntity,
   ProvisioningStepEntity,
   FleetUpgradeEntity,
+  AgentEntity,
+  ChannelEntity,
+  SecretRecordEntity,
+  PendingSecretDeliveryEntity,
+  WorkspaceNodeSettingsEntity,
+  UsageDailyEntity,
+  ExportRequestEntity,
 ];
 
-export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000, Provisioning1764090000000];
+export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000, Provisioning1764090000000, AgentsChannelsSecrets1764100000000];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {
   return {

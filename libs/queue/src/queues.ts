@@ -13,6 +13,8 @@ export enum QueueName {
   Provisioning = 'provisioning',
   /** Billing timers: grace-period expiry, deprovisioning after cancellation. */
   Billing = 'billing',
+  /** Control plane → agent node deliveries: config, secrets waiting for their node, sweeps. */
+  NodeDelivery = 'node-delivery',
 }
 
 export enum JobName {
@@ -30,6 +32,10 @@ export enum JobName {
   BillingGraceExpired = 'billing-grace-expired',
   /** Runs when a canceled workspace's deprovisioning delay ends: requests deprovisioning if still canceled. */
   BillingDeprovisionDue = 'billing-deprovision-due',
+  /** Pushes a workspace's pending config, settings and encrypted pending secrets to its node once it is ready. */
+  DeliverToNode = 'deliver-to-node',
+  /** Repeatable: deletes pending secrets whose TTL (≤ 1 hour) has passed. */
+  SweepPendingSecrets = 'sweep-pending-secrets',
 }
 
 export const JOB_PAYLOAD_SCHEMAS = {
@@ -40,6 +46,9 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.UpgradeFleet]: z.strictObject({ upgradeId: z.uuid() }),
   [JobName.BillingGraceExpired]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255), invoiceId: z.string().min(1).max(255) }),
   [JobName.BillingDeprovisionDue]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255) }),
+  // Ids only: the secrets themselves wait encrypted in PostgreSQL, never in Redis.
+  [JobName.DeliverToNode]: z.strictObject({ workspaceId: z.uuid() }),
+  [JobName.SweepPendingSecrets]: z.strictObject({}),
 } satisfies { [J in JobName]: z.ZodType };
 
 export type JobPayloads = { [J in JobName]: z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[J]> };
@@ -52,6 +61,8 @@ export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
   [JobName.UpgradeFleet]: QueueName.Provisioning,
   [JobName.BillingGraceExpired]: QueueName.Billing,
   [JobName.BillingDeprovisionDue]: QueueName.Billing,
+  [JobName.DeliverToNode]: QueueName.NodeDelivery,
+  [JobName.SweepPendingSecrets]: QueueName.NodeDelivery,
 };
 
 /**
@@ -64,6 +75,8 @@ export const JOB_IDS = {
   upgradeFleet: (upgradeId: string) => `upgrade-fleet.${upgradeId}`,
   billingGraceExpired: (workspaceId: string, invoiceId: string) => `billing-grace.${workspaceId}.${invoiceId}`,
   billingDeprovisionDue: (workspaceId: string, subscriptionId: string) => `billing-deprovision.${workspaceId}.${subscriptionId}`,
+  /** One waiting delivery per workspace: enqueuing again while one waits is a no-op. */
+  deliverToNode: (workspaceId: string) => `deliver-node.${workspaceId}`,
 } as const;
 
 /** Retried with exponential backoff; failed jobs are kept for staff to inspect. */

@@ -99,6 +99,7 @@ export const controlPlaneConfigSchema = z
     BILLING_GRACE_DAYS: z.coerce.number().min(0).max(60).default(7),
     /** Hours between a subscription's cancellation and the deprovisioning of its workspace. */
     BILLING_DEPROVISION_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
+
     // --- Provisioning (provisioning/, apps/worker/src/provisioning, docs/provisioning.md) ---
     /** Control plane's Ed25519 private key (PKCS#8 PEM file) signing node-protocol requests; nodes get its public key. */
     NODE_PROTOCOL_SIGNING_KEY_PATH: z.string().min(1).optional(),
@@ -145,6 +146,28 @@ export const controlPlaneConfigSchema = z
     OVHCLOUD_REGION: z.string().min(1).default('GRA11'),
     OVHCLOUD_FLAVOR_ID: z.string().min(1).optional(),
     OVHCLOUD_IMAGE_ID: z.string().min(1).optional(),
+
+    // --- Agents, channels, secrets (apps/api/src/{agents,channels,secrets}, docs/data-placement.md) ---
+    /** Server-side pepper of secret fingerprints (HMAC-SHA256); at least 16 characters. Required in production. */
+    SECRET_PEPPER: z.string().min(16).optional(),
+    /** base64 of 32 random bytes: AES-256-GCM key of secrets waiting for their node (≤ 1 hour). Required in production. */
+    SECRET_ENCRYPTION_KEY: z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
+      .optional(),
+    /** How long a secret may wait (encrypted) for a node that is not ready: at most one hour. */
+    PENDING_SECRET_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
+    /** Provider APIs used to validate credentials (the official SDKs / documented calls), overridable for the sandbox. */
+    OPENAI_API_URL: url.default('https://api.openai.com/v1'),
+    ANTHROPIC_API_URL: url.default('https://api.anthropic.com'),
+    TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+    WHATSAPP_GRAPH_API_URL: url.default('https://graph.facebook.com'),
+    WHATSAPP_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+    CREDENTIAL_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** Timeout of signed control plane → node calls (config, secrets, exports, …). */
+    NODE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /** Lifetime of export download links the node hands out. */
+    EXPORT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   })
   .superRefine((config, ctx) => {
     for (const provider of ['GITHUB', 'GOOGLE'] as const) {
@@ -152,6 +175,11 @@ export const controlPlaneConfigSchema = z
       const secret = config[`${provider}_CLIENT_SECRET`];
       if (id && !secret) {
         ctx.addIssue({ code: 'custom', path: [`${provider}_CLIENT_SECRET`], message: `required when ${provider}_CLIENT_ID is set` });
+      }
+    }
+    if (config.NODE_ENV === 'production') {
+      for (const key of ['SECRET_PEPPER', 'SECRET_ENCRYPTION_KEY'] as const) {
+        if (!config[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required in production' });
       }
     }
     if (config.STRIPE_SECRET_KEY && !config.STRIPE_WEBHOOK_SECRET) {
@@ -168,6 +196,8 @@ export const SENSITIVE_CONFIG_KEYS: ReadonlySet<string> = new Set([
   'SMTP_URL',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
+  'SECRET_PEPPER',
+  'SECRET_ENCRYPTION_KEY',
   'CLOUDFLARE_API_TOKEN',
   'CLOUDFLARE_ORIGIN_CA_KEY',
   'OVHCLOUD_APPLICATION_SECRET',

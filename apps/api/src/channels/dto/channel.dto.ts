@@ -1,0 +1,52 @@
+import { CHANNEL_TYPES } from '@enclave/persistence';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { secretValueSchema } from '../../secrets/dto/secret.dto';
+
+const phoneNumberId = z.string().regex(/^\d{5,20}$/, 'a WhatsApp phone number id is 5-20 digits');
+
+const telegram = z.strictObject({ type: z.literal('telegram'), agentId: z.uuid(), enabled: z.boolean().default(true), botToken: secretValueSchema });
+const whatsapp = z.strictObject({
+  type: z.literal('whatsapp'),
+  agentId: z.uuid(),
+  enabled: z.boolean().default(true),
+  phoneNumberId,
+  accessToken: secretValueSchema,
+  appSecret: secretValueSchema,
+});
+/** A union (validated with `new ZodValidationPipe(createChannelSchema)`; a DTO class cannot be a union). */
+export const createChannelSchema = z.discriminatedUnion('type', [telegram, whatsapp]);
+export type CreateChannelInput = z.infer<typeof createChannelSchema>;
+
+export class UpdateChannelDto extends createZodDto(
+  z.strictObject({ agentId: z.uuid().optional(), enabled: z.boolean().optional() }).refine((value) => Object.keys(value).length > 0, 'nothing to change'),
+) {}
+
+/** Rotation: Telegram takes a new bot token; WhatsApp a new access token and/or app secret. */
+export class RotateCredentialsDto extends createZodDto(
+  z
+    .strictObject({ botToken: secretValueSchema.optional(), accessToken: secretValueSchema.optional(), appSecret: secretValueSchema.optional() })
+    .refine((value) => Object.keys(value).length > 0, 'give at least one credential'),
+) {}
+
+export const channelSchema = z.object({
+  id: z.uuid(),
+  type: z.enum(CHANNEL_TYPES),
+  agentId: z.uuid(),
+  enabled: z.boolean(),
+  telegram: z.object({ botId: z.string().nullable(), botUsername: z.string().nullable() }).nullable(),
+  whatsapp: z
+    .object({
+      phoneNumberId: z.string(),
+      displayPhoneNumber: z.string().nullable(),
+      /** Paste into Meta's dashboard as "Verify token", with `webhookPath` on the node's domain as callback URL. */
+      verifyToken: z.string(),
+    })
+    .nullable(),
+  /** Path of the node's webhook for this channel (on the workspace node's domain). */
+  webhookPath: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export class ChannelDto extends createZodDto(channelSchema) {}
+export class ChannelResultDto extends createZodDto(z.object({ channel: channelSchema, delivery: z.enum(['delivered', 'pending']) })) {}

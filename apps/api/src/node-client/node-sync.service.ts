@@ -1,0 +1,48 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
+import type { DeliveryResult, NodeDelivery } from './node-delivery';
+
+export const NODE_DELIVERY = Symbol('NODE_DELIVERY');
+
+/** What a change's response tells the customer about its way to the node. */
+export type DeliveryState = 'delivered' | 'pending';
+
+/** Options of the DeliverToNode job: retried with backoff for about 40 minutes (secrets wait ≤ 1 hour). */
+export const DELIVER_TO_NODE_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+} as const;
+
+/**
+ * After a change is committed: deliver to the node at once when it is ready, otherwise leave
+ * it to the DeliverToNode job (enrolment and heartbeats enqueue it too). The job payload is the
+ * workspace id only.
+ */
+@Injectable()
+export class NodeSyncService {
+  private readonly logger = new Logger(NodeSyncService.name);
+
+  constructor(
+    @Inject(NODE_DELIVERY) private readonly delivery: NodeDelivery,
+    private readonly queue: QueueService,
+  ) {}
+
+  async afterChange(workspaceId: string): Promise<DeliveryState> {
+    let result: DeliveryResult;
+    try {
+      result = await this.delivery.deliver(workspaceId);
+    } catch (error) {
+      this.logger.error({ workspaceId, err: error }, 'immediate node delivery failed');
+      result = { complete: false, reason: 'error', secretsDelivered: 0, configRevision: null };
+    }
+    if (result.complete) return 'delivered';
+    await this.enqueue(workspaceId);
+    return 'pending';
+  }
+
+  async enqueue(workspaceId: string): Promise<void> {
+    await this.queue.enqueue(JobName.DeliverToNode, { workspaceId }, { jobId: JOB_IDS.deliverToNode(workspaceId), ...DELIVER_TO_NODE_JOB_OPTIONS });
+  }
+}

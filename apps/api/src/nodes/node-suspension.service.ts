@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type AuditActor, AuditService } from '@enclave/audit';
+import { DomainError } from '@enclave/platform';
+import { WorkspaceEntity } from '@enclave/persistence';
+import { DataSource } from 'typeorm';
+import { lockNodeSettings } from '../node-client/node-delivery';
+import { type DeliveryState, NodeSyncService } from '../node-client/node-sync.service';
+
+/**
+ * Suspends or resumes a workspace's node (staff, and billing when a grace period ends). The
+ * wish is recorded first, then forwarded; a node that cannot be reached gets it through the
+ * DeliverToNode job (heartbeats re-check it).
+ */
+@Injectable()
+export class NodeSuspensionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly sync: NodeSyncService,
+  ) {}
+
+  async set(workspaceId: string, suspended: boolean, actor: AuditActor): Promise<{ suspended: boolean; delivery: DeliveryState }> {
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await manager.existsBy(WorkspaceEntity, { id: workspaceId }))) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      const settings = await lockNodeSettings(manager, workspaceId);
+      settings.suspended = suspended;
+      await manager.save(settings);
+      await this.audit.record(manager, { actor, action: suspended ? 'node.suspend_requested' : 'node.resume_requested', workspaceId, target: { type: 'workspace', id: workspaceId } });
+    });
+    return { suspended, delivery: await this.sync.afterChange(workspaceId) };
+  }
+}

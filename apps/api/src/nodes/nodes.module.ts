@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { NodeClientModule } from '../node-client/node-client.module';
+import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { NodeCallbacksController, NodeHealthController } from './nodes.controller';
+import { NodeSuspensionService } from './node-suspension.service';
+import { NodesService } from './nodes.service';
+import { RedisNonceStore } from './redis-nonce.store';
+import { StaffNodeController } from './staff-node.controller';
+
+/**
+ * Node callbacks (enrolment, signed heartbeats → health, version, usage) and node health for
+ * the dashboard. Written with the agents/secrets work; provisioning builds on it (node records
+ * are created by the provisioning engine with the enrolment token's hash).
+ */
+@Module({
+  imports: [NodeClientModule, WorkspacesModule],
+  controllers: [NodeCallbacksController, NodeHealthController, StaffNodeController],
+  providers: [NodesService, RedisNonceStore, NodeSuspensionService],
+  exports: [NodesService, NodeSuspensionService],
+})
+export class NodesModule {}

@@ -1,0 +1,26 @@
+import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuditActor } from '@enclave/audit';
+import { Actor } from '../common/request-context';
+import { UuidParam } from '../common/uuid-param';
+import { StaffGuard } from '../staff/staff.guard';
+import { NodeSuspensionService } from './node-suspension.service';
+
+@ApiTags('staff')
+@Controller('staff/workspaces/:id')
+@UseGuards(StaffGuard)
+export class StaffNodeController {
+  constructor(private readonly suspension: NodeSuspensionService) {}
+
+  @Post('suspend')
+  @HttpCode(200)
+  suspend(@UuidParam('id') id: string, @Actor() actor: AuditActor) {
+    return this.suspension.set(id, true, actor);
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  resume(@UuidParam('id') id: string, @Actor() actor: AuditActor) {
+    return this.suspension.set(id, false, actor);
+  }
+}

@@ -1,0 +1,34 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const USAGE_CHANNELS = ['telegram', 'whatsapp', 'model'] as const;
+export type UsageChannel = (typeof USAGE_CHANNELS)[number];
+
+/** Message counts per workspace, channel type and UTC day, added up from node heartbeats. Counts only. */
+@Entity('usage_daily')
+export class UsageDailyEntity {
+  @PrimaryColumn({ name: 'workspace_id', type: 'uuid' })
+  workspaceId: string;
+
+  /** `YYYY-MM-DD` (UTC). */
+  @PrimaryColumn({ type: 'date' })
+  day: string;
+
+  /** `telegram` / `whatsapp`; `model` carries provider errors and fallback replies. */
+  @PrimaryColumn({ type: 'text' })
+  channel: UsageChannel;
+
+  @Column({ type: 'int', default: 0 })
+  inbound: number;
+
+  @Column({ type: 'int', default: 0 })
+  outbound: number;
+
+  @Column({ type: 'int', default: 0 })
+  failures: number;
+
+  @Column({ name: 'provider_errors', type: 'int', default: 0 })
+  providerErrors: number;
+
+  @Column({ name: 'fallback_replies', type: 'int', default: 0 })
+  fallbackReplies: number;
+}
