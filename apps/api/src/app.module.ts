@@ -13,6 +13,7 @@ import { BillingModule } from './billing/billing.module';
 import { ChannelsModule } from './channels/channels.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
+import { ProvisioningApiModule } from './provisioning/provisioning-api.module';
 import { NodesModule } from './nodes/nodes.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { UsageModule } from './usage/usage.module';
@@ -38,6 +39,7 @@ export class AppModule {
         WorkspacesModule,
         AuditApiModule,
         BillingModule,
+        ProvisioningApiModule,
         AgentsModule,
         ChannelsModule,
         SecretsModule,

@@ -15,7 +15,6 @@ export interface ReconcileReport {
   dnsUnavailable: number;
   degraded: number;
   offline: number;
-  recovered: number;
   versionDrift: number;
   orphans: number;
 }
@@ -37,7 +36,7 @@ export class FleetReconciler {
   ) {}
 
   async reconcile(now = new Date()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, dnsRecreated: 0, dnsUnavailable: 0, degraded: 0, offline: 0, recovered: 0, versionDrift: 0, orphans: 0 };
+    const report: ReconcileReport = { checked: 0, dnsRecreated: 0, dnsUnavailable: 0, degraded: 0, offline: 0, versionDrift: 0, orphans: 0 };
     const config = this.runtime.config;
     for (const { node, host, workspace } of await this.engine.liveNodes()) {
       report.checked += 1;
@@ -65,27 +64,26 @@ export class FleetReconciler {
           this.logger.warn({ err: error, workspaceId: workspace.id }, 'DNS check failed');
         }
       }
-      // Heartbeat freshness.
+      // Heartbeat freshness: silence makes a node degraded, then offline (its next signed
+      // heartbeat sets the health from its own checks again, see NodesService).
       const silentMs = node.lastHeartbeatAt ? now.getTime() - node.lastHeartbeatAt.getTime() : Number.POSITIVE_INFINITY;
       let next: NodeStatus = node.status;
       if (silentMs > config.PROVISIONING_NODE_OFFLINE_AFTER_MS) next = 'offline';
-      else if (silentMs > config.PROVISIONING_NODE_DEGRADED_AFTER_MS) next = node.status === 'offline' ? 'offline' : 'degraded';
-      else if (node.status === 'degraded' || node.status === 'offline') next = 'healthy';
+      else if (silentMs > config.PROVISIONING_NODE_DEGRADED_AFTER_MS && node.status !== 'offline') next = 'degraded';
       if (next !== node.status && node.status !== 'installing') {
         await this.dataSource.transaction(async (manager) => {
           await manager.update(NodeEntity, { id: node.id }, { status: next });
           await this.audit.record(manager, {
             actor: SYSTEM_ACTOR,
-            action: next === 'healthy' ? 'node.recovered' : `node.${next}`,
+            action: `node.${next}`,
             workspaceId: workspace.id,
             target: { type: 'node', id: node.id },
-            outcome: next === 'healthy' ? 'success' : 'failure',
-            details: { from: node.status, to: next, lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null },
+            outcome: 'failure',
+            details: { from: node.status, to: next, reason: 'no heartbeat', lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null },
           });
         });
         if (next === 'degraded') report.degraded += 1;
-        else if (next === 'offline') report.offline += 1;
-        else report.recovered += 1;
+        else report.offline += 1;
       }
       // Version: what the node runs vs what we installed.
       if (node.reportedVersion && node.bundleVersion && !node.bundleVersion.startsWith(node.reportedVersion)) {

@@ -273,7 +273,8 @@ export class ProvisioningEngine {
   private async finishProvisioning(ctx: RunContext, ms: number): Promise<void> {
     const activated = await this.dataSource.transaction(async (manager) => {
       const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: ctx.workspace.id }).getOneOrFail();
-      await manager.update(NodeEntity, { id: this.node(ctx).id }, { status: 'healthy' });
+      // Heartbeats set the health from the node's own checks; provisioning only ends the install phase.
+      await manager.update(NodeEntity, { id: this.node(ctx).id, status: In(['installing', 'enrolled']) }, { status: 'healthy' });
       const activate = workspace.status === 'provisioning' || workspace.status === 'provisioning_failed';
       if (activate) await manager.update(WorkspaceEntity, { id: workspace.id }, { status: 'active' });
       await this.audit.record(manager, {
