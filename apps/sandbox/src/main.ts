@@ -12,7 +12,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     smtpPort: Number(env.SANDBOX_SMTP_PORT ?? 2525),
     github: githubOptionsFromEnv(env),
     google: googleOptionsFromEnv(env),
-    mail: { smtpHost: env.SANDBOX_SMTP_HOST || '127.0.0.1' },
+    mail: { smtpHost: env.SANDBOX_SMTP_HOST || env.SANDBOX_HOST || '127.0.0.1' },
     stripe: stripeOptionsFromEnv(env),
     cloudflare: cloudflareOptionsFromEnv(env),
     ovhcloud: ovhcloudOptionsFromEnv(env),

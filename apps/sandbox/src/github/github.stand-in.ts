@@ -196,7 +196,7 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
           redirectWithCode(res, parsed, resolveUser(auto));
           return;
         }
-        res.type('html').send(authorizePage(context.baseUrl(), parsed, [...users.values()], str(req.query.login)));
+        res.type('html').send(authorizePage(parsed, [...users.values()], str(req.query.login)));
       });
 
       router.post('/login/oauth/authorize', (req, res) => {
@@ -431,7 +431,7 @@ function errorPage(message: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>GitHub (sandbox)</title></head><body><h1>GitHub sandbox</h1><p role="alert">${escapeHtml(message)}</p></body></html>`;
 }
 
-function authorizePage(baseUrl: string, params: AuthorizeParams, users: GithubUser[], suggestedLogin?: string): string {
+function authorizePage(params: AuthorizeParams, users: GithubUser[], suggestedLogin?: string): string {
   const hidden = [
     ['client_id', params.clientId],
     ['redirect_uri', params.redirectUri],
@@ -443,7 +443,8 @@ function authorizePage(baseUrl: string, params: AuthorizeParams, users: GithubUs
     .filter((pair): pair is [string, string] => pair[1] !== undefined)
     .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
     .join('');
-  const action = `${baseUrl}/github/login/oauth/authorize`;
+  // A path, not a URL: the page works whatever host name the browser reached the sandbox by.
+  const action = '/github/login/oauth/authorize';
   const buttons = users
     .map(
       (u) =>

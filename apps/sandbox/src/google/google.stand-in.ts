@@ -239,7 +239,7 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
           redirectWithCode(res, parsed, user);
           return;
         }
-        res.type('html').send(chooserPage(context.baseUrl(), parsed, [...users.values()]));
+        res.type('html').send(chooserPage(parsed, [...users.values()]));
       };
 
       router.get('/o/oauth2/v2/auth', (req, res) => {
@@ -485,7 +485,7 @@ function errorPage(title: string, message: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Google (sandbox)</title></head><body><h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p></body></html>`;
 }
 
-function chooserPage(baseUrl: string, params: AuthorizeParams, users: GoogleUser[]): string {
+function chooserPage(params: AuthorizeParams, users: GoogleUser[]): string {
   const hidden = (
     [
       ['response_type', 'code'],
@@ -502,7 +502,8 @@ function chooserPage(baseUrl: string, params: AuthorizeParams, users: GoogleUser
     .filter((pair): pair is [string, string] => pair[1] !== undefined)
     .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
     .join('');
-  const action = `${baseUrl}/google/o/oauth2/v2/auth`;
+  // A path, not a URL: the page works whatever host name the browser reached the sandbox by.
+  const action = '/google/o/oauth2/v2/auth';
   const accounts = users
     .map(
       (u) =>

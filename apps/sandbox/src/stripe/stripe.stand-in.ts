@@ -46,6 +46,8 @@ export interface StripeStandInOptions {
   /** Delay before each retry of a failed webhook delivery; its length is the number of retries. */
   readonly webhookRetryDelaysMs?: readonly number[];
   readonly webhookTimeoutMs?: number;
+  /** Base URL browsers reach the sandbox at, for Checkout/portal/invoice links (default: the sandbox URL). */
+  readonly publicUrl?: string;
   /** Lifetime of a Checkout Session (Stripe: 24 h). */
   readonly sessionTtlSeconds?: number;
 }
@@ -188,7 +190,7 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   const host = options.host ?? '127.0.0.1';
   const sessionTtl = options.sessionTtlSeconds ?? 24 * 3600;
   let context: SandboxContext | null = null;
-  const baseUrl = () => context?.baseUrl() ?? '';
+  const baseUrl = () => options.publicUrl ?? context?.baseUrl() ?? '';
   const idempotency = new Map<string, CachedResponse>();
   let apiServer: Server | null = null;
   let apiPort = options.port ?? 0;
@@ -507,7 +509,7 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     });
 
     // Hosted Checkout
-    const payAction = (id: string) => `${baseUrl()}/stripe/pay/${id}`;
+    const payAction = (id: string) => `/stripe/pay/${id}`;
     const renderCheckout = (session: StripeObject, error?: string, email?: string) => {
       const items = store.sessionLineItems(session.id).data as Array<Record<string, unknown>>;
       const lines = items.map((li) => {
@@ -574,7 +576,7 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     });
 
     // Customer portal
-    const portalBase = (id: string) => `${baseUrl()}/stripe/portal/${id}`;
+    const portalBase = (id: string) => `/stripe/portal/${id}`;
     const portalFor = (req: Request, res: Response): StripeObject | undefined => {
       const portal = store.portalSessions.get(String(req.params.id));
       if (!portal) {
@@ -802,7 +804,7 @@ function endpointJson(endpoint: { id: string; url: string; enabledEvents: string
 /**
  * SANDBOX_STRIPE_PORT, SANDBOX_STRIPE_SECRET_KEY, SANDBOX_STRIPE_WEBHOOK_URL (comma-separated),
  * SANDBOX_STRIPE_WEBHOOK_SECRET, SANDBOX_STRIPE_WEBHOOK_RETRY_DELAYS_MS (e.g. "2000,10000"),
- * SANDBOX_STRIPE_PRICES (JSON array of StripePriceConfig).
+ * SANDBOX_STRIPE_PRICES (JSON array of StripePriceConfig), SANDBOX_HOST (listen address), SANDBOX_PUBLIC_URL.
  */
 export function stripeOptionsFromEnv(env: NodeJS.ProcessEnv): StripeStandInOptions {
   const urls = (env.SANDBOX_STRIPE_WEBHOOK_URL ?? '')
@@ -820,6 +822,8 @@ export function stripeOptionsFromEnv(env: NodeJS.ProcessEnv): StripeStandInOptio
   }
   return {
     port: Number(env.SANDBOX_STRIPE_PORT ?? 4012),
+    host: env.SANDBOX_HOST || undefined,
+    publicUrl: env.SANDBOX_PUBLIC_URL || undefined,
     secretKey: env.SANDBOX_STRIPE_SECRET_KEY || STRIPE_DEFAULT_SECRET_KEY,
     webhookEndpoints: urls.map((u) => ({ url: u, secret: env.SANDBOX_STRIPE_WEBHOOK_SECRET || STRIPE_DEFAULT_WEBHOOK_SECRET })),
     webhookRetryDelaysMs: delays && delays.length ? delays : undefined,
