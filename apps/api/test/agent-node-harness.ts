@@ -1,0 +1,164 @@
+import { generateSigningKeyPair } from '@enclave/node-protocol';
+import { NodeEntity } from '@enclave/persistence';
+import { setLogDestinationForTests } from '@enclave/platform';
+import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// Test-only: the real agent node, in-process, talking to the real API (its own code never ships with the control plane).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { parseNodeConfig } from '../../../agent-node/src/config/node-config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { NodeApp } from '../../../agent-node/src/node-app';
+import { type ApiHarness, startApiHarness } from './api-harness';
+import { signInByEmail } from './sign-in';
+
+export interface AgentsHarness {
+  api: ApiHarness;
+  /** Telegram, WhatsApp, OpenAI and Anthropic stand-ins (shared by the API's checks and the node). */
+  providers: RunningSandbox;
+  /** Every log line the API wrote (LOG_LEVEL=debug). */
+  logs: string[];
+  controlPlaneKeys: { publicKeyPem: string; privateKeyPem: string };
+  providersJson(method: string, path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  close(): Promise<void>;
+}
+
+export const SECRET_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+export const SECRET_PEPPER = `pepper-${randomBytes(16).toString('hex')}`;
+
+/** The API (debug logs captured) + a provider sandbox; the control plane's signing key in a temp file. */
+export async function startAgentsHarness(overrides: NodeJS.ProcessEnv = {}): Promise<AgentsHarness> {
+  const providers = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
+  const dir = mkdtempSync(join(tmpdir(), 'enclave-cp-key-'));
+  const controlPlaneKeys = generateSigningKeyPair();
+  const keyPath = join(dir, 'node-protocol.key.pem');
+  writeFileSync(keyPath, controlPlaneKeys.privateKeyPem, { mode: 0o600 });
+  const logs: string[] = [];
+  setLogDestinationForTests({ write: (line: string) => void logs.push(line) });
+  const api = await startApiHarness({
+    LOG_LEVEL: 'debug',
+    NODE_PROTOCOL_SIGNING_KEY_PATH: keyPath,
+    SECRET_PEPPER,
+    SECRET_ENCRYPTION_KEY,
+    OPENAI_API_URL: `${providers.url}/openai/v1`,
+    ANTHROPIC_API_URL: `${providers.url}/anthropic`,
+    TELEGRAM_API_ROOT: `${providers.url}/telegram`,
+    WHATSAPP_GRAPH_API_URL: `${providers.url}/whatsapp`,
+    NODE_REQUEST_TIMEOUT_MS: '5000',
+    ...overrides,
+  });
+  setLogDestinationForTests(undefined);
+  return {
+    api,
+    providers,
+    logs,
+    controlPlaneKeys,
+    async providersJson(method, path, body) {
+      const res = await fetch(`${providers.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    },
+    async close() {
+      await api.close();
+      await providers.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Owner {
+  email: string;
+  cookie: string;
+  workspaceId: string;
+}
+
+export async function ownerWithWorkspace(api: ApiHarness, tag: string): Promise<Owner> {
+  const email = `${tag}-${randomBytes(3).toString('hex')}@example.com`;
+  const cookie = await signInByEmail(api, email);
+  const slug = `${tag}-${randomBytes(3).toString('hex')}`;
+  const created = await api.http().post('/api/workspaces').set('Cookie', cookie).send({ name: `Workspace ${tag}`, slug }).expect(201);
+  return { email, cookie, workspaceId: (created.body as { id: string }).id };
+}
+
+/** What provisioning does before the node starts: a node record holding the hash of a one-time enrolment token. */
+export async function createNodeRecord(api: ApiHarness, workspaceId: string): Promise<{ nodeId: string; enrolmentToken: string }> {
+  const enrolmentToken = randomBytes(24).toString('base64url');
+  const node = await api.dataSource.getRepository(NodeEntity).save({ workspaceId, status: 'installing', enrolmentTokenHash: createHash('sha256').update(enrolmentToken).digest('hex') });
+  return { nodeId: node.id, enrolmentToken };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningNode {
+  app: NodeApp;
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** The real agent node in-process, configured like provisioning writes it, calling the API for enrolment and heartbeats. */
+export async function startAgentNode(harness: AgentsHarness, node: { nodeId: string; enrolmentToken: string }): Promise<RunningNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'enclave-node-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sandbox = harness.providers.url;
+  const app = new NodeApp(
+    parseNodeConfig({
+      nodeId: node.nodeId,
+      dataDir,
+      listen: { host: '127.0.0.1', port },
+      publicBaseUrl: url,
+      controlPlane: { url: `${harness.api.url}/api`, publicKey: harness.controlPlaneKeys.publicKeyPem, enrolmentToken: node.enrolmentToken },
+      heartbeatIntervalMs: 60_000,
+      telegramApiRoot: `${sandbox}/telegram`,
+      whatsapp: { graphApiBaseUrl: `${sandbox}/whatsapp`, graphApiVersion: 'v21.0' },
+      providers: { openaiBaseUrl: `${sandbox}/openai`, anthropicBaseUrl: `${sandbox}/anthropic` },
+      model: { timeoutMs: 2_000, maxAttempts: 2, backoffBaseMs: 20, historyCharBudget: 4_000, historyMaxMessages: 20, maxOutputTokens: 256 },
+      delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 2 },
+      logLevel: 'silent',
+    }),
+    { backgroundTasks: false },
+  );
+  await app.start();
+  return {
+    app,
+    url,
+    dataDir,
+    async stop() {
+      await app.stop().catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`waitFor timed out${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
