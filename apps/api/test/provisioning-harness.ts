@@ -37,7 +37,7 @@ export interface ProvisioningHarness {
   hosts: TestSshd[];
   /** The client key every test sshd accepts (the control plane's SSH key). */
   sshKeyPath: string;
-  startWorker(label?: string): WorkerProcess;
+  startWorker(label?: string, extraEnv?: NodeJS.ProcessEnv): WorkerProcess;
   /** Starts a real sshd and registers it in the pool through the staff API. */
   addHost(options?: { fingerprint?: string }): Promise<{ sshd: TestSshd; hostId: string; root: string }>;
   /** A workspace as billing leaves it after payment: status `provisioning`, job enqueued. */
@@ -114,11 +114,11 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
   const workers = new Set<WorkerProcess>();
   const queues = api.app.get(QueueService);
 
-  const startWorker = (label = 'worker'): WorkerProcess => {
+  const startWorker = (label = 'worker', extraEnv: NodeJS.ProcessEnv = {}): WorkerProcess => {
     const log = createWriteStream(join(scratch, `${label}-${Date.now()}.log`));
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/worker/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, LOG_LEVEL: process.env.PROVISIONING_TEST_LOG_LEVEL ?? 'warn', SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
+      env: { ...process.env, ...env, ...extraEnv, LOG_LEVEL: process.env.PROVISIONING_TEST_LOG_LEVEL ?? 'warn', SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);

@@ -4,7 +4,7 @@ import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
 import { FleetUpgradeEntity, type FleetUpgradeNodeResult, type HostEntity, NodeEntity, type WorkspaceEntity } from '@enclave/persistence';
 import { DataSource } from 'typeorm';
 import type { AgentNodeBundle } from '../bundle/bundle-builder';
-import { ensureBundleOnHost, installedVersion, installNode, nodeLocallyHealthy, restartNode, rollbackNode } from '../host/node-host';
+import { ensureBundleOnHost, installedVersion, installNode, nodeLocallyHealthy, restartNode, rollbackNode, serviceNameFor } from '../host/node-host';
 import { ProvisioningEngine } from './provisioning.engine';
 import { ProvisioningRuntime } from './provisioning-runtime';
 
@@ -68,7 +68,7 @@ export class FleetUpgrader {
       if (from === bundle.version) return { ...base, from, outcome: 'skipped' as const };
       try {
         await ensureBundleOnHost(session, host.installRoot, bundle);
-        await installNode(session, { root: host.installRoot, service: 'ignored-on-upgrade', memoryMax: this.runtime.config.PROVISIONING_NODE_MEMORY_MAX }, bundle);
+        await installNode(session, { root: host.installRoot, service: serviceNameFor(host.installRoot), memoryMax: this.runtime.config.PROVISIONING_NODE_MEMORY_MAX }, bundle);
         const restartedAt = new Date();
         await restartNode(session, host.installRoot);
         await this.healthGate(node, host, workspace, restartedAt, gateTimeoutMs, () => nodeLocallyHealthy(session, host.installRoot, host.nodePort));

@@ -24,6 +24,7 @@ import {
   installNodeCertificate,
   nodectl,
   nodeLocallyHealthy,
+  serviceNameFor,
   wipeHost,
 } from '../host/node-host';
 import { NoHostAvailableError } from '../hosts/host-provider';
@@ -159,7 +160,7 @@ export class ProvisioningEngine {
           heartbeatIntervalMs: config.PROVISIONING_NODE_HEARTBEAT_MS,
           logLevel: 'info',
         };
-        const result = await installNode(await this.ssh(ctx), { root: host.installRoot, service: this.serviceName(host), memoryMax: config.PROVISIONING_NODE_MEMORY_MAX }, bundle, nodeConfig);
+        const result = await installNode(await this.ssh(ctx), { root: host.installRoot, service: serviceNameFor(host.installRoot), memoryMax: config.PROVISIONING_NODE_MEMORY_MAX }, bundle, nodeConfig);
         node.bundleVersion = bundle.version;
         await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { bundleVersion: bundle.version });
         this.log(ctx, `installed ${result.installed} (${result.mode}); node config written with a fresh one-time enrolment token`);
@@ -505,10 +506,6 @@ export class ProvisioningEngine {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await sleep(500);
     }
-  }
-
-  private serviceName(host: HostEntity): string {
-    return host.installRoot === '/opt/enclave' ? 'enclave-node' : `enclave-node-${sha256(host.installRoot).slice(0, 8)}`;
   }
 
   /**

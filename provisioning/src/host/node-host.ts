@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentNodeBundle } from '../bundle/bundle-builder';
@@ -22,6 +23,11 @@ export interface NodeInstallation {
   /** systemd unit name (one per install root). */
   readonly service: string;
   readonly memoryMax: string;
+}
+
+/** systemd unit name of the node installed under `root` (one unit per install root). */
+export function serviceNameFor(root: string): string {
+  return root === '/opt/enclave' ? 'enclave-node' : `enclave-node-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
 }
 
 /** Bundle path on the host for a version. */

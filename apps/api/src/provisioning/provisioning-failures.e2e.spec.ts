@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { AuditEventEntity, NodeEntity, ProvisioningRunEntity, ProvisioningStepEntity } from '@enclave/persistence';
+import { type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
+
+describe('provisioning failures (real sshd)', () => {
+  let h: ProvisioningHarness;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    h = await startProvisioningHarness();
+    worker = h.startWorker();
+  }, 120_000);
+  afterAll(async () => {
+    await worker?.kill();
+    await h?.close();
+  });
+
+  it('refuses a host whose key does not match the pin: audited, nothing executed, no retries', async () => {
+    const wrong = `SHA256:${Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '')}`;
+    const { sshd, root } = await h.addHost({ fingerprint: wrong });
+    const workspaceId = await h.paidWorkspace('wrong-key');
+    expect(await h.waitForStatus(workspaceId, ['provisioning_failed', 'active'], 60_000)).toBe('provisioning_failed');
+    const run = await h.api.dataSource.getRepository(ProvisioningRunEntity).findOneByOrFail({ workspaceId });
+    expect(run).toMatchObject({ status: 'failed', attempts: 1 });
+    const step = await h.api.dataSource.getRepository(ProvisioningStepEntity).findOneByOrFail({ runId: run.id, name: 'ssh-ready' });
+    expect(step.error).toContain('does not match the pinned fingerprint');
+    const mismatch = await h.api.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ workspaceId, action: 'provisioning.host_key_mismatch' });
+    expect(mismatch.outcome).toBe('denied');
+    expect(mismatch.details).toMatchObject({ expected: wrong, presented: sshd.hostKeyFingerprint });
+    expect(await h.auditActions(workspaceId)).toContain('provisioning.failed');
+    // Nothing reached the host: no install root, no node record beyond the allocation.
+    expect(existsSync(root)).toBe(false);
+    expect(await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ workspaceId })).toMatchObject({ status: 'installing', enrolledAt: null });
+  }, 120_000);
+
+  it('retries an unreachable host with backoff, then fails the workspace; a staff retry succeeds once the host is back', async () => {
+    const { sshd } = await h.addHost();
+    await sshd.stop();
+    const workspaceId = await h.paidWorkspace('offline-host', { attempts: 3, backoff: { type: 'exponential', delay: 500 } });
+    expect(await h.waitForStatus(workspaceId, ['provisioning_failed', 'active'], 90_000)).toBe('provisioning_failed');
+    const run = await h.api.dataSource.getRepository(ProvisioningRunEntity).findOneByOrFail({ workspaceId });
+    expect(run).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(run.error).toMatch(/cannot connect/);
+    const failed = await h.api.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ workspaceId, action: 'provisioning.failed' });
+    expect(failed.details).toMatchObject({ staffActionNeeded: true, attempts: 3 });
+    const mail = (await (await fetch(`${h.api.sandbox.url}/mail/messages?to=${encodeURIComponent(h.ownerEmail)}`)).json()) as Array<{ subject: string }>;
+    expect(mail.some((m) => m.subject.includes('offline-host') || m.subject.includes('delayed'))).toBe(true);
+    const members = await h.api.http().get(`/api/workspaces/${workspaceId}/provisioning`).set('cookie', h.ownerCookie).expect(200);
+    expect(members.body.workspaceStatus).toBe('provisioning_failed');
+
+    await sshd.start();
+    const retried = await h.api.http().post(`/api/staff/workspaces/${workspaceId}/provisioning/retry`).set('cookie', h.staffCookie).expect(202);
+    expect(retried.body).toMatchObject({ workspaceId });
+    expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
+    const after = await h.api.dataSource.getRepository(ProvisioningRunEntity).findOneByOrFail({ id: run.id });
+    expect(after).toMatchObject({ status: 'succeeded', attempts: 4 });
+    const retryEvent = await h.api.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ workspaceId, action: 'provisioning.retry_requested' });
+    expect(retryEvent.actorType).toBe('staff');
+  }, 300_000);
+});
