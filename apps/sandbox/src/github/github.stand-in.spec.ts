@@ -160,6 +160,9 @@ describe('GitHub OAuth stand-in', () => {
 
     const unknownClient = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=nope&redirect_uri=http://x/cb`, { redirect: 'manual' });
     expect(unknownClient.status).toBe(404);
+    const badJson = await fetch(`${sandbox.url}/github/login/oauth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ message: 'Problems parsing JSON' });
     const noRedirect = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}`, { redirect: 'manual' });
     expect(noRedirect.status).toBe(400);
   });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { SandboxContext, StandIn } from '../sandbox';
 
 /**
@@ -179,6 +179,11 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
       const router = Router();
       router.use(express.urlencoded({ extended: false, limit: '64kb' }));
       router.use(express.json({ limit: '64kb' }));
+      router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+        if (!err) return next();
+        const status = (err as { status?: number }).status === 413 ? 413 : 400;
+        res.status(status).json({ message: status === 413 ? 'Payload too large' : 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest', status: String(status) });
+      });
 
       router.get('/login/oauth/authorize', (req, res) => {
         const parsed = parseAuthorize(req.query);

@@ -147,6 +147,9 @@ describe('Google OAuth stand-in', () => {
     const userinfo = await fetch(`${sandbox.url}/google/oauth2/v3/userinfo`, { headers: { authorization: 'Bearer ya29.nope' } });
     expect(userinfo.status).toBe(401);
     expect(await userinfo.json()).toEqual({ error: 'invalid_request', error_description: 'Invalid Credentials' });
+    const badJson = await fetch(`${sandbox.url}/google/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ error: 'invalid_request' });
     const grant = await fetch(`${sandbox.url}/google/token`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'password', client_id: GOOGLE_DEFAULT_CLIENT.clientId, client_secret: GOOGLE_DEFAULT_CLIENT.clientSecret }),

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { SandboxContext, StandIn } from '../sandbox';
 
 /**
@@ -201,6 +201,11 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
       const router = Router();
       router.use(express.urlencoded({ extended: false, limit: '64kb' }));
       router.use(express.json({ limit: '64kb' }));
+      router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+        if (!err) return next();
+        const status = (err as { status?: number }).status === 413 ? 413 : 400;
+        res.status(status).json({ error: 'invalid_request', error_description: status === 413 ? 'Request too large.' : 'Invalid JSON payload received.' });
+      });
 
       const authorize = (source: Record<string, unknown>, req: Request, res: Response, fromForm: boolean) => {
         const parsed = parseAuthorize(source);

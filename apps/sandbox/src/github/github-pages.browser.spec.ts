@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { googleStandIn, GOOGLE_DEFAULT_CLIENT } from '../google/google.stand-in';
+import { type RunningSandbox, startSandbox } from '../sandbox';
+import { GITHUB_DEFAULT_CLIENT, githubStandIn } from './github.stand-in';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+
+/** The OAuth sign-in pages, completed in a real (headless) browser: plain forms, no script. */
+describeWithBrowser('OAuth sign-in pages in a browser', () => {
+  let sandbox: RunningSandbox;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox([githubStandIn(), googleStandIn()], 0);
+    profile = mkdtempSync(join(tmpdir(), 'sandbox-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      javaScriptEnabled: false,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+    await sandbox.close();
+  });
+
+  /** The callback target: the sandbox's own /healthz stands in for the app, we only read the URL. */
+  const callback = () => `${sandbox.url}/healthz`;
+
+  it('signs in on the GitHub page with a listed user and with a typed email', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const url = `${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=${encodeURIComponent(callback())}&state=abc&scope=user:email`;
+    await page.goto(url);
+    await page.getByRole('button', { name: /Sign in as bob/ }).click();
+    await page.waitForURL(/\/healthz\?code=[0-9a-f]+&state=abc$/);
+
+    await page.goto(url);
+    await page.getByLabel('Login or email').fill('new.person@example.org');
+    await page.getByRole('button', { name: 'Authorize' }).click();
+    await page.waitForURL(/\/healthz\?code=[0-9a-f]+&state=abc$/);
+  });
+
+  it('signs in on the Google account chooser', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(
+      `${sandbox.url}/google/o/oauth2/v2/auth?response_type=code&client_id=${GOOGLE_DEFAULT_CLIENT.clientId}&redirect_uri=${encodeURIComponent(callback())}&scope=openid%20email&state=xyz`,
+    );
+    await page.getByRole('button', { name: /alice@example.com/ }).click();
+    await page.waitForURL(/\/healthz\?state=xyz&code=/);
+  });
+});

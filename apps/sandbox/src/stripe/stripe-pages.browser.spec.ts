@@ -1,0 +1,73 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import Stripe from 'stripe';
+import { type RunningSandbox, startSandbox } from '../sandbox';
+import { STRIPE_DEFAULT_SECRET_KEY, stripeStandIn, type StripeStandIn } from './stripe.stand-in';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+
+/** The hosted Checkout and portal pages, completed in a real (headless) browser. */
+describeWithBrowser('Stripe pages in a browser', () => {
+  let sandbox: RunningSandbox;
+  let standIn: StripeStandIn;
+  let stripe: Stripe;
+  let app: Server;
+  let appUrl: string;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1>app ${req.url ?? ''}</h1>`));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    standIn = stripeStandIn();
+    sandbox = await startSandbox([standIn], 0);
+    stripe = new Stripe(STRIPE_DEFAULT_SECRET_KEY, { host: '127.0.0.1', port: standIn.apiPort, protocol: 'http', maxNetworkRetries: 0 });
+    profile = mkdtempSync(join(tmpdir(), 'sandbox-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+    await sandbox.close();
+    await new Promise<void>((resolve) => app.close(() => resolve()));
+  });
+
+  it('pays a subscription on the Checkout page after a declined card, then cancels it in the portal', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'browser@example.com',
+      line_items: [{ price: 'price_enclave_monthly', quantity: 1 }],
+      success_url: `${appUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${appUrl}/billing/cancel`,
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(String(session.url));
+    await page.fill('input[name=card_number]', '4000 0000 0000 0341');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').getByText('Your card was declined.').waitFor();
+
+    await page.fill('input[name=card_number]', '4242 4242 4242 4242');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${appUrl}/billing/success?session_id=${session.id}`);
+    const completed = await stripe.checkout.sessions.retrieve(session.id);
+    expect(completed.status).toBe('complete');
+
+    const portal = await stripe.billingPortal.sessions.create({ customer: String(completed.customer), return_url: `${appUrl}/billing` });
+    await page.goto(portal.url);
+    await page.getByRole('button', { name: 'Cancel subscription' }).click();
+    await page.getByText('will be canceled at the end of the period').waitFor();
+    expect((await stripe.subscriptions.retrieve(String(completed.subscription))).cancel_at_period_end).toBe(true);
+    await page.getByRole('link', { name: '← Return' }).click();
+    await page.waitForURL(`${appUrl}/billing`);
+  });
+});
