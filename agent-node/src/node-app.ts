@@ -322,7 +322,7 @@ export class NodeApp implements NodeOperations {
     const conversation = 'conversationId' in req ? run.conversations.getConversation(req.conversationId) : run.conversations.findConversation(req.channelId, req.externalChatId);
     if (!conversation) return { erased: false, messages: 0 };
     const result = run.conversations.eraseConversation(conversation.id);
-    this.logger.info({ messages: result.messages }, 'conversation erased');
+    this.logger.info({ messageCount: result.messages }, 'conversation erased');
     return result;
   }
 
@@ -357,7 +357,7 @@ export class NodeApp implements NodeOperations {
     const receipt: WipeReceipt = { ...unsigned, sha256: createHash('sha256').update(JSON.stringify(unsigned)).digest('hex') };
     writeFileSync(join(dataDir, WIPE_MARKER), JSON.stringify(receipt, null, 2), { mode: 0o600 });
     this.wipedReceipt = receipt;
-    this.logger.warn({ conversations, messages, secrets, exports, files: files.length }, 'node wiped');
+    this.logger.warn({ conversationCount: conversations, messageCount: messages, secretCount: secrets, exportCount: exports, fileCount: files.length }, 'node wiped');
     return receipt;
   }
 

@@ -3,6 +3,8 @@ export class ChannelSendError extends Error {
   constructor(
     readonly code: string,
     readonly retryable: boolean,
+    /** Extra diagnostic text (scrubbed by the logger); never includes message content. */
+    readonly detail?: string,
   ) {
     super(`channel send failed: ${code}`);
     this.name = 'ChannelSendError';

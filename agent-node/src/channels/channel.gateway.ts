@@ -58,7 +58,7 @@ export class ChannelGateway {
       } catch (err) {
         const code = err instanceof ChannelSendError ? err.code : 'unknown_error';
         this.config.setWebhookState(channel.id, 'error', code);
-        this.logger.warn({ channelId: channel.id, code }, 'telegram webhook registration failed');
+        this.logger.warn({ channelId: channel.id, code, detail: err instanceof ChannelSendError ? err.detail : undefined }, 'telegram webhook registration failed');
       }
     }
   }

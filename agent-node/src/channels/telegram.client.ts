@@ -54,7 +54,9 @@ export class TelegramClient {
       if (typeof e.error_code === 'number') {
         throw new ChannelSendError(`telegram_${e.error_code}`, e.error_code === 429 || e.error_code >= 500);
       }
-      throw new ChannelSendError('telegram_network_error', true);
+      const cause = (err as { error?: unknown }).error;
+      const detail = err instanceof Error ? `${err.name}: ${err.message}${cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''}` : undefined;
+      throw new ChannelSendError('telegram_network_error', true, detail);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { requestJson, type HttpResponse } from '../http/http-client';
 import { ChannelSendError } from './channel-sender';
 
 /** WhatsApp Cloud API (Graph API) over fetch. Base URL and version come from the config. */
@@ -28,19 +29,20 @@ export class WhatsAppClient {
   }
 
   private async request(accessToken: string, method: string, path: string, body?: unknown): Promise<unknown> {
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
+      res = await requestJson({
         method,
+        url: `${this.baseUrl}${path}`,
         headers: { authorization: `Bearer ${accessToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
     } catch {
       throw new ChannelSendError('whatsapp_network_error', true);
     }
-    const json = (await res.json().catch(() => ({}))) as { error?: { code?: number } };
-    if (!res.ok) {
+    const json = (res.json ?? {}) as { error?: { code?: number } };
+    if (res.status < 200 || res.status >= 300) {
       const code = json.error?.code;
       throw new ChannelSendError(`whatsapp_http_${res.status}${code ? `_${code}` : ''}`, res.status === 429 || res.status >= 500 || code === 4 || code === 80007 || code === 130429);
     }

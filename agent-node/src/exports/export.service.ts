@@ -137,7 +137,7 @@ export class ExportService {
     this.db
       .prepare('INSERT INTO exports (id, file_name, created_at, expires_at, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)')
       .run(exportId, EXPORT_FILE_NAME, now.getTime(), expiresAtSeconds * 1000, bytes, sha256);
-    this.logger.info({ exportId, conversations, messages, bytes }, 'export built');
+    this.logger.info({ exportId, conversationCount: conversations, messageCount: messages, bytes }, 'export built');
     return {
       exportId,
       url: this.signedUrl(exportId, expiresAtSeconds),

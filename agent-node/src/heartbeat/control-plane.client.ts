@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { requestJson, type HttpResponse } from '../http/http-client';
 import { CONTROL_PLANE_ROUTES, nodeRoutePath, signRequest, type EnrolRequest, type HeartbeatRequest } from '@enclave/node-protocol';
 
 export class ControlPlaneError extends Error {
@@ -32,14 +33,14 @@ export class ControlPlaneClient {
     const url = new URL(path.replace(/^\//, ''), `${this.baseUrl}/`);
     const body = JSON.stringify(payload);
     const headers = signRequest({ method: 'POST', path: `${url.pathname}${url.search}`, body, privateKey: this.privateKey, nodeId: this.nodeId });
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await requestJson({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body, timeoutMs: this.timeoutMs });
     } catch {
       throw new ControlPlaneError('unreachable');
     }
-    const json = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
-    if (!res.ok) throw new ControlPlaneError(json?.error?.code ?? `http_${res.status}`, res.status);
+    const json = res.json as { error?: { code?: string } } | null;
+    if (res.status < 200 || res.status >= 300) throw new ControlPlaneError(json?.error?.code ?? `http_${res.status}`, res.status);
     return json;
   }
 }

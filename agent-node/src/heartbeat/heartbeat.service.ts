@@ -163,6 +163,8 @@ export class HeartbeatService {
     if (this.beating || this.deps.state() === 'wiped') return false;
     this.beating = true;
     try {
+      // Webhooks that failed to register (provider down, bad token) are retried every beat.
+      await this.deps.channels.syncWebhooks();
       if (!(await this.enrol())) return false;
       const checks = await this.checks();
       const snapshot = this.deps.counters.snapshot();

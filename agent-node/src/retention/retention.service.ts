@@ -54,7 +54,7 @@ export class RetentionService {
       this.settings.set(SETTING.lastPurgeAt, now.toISOString());
       return { messages, conversations, cutoff: new Date(cutoff).toISOString() };
     })();
-    this.logger.info({ messages: result.messages, conversations: result.conversations }, 'retention purge done');
+    this.logger.info({ purgedMessages: result.messages, purgedConversations: result.conversations }, 'retention purge done');
     return result;
   }
 

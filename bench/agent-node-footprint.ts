@@ -1,0 +1,147 @@
+/**
+ * Measures the agent node's start-up time and idle memory, spawning the real process.
+ *
+ *   node -r @swc-node/register bench/agent-node-footprint.ts [--runs 5] [--no-write]
+ *
+ * Two ways of running the node are measured:
+ *   - "bundle": agent-node/src/main.ts bundled by esbuild (better-sqlite3 external) and run
+ *     with plain `node` — what provisioning ships;
+ *   - "dev": `node -r @swc-node/register agent-node/src/main.ts` (transpiles at start-up).
+ * Start-up = spawn → first 200 from /healthz. Idle RSS = VmRSS of the process 5 s after the
+ * config was applied (cold), and again after it answered 20 messages (warm: model SDKs and
+ * grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAgentNodeBundle } from '../agent-node/build/bundle';
+import { startSandbox } from '../apps/sandbox/src/sandbox';
+import { createStandIns } from '../apps/sandbox/src/stand-ins';
+import { FakeControlPlane } from '../agent-node/src/testing/fake-control-plane';
+import { configureNode, freePort } from '../agent-node/src/testing/node-fixture';
+import { jsonOf, removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from '../agent-node/src/testing/node-harness';
+
+const ROOT = join(__dirname, '..');
+const DOC = join(ROOT, 'docs', 'agent-node.md');
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const write = !process.argv.includes('--no-write');
+const onlyBundle = process.argv.includes('--bundle-only');
+/** V8 flags recommended for production (see docs/agent-node.md "Footprint"). */
+export const RECOMMENDED_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+
+interface Mode {
+  readonly name: string;
+  readonly bundle: boolean;
+  readonly flags: readonly string[];
+}
+const MODES: readonly Mode[] = [
+  { name: `bundle + \`${RECOMMENDED_NODE_FLAGS.join(' ')}\` (recommended)`, bundle: true, flags: RECOMMENDED_NODE_FLAGS },
+  { name: 'bundle, default V8 flags', bundle: true, flags: [] },
+  { name: 'dev (`node -r @swc-node/register`, transpiles at start)', bundle: false, flags: [] },
+];
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function bundle(outDir: string): Promise<string> {
+  return (await buildAgentNodeBundle(outDir, ROOT)).entry;
+}
+
+interface Sample {
+  startupMs: number;
+  coldRssMb: number;
+  warmRssMb?: number;
+}
+
+async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<Sample> {
+  const sandbox = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
+  const cp = await new FakeControlPlane().start();
+  const dir = tempDir('enclave-bench-');
+  const port = await freePort();
+  const nodeUrl = `http://127.0.0.1:${port}`;
+  const cfg = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
+  const configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn', heartbeatIntervalMs: 30_000 });
+  const args = [...mode.flags, ...(mode.bundle ? [bundleFile, '--config', configPath] : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath])];
+  const started = process.hrtime.bigint();
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await waitFor(() => fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false), 10_000, 5).catch((err: Error) => {
+      throw new Error(`${mode.name}: node did not start: ${err.message}\n${stderr}`);
+    });
+    const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const sandboxJson = (method: string, path: string, body?: unknown) =>
+      fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(jsonOf);
+    const ch = await configureNode({ cp, nodeUrl, sandboxJson });
+    await sleep(5_000);
+    const coldRssMb = rssMb(child.pid as number);
+    let warmRssMb: number | undefined;
+    if (warm) {
+      for (let i = 0; i < 10; i++) {
+        await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 10 + (i % 3), text: `message ${i}` });
+        await sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, { from: `1555000${i % 3}`, text: `message ${i}` });
+      }
+      await waitFor(async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 10, 20_000);
+      await waitFor(async () => (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages.length === 10, 20_000);
+      await sleep(5_000);
+      warmRssMb = rssMb(child.pid as number);
+    }
+    return { startupMs, coldRssMb, warmRssMb };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await sandbox.close();
+    await cp.stop();
+    removeDir(dir);
+  }
+}
+
+async function main(): Promise<void> {
+  const tmp = tempDir('enclave-bundle-');
+  mkdirSync(tmp, { recursive: true });
+  const bundleFile = await bundle(tmp);
+  const results = new Map<Mode, Sample[]>();
+  for (const mode of onlyBundle ? MODES.filter((m) => m.bundle) : MODES) {
+    results.set(mode, []);
+    for (let i = 0; i < runs; i++) {
+      const s = await measure(mode, bundleFile, i === 0);
+      results.get(mode)?.push(s);
+      console.log(`${mode.name} run ${i + 1}: start-up ${s.startupMs.toFixed(0)} ms, idle RSS ${s.coldRssMb.toFixed(1)} MB${s.warmRssMb ? `, after traffic ${s.warmRssMb.toFixed(1)} MB` : ''}`);
+    }
+  }
+  removeDir(tmp);
+  const row = (mode: string, xs: Sample[]) => {
+    const st = xs.map((x) => x.startupMs);
+    const rss = xs.map((x) => x.coldRssMb);
+    const warm = xs.find((x) => x.warmRssMb)?.warmRssMb;
+    return `| ${mode} | ${median(st).toFixed(0)} ms | ${Math.max(...st).toFixed(0)} ms | ${median(rss).toFixed(1)} MB | ${Math.max(...rss).toFixed(1)} MB | ${warm ? `${warm.toFixed(1)} MB` : 'n/a'} |`;
+  };
+  const table = [
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (${runs} runs per mode, Node ${process.version}, ${process.platform}/${process.arch}; shared 2-core machine, so treat as indicative).`,
+    '',
+    '| mode | start-up (median) | start-up (max) | idle RSS (median) | idle RSS (max) | RSS after 20 replies (first run) |',
+    '|---|---|---|---|---|---|',
+    ...[...results].map(([mode, xs]) => row(mode.name, xs)),
+    '',
+    'Targets: start-up < 1 s, idle RSS <= 60 MB.',
+  ].join('\n');
+  console.log(`\n${table}`);
+  if (write) {
+    const doc = readFileSync(DOC, 'utf8');
+    const next = doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
+    writeFileSync(DOC, next);
+    console.log(`\nwritten to ${DOC}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
