@@ -163,6 +163,8 @@ describe('GitHub OAuth stand-in', () => {
     const badJson = await fetch(`${sandbox.url}/github/login/oauth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ message: 'Problems parsing JSON' });
+    const badHint = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://x/cb&login_hint=${encodeURIComponent('not a login!')}`, { redirect: 'manual' });
+    expect(badHint.status).toBe(400);
     const noRedirect = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}`, { redirect: 'manual' });
     expect(noRedirect.status).toBe(400);
   });

@@ -198,7 +198,14 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
         const hint = str(req.query.login_hint);
         const auto = hint ?? autoApproveLogin;
         if (auto) {
-          redirectWithCode(res, parsed, resolveUser(auto));
+          let user: GithubUser;
+          try {
+            user = resolveUser(auto);
+          } catch {
+            res.status(400).type('html').send(errorPage('login_hint is not a valid GitHub login or email.'));
+            return;
+          }
+          redirectWithCode(res, parsed, user);
           return;
         }
         res.type('html').send(authorizePage(parsed, [...users.values()], str(req.query.login)));

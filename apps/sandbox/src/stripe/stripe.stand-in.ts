@@ -239,7 +239,8 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   api.use(authenticate);
   api.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
   api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(400).json({ error: { type: 'invalid_request_error', message: `Invalid request body: ${(err as Error).message}` } });
+    const tooLarge = (err as { status?: number }).status === 413;
+    res.status(tooLarge ? 413 : 400).json({ error: { type: 'invalid_request_error', message: tooLarge ? 'Request body too large.' : `Invalid request body: ${(err as Error).message}` } });
   });
 
   function route(method: 'get' | 'post' | 'delete', path: string, handler: (ctx: ApiContext) => unknown): void {
