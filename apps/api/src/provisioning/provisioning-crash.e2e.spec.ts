@@ -51,8 +51,8 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
     expect(await h.dnsRecords('crash-test.enclave.test')).toHaveLength(1);
     expect(await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ workspaceId })).toMatchObject({ status: 'healthy' });
     // Exactly one node process runs on the host.
-    const processes = execFileSync('bash', ['-c', `pgrep -f '${root}/current/bin/node' | wc -l`]).toString().trim();
-    expect(processes).toBe('1');
+    const processes = execFileSync('pgrep', ['-f', `${root}/current/bin/node`]).toString().trim().split('\n');
+    expect(processes).toHaveLength(1);
     const actions = await h.auditActions(workspaceId);
     expect(actions.filter((a) => a === 'provisioning.host_allocated')).toHaveLength(1);
     expect(actions.filter((a) => a === 'provisioning.succeeded')).toHaveLength(1);
