@@ -54,6 +54,13 @@ describe('SMTP catcher stand-in', () => {
     expect(await (await fetch(`${sandbox.url}/mail/messages`)).json()).toEqual([]);
   });
 
+  it('accepts any credentials when the client authenticates', async () => {
+    const withAuth = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, auth: { user: 'smtp-user', pass: 'whatever' } });
+    await withAuth.sendMail({ from: 'a@enclave.test', to: 'auth@example.com', subject: 'authed', text: 'hi' });
+    expect(await (await fetch(`${sandbox.url}/mail/messages?to=auth@example.com`)).json()).toHaveLength(1);
+    await fetch(`${sandbox.url}/mail/messages`, { method: 'DELETE' });
+  });
+
   it('refuses oversized messages with an SMTP 552 and keeps nothing', async () => {
     await expect(
       transport().sendMail({ from: 'a@enclave.test', to: 'b@example.com', subject: 'big', text: 'x'.repeat(200 * 1024) }),

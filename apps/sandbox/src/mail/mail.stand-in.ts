@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import type { StandIn } from '../sandbox';
 
 /**
- * SMTP catcher: an SMTP server (no auth, no TLS: dev only) keeping every message in memory,
+ * SMTP catcher: an SMTP server (no TLS, optional AUTH accepting anything: dev only) keeping every message in memory,
  * read back over HTTP.
  *
  *   GET    /mail/_info                 {smtpHost, smtpPort, count}
@@ -64,8 +64,14 @@ export function mailStandIn(options: MailStandInOptions): MailStandIn {
   let boundPort = options.smtpPort;
 
   const server = new SMTPServer({
+    // Dev catcher: no TLS; AUTH is optional and any credentials are accepted (and not kept).
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    disabledCommands: ['STARTTLS'],
+    onAuth(auth, _session, callback) {
+      callback(null, { user: auth.username ?? 'anonymous' });
+    },
     logger: false,
     banner: 'Enclave sandbox SMTP catcher',
     size: maxBytes,
