@@ -6,6 +6,7 @@ import {
   NodeEntity,
   PendingSecretDeliveryEntity,
   SecretRecordEntity,
+  WorkspaceEntity,
   WorkspaceNodeSettingsEntity,
 } from '@enclave/persistence';
 import { Logger } from '@nestjs/common';
@@ -50,6 +51,15 @@ export async function callableNode(manager: EntityManager, workspaceId: string):
     .andWhere('n.public_key IS NOT NULL AND n.public_base_url IS NOT NULL')
     .orderBy('n.created_at', 'DESC')
     .getOne();
+}
+
+/**
+ * Whether the node should be suspended: staff asked for it (`workspace_node_settings.suspended`)
+ * or billing suspended the workspace (`workspaces.status = 'suspended'`, docs/billing.md).
+ */
+export async function desiredSuspension(manager: EntityManager, workspaceId: string, settings?: WorkspaceNodeSettingsEntity | null): Promise<boolean> {
+  const workspace = await manager.findOneBy(WorkspaceEntity, { id: workspaceId });
+  return (settings?.suspended ?? false) || workspace?.status === 'suspended';
 }
 
 export function targetOf(node: NodeEntity): NodeTarget {
@@ -176,16 +186,16 @@ export class NodeDelivery {
 
   private async deliverSettings(workspaceId: string, target: NodeTarget, node: NodeEntity): Promise<void> {
     const settings = await this.dataSource.getRepository(WorkspaceNodeSettingsEntity).findOneBy({ workspaceId });
-    if (!settings) return;
-    if (settings.retentionDays !== null && settings.retentionAppliedAt === null) {
+    if (settings && settings.retentionDays !== null && settings.retentionAppliedAt === null) {
       await this.gateway.setRetention(target, settings.retentionDays);
       await this.dataSource.getRepository(WorkspaceNodeSettingsEntity).update({ workspaceId, retentionDays: settings.retentionDays }, { retentionAppliedAt: new Date() });
     }
-    const nodeSuspended = node.reportedState === 'suspended';
-    if (settings.suspended !== nodeSuspended) {
-      if (settings.suspended) await this.gateway.suspend(target);
+    const suspend = await desiredSuspension(this.dataSource.manager, workspaceId, settings);
+    if (suspend !== (node.reportedState === 'suspended')) {
+      if (suspend) await this.gateway.suspend(target);
       else await this.gateway.resume(target);
-      await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { reportedState: settings.suspended ? 'suspended' : 'active' });
+      await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { reportedState: suspend ? 'suspended' : 'active' });
+      await this.audit.recordAlone({ actor: DELIVERY_ACTOR, action: suspend ? 'node.suspended' : 'node.resumed', workspaceId, target: { type: 'node', id: node.id } });
     }
   }
 

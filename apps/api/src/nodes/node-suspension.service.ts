@@ -4,13 +4,13 @@ import { type AuditActor, AuditService } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
 import { WorkspaceEntity } from '@enclave/persistence';
 import { DataSource } from 'typeorm';
-import { lockNodeSettings } from '../node-client/node-delivery';
+import { desiredSuspension, lockNodeSettings } from '../node-client/node-delivery';
 import { type DeliveryState, NodeSyncService } from '../node-client/node-sync.service';
 
 /**
- * Suspends or resumes a workspace's node (staff, and billing when a grace period ends). The
- * wish is recorded first, then forwarded; a node that cannot be reached gets it through the
- * DeliverToNode job (heartbeats re-check it).
+ * Staff suspend or resume a workspace's node. The wish is recorded first, then forwarded; a
+ * node that cannot be reached gets it through the DeliverToNode job (heartbeats re-check it).
+ * Billing's `suspended` workspace status is followed the same way (`desiredSuspension`).
  */
 @Injectable()
 export class NodeSuspensionService {
@@ -20,14 +20,16 @@ export class NodeSuspensionService {
     private readonly sync: NodeSyncService,
   ) {}
 
+  /** `suspended` in the answer is the node's wanted state: a staff resume does not lift a billing suspension. */
   async set(workspaceId: string, suspended: boolean, actor: AuditActor): Promise<{ suspended: boolean; delivery: DeliveryState }> {
-    await this.dataSource.transaction(async (manager) => {
+    const effective = await this.dataSource.transaction(async (manager) => {
       if (!(await manager.existsBy(WorkspaceEntity, { id: workspaceId }))) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
       const settings = await lockNodeSettings(manager, workspaceId);
       settings.suspended = suspended;
       await manager.save(settings);
       await this.audit.record(manager, { actor, action: suspended ? 'node.suspend_requested' : 'node.resume_requested', workspaceId, target: { type: 'workspace', id: workspaceId } });
+      return desiredSuspension(manager, workspaceId, settings);
     });
-    return { suspended, delivery: await this.sync.afterChange(workspaceId) };
+    return { suspended: effective, delivery: await this.sync.afterChange(workspaceId) };
   }
 }

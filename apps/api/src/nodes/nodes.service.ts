@@ -13,6 +13,7 @@ import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform'
 import { NodeEntity, type NodeStatus, PendingSecretDeliveryEntity, WorkspaceNodeSettingsEntity } from '@enclave/persistence';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { desiredSuspension } from '../node-client/node-delivery';
 import { NodeSyncService } from '../node-client/node-sync.service';
 import { RedisNonceStore } from './redis-nonce.store';
 
@@ -173,6 +174,7 @@ export class NodesService {
   private async needsDelivery(manager: EntityManager, workspaceId: string, beat: HeartbeatRequest): Promise<boolean> {
     let needed = await manager.existsBy(PendingSecretDeliveryEntity, { workspaceId });
     const settings = await manager.getRepository(WorkspaceNodeSettingsEntity).findOne({ where: { workspaceId }, lock: { mode: 'pessimistic_write' } });
+    if ((await desiredSuspension(manager, workspaceId, settings)) !== (beat.state === 'suspended')) needed = true;
     if (!settings) return needed;
     if (settings.configRevision > 0 && (beat.configRevision ?? -1) < settings.configRevision) {
       if (settings.appliedRevision !== null && (beat.configRevision ?? -1) < settings.appliedRevision) settings.appliedRevision = beat.configRevision;
@@ -182,7 +184,6 @@ export class NodesService {
       settings.retentionAppliedAt = null;
       needed = true;
     }
-    if (settings.suspended !== (beat.state === 'suspended')) needed = true;
     if (needed) await manager.save(settings);
     return needed;
   }

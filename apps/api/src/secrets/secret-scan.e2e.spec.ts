@@ -193,6 +193,23 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(node.app.state()).toBe('active');
   });
 
+  it('follows the workspace status billing sets: suspended → node suspended after the next heartbeat, and back', async () => {
+    const handler = new DeliverToNodeHandler(h.api.app.get<NodeDelivery>(NODE_DELIVERY));
+    const [{ status }] = (await h.api.dataSource.query('SELECT status FROM workspaces WHERE id = $1', [owner.workspaceId])) as Array<{ status: string }>;
+    await h.api.dataSource.query(`UPDATE workspaces SET status = 'suspended' WHERE id = $1`, [owner.workspaceId]);
+    expect(await node.app.internals.heartbeat.beat()).toBe(true);
+    expect(await h.api.app.get(QueueService).queueOf(JobName.DeliverToNode).getJob(JOB_IDS.deliverToNode(owner.workspaceId))).toBeDefined();
+    await handler.handle({ workspaceId: owner.workspaceId });
+    expect(node.app.state()).toBe('suspended');
+    // Staff resuming does not lift a billing suspension.
+    const staff = await signInByEmail(h.api, 'staff@enclave.test');
+    await http().post(`/api/staff/workspaces/${owner.workspaceId}/resume`).set('Cookie', staff).expect(200, { suspended: true, delivery: 'delivered' });
+    await h.api.dataSource.query('UPDATE workspaces SET status = $2 WHERE id = $1', [owner.workspaceId, status]);
+    expect(await node.app.internals.heartbeat.beat()).toBe(true);
+    await handler.handle({ workspaceId: owner.workspaceId });
+    expect(node.app.state()).toBe('active');
+  });
+
   it('removal tells the node to forget', async () => {
     await as(http().delete(`${ws()}/secrets/anthropic_api_key`)).expect(204);
     expect(secrets().resolve('anthropic_api_key', anthropicAgentId)).toBeUndefined();
