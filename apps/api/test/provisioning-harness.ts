@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { type RunningSandbox, startSandbox } from '@enclave/sandbox';
 // The Cloudflare stand-in alone, on its own port (@enclave/sandbox does not re-export the factory).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { cloudflareStandIn } from '../../sandbox/src/cloudflare/cloudflare.stand-in';
-import { freeTcpPort, startTestSshd, type TestSshd } from '@enclave/testing';
+import { freeTcpPort, generateSshKey, startTestSshd, type TestSshd } from '@enclave/testing';
 import type { JobsOptions } from 'bullmq';
 import { type ApiHarness, startApiHarness } from './api-harness';
 import { signInByEmail } from './sign-in';
@@ -76,13 +76,13 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
   const scratch = mkdtempSync(join(tmpdir(), 'enclave-prov-'));
   const cf = cloudflareStandIn({ zones: [DNS_ZONE], apiToken: CLOUDFLARE_TOKEN, originCaKey: ORIGIN_CA_KEY });
   const cloudflare = await startSandbox([cf], 0);
-  const zoneId = cf.zoneId(DNS_ZONE)!;
+  const zoneId = cf.zoneId(DNS_ZONE);
+  if (!zoneId) throw new Error(`the Cloudflare stand-in has no zone ${DNS_ZONE}`);
   const caPath = join(scratch, 'origin-ca.pem');
   writeFileSync(caPath, cf.originCa.certificatePem);
   const signingKeyPath = join(scratch, 'control-plane.ed25519.pem');
   writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const sshKeyPath = join(scratch, 'control-plane-ssh');
-  const { generateSshKey } = await import('@enclave/testing');
   generateSshKey(sshKeyPath, 'enclave-control-plane');
 
   const provisioningEnv: NodeJS.ProcessEnv = {
@@ -221,7 +221,6 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     async close() {
       for (const worker of [...workers]) await worker.kill('SIGKILL');
       // Stop every node left running on the hosts (wipe script), then the hosts.
-      const { execFileSync } = await import('node:child_process');
       for (const sshd of hosts) {
         try {
           execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/wipe.sh'), join(sshd.dir, 'enclave')], { stdio: 'ignore' });
