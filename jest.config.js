@@ -14,8 +14,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   moduleNameMapper,
-  testMatch: ['<rootDir>/{apps,libs,provisioning,agent-node,test}/**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/web/'],
+  // apps/web: browser journeys (e2e/*.e2e.spec.ts) and component specs (*.spec.tsx, jsdom by docblock).
+  testMatch: ['<rootDir>/{apps,libs,provisioning,agent-node,test}/**/*.spec.ts', '<rootDir>/apps/web/src/**/*.spec.tsx'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
   testTimeout: 60_000,

@@ -16,7 +16,9 @@ import { HealthController } from './health/health.controller';
 import { ProvisioningApiModule } from './provisioning/provisioning-api.module';
 import { NodesModule } from './nodes/nodes.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { QueuesDashboardModule } from './staff/queues-dashboard.module';
 import { UsageModule } from './usage/usage.module';
+import { WebAppModule } from './web/web-app.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -46,6 +48,9 @@ export class AppModule {
         NodesModule,
         UsageModule,
         ExportsModule,
+        QueuesDashboardModule,
+        // Last: serves the built web app for paths no API route claims.
+        WebAppModule,
       ],
       controllers: [HealthController],
     };

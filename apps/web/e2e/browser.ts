@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Where this run's screenshots go (copied into docs/screenshots/ by hand when they change). */
+  screenshotDir: string;
+  /** Uncaught page errors and console errors, for the test to assert there were none. */
+  errors: string[];
+  shot(name: string, options?: { fullPage?: boolean }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Debian's chromium, headless, with a fresh profile; `npx playwright install` is not needed. */
+export async function launchBrowser(): Promise<Browser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'enclave-chromium-'));
+  const screenshotDir = process.env.WEB_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'enclave-screenshots-'));
+  mkdirSync(screenshotDir, { recursive: true });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+    timezoneId: 'UTC',
+    locale: 'en-GB',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+  return {
+    context,
+    page,
+    screenshotDir,
+    errors,
+    async shot(name, options = {}) {
+      const path = join(screenshotDir, `${name}.png`);
+      await page.screenshot({ path, fullPage: options.fullPage ?? true, animations: 'disabled' });
+      return path;
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

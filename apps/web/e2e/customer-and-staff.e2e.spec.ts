@@ -1,0 +1,212 @@
+/**
+ * The web app in a real browser (Debian's chromium through playwright-core) against the real
+ * API serving the production build, with the sandbox's GitHub, Stripe and mail stand-ins:
+ * a customer signs up through the sandbox's OAuth page, creates a workspace, pays through the
+ * Stripe-hosted sandbox checkout, invites a member; staff signs in by magic link, filters the
+ * audit log to that workspace, sees each step, downloads the CSV and opens the queue dashboard.
+ * Screenshots of every page land in a temp dir (WEB_SCREENSHOT_DIR to choose it).
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+// The journey needs the whole control plane: e2e specs start the real API (not app code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type BillingHarness, startBillingHarness } from '../../api/test/billing';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { latestMagicLink } from '../../api/test/sign-in';
+import { type Browser, launchBrowser } from './browser';
+import { ensureWebBuild } from './web-build';
+
+jest.setTimeout(120_000);
+
+describe('web app: customer journey and staff console', () => {
+  let harness: BillingHarness;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let workspaceId = '';
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    harness = await startBillingHarness();
+    base = harness.api.url;
+    await fetch(`${harness.api.sandbox.url}/github/_test/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'olivia-owner', email: 'olivia@example.com', name: 'Olivia Owner', emailVerified: true }),
+    });
+    browser = await launchBrowser();
+    page = browser.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    // eslint-disable-next-line no-console
+    if (browser) console.log(`web e2e screenshots: ${browser.screenshotDir}\n${browser.errors.join('\n')}`);
+  });
+
+  it('serves the SPA for app paths, JSON 404 for unknown API paths, and hashed assets', async () => {
+    const deep = await fetch(`${base}/workspaces/00000000-0000-0000-0000-000000000000/members`, { headers: { accept: 'text/html' } });
+    expect(deep.status).toBe(200);
+    const html = await deep.text();
+    expect(html).toContain('<div id="root">');
+    const asset = html.match(/\/assets\/index-[\w-]+\.js/)?.[0];
+    expect(asset).toBeDefined();
+    const js = await fetch(`${base}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    const api404 = await fetch(`${base}/api/no-such-thing`, { headers: { accept: 'text/html' } });
+    expect(api404.status).toBe(404);
+    expect(api404.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('signs up with GitHub through the sandbox authorize page', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/sign-in/);
+    await page.getByRole('heading', { name: 'Sign in to Enclave' }).waitFor();
+    await browser.shot('01-sign-in');
+    await page.getByRole('link', { name: 'Continue with GitHub' }).click();
+    // The sandbox's own authorize page: pick the account like a person would.
+    await page.locator('button[data-login="olivia-owner"]').click();
+    await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
+    await page.getByText('No workspaces yet').waitFor();
+    await browser.shot('02-workspaces-empty');
+  });
+
+  it('creates a workspace with a live slug check', async () => {
+    await page.getByRole('textbox', { name: 'Name' }).fill('Acme Support');
+    const slug = page.getByRole('textbox', { name: 'Slug' });
+    expect(await slug.inputValue()).toBe('acme-support');
+    // A reserved slug is refused as you type, with the server's reason.
+    await slug.fill('admin');
+    await page.getByText('Slug is reserved.').waitFor();
+    await browser.shot('03-create-workspace-slug-refused');
+    await slug.fill('acme-support');
+    await page.getByText('acme-support.enclave.app is available').waitFor();
+    await page.getByRole('button', { name: 'Create and continue to payment' }).click();
+    await page.waitForURL(/\/workspaces\/[0-9a-f-]{36}\/billing$/);
+    workspaceId = page.url().match(/workspaces\/([0-9a-f-]{36})/)![1];
+    await page.getByRole('button', { name: 'Subscribe to Monthly' }).waitFor();
+    await page.getByTestId('workspace-status').getByText('pending payment').waitFor();
+    await browser.shot('04-billing-choose-plan');
+  });
+
+  it('pays through the Stripe sandbox checkout and comes back to the return page', async () => {
+    await page.getByRole('button', { name: 'Subscribe to Monthly' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(harness.stripeSandbox.url));
+    await browser.shot('05-stripe-sandbox-checkout');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.waitForURL(/\/billing\?checkout=success/);
+    await page.getByText('Payment received').waitFor({ timeout: 30_000 });
+    await page.getByText('Plan: monthly').waitFor();
+    await browser.shot('06-checkout-return');
+  });
+
+  it('invites a member', async () => {
+    await page.getByRole('tab', { name: 'Members' }).click();
+    await page.waitForURL(/\/members$/);
+    await page.getByTestId('members-table').getByText('Olivia Owner').waitFor();
+    await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Email').fill('max@example.com');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByText('Invitation sent to max@example.com.').waitFor();
+    await page.getByTestId('invitations').getByText('max@example.com').waitFor();
+    await browser.shot('07-members');
+  });
+
+  it("shows the workspace's own audit trail and overview", async () => {
+    await page.getByRole('tab', { name: 'Audit trail' }).click();
+    await page.locator('tr[data-action="invitation.created"]').waitFor();
+    await page.locator('tr[data-action="workspace.created"]').waitFor();
+    await browser.shot('08-workspace-audit');
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.getByTestId('overview-status').waitFor();
+    await browser.shot('09-overview');
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByText('Delete workspace', { exact: true }).waitFor();
+    await browser.shot('10-settings');
+  });
+
+  it('works at 375 px wide', async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.goto(`${base}/`);
+    await page.getByTestId('workspace-card').first().waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await browser.shot('11-workspaces-375px');
+    await page.goto(`${base}/workspaces/${workspaceId}/members`);
+    await page.getByTestId('members-table').waitFor();
+    await browser.shot('12-members-375px');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('keeps staff pages from customers', async () => {
+    await page.goto(`${base}/staff/audit`);
+    await page.getByText('This console is for Enclave staff.').waitFor();
+    const queues = await page.request.get(`${base}/api/staff/queues`);
+    expect(queues.status()).toBe(403);
+    const anonymous = await fetch(`${base}/api/staff/queues`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('signs out, and staff signs in with an email link', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel('Email').fill('staff@enclave.test');
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.getByText('Check your inbox').waitFor();
+    await browser.shot('13-sign-in-link-sent');
+    await page.goto(await latestMagicLink(harness.api, 'staff@enclave.test'));
+    await page.getByRole('link', { name: 'Staff console' }).click();
+    await page.getByRole('heading', { name: 'Staff console' }).waitFor();
+    await page.getByTestId('chain-status').getByText('Chain intact').waitFor();
+  });
+
+  it('filters the audit log to the workspace and sees each step', async () => {
+    await page.getByLabel('Workspace id').fill(workspaceId);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(new RegExp(`workspaceId=${workspaceId}`));
+    for (const action of ['workspace.created', 'billing.checkout_started', 'invitation.created']) {
+      await page.locator(`tr[data-action="${action}"]`).first().waitFor();
+    }
+    const workspaces = await page.locator('[data-testid="audit-table"] tbody tr td:nth-child(4)').allInnerTexts();
+    expect(new Set(workspaces)).toEqual(new Set([workspaceId.slice(0, 8)]));
+    await page.getByTestId('audit-end').waitFor();
+    await browser.shot('14-staff-audit-filtered');
+
+    // Narrow to one action family.
+    await page.getByLabel('Action').fill('invitation.');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/action=invitation\./);
+    await page.locator('tr[data-action="invitation.created"]').waitFor();
+    expect(await page.locator('tr[data-action="workspace.created"]').count()).toBe(0);
+    // A malformed filter is refused in the form, before any request.
+    await page.getByLabel('Action').fill('Not An Action!');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Lower-case letters, dots and underscores', { exact: false }).waitFor();
+    await page.getByLabel('Action').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL((url) => !url.search.includes('action='));
+  });
+
+  it('downloads the filtered CSV', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-download').click()]);
+    expect(download.suggestedFilename()).toBe('enclave-audit-events.csv');
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toContain('occurredAt');
+    expect(csv.length).toBeGreaterThan(3);
+    for (const row of csv.slice(1)) expect(row).toContain(workspaceId);
+    expect(csv.some((row) => row.includes('workspace.created'))).toBe(true);
+  });
+
+  it('opens the bull-board queue dashboard behind staff auth', async () => {
+    const response = await page.request.get(`${base}/api/staff/queues`);
+    expect(response.status()).toBe(200);
+    expect(await response.text()).toContain('<div id="root">');
+    await page.getByRole('tab', { name: 'Queues' }).click();
+    await page.waitForURL(/\/staff\/queues$/);
+    await page.frameLocator('iframe[title="Queue dashboard"]').getByText('provisioning', { exact: false }).first().waitFor({ timeout: 20_000 });
+    await browser.shot('15-staff-queues');
+  });
+});
