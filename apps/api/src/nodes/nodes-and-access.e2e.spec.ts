@@ -4,8 +4,10 @@ import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNodeRecord, type AgentsHarness, ownerWithWorkspace, type Owner, type RunningNode, startAgentNode, startAgentsHarness } from '../../test/agent-node-harness';
+import { createNodeRecord, type AgentsHarness, ownerWithWorkspace, type Owner, type RunningNode, startAgentNode, startAgentsHarness, waitFor } from '../../test/agent-node-harness';
 import { signInByEmail } from '../../test/sign-in';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createWorker } from '../../../worker/src/bootstrap';
 import type { NodeDelivery } from '../node-client/node-delivery';
 import { NODE_DELIVERY } from '../node-client/node-sync.service';
 
@@ -257,6 +259,30 @@ describe('agents, channels and secrets: access, refused credentials, node callba
       expect(await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).countBy({ workspaceId: other.workspaceId })).toBe(0);
       const list = await http().get(`/api/workspaces/${other.workspaceId}/secrets`).set('Cookie', other.cookie).expect(200);
       expect(list.body).toEqual([expect.objectContaining({ kind: 'openai_api_key', status: 'expired', deliveredAt: null })]);
+    });
+  });
+
+  describe('the worker', () => {
+    it('delivers a secret that waited for its node once the node enrolled (BullMQ DeliverToNode job, real worker)', async () => {
+      const late = await ownerWithWorkspace(h.api, 'late');
+      const record = await createNodeRecord(h.api, late.workspaceId);
+      const key = `sk-ant-late${alnum(30)}`;
+      const agent = await http().post(`/api/workspaces/${late.workspaceId}/agents`).set('Cookie', late.cookie).send({ name: 'Late', provider: 'anthropic', model: 'claude-haiku-4-5' }).expect(201);
+      expect((await http().put(`/api/workspaces/${late.workspaceId}/secrets/anthropic_api_key`).set('Cookie', late.cookie).send({ value: key }).expect(200)).body.delivery).toBe('pending');
+      const lateNode = await startAgentNode(h, record);
+      const worker = await createWorker({ ...h.api.env, LOG_LEVEL: 'silent' });
+      try {
+        expect(await lateNode.app.internals.heartbeat.beat()).toBe(true); // enrols: the waiting job can now succeed
+        await worker.init();
+        await waitFor(() => lateNode.app.internals.secrets.resolve('anthropic_api_key', agent.body.agent.id) === key, 15_000);
+        await waitFor(async () => (await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).countBy({ workspaceId: late.workspaceId })) === 0);
+        expect(lateNode.app.internals.config.listAgents().map((a) => a.id)).toEqual([agent.body.agent.id]);
+        const records = await http().get(`/api/workspaces/${late.workspaceId}/secrets`).set('Cookie', late.cookie).expect(200);
+        expect(records.body).toEqual([expect.objectContaining({ kind: 'anthropic_api_key', status: 'delivered' })]);
+      } finally {
+        await worker.close();
+        await lateNode.stop();
+      }
     });
   });
 });
