@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditEventEntity } from '@enclave/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { auditEventHash, GENESIS_HASH } from './audit-hash';
 import type { AuditRecord } from './audit.types';
 
@@ -42,7 +43,7 @@ export class AuditService {
     });
     event.hash = auditEventHash(prevHash, event);
     // insert, not save: save would first SELECT the row to decide between INSERT and UPDATE.
-    await manager.insert(AuditEventEntity, event);
+    await manager.insert(AuditEventEntity, event as QueryDeepPartialEntity<AuditEventEntity>);
     return event;
   }
 

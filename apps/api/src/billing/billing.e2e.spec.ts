@@ -231,6 +231,26 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     expect(refused.body.error.code).toBe('workspace_deprovisioning');
   });
 
+  it('deleting a paid workspace cancels its subscription at Stripe and deprovisions it at once', async () => {
+    const customer = await ownerWithWorkspace(harness, 'deleted');
+    await subscribe(customer);
+    await db.query(`UPDATE workspaces SET status = 'active' WHERE id = $1`, [customer.workspaceId]);
+    const subscriptionId = await subscriptionOf(customer.workspaceId);
+
+    await harness.api.http().delete(`/api/workspaces/${customer.workspaceId}`).set('Cookie', customer.cookie).expect(204);
+    await harness.idle();
+
+    expect(await status(customer.workspaceId)).toBe('deprovisioning');
+    expect(await subscriptionOf(customer.workspaceId, 'canceled')).toBe(subscriptionId);
+    const jobs = await queues.queueOf(JobName.DeprovisionWorkspace).getJobs(['waiting', 'delayed', 'active']);
+    expect(jobs.filter((job) => job.id === JOB_IDS.deprovisionWorkspace(customer.workspaceId))).toHaveLength(1);
+    const actions = ((await db.query(`SELECT action FROM audit_events WHERE workspace_id = $1 ORDER BY id`, [customer.workspaceId])) as Array<{ action: string }>).map((row) => row.action);
+    expect(actions).toEqual(expect.arrayContaining(['billing.subscriptions_cancelled', 'workspace.deleted']));
+    // The late cancellation webhook must not bring a deleted workspace back to `canceled`.
+    expect(await status(customer.workspaceId)).toBe('deprovisioning');
+    await harness.api.http().get(`/api/workspaces/${customer.workspaceId}`).set('Cookie', customer.cookie).expect(404);
+  });
+
   it('never stores card data or the Stripe secret', async () => {
     const dump = JSON.stringify([
       await db.query(`SELECT * FROM billing_accounts`),

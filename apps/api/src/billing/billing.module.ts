@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { BillingNotifier } from './billing-notifier';
 import { BillingStateService } from './billing-state.service';
 import { BillingController } from './billing.controller';
@@ -10,8 +10,9 @@ import { StripeGateway } from './stripe.gateway';
 
 /** Plans, Stripe Checkout and portal, and the Stripe webhook driving the subscription state machine. */
 @Module({
-  imports: [WorkspacesModule],
+  imports: [WorkspaceAccessModule],
   controllers: [BillingController, StripeWebhookController],
   providers: [StripeGateway, BillingService, BillingStateService, StripeWebhookService, BillingNotifier],
+  exports: [BillingService],
 })
 export class BillingModule {}

@@ -42,6 +42,21 @@ export class BillingService {
     };
   }
 
+  /**
+   * Stops billing a workspace that is being deleted: every subscription Stripe still charges is
+   * cancelled at once. Runs before the deletion commits, so a Stripe outage refuses the
+   * deletion (503) instead of leaving a deleted workspace that is still billed.
+   */
+  async cancelForDeletion(workspaceId: string, actor: AuditActor): Promise<number> {
+    if (!this.stripe.enabled) return 0;
+    const live = await this.dataSource.manager.find(BillingSubscriptionEntity, { where: { workspaceId, status: In([...LIVE_STATUSES]) } });
+    for (const subscription of live) await this.stripe.cancelSubscription(subscription.stripeSubscriptionId);
+    if (live.length > 0) {
+      await this.audit.recordAlone({ actor, action: 'billing.subscriptions_cancelled', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { subscriptions: live.map((s) => s.stripeSubscriptionId), reason: 'workspace_deleted' } });
+    }
+    return live.length;
+  }
+
   /** Creates a Stripe Checkout Session (subscription mode) for the workspace and returns its URL. */
   async startCheckout(workspaceId: string, user: UserEntity, planId: string, actor: AuditActor): Promise<{ url: string }> {
     const { workspace } = await this.access.require(workspaceId, user.id, 'admin');

@@ -122,6 +122,16 @@ export class StripeGateway {
     }
   }
 
+  /** Cancels at once (no proration): used when the workspace is deleted. Already gone counts as done. */
+  async cancelSubscription(id: string): Promise<void> {
+    try {
+      await this.call(() => this.stripe().subscriptions.cancel(id, {}, { idempotencyKey: `enclave-cancel-${id}` }));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'stripe_resource_missing') return;
+      throw error;
+    }
+  }
+
   /**
    * Verifies `Stripe-Signature` over the exact raw body with STRIPE_WEBHOOK_SECRET and parses
    * the event. Throws a 400 DomainError on any problem (missing, wrong, stale, not JSON).

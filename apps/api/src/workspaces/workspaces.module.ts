@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { WorkspaceAccessService } from './workspace-access.service';
+import { BillingModule } from '../billing/billing.module';
+import { WorkspaceAccessModule } from './workspace-access.module';
 import { WorkspacesController } from './workspaces.controller';
 import { WorkspacesService } from './workspaces.service';
 
 @Module({
+  imports: [WorkspaceAccessModule, BillingModule],
   controllers: [WorkspacesController],
-  providers: [WorkspacesService, WorkspaceAccessService],
-  exports: [WorkspaceAccessService],
+  providers: [WorkspacesService],
+  exports: [WorkspaceAccessModule],
 })
 export class WorkspacesModule {}

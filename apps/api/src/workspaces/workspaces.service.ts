@@ -3,13 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
 import { MailerService } from '@enclave/mailer';
 import { DomainError } from '@enclave/platform';
-import { InvitationEntity, MembershipEntity, type MembershipRole, UserEntity, WorkspaceEntity } from '@enclave/persistence';
+import { InvitationEntity, MembershipEntity, type MembershipRole, UserEntity, WorkspaceEntity, type WorkspaceStatus } from '@enclave/persistence';
+import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { CreateWorkspaceDto, InviteMemberDto, InviteResultDto, MembersDto, WorkspaceDto } from './dto/workspace.dto';
+import { BillingService } from '../billing/billing.service';
 import { slugProblem } from './slug';
 import { WorkspaceAccessService } from './workspace-access.service';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** Statuses in which a workspace has, or is getting, an agent node that deletion must tear down. */
+const HAS_NODE: ReadonlySet<WorkspaceStatus> = new Set(['provisioning', 'active', 'provisioning_failed', 'past_due', 'suspended', 'canceled']);
 
 function toDto(workspace: WorkspaceEntity, role: MembershipRole): WorkspaceDto {
   return { id: workspace.id, name: workspace.name, slug: workspace.slug, status: workspace.status, role, createdAt: workspace.createdAt.toISOString() };
@@ -22,6 +27,8 @@ export class WorkspacesService {
     private readonly access: WorkspaceAccessService,
     private readonly audit: AuditService,
     private readonly mailer: MailerService,
+    private readonly billing: BillingService,
+    private readonly queues: QueueService,
   ) {}
 
   async slugAvailability(slug: string): Promise<{ slug: string; available: boolean; reason: string | null }> {
@@ -75,14 +82,28 @@ export class WorkspacesService {
     });
   }
 
-  /** Soft delete: the row stays for the audit trail and the slug stays reserved; deprovisioning follows. */
+  /**
+   * Soft delete: the row stays for the audit trail and the slug stays reserved. Billing stops
+   * first (a Stripe outage refuses the deletion rather than keep charging a deleted workspace),
+   * then a workspace that has or is getting a node is deprovisioned: wiped, DNS removed, host freed.
+   */
   async delete(workspaceId: string, userId: string, actor: AuditActor): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.access.require(workspaceId, userId, 'owner');
+    await this.billing.cancelForDeletion(workspaceId, actor);
+    const tearDown = await this.dataSource.transaction(async (manager) => {
       const { workspace } = await this.access.require(workspaceId, userId, 'owner', manager);
+      await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId }).getOne();
+      const before = workspace.status;
+      const hasNode = HAS_NODE.has(before);
       workspace.deletedAt = new Date();
+      if (hasNode) workspace.status = 'deprovisioning';
       await manager.save(workspace);
-      await this.audit.record(manager, { actor, action: 'workspace.deleted', workspaceId, target: { type: 'workspace', id: workspaceId } });
+      await this.audit.record(manager, { actor, action: 'workspace.deleted', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { statusBefore: before, deprovisioning: hasNode } });
+      return hasNode;
     });
+    if (tearDown) {
+      await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) });
+    }
   }
 
   async members(workspaceId: string, userId: string): Promise<MembersDto> {
