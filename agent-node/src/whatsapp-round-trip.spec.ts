@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { configureNode, startNodeFixture, switchProviders, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
 import { waitFor, jsonOf } from './testing/node-harness';
+import { REPLY_TEXT } from './messaging/replies';
 
 describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → sandbox)', () => {
   let f: NodeFixture;
@@ -70,5 +71,21 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
     await f.sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, { from: '15550000002', text: 'via openai' });
     const msgs = await waitFor(async () => ((await sent()).length === before + 1 ? sent() : undefined));
     expect(msgs[before].text).toBe('[gpt-4o-mini] You said: "via openai" (1 messages in context)');
+  });
+
+  it('answers non-text messages with a short polite reply', async () => {
+    const before = (await sent()).length;
+    await f.sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, { from: '15550000003', type: 'image' });
+    const msgs = await waitFor(async () => ((await sent()).length === before + 1 ? sent() : undefined));
+    expect(msgs[before]).toMatchObject({ to: '15550000003', text: REPLY_TEXT.unsupported });
+  });
+
+  it('answers a signed but malformed payload with 422 and stores nothing', async () => {
+    const before = count();
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: 'nope' });
+    const res = await webhook(body, `sha256=${createHmac('sha256', ch.whatsapp.appSecret).update(body).digest('hex')}`);
+    expect(res.status).toBe(422);
+    expect((await jsonOf(res)).error.code).toBe('validation_failed');
+    expect(count()).toBe(before);
   });
 });
