@@ -54,7 +54,9 @@ export function SlugField({ value, onChange, check, onStateChange, zone = 'encla
     };
   }, [value, check, debounceMs]);
 
-  useEffect(() => onStateChange?.(state), [state, onStateChange]);
+  useEffect(() => {
+    onStateChange?.(state);
+  }, [state, onStateChange]);
 
   const description =
     state.kind === 'available' ? (
