@@ -16,6 +16,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
     stripe: stripeOptionsFromEnv(env),
     cloudflare: cloudflareOptionsFromEnv(env),
     ovhcloud: ovhcloudOptionsFromEnv(env),
+    edgeOriginPort: env.SANDBOX_EDGE_ORIGIN_PORT ? Number(env.SANDBOX_EDGE_ORIGIN_PORT) : undefined,
   };
 }
 

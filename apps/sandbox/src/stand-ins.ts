@@ -3,6 +3,7 @@ import { githubStandIn, type GithubStandInOptions } from './github/github.stand-
 import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
 import { mailStandIn, type MailStandInOptions } from './mail/mail.stand-in';
 import { ovhcloudStandIn, type OvhcloudStandInOptions } from './ovhcloud/ovhcloud.stand-in';
+import { cloudflareEdgeFetch } from './edge/cloudflare-edge';
 import type { StandIn } from './sandbox';
 import { stripeStandIn, type StripeStandInOptions } from './stripe/stripe.stand-in';
 import { createTelegramStandIn } from './telegram/telegram.stand-in';
@@ -20,6 +21,8 @@ export interface SandboxOptions {
   readonly stripe?: StripeStandInOptions;
   readonly cloudflare?: CloudflareStandInOptions;
   readonly ovhcloud?: OvhcloudStandInOptions;
+  /** Origin port the Cloudflare edge connects to for proxied records (443 like Cloudflare; tests pick another). */
+  readonly edgeOriginPort?: number;
 }
 
 /**
@@ -27,16 +30,18 @@ export interface SandboxOptions {
  * here when a new provider is added.
  */
 export function createStandIns(options: SandboxOptions): StandIn[] {
+  const cloudflare = cloudflareStandIn(options.cloudflare);
+  const edge = cloudflareEdgeFetch({ resolve: cloudflare.proxiedOrigin, originPort: options.edgeOriginPort ?? 443, originCaPem: () => cloudflare.originCa.certificatePem });
   return [
     githubStandIn(options.github),
     googleStandIn(options.google),
     mailStandIn({ ...options.mail, smtpPort: options.smtpPort }),
     stripeStandIn(options.stripe),
-    cloudflareStandIn(options.cloudflare),
+    cloudflare,
     ovhcloudStandIn(options.ovhcloud),
-    createTelegramStandIn(),
+    createTelegramStandIn(edge),
     createOpenAiStandIn(),
     createAnthropicStandIn(),
-    createWhatsAppStandIn(),
+    createWhatsAppStandIn(edge),
   ];
 }

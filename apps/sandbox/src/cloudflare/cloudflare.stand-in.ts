@@ -117,6 +117,8 @@ function safeEqual(a: string, b: string): boolean {
 export interface CloudflareStandIn extends StandIn {
   readonly originCa: OriginCa;
   zoneId(name: string): string | undefined;
+  /** Origin address of a proxied A/AAAA record with this name (what the edge connects to). */
+  proxiedOrigin(hostname: string): string | undefined;
 }
 
 export function cloudflareStandIn(options: CloudflareStandInOptions = {}): CloudflareStandIn {
@@ -524,6 +526,7 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
     prefix: '/cloudflare',
     originCa: ca,
     zoneId: (name) => zones.find((z) => z.name === name.toLowerCase())?.id,
+    proxiedOrigin: (hostname) => [...records.values()].find((r) => r.proxied && (r.type === 'A' || r.type === 'AAAA') && r.name === hostname.toLowerCase())?.content,
     router: () => {
       const router = Router();
       router.get('/_test/ca.pem', (_req, res) => {

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
+import type { OutboundFetch } from '../edge/cloudflare-edge';
 import type { StandIn } from '../sandbox';
 
 /**
@@ -53,7 +54,8 @@ interface BotState {
 
 const WEBHOOK_SECRET_SHAPE = /^[A-Za-z0-9_-]{1,256}$/;
 
-export function createTelegramStandIn(): StandIn {
+/** `outbound` delivers webhooks (the sandbox passes its Cloudflare edge so node hostnames resolve). */
+export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn {
   const bots = new Map<string, BotState>();
   const revoked = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -101,7 +103,7 @@ export function createTelegramStandIn(): StandIn {
     if (hook.secretToken) headers['X-Telegram-Bot-Api-Secret-Token'] = hook.secretToken;
     let status: Delivery['status'];
     try {
-      const res = await fetch(hook.url, { method: 'POST', headers, body: JSON.stringify(update), signal: AbortSignal.timeout(10_000) });
+      const res = await outbound(hook.url, { method: 'POST', headers, body: JSON.stringify(update), signal: AbortSignal.timeout(10_000) });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch {

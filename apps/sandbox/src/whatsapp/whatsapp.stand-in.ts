@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
+import type { OutboundFetch } from '../edge/cloudflare-edge';
 import type { StandIn } from '../sandbox';
 
 /**
@@ -34,7 +35,8 @@ interface PhoneNumber {
   deliveries: { kind: 'message' | 'status'; attempt: number; status: number | 'network_error'; at: string }[];
 }
 
-export function createWhatsAppStandIn(): StandIn {
+/** `outbound` delivers webhooks (the sandbox passes its Cloudflare edge so node hostnames resolve). */
+export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn {
   const numbers = new Map<string, PhoneNumber>();
   const revoked = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -88,7 +90,7 @@ export function createWhatsAppStandIn(): StandIn {
     const signature = `sha256=${createHmac('sha256', p.appSecret).update(raw).digest('hex')}`;
     let status: number | 'network_error';
     try {
-      const res = await fetch(p.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Hub-Signature-256': signature }, body: raw, signal: AbortSignal.timeout(10_000) });
+      const res = await outbound(p.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Hub-Signature-256': signature }, body: raw, signal: AbortSignal.timeout(10_000) });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch {
