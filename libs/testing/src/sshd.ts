@@ -79,15 +79,33 @@ async function waitForPort(port: number, timeoutMs: number, isAlive: () => boole
   throw new Error(`sshd did not answer on port ${port} within ${timeoutMs} ms:\n${log()}`);
 }
 
-export async function startTestSshd(options: { clientKeyPath?: string } = {}): Promise<TestSshd> {
+export interface TestSshdOptions {
+  /** Client key to accept (its `.pub` is authorized); a throwaway one otherwise. */
+  clientKeyPath?: string;
+  /** Extra authorized_keys lines (e.g. what cloud-init user-data asks for). */
+  authorizedKeys?: string[];
+  /** Host key to serve (OpenSSH private key text), e.g. one handed to a new VPS in user-data. */
+  hostPrivateKey?: string;
+  /** Port to listen on (a free one otherwise). */
+  port?: number;
+}
+
+export async function startTestSshd(options: TestSshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'enclave-sshd-'));
   // Install roots live under here and the node runs as the unprivileged `enclave` user: keep it traversable.
   chmodSync(dir, 0o755);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
-  const hostKey = generateSshKey(join(dir, 'ssh_host_ed25519_key'), 'enclave-test-host');
+  const hostKey = join(dir, 'ssh_host_ed25519_key');
+  if (options.hostPrivateKey) {
+    writeFileSync(hostKey, options.hostPrivateKey.endsWith('\n') ? options.hostPrivateKey : `${options.hostPrivateKey}\n`, { mode: 0o600 });
+    writeFileSync(`${hostKey}.pub`, execFileSync('ssh-keygen', ['-y', '-f', hostKey]));
+  } else {
+    generateSshKey(hostKey, 'enclave-test-host');
+  }
   const clientKeyPath = options.clientKeyPath ?? generateSshKey(join(dir, 'client_ed25519'), 'enclave-test-client');
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKeyPath}.pub`), { mode: 0o600 });
-  const port = await freeTcpPort();
+  const authorized = [readFileSync(`${clientKeyPath}.pub`, 'utf8').trim(), ...(options.authorizedKeys ?? [])].join('\n');
+  writeFileSync(join(dir, 'authorized_keys'), `${authorized}\n`, { mode: 0o600 });
+  const port = options.port ?? (await freeTcpPort());
   const config = [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',

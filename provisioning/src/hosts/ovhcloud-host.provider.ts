@@ -52,8 +52,11 @@ export class OvhcloudHostProvider implements HostProvider {
         provider: 'ovhcloud',
         name: `enclave-${workspaceId.slice(0, 8)}-${randomBytes(3).toString('hex')}`,
         address: '',
-        sshPort: 22,
+        sshPort: this.config.OVHCLOUD_SSH_PORT,
         sshUser: 'root',
+        installRoot: this.config.OVHCLOUD_INSTALL_ROOT,
+        nodePort: this.config.OVHCLOUD_NODE_PORT,
+        publicPort: this.config.OVHCLOUD_PUBLIC_PORT,
         hostKeyFingerprint: null,
         status: 'creating',
         workspaceId,
@@ -84,6 +87,10 @@ export class OvhcloudHostProvider implements HostProvider {
       'disable_root: false',
       'ssh_authorized_keys:',
       `  - ${this.controlPlaneAuthorizedKey()}`,
+      // A non-standard SSH port (OVHCLOUD_SSH_PORT) is set before sshd first starts.
+      ...(this.config.OVHCLOUD_SSH_PORT === 22
+        ? []
+        : ['bootcmd:', `  - [sh, -c, "mkdir -p /etc/ssh/sshd_config.d && echo 'Port ${this.config.OVHCLOUD_SSH_PORT}' > /etc/ssh/sshd_config.d/10-enclave-port.conf"]`]),
       '',
     ].join('\n');
   }

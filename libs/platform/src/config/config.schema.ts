@@ -145,6 +145,11 @@ export const controlPlaneConfigSchema = z
     OVHCLOUD_PROJECT_ID: z.string().min(1).optional(),
     OVHCLOUD_REGION: z.string().min(1).default('GRA11'),
     OVHCLOUD_FLAVOR_ID: z.string().min(1).optional(),
+    /** Host layout of new OVHcloud instances (what a pool host's staff registration says). */
+    OVHCLOUD_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
+    OVHCLOUD_INSTALL_ROOT: z.string().regex(/^\/[A-Za-z0-9._/-]+$/).default('/opt/enclave'),
+    OVHCLOUD_NODE_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    OVHCLOUD_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).default(443),
     OVHCLOUD_IMAGE_ID: z.string().min(1).optional(),
 
     // --- Agents, channels, secrets (apps/api/src/{agents,channels,secrets}, docs/data-placement.md) ---
