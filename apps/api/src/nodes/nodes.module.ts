@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NodeClientModule } from '../node-client/node-client.module';
-import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { NodeCallbacksController, NodeHealthController } from './nodes.controller';
 import { NodeSuspensionService } from './node-suspension.service';
 import { NodesService } from './nodes.service';
@@ -13,7 +13,7 @@ import { StaffNodeController } from './staff-node.controller';
  * are created by the provisioning engine with the enrolment token's hash).
  */
 @Module({
-  imports: [NodeClientModule, WorkspacesModule],
+  imports: [NodeClientModule, WorkspaceAccessModule],
   controllers: [NodeCallbacksController, NodeHealthController, StaffNodeController],
   providers: [NodesService, RedisNonceStore, NodeSuspensionService],
   exports: [NodesService, NodeSuspensionService],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
 
-@Module({ imports: [WorkspacesModule], controllers: [UsageController], providers: [UsageService] })
+@Module({ imports: [WorkspaceAccessModule], controllers: [UsageController], providers: [UsageService] })
 export class UsageModule {}
