@@ -158,6 +158,11 @@ export class ProvisioningEngine {
           publicBaseUrl: `https://${this.runtime.nodeHostname(ctx.workspace.slug)}`,
           controlPlane: { url: this.runtime.controlPlaneUrlForNodes(), publicKey: this.runtime.controlPlanePublicKeyPem(), enrolmentToken: token },
           heartbeatIntervalMs: config.PROVISIONING_NODE_HEARTBEAT_MS,
+          // The same provider endpoints the control plane validates credentials against
+          // (the real APIs in production, the sandbox stand-ins in development and tests).
+          telegramApiRoot: config.TELEGRAM_API_ROOT,
+          whatsapp: { graphApiBaseUrl: config.WHATSAPP_GRAPH_API_URL, graphApiVersion: config.WHATSAPP_GRAPH_API_VERSION },
+          providers: { openaiBaseUrl: config.OPENAI_API_URL, anthropicBaseUrl: config.ANTHROPIC_API_URL },
           logLevel: 'info',
         };
         const result = await installNode(await this.ssh(ctx), { root: host.installRoot, service: serviceNameFor(host.installRoot), memoryMax: config.PROVISIONING_NODE_MEMORY_MAX }, bundle, nodeConfig);
