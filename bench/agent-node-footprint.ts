@@ -8,7 +8,7 @@
  *     with plain `node` — what provisioning ships;
  *   - "dev": `node -r @swc-node/register agent-node/src/main.ts` (transpiles at start-up).
  * Start-up = spawn → first 200 from /healthz. Idle RSS = VmRSS of the process 5 s after the
- * config was applied (cold), and again after it answered 20 messages (warm: model SDKs and
+ * config was applied with heartbeats every 2 s (cold), and again after it answered 20 messages (warm: model SDKs and
  * grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -66,7 +66,7 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
   const port = await freePort();
   const nodeUrl = `http://127.0.0.1:${port}`;
   const cfg = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
-  const configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn', heartbeatIntervalMs: 30_000 });
+  const configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn', heartbeatIntervalMs: 2_000 });
   const args = [...mode.flags, ...(mode.bundle ? [bundleFile, '--config', configPath] : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath])];
   const started = process.hrtime.bigint();
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });

@@ -1,6 +1,10 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import type { ModelProvider } from '@enclave/node-protocol';
+import { HttpClientError, requestJson } from '../http/http-client';
+
+/** API version header for the plain-HTTP model list call. */
+const ANTHROPIC_API_VERSION = '2023-06-01';
 
 export interface ChatTurn {
   readonly role: 'user' | 'assistant';
@@ -114,13 +118,23 @@ export class SdkModelClient implements ModelClient {
     }
   }
 
+  /**
+   * Lists models with a plain HTTP call (same endpoint and auth as the SDKs) so that health
+   * checks of an idle node do not load the SDKs.
+   */
   async check(provider: ModelProvider, apiKey: string): Promise<void> {
+    const url =
+      provider === 'openai'
+        ? `${this.options.openaiBaseUrl ?? 'https://api.openai.com'}/v1/models`
+        : `${this.options.anthropicBaseUrl ?? 'https://api.anthropic.com'}/v1/models`;
+    const headers: Record<string, string> = provider === 'openai' ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_API_VERSION };
+    let status: number;
     try {
-      if (provider === 'openai') await this.openai(apiKey).models.list();
-      else await this.anthropic(apiKey).models.list();
+      status = (await requestJson({ method: 'GET', url, headers, timeoutMs: Math.min(this.options.timeoutMs, 10_000) })).status;
     } catch (err) {
-      throw classify(err);
+      throw new ModelCallError(err instanceof HttpClientError && err.code === 'timeout' ? 'timeout' : 'connection_error', true);
     }
+    if (status < 200 || status >= 300) throw new ModelCallError(`http_${status}`, status === 429 || status >= 500, status);
   }
 }
 

@@ -1,0 +1,96 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSandbox, type RunningSandbox } from '../sandbox';
+import { createWhatsAppStandIn } from './whatsapp.stand-in';
+
+// Parsed JSON of stand-in responses; the tests assert the shapes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const TOKEN = 'EAAGm0PX4ZCpsBAabcdefghijklmnop';
+const APP_SECRET = 'app-secret-for-tests';
+
+describe('WhatsApp Cloud API stand-in', () => {
+  let sandbox: RunningSandbox;
+  let hook: Server;
+  let hookUrl: string;
+  const posts: { signature: string; raw: string }[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox([createWhatsAppStandIn()], 0);
+    hook = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (req.method === 'GET') {
+        const ok = url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === 'vt-123';
+        res.writeHead(ok ? 200 : 403);
+        res.end(ok ? url.searchParams.get('hub.challenge') : 'no');
+        return;
+      }
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        posts.push({ signature: String(req.headers['x-hub-signature-256']), raw });
+        res.writeHead(200);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/wa`;
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    hook.closeAllConnections();
+    await new Promise<void>((r) => hook.close(() => r()));
+  });
+
+  const call = (method: string, path: string, body?: unknown, token = TOKEN) =>
+    fetch(`${sandbox.url}/whatsapp${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
+
+  it('verifies the webhook with hub.challenge before subscribing it', async () => {
+    const bad = await call('POST', '/_test/phone-numbers', { phoneNumberId: '1111111111', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'wrong' }, '');
+    expect(bad.body.webhookVerified).toBe(false);
+    const good = await call('POST', '/_test/phone-numbers', { phoneNumberId: '2222222222', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'vt-123' }, '');
+    expect(good.body.webhookVerified).toBe(true);
+  });
+
+  it('delivers signed message webhooks in the Cloud API shape', async () => {
+    const r = await call('POST', '/_test/phone-numbers/2222222222/messages', { from: '15551230000', text: 'hi biz' }, '');
+    expect(r.body.delivery.status).toBe(200);
+    const last = posts[posts.length - 1];
+    expect(last.signature).toBe(`sha256=${createHmac('sha256', APP_SECRET).update(last.raw).digest('hex')}`);
+    const payload = JSON.parse(last.raw);
+    expect(payload.object).toBe('whatsapp_business_account');
+    expect(payload.entry[0].changes[0]).toMatchObject({
+      field: 'messages',
+      value: { messaging_product: 'whatsapp', metadata: { phone_number_id: '2222222222' }, messages: [{ from: '15551230000', type: 'text', text: { body: 'hi biz' } }] },
+    });
+  });
+
+  it('sends messages, then posts sent/delivered status callbacks', async () => {
+    const before = posts.length;
+    const r = await call('POST', '/v21.0/2222222222/messages', { messaging_product: 'whatsapp', to: '15551230000', type: 'text', text: { body: 'hello back' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ messaging_product: 'whatsapp', contacts: [{ input: '15551230000', wa_id: '15551230000' }], messages: [{ id: expect.stringMatching(/^wamid\./) }] });
+    await new Promise((res) => setTimeout(res, 150));
+    const statuses = posts.slice(before).map((p) => JSON.parse(p.raw).entry[0].changes[0].value.statuses[0]);
+    expect(statuses.map((s) => s.status)).toEqual(['sent', 'delivered']);
+    expect(statuses[0].id).toBe(r.body.messages[0].id);
+  });
+
+  it('answers Graph API errors: bad token 401/190, unknown number 400/100/33, bad params 400/100', async () => {
+    const lookup = await call('GET', '/v21.0/2222222222');
+    expect(lookup.body).toMatchObject({ id: '2222222222', display_phone_number: '15550001234', quality_rating: 'GREEN' });
+    const badToken = await call('GET', '/v21.0/2222222222', undefined, 'nope');
+    expect(badToken).toMatchObject({ status: 401, body: { error: { type: 'OAuthException', code: 190 } } });
+    const unknown = await call('GET', '/v21.0/999');
+    expect(unknown).toMatchObject({ status: 400, body: { error: { type: 'GraphMethodException', code: 100, error_subcode: 33 } } });
+    const badParams = await call('POST', '/v21.0/2222222222/messages', { to: '1555', type: 'text', text: { body: 'x' } });
+    expect(badParams).toMatchObject({ status: 400, body: { error: { code: 100 } } });
+    expect(badParams.body.error.fbtrace_id).toEqual(expect.any(String));
+  });
+});
