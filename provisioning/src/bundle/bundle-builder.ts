@@ -77,6 +77,15 @@ const nativeBindingShim: Plugin = {
   },
 };
 
+/** Keeps the newest few versions in the cache (each holds a Node runtime: ~40 MB). */
+function pruneCache(cacheDir: string, keep: string, versionsToKeep = 4): void {
+  const versions = readdirSync(cacheDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && existsSync(join(cacheDir, entry.name, 'manifest.json')))
+    .map((entry) => ({ name: entry.name, mtime: statSync(join(cacheDir, entry.name, 'manifest.json')).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of versions.slice(versionsToKeep)) if (old.name !== keep) rmSync(join(cacheDir, old.name), { recursive: true, force: true });
+}
+
 /** Builds (or takes from the cache) the agent-node bundle for the current sources. */
 export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise<AgentNodeBundle> {
   const agentPackage = JSON.parse(readFileSync(join(options.repoRoot, 'agent-node/package.json'), 'utf8')) as { version: string };
@@ -119,6 +128,10 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
     chmodSync(join(stage, 'scripts', script), 0o755);
   }
   const nodeVersion = (await run(nodeBinary, ['--version'])).stdout.trim();
+  // The native module must load in the runtime it ships with (same Node major = same ABI).
+  await run(join(stage, 'bin/node'), ['-e', `require(${JSON.stringify(join(stage, 'app/better_sqlite3.node'))})`]).catch((error: Error) => {
+    throw new Error(`better_sqlite3.node does not load in the bundled runtime ${nodeVersion}: ${error.message}`);
+  });
   writeFileSync(join(stage, 'VERSION'), version);
   writeFileSync(join(stage, 'BUILD.json'), JSON.stringify({ version, inputHash, nodeVersion, builtAt: new Date().toISOString() }, null, 2));
 
@@ -129,7 +142,8 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
   renameSync(partial, path);
   rmSync(stage, { recursive: true, force: true });
   const bundle: AgentNodeBundle = { version, path, sha256: await sha256File(path), bytes: statSync(path).size, nodeVersion };
-  writeFileSync(`${manifestPath}.partial`, JSON.stringify(bundle, null, 2));
-  renameSync(`${manifestPath}.partial`, manifestPath);
+  writeFileSync(`${manifestPath}.${process.pid}.partial`, JSON.stringify(bundle, null, 2));
+  renameSync(`${manifestPath}.${process.pid}.partial`, manifestPath);
+  pruneCache(options.cacheDir, version);
   return bundle;
 }

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { AuditEventEntity, NodeEntity, ProvisioningRunEntity, ProvisioningStepEntity } from '@enclave/persistence';
+import { join } from 'node:path';
+import { AuditEventEntity, HostEntity, NodeEntity, ProvisioningRunEntity, ProvisioningStepEntity } from '@enclave/persistence';
 import { type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
 
 describe('provisioning failures (real sshd)', () => {
@@ -56,5 +58,21 @@ describe('provisioning failures (real sshd)', () => {
     expect(after).toMatchObject({ status: 'succeeded', attempts: 4 });
     const retryEvent = await h.api.dataSource.getRepository(AuditEventEntity).findOneByOrFail({ workspaceId, action: 'provisioning.retry_requested' });
     expect(retryEvent.actorType).toBe('staff');
+  }, 300_000);
+
+  it('wipes over SSH with the wipe script when the node does not answer the signed wipe, then frees the host', async () => {
+    const { root, hostId } = await h.addHost();
+    const workspaceId = await h.paidWorkspace('silent-node');
+    expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
+    execFileSync('bash', [join(root, 'bin/nodectl.sh'), root, 'stop']);
+    await h.requestDeprovision(workspaceId);
+    expect(await h.waitForStatus(workspaceId, ['deprovisioned'], 120_000)).toBe('deprovisioned');
+    const node = await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ workspaceId });
+    expect(node.status).toBe('wiped');
+    expect(node.wipeReceipt).toMatchObject({ method: 'wipe-script', nodeId: node.id, hostWipe: { script: 'wipe.sh', dataDirRemoved: true } });
+    expect(existsSync(join(root, 'data'))).toBe(false);
+    expect(await h.auditActions(workspaceId)).toEqual(expect.arrayContaining(['deprovisioning.node_unresponsive', 'host.wiped', 'host.released', 'deprovisioning.succeeded']));
+    expect(await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: hostId })).toMatchObject({ status: 'free', workspaceId: null });
+    expect(await h.dnsRecords('silent-node.enclave.test')).toEqual([]);
   }, 300_000);
 });
