@@ -109,6 +109,10 @@ export interface RunningNode {
   app: NodeApp;
   url: string;
   dataDir: string;
+  /** Stops the node's HTTP server and closes its database, keeping its data directory. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data directory (after `halt`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,8 +122,7 @@ export async function startAgentNode(harness: AgentsHarness, node: { nodeId: str
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const sandbox = harness.providers.url;
-  const app = new NodeApp(
-    parseNodeConfig({
+  const config = parseNodeConfig({
       nodeId: node.nodeId,
       dataDir,
       listen: { host: '127.0.0.1', port },
@@ -132,19 +135,25 @@ export async function startAgentNode(harness: AgentsHarness, node: { nodeId: str
       model: { timeoutMs: 2_000, maxAttempts: 2, backoffBaseMs: 20, historyCharBudget: 4_000, historyMaxMessages: 20, maxOutputTokens: 256 },
       delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 2 },
       logLevel: 'silent',
-    }),
-    { backgroundTasks: false },
-  );
-  await app.start();
-  return {
-    app,
+  });
+  const running: RunningNode = {
+    app: new NodeApp(config, { backgroundTasks: false }),
     url,
     dataDir,
+    async halt() {
+      await running.app.stop();
+    },
+    async restart() {
+      running.app = new NodeApp(config, { backgroundTasks: false });
+      await running.app.start();
+    },
     async stop() {
-      await app.stop().catch(() => undefined);
+      await running.app.stop().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  await running.app.start();
+  return running;
 }
 
 /** Polls until `fn` returns a truthy value. */

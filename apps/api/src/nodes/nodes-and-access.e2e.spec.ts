@@ -115,6 +115,32 @@ describe('agents, channels and secrets: access, refused credentials, node callba
     });
   });
 
+  describe('agents and channels on the node', () => {
+    it('pushes agent changes as new config revisions; refuses deleting an agent in use; ids of another workspace are 404', async () => {
+      await http().patch(`${ws()}/agents/${agentId}`).set('Cookie', adminCookie).send({ model: 'gpt-4o', instructions: 'Be brief.' }).expect(200);
+      const applied = node.app.internals.config.listAgents().find((a) => a.id === agentId);
+      expect(applied).toMatchObject({ model: 'gpt-4o', instructions: 'Be brief.' });
+      const conflict = await http().delete(`${ws()}/agents/${agentId}`).set('Cookie', owner.cookie).expect(409);
+      expect(conflict.body.error.code).toBe('agent_in_use');
+      // The outsider's own workspace, with this workspace's agent and channel ids: not found there.
+      await http().get(`/api/workspaces/${outsider.workspaceId}/agents/${agentId}`).set('Cookie', outsider.cookie).expect(404);
+      await http().patch(`/api/workspaces/${outsider.workspaceId}/channels/${channelId}`).set('Cookie', outsider.cookie).send({ enabled: false }).expect(404);
+      await http().post(`/api/workspaces/${outsider.workspaceId}/channels`).set('Cookie', outsider.cookie).send({ type: 'telegram', agentId, botToken: telegramToken() }).expect(400);
+    });
+
+    it('a node that is down gets the change later: pending, then delivered', async () => {
+      await node.halt();
+      const key = `sk-downtime${alnum(30)}`;
+      const res = await http().put(`${ws()}/secrets/openai_api_key`).set('Cookie', adminCookie).send({ value: key }).expect(200);
+      expect(res.body).toMatchObject({ delivery: 'pending', secret: { status: 'pending' } });
+      await node.restart();
+      expect(node.app.internals.secrets.resolve('openai_api_key')).toBeUndefined();
+      await expect(h.api.app.get<NodeDelivery>(NODE_DELIVERY).deliver(owner.workspaceId)).resolves.toMatchObject({ complete: true, secretsDelivered: 1 });
+      expect(node.app.internals.secrets.resolve('openai_api_key')).toBe(key);
+      expect(await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).countBy({ workspaceId: owner.workspaceId })).toBe(0);
+    });
+  });
+
   describe('refused credentials: clear 4xx, nothing stored, nothing delivered', () => {
     const snapshot = async () => ({
       records: await h.api.dataSource.getRepository(SecretRecordEntity).find({ order: { id: 'ASC' } }),
