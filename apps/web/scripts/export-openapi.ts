@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
-import { ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiResponse, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc, createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { AppModule } from '../../api/src/app.module';
@@ -33,6 +33,21 @@ import { BillingStatusDto, PlansDto, RedirectDto } from '../../api/src/billing/d
 import { StaffAuditController } from '../../api/src/staff/staff-audit.controller';
 import { InviteResultDto, MembersDto, WorkspaceDto } from '../../api/src/workspaces/dto/workspace.dto';
 import { WorkspacesController } from '../../api/src/workspaces/workspaces.controller';
+import { AgentsController } from '../../api/src/agents/agents.controller';
+import { AgentDto, AgentResultDto } from '../../api/src/agents/dto/agent.dto';
+import { ChannelsController } from '../../api/src/channels/channels.controller';
+import { ChannelDto, ChannelResultDto, createChannelSchema } from '../../api/src/channels/dto/channel.dto';
+import { DataLifecycleController } from '../../api/src/exports/data-lifecycle.controller';
+import { EraseResultDto, ExportRecordDto, ExportResultDto, RetentionResultDto } from '../../api/src/exports/dto/exports.dto';
+import { NodeHealthController } from '../../api/src/nodes/nodes.controller';
+import { StaffNodeController } from '../../api/src/nodes/staff-node.controller';
+import { HostDto, ProvisioningStatusDto } from '../../api/src/provisioning/dto/provisioning.dto';
+import { ProvisioningController } from '../../api/src/provisioning/provisioning.controller';
+import { StaffProvisioningController } from '../../api/src/provisioning/staff-provisioning.controller';
+import { SecretRecordDto, SetSecretResultDto } from '../../api/src/secrets/dto/secret.dto';
+import { SecretsController } from '../../api/src/secrets/secrets.controller';
+import { UsageController } from '../../api/src/usage/usage.controller';
+import { UsageDto } from '../../api/src/usage/usage.dto';
 
 // Routes whose return type is a plain TS type with no DTO class yet (gap: give them one in the API).
 class SlugAvailabilityDto extends createZodDto(z.object({ slug: z.string(), available: z.boolean(), reason: z.string().nullable() })) {}
@@ -42,6 +57,50 @@ class ChainVerdictDto extends createZodDto(
 ) {}
 class RevokedDto extends createZodDto(z.object({ revoked: z.number().int() })) {}
 class SentDto extends createZodDto(z.object({ status: z.literal('sent') })) {}
+class DeliveryDto extends createZodDto(z.object({ delivery: z.enum(['delivered', 'pending']) })) {}
+class SuspensionDto extends createZodDto(z.object({ suspended: z.boolean(), delivery: z.enum(['delivered', 'pending']) })) {}
+class RetryDto extends createZodDto(z.object({ workspaceId: z.uuid(), jobId: z.string() })) {}
+class JobDto extends createZodDto(z.object({ jobId: z.string() })) {}
+class NodeHealthDto extends createZodDto(
+  z.object({
+    node: z
+      .object({
+        id: z.uuid(),
+        status: z.string(),
+        reportedState: z.string().nullable(),
+        version: z.string().nullable(),
+        enrolledAt: z.string().nullable(),
+        lastHeartbeatAt: z.string().nullable(),
+        checks: z.unknown(),
+      })
+      .nullable(),
+  }),
+) {}
+class FleetNodeDto extends createZodDto(
+  z.object({
+    nodeId: z.string(),
+    workspaceId: z.string(),
+    slug: z.string(),
+    status: z.string(),
+    version: z.string().nullable(),
+    reportedVersion: z.string().nullable(),
+    lastHeartbeatAt: z.string().nullable(),
+    host: z.string().nullable(),
+  }),
+) {}
+class FleetUpgradeDto extends createZodDto(
+  z.object({
+    id: z.uuid(),
+    version: z.string().nullable(),
+    batchSize: z.number().int(),
+    nodeIds: z.array(z.string()).nullable(),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    results: z.array(z.record(z.string(), z.unknown())),
+    requestedBy: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  }),
+) {}
 
 /** The metadata key @ApiResponse writes (@nestjs/swagger DECORATORS.API_RESPONSE, not exported). */
 const API_RESPONSE_METADATA = 'swagger/apiResponse';
@@ -69,7 +128,51 @@ const RESPONSES: Response[] = [
   [BillingController, 'status', 200, BillingStatusDto],
   [BillingController, 'checkout', 200, RedirectDto],
   [BillingController, 'portal', 200, RedirectDto],
+  [ProvisioningController, 'get', 200, ProvisioningStatusDto],
+  [StaffProvisioningController, 'provisioning', 200, ProvisioningStatusDto],
+  [StaffProvisioningController, 'retry', 202, RetryDto],
+  [StaffProvisioningController, 'hosts', 200, HostDto, true],
+  [StaffProvisioningController, 'registerHost', 201, HostDto],
+  [StaffProvisioningController, 'fleet', 200, FleetNodeDto, true],
+  [StaffProvisioningController, 'startUpgrade', 202, FleetUpgradeDto],
+  [StaffProvisioningController, 'upgrade', 200, FleetUpgradeDto],
+  [StaffProvisioningController, 'reconcile', 202, JobDto],
+  [StaffNodeController, 'suspend', 200, SuspensionDto],
+  [StaffNodeController, 'resume', 200, SuspensionDto],
+  [NodeHealthController, 'get', 200, NodeHealthDto],
+  [AgentsController, 'list', 200, AgentDto, true],
+  [AgentsController, 'create', 201, AgentResultDto],
+  [AgentsController, 'get', 200, AgentDto],
+  [AgentsController, 'update', 200, AgentResultDto],
+  [AgentsController, 'remove', 200, DeliveryDto],
+  [ChannelsController, 'list', 200, ChannelDto, true],
+  [ChannelsController, 'create', 201, ChannelResultDto],
+  [ChannelsController, 'get', 200, ChannelDto],
+  [ChannelsController, 'update', 200, ChannelResultDto],
+  [ChannelsController, 'rotate', 200, ChannelResultDto],
+  [ChannelsController, 'remove', 200, DeliveryDto],
+  [SecretsController, 'list', 200, SecretRecordDto, true],
+  [SecretsController, 'set', 200, SetSecretResultDto],
+  [UsageController, 'series', 200, UsageDto],
+  [DataLifecycleController, 'requestExport', 201, ExportResultDto],
+  [DataLifecycleController, 'listExports', 200, ExportRecordDto, true],
+  [DataLifecycleController, 'erase', 200, EraseResultDto],
+  [DataLifecycleController, 'setRetention', 200, RetentionResultDto],
 ];
+
+/** Request bodies validated by a pipe on a plain zod schema (a union cannot be a DTO class). */
+const PIPE_BODIES: Array<[path: string, method: 'post', schema: z.ZodType]> = [['/api/workspaces/{id}/channels', 'post', createChannelSchema]];
+
+function attachBodies(document: OpenAPIObject): void {
+  for (const [path, method, zodSchema] of PIPE_BODIES) {
+    const operation = document.paths[path]?.[method];
+    if (!operation) throw new Error(`${method.toUpperCase()} ${path} no longer exists: update PIPE_BODIES in ${__filename}`);
+    const schema = z.toJSONSchema(zodSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete schema.$schema;
+    const existing = operation.requestBody && 'content' in operation.requestBody ? operation.requestBody : undefined;
+    operation.requestBody = { required: true, description: existing?.description, content: { 'application/json': { schema } } };
+  }
+}
 
 function attachResponses(): void {
   for (const [controller, method, status, type, isArray] of RESPONSES) {
@@ -135,6 +238,7 @@ async function main(): Promise<void> {
   const cleaned = cleanupOpenApiDoc(document);
   const schemas = cleaned.components?.schemas ?? {};
   for (const [name, schema] of zodComponentSchemas(app)) if (name in schemas) schemas[name] = schema;
+  attachBodies(cleaned);
   const out = join(__dirname, '..', 'openapi.json');
   writeFileSync(out, `${JSON.stringify({ ...cleaned, openapi: '3.1.0' }, null, 2)}\n`);
   process.stdout.write(`wrote ${out} (${Object.keys(document.paths).length} paths)\n`);

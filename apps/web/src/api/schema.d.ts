@@ -948,6 +948,65 @@ export interface components {
             /** Format: uri */
             url: string;
         };
+        ProvisioningStatusDto: {
+            /** Format: uuid */
+            workspaceId: string;
+            workspaceStatus: string;
+            hostname: string;
+            runs: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                action: "provision" | "deprovision";
+                /** @enum {string} */
+                status: "running" | "succeeded" | "failed" | "canceled";
+                attempts: number;
+                error: string | null;
+                startedAt: string | null;
+                finishedAt: string | null;
+                steps: {
+                    name: string;
+                    /** @enum {string} */
+                    status: "pending" | "running" | "succeeded" | "failed";
+                    attempts: number;
+                    startedAt: string | null;
+                    finishedAt: string | null;
+                    error: string | null;
+                    log?: string;
+                }[];
+            }[];
+            node: {
+                /** Format: uuid */
+                id: string;
+                status: string;
+                version: string | null;
+                enrolledAt: string | null;
+                lastHeartbeatAt: string | null;
+            } | null;
+        };
+        RetryDto: {
+            /** Format: uuid */
+            workspaceId: string;
+            jobId: string;
+        };
+        HostDto: {
+            /** Format: uuid */
+            id: string;
+            provider: string;
+            name: string;
+            address: string;
+            sshPort: number;
+            sshUser: string;
+            hostKeyFingerprint: string | null;
+            installRoot: string;
+            nodePort: number;
+            publicPort: number;
+            /** @enum {string} */
+            status: "creating" | "free" | "allocated" | "wiping" | "retired";
+            workspaceId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         RegisterHostDto: {
             name: string;
             address: string;
@@ -963,10 +1022,52 @@ export interface components {
             /** @default 443 */
             publicPort: number;
         };
+        FleetNodeDto: {
+            nodeId: string;
+            workspaceId: string;
+            slug: string;
+            status: string;
+            version: string | null;
+            reportedVersion: string | null;
+            lastHeartbeatAt: string | null;
+            host: string | null;
+        };
         StartFleetUpgradeDto: {
             /** @default 1 */
             batchSize: number;
             nodeIds?: string[];
+        };
+        FleetUpgradeDto: {
+            /** Format: uuid */
+            id: string;
+            version: string | null;
+            batchSize: number;
+            nodeIds: string[] | null;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed";
+            results: {
+                [key: string]: unknown;
+            }[];
+            requestedBy: string | null;
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        JobDto: {
+            jobId: string;
+        };
+        AgentDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            instructions: string;
+            /** @enum {string} */
+            provider: "openai" | "anthropic";
+            model: string;
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         CreateAgentDto: {
             name: string;
@@ -978,6 +1079,24 @@ export interface components {
             /** @default true */
             enabled: boolean;
         };
+        AgentResultDto: {
+            agent: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                instructions: string;
+                /** @enum {string} */
+                provider: "openai" | "anthropic";
+                model: string;
+                enabled: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
         UpdateAgentDto: {
             name?: string;
             instructions?: string;
@@ -985,6 +1104,60 @@ export interface components {
             provider?: "openai" | "anthropic";
             model?: string;
             enabled?: boolean;
+        };
+        DeliveryDto: {
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        ChannelDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "telegram" | "whatsapp";
+            /** Format: uuid */
+            agentId: string;
+            enabled: boolean;
+            telegram: {
+                botId: string | null;
+                botUsername: string | null;
+            } | null;
+            whatsapp: {
+                phoneNumberId: string;
+                displayPhoneNumber: string | null;
+                verifyToken: string;
+            } | null;
+            webhookPath: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ChannelResultDto: {
+            channel: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "telegram" | "whatsapp";
+                /** Format: uuid */
+                agentId: string;
+                enabled: boolean;
+                telegram: {
+                    botId: string | null;
+                    botUsername: string | null;
+                } | null;
+                whatsapp: {
+                    phoneNumberId: string;
+                    displayPhoneNumber: string | null;
+                    verifyToken: string;
+                } | null;
+                webhookPath: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
         };
         UpdateChannelDto: {
             /** Format: uuid */
@@ -996,14 +1169,129 @@ export interface components {
             accessToken?: string;
             appSecret?: string;
         };
+        SecretRecordDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret";
+            scope: string;
+            mask: string;
+            fingerprint: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "expired";
+            /** Format: date-time */
+            validatedAt: string;
+            deliveredAt: string | null;
+            rotatedAt: string | null;
+        };
         SetSecretDto: {
             value: string;
+        };
+        SetSecretResultDto: {
+            secret: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret";
+                scope: string;
+                mask: string;
+                fingerprint: string;
+                /** @enum {string} */
+                status: "pending" | "delivered" | "expired";
+                /** Format: date-time */
+                validatedAt: string;
+                deliveredAt: string | null;
+                rotatedAt: string | null;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        NodeHealthDto: {
+            node: {
+                /** Format: uuid */
+                id: string;
+                status: string;
+                reportedState: string | null;
+                version: string | null;
+                enrolledAt: string | null;
+                lastHeartbeatAt: string | null;
+                checks: unknown;
+            } | null;
+        };
+        SuspensionDto: {
+            suspended: boolean;
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        UsageDto: {
+            days: number;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            series: {
+                /** Format: date */
+                day: string;
+                telegram: {
+                    inbound: number;
+                    outbound: number;
+                    failures: number;
+                };
+                whatsapp: {
+                    inbound: number;
+                    outbound: number;
+                    failures: number;
+                };
+                providerErrors: number;
+                fallbackReplies: number;
+            }[];
+            totals: {
+                inbound: number;
+                outbound: number;
+                failures: number;
+                providerErrors: number;
+                fallbackReplies: number;
+            };
         };
         RequestExportDto: {
             ttlSeconds?: number;
         };
+        ExportResultDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+            conversations: number;
+            messages: number;
+            bytes: number;
+            sha256: string;
+        };
+        ExportRecordDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            requestedBy: string;
+            /** Format: date-time */
+            expiresAt: string;
+            conversations: number;
+            messages: number;
+            bytes: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        EraseResultDto: {
+            erased: boolean;
+            messages: number;
+        };
         SetRetentionDto: {
             days: number;
+        };
+        RetentionResultDto: {
+            days: number;
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
         };
     };
     responses: never;
@@ -1757,7 +2045,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProvisioningStatusDto"];
+                };
             };
         };
     };
@@ -1795,7 +2085,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProvisioningStatusDto"];
+                };
             };
         };
     };
@@ -1814,7 +2106,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RetryDto"];
+                };
             };
         };
     };
@@ -1831,7 +2125,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HostDto"][];
+                };
             };
         };
     };
@@ -1852,7 +2148,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HostDto"];
+                };
             };
         };
     };
@@ -1888,7 +2186,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FleetNodeDto"][];
+                };
             };
         };
     };
@@ -1909,7 +2209,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FleetUpgradeDto"];
+                };
             };
         };
     };
@@ -1928,7 +2230,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FleetUpgradeDto"];
+                };
             };
         };
     };
@@ -1945,7 +2249,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobDto"];
+                };
             };
         };
     };
@@ -1964,7 +2270,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AgentDto"][];
+                };
             };
         };
     };
@@ -1987,7 +2295,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AgentResultDto"];
+                };
             };
         };
     };
@@ -2007,7 +2317,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AgentDto"];
+                };
             };
         };
     };
@@ -2027,7 +2339,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeliveryDto"];
+                };
             };
         };
     };
@@ -2051,7 +2365,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AgentResultDto"];
+                };
             };
         };
     };
@@ -2070,7 +2386,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelDto"][];
+                };
             };
         };
     };
@@ -2086,7 +2404,25 @@ export interface operations {
         /** @description Telegram: {type:"telegram", agentId, botToken}; WhatsApp: {type:"whatsapp", agentId, phoneNumberId, accessToken, appSecret} */
         requestBody: {
             content: {
-                "application/json": string;
+                "application/json": {
+                    /** @constant */
+                    type: "telegram";
+                    /** Format: uuid */
+                    agentId: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    botToken: string;
+                } | {
+                    /** @constant */
+                    type: "whatsapp";
+                    /** Format: uuid */
+                    agentId: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    phoneNumberId: string;
+                    accessToken: string;
+                    appSecret: string;
+                };
             };
         };
         responses: {
@@ -2094,7 +2430,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelResultDto"];
+                };
             };
         };
     };
@@ -2114,7 +2452,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelDto"];
+                };
             };
         };
     };
@@ -2134,7 +2474,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeliveryDto"];
+                };
             };
         };
     };
@@ -2158,7 +2500,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelResultDto"];
+                };
             };
         };
     };
@@ -2182,7 +2526,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelResultDto"];
+                };
             };
         };
     };
@@ -2201,7 +2547,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SecretRecordDto"][];
+                };
             };
         };
     };
@@ -2225,7 +2573,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SetSecretResultDto"];
+                };
             };
         };
     };
@@ -2264,7 +2614,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NodeHealthDto"];
+                };
             };
         };
     };
@@ -2283,7 +2635,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SuspensionDto"];
+                };
             };
         };
     };
@@ -2302,7 +2656,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SuspensionDto"];
+                };
             };
         };
     };
@@ -2323,7 +2679,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UsageDto"];
+                };
             };
         };
     };
@@ -2342,7 +2700,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExportRecordDto"][];
+                };
             };
         };
     };
@@ -2365,7 +2725,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExportResultDto"];
+                };
             };
         };
     };
@@ -2385,7 +2747,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EraseResultDto"];
+                };
             };
         };
     };
@@ -2408,7 +2772,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RetentionResultDto"];
+                };
             };
         };
     };
