@@ -124,7 +124,12 @@ export class NodeDelivery {
       if (row.expiresAt.getTime() <= Date.now()) continue; // the sweep destroys it
       const record = await this.dataSource.getRepository(SecretRecordEntity).findOneBy({ id: row.secretRecordId });
       if (!record) continue;
-      const value = this.vault.open(record.id, record.fingerprint, row.sealed);
+      let value: string;
+      try {
+        value = this.vault.open(record.id, record.fingerprint, row.sealed);
+      } catch {
+        continue; // rotated while we read: the new row is picked up by the next delivery
+      }
       await this.gateway.putSecret(target, record.kind as SecretKind, record.scope, value);
       await this.dataSource.transaction(async (manager) => {
         // Only this exact ciphertext: a rotation that replaced it meanwhile keeps its own row.

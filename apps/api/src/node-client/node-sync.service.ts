@@ -34,7 +34,8 @@ export class NodeSyncService {
     try {
       result = await this.delivery.deliver(workspaceId);
     } catch (error) {
-      this.logger.error({ workspaceId, err: error }, 'immediate node delivery failed');
+      // Name and code only: a driver error could carry query parameters.
+      this.logger.error({ workspaceId, error: (error as Error).name, code: (error as { code?: unknown }).code }, 'immediate node delivery failed');
       result = { complete: false, reason: 'error', secretsDelivered: 0, configRevision: null };
     }
     if (result.complete) return 'delivered';

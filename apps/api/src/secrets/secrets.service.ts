@@ -58,12 +58,13 @@ export class SecretsService {
     const repository = manager.getRepository(SecretRecordEntity);
     const existing = await repository.findOne({ where: { workspaceId: input.workspaceId, kind: input.kind, scope: input.scope }, lock: { mode: 'pessimistic_write' } });
     let record: SecretRecordEntity;
+    const changed = existing !== null && existing.fingerprint !== fingerprint;
     if (existing) {
       existing.mask = mask;
       existing.fingerprint = fingerprint;
       existing.status = 'pending';
       existing.validatedAt = now;
-      existing.rotatedAt = now;
+      if (changed) existing.rotatedAt = now;
       record = await repository.save(existing);
     } else {
       record = await repository.save(repository.create({ workspaceId: input.workspaceId, kind: input.kind, scope: input.scope, mask, fingerprint, status: 'pending', validatedAt: now, deliveredAt: null, rotatedAt: null }));
@@ -77,7 +78,7 @@ export class SecretsService {
     );
     await this.audit.record(manager, {
       actor,
-      action: existing ? 'secret.rotated' : 'secret.stored',
+      action: changed ? 'secret.rotated' : existing ? 'secret.revalidated' : 'secret.stored',
       workspaceId: input.workspaceId,
       target: { type: 'secret', id: record.id },
       details: { kind: input.kind, scope: input.scope, mask },
