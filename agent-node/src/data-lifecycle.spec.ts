@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
@@ -6,6 +7,21 @@ import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixt
 import { waitFor, jsonOf } from './testing/node-harness';
 
 const DAY = 24 * 3600 * 1000;
+
+/** Minimal ustar reader for the test: name → UTF-8 content. */
+function untar(tar: Buffer): Record<string, string> {
+  const files: Record<string, string> = {};
+  let off = 0;
+  while (off + 512 <= tar.length) {
+    const header = tar.subarray(off, off + 512);
+    if (header.every((b) => b === 0)) break;
+    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, ''), 8);
+    files[name] = tar.subarray(off + 512, off + 512 + size).toString('utf8');
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
 
 function listFiles(dir: string, root = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), root) : [relative(root, join(dir, e.name))]));
@@ -32,22 +48,34 @@ describe('export, erase, retention and wipe', () => {
     const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ conversations: 2, messages: 4 });
-    expect(r.body.url.startsWith(`${f.nodeUrl}/exports/${r.body.exportId}/conversations.ndjson.gz?expires=`)).toBe(true);
+    expect(r.body.url.startsWith(`${f.nodeUrl}/exports/${r.body.exportId}/export.tar.gz?expires=`)).toBe(true);
     const res = await fetch(r.body.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/gzip');
     const gz = Buffer.from(await res.arrayBuffer());
     expect(createHash('sha256').update(gz).digest('hex')).toBe(r.body.sha256);
-    const lines = gunzipSync(gz).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.filter((l) => l.type === 'conversation').map((l) => l.externalChatId).sort()).toEqual(['1', '2']);
-    const texts = lines.filter((l) => l.type === 'message').map((l) => l.text);
-    expect(texts).toEqual(expect.arrayContaining(['first chat hello', 'second chat hello', '[gpt-4o-mini] You said: "first chat hello" (1 messages in context)']));
-    // each conversation line is followed by its own messages
-    let current = '';
-    for (const l of lines) {
-      if (l.type === 'conversation') current = l.id;
-      else expect(l.conversationId).toBe(current);
+    const files = untar(gunzipSync(gz));
+    // GNU tar reads it too
+    const tgz = join(f.dataDir, '..', `${r.body.exportId}.tar.gz`);
+    writeFileSync(tgz, gz);
+    expect(execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual(Object.keys(files).sort());
+    rmSync(tgz);
+    expect(Object.keys(files).sort()).toEqual([...Object.keys(files).filter((n) => n.startsWith('conversations/')).sort(), 'manifest.json'].sort());
+    expect(JSON.parse(files['manifest.json'])).toMatchObject({ format: 'enclave-export/v1', conversations: 2, messages: 4 });
+    const perConversation = Object.entries(files)
+      .filter(([n]) => n.startsWith('conversations/'))
+      .map(([n, text]) => ({ name: n, lines: text.trim().split('\n').map((l) => JSON.parse(l)) }));
+    expect(perConversation).toHaveLength(2);
+    for (const c of perConversation) {
+      expect(c.lines[0].type).toBe('conversation');
+      expect(c.name).toBe(`conversations/${c.lines[0].id}.ndjson`);
+      expect(c.lines.slice(1).every((l) => l.type === 'message')).toBe(true);
     }
+    const byChat = Object.fromEntries(perConversation.map((c) => [c.lines[0].externalChatId, c.lines.slice(1).map((l) => l.text)]));
+    expect(byChat).toEqual({
+      '1': ['first chat hello', '[gpt-4o-mini] You said: "first chat hello" (1 messages in context)'],
+      '2': ['second chat hello', '[gpt-4o-mini] You said: "second chat hello" (1 messages in context)'],
+    });
   });
 
   it('refuses tampered links with 403 and expired ones with 410, then deletes the archive', async () => {
@@ -61,7 +89,7 @@ describe('export, erase, retention and wipe', () => {
       `${base}?expires=${expires}&signature=${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
       `${base}?expires=${expires}`,
       `${base}`,
-      `${f.nodeUrl}/exports/00000000-0000-0000-0000-000000000000/conversations.ndjson.gz?expires=${expires}&signature=${sig}`,
+      `${f.nodeUrl}/exports/00000000-0000-0000-0000-000000000000/export.tar.gz?expires=${expires}&signature=${sig}`,
     ];
     for (const u of tampered) {
       const res = await fetch(u);

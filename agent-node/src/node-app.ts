@@ -376,7 +376,7 @@ export class NodeApp implements NodeOperations {
         ctx.res.writeHead(200, {
           'content-type': 'application/gzip',
           'content-length': size,
-          'content-disposition': 'attachment; filename="conversations.ndjson.gz"',
+          'content-disposition': 'attachment; filename="enclave-export.tar.gz"',
           'cache-control': 'no-store',
         });
         stream.pipe(ctx.res);

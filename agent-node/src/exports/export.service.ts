@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { TarWriter } from './tar-writer';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
@@ -9,7 +10,7 @@ import type { NodeLogger } from '../logging/logger';
 import { safeEqual } from '../channels/webhook.routes';
 
 export const EXPORTS_DIR = 'exports';
-export const EXPORT_FILE_NAME = 'conversations.ndjson.gz';
+export const EXPORT_FILE_NAME = 'export.tar.gz';
 
 export interface ExportResult {
   readonly exportId: string;
@@ -40,16 +41,19 @@ interface ExportRow {
 /**
  * Builds conversation exports and serves them through signed, expiring links.
  *
- * Archive: one gzip'd NDJSON file; per conversation one `{"type":"conversation",…}` line
- * followed by its `{"type":"message",…}` lines. It is streamed from a separate read-only
- * SQLite connection with `.iterate()` (one row in memory at a time; WAL gives a consistent
- * snapshot while webhooks keep writing on the main connection).
+ * Archive: `export.tar.gz` holding one NDJSON file per conversation
+ * (`conversations/<id>.ndjson`: a `{"type":"conversation",…}` line, then its
+ * `{"type":"message",…}` lines) and a `manifest.json`. Rows are streamed from a separate
+ * read-only SQLite connection with `.iterate()` (one row in memory at a time; WAL gives a
+ * consistent snapshot while webhooks keep writing on the main connection).
  *
- * Link: `<publicBaseUrl>/exports/<id>/conversations.ndjson.gz?expires=<unix s>&signature=<hex>`
+ * Link: `<publicBaseUrl>/exports/<id>/export.tar.gz?expires=<unix s>&signature=<hex>`
  * where signature = HMAC-SHA256(node-local key, "GET\n<path>\n<expires>").
  */
 export class ExportService {
   private timer: NodeJS.Timeout | undefined;
+  /** Exports being built: their folders are not in the table yet and must not be swept. */
+  private readonly building = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -67,9 +71,20 @@ export class ExportService {
   async create(ttlSeconds: number, now = new Date()): Promise<ExportResult> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const exportId = randomUUID();
+    this.building.add(exportId);
+    try {
+      return await this.build(exportId, ttlSeconds, now);
+    } finally {
+      this.building.delete(exportId);
+    }
+  }
+
+  private async build(exportId: string, ttlSeconds: number, now: Date): Promise<ExportResult> {
     const folder = join(this.dir, exportId);
     mkdirSync(folder, { mode: 0o700 });
     const file = join(folder, EXPORT_FILE_NAME);
+    const partFile = join(folder, 'conversation.part');
+    const mtime = Math.floor(now.getTime() / 1000);
     const hash = createHash('sha256');
     let bytes = 0;
     const gzip = createGzip();
@@ -79,8 +94,24 @@ export class ExportService {
       bytes += chunk.length;
     });
     gzip.pipe(out);
-    const write = async (obj: unknown) => {
-      if (!gzip.write(`${JSON.stringify(obj)}\n`)) await once(gzip, 'drain');
+    const tar = new TarWriter(gzip);
+
+    // One conversation at a time goes to a part file (so its size is known for the tar
+    // header), then into the archive; memory stays constant whatever the data size.
+    let part: WriteStream | undefined;
+    let partName = '';
+    const writeLine = async (obj: unknown) => {
+      if (!part) throw new Error('no open conversation');
+      if (!part.write(`${JSON.stringify(obj)}\n`)) await once(part, 'drain');
+    };
+    const flush = async () => {
+      if (!part) return;
+      const p = part;
+      part = undefined;
+      p.end();
+      await once(p, 'close');
+      await tar.addFile(partName, partFile, statSync(partFile).size, mtime);
+      rmSync(partFile, { force: true });
     };
 
     let conversations = 0;
@@ -101,9 +132,12 @@ export class ExportService {
       let currentId: string | undefined;
       for (const r of rows) {
         if (r.c_id !== currentId) {
+          await flush();
           currentId = r.c_id;
           conversations++;
-          await write({
+          partName = `conversations/${r.c_id}.ndjson`;
+          part = createWriteStream(partFile, { mode: 0o600 });
+          await writeLine({
             type: 'conversation',
             id: r.c_id,
             channelId: r.c_channel_id,
@@ -114,9 +148,8 @@ export class ExportService {
         }
         if (r.m_id !== null) {
           messages++;
-          await write({
+          await writeLine({
             type: 'message',
-            conversationId: r.c_id,
             id: r.m_id,
             direction: r.m_direction,
             kind: r.m_kind,
@@ -126,9 +159,15 @@ export class ExportService {
           });
         }
       }
+      await flush();
     } finally {
       reader.close();
+      part?.destroy();
+      rmSync(partFile, { force: true });
     }
+    const manifest = { format: 'enclave-export/v1', exportedAt: now.toISOString(), conversations, messages, layout: 'conversations/<conversation id>.ndjson: one conversation line, then its messages' };
+    await tar.addBuffer('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mtime);
+    await tar.finish();
     gzip.end();
     await once(out, 'close');
 
@@ -167,7 +206,7 @@ export class ExportService {
     if (!expires || !signature || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return { ok: false, code: 'link_invalid' };
     if (!safeEqual(signature, this.sign(path, expires))) return { ok: false, code: 'link_invalid' };
     if (Number(expires) * 1000 <= now) return { ok: false, code: 'link_expired' };
-    const m = /^\/exports\/([0-9a-f-]{36})\/conversations\.ndjson\.gz$/.exec(path);
+    const m = /^\/exports\/([0-9a-f-]{36})\/export\.tar\.gz$/.exec(path);
     if (!m) return { ok: false, code: 'link_invalid' };
     const file = join(this.dir, m[1], EXPORT_FILE_NAME);
     if (!existsSync(file)) return { ok: false, code: 'link_expired' };
@@ -185,7 +224,7 @@ export class ExportService {
     this.db.prepare('DELETE FROM exports WHERE expires_at <= ?').run(now);
     if (existsSync(this.dir)) {
       const known = new Set(this.db.prepare<[], { id: string }>('SELECT id FROM exports').all().map((r) => r.id));
-      for (const name of readdirSync(this.dir)) if (!known.has(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
+      for (const name of readdirSync(this.dir)) if (!known.has(name) && !this.building.has(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
     }
     return expired.length;
   }
