@@ -170,8 +170,10 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(exported.body.url.startsWith(`${node.url}/exports/`)).toBe(true);
     const archive = await fetch(exported.body.url);
     expect(archive.status).toBe(200);
-    const lines = gunzipSync(Buffer.from(await archive.arrayBuffer())).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
-    const conversation = lines.find((l) => l.type === 'conversation' && l.externalChatId === '4242');
+    // A tar.gz of conversations/<id>.ndjson files: pick the conversation lines out of it.
+    const unpacked = gunzipSync(Buffer.from(await archive.arrayBuffer())).toString('utf8');
+    const conversations = (unpacked.match(/\{"type":"conversation"[^\n]*\}/g) ?? []).map((l) => JSON.parse(l) as Record<string, string>);
+    const conversation = conversations.find((l) => l.externalChatId === '4242');
     expect(conversation).toBeDefined();
     const rows = (await h.api.dataSource.query('SELECT * FROM export_requests')) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(1);
