@@ -161,4 +161,19 @@ describe('control plane → node protocol', () => {
       expect(all).not.toContain(needle);
     }
   });
+
+  it('a channel removed from the config loses its webhook and its own secrets', async () => {
+    const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
+      revision: 7,
+      agents: [{ id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true }],
+      channels: [],
+    });
+    expect(r.status).toBe(200);
+    expect((await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/webhook`)).webhook).toBeNull();
+    expect(f.app.internals.secrets.resolve('telegram_bot_token', 'tg-main')).toBeUndefined();
+    expect(f.app.internals.secrets.resolve('whatsapp_app_secret', 'wa-main')).toBeUndefined();
+    expect(f.app.internals.secrets.resolve('openai_api_key')).toBe(OPENAI_TEST_KEY);
+    const bad = await fetch(`${f.nodeUrl}/webhooks/telegram/%E0%A4%A`, { method: 'POST', body: '{}' });
+    expect(bad.status).toBe(400);
+  });
 });

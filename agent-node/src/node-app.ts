@@ -258,9 +258,14 @@ export class NodeApp implements NodeOperations {
     if (current !== undefined && cfg.revision < Number(current)) {
       throw new NodeError('stale_config', `revision ${cfg.revision} is older than the applied revision ${current}`, { appliedRevision: Number(current) });
     }
+    // Channels and agents that disappear: unregister their webhooks, drop their own secrets.
+    const keepIds = new Set([...cfg.agents.map((a) => a.id), ...cfg.channels.map((c) => c.id)]);
+    const removed = [...run.config.listAgents().map((a) => a.id), ...run.config.listChannels().map((c) => c.id)].filter((id) => !keepIds.has(id));
+    await run.channels.unregisterChannels(removed);
     run.conversations.transaction(() => {
       run.config.apply(cfg);
       run.settings.set(SETTING.configRevision, String(cfg.revision));
+      for (const scope of removed) run.secrets.deleteScope(scope);
     });
     this.logger.info({ revision: cfg.revision, agents: cfg.agents.length, channels: cfg.channels.length }, 'config applied');
     await run.channels.syncWebhooks();

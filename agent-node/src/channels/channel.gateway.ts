@@ -5,6 +5,8 @@ import { ChannelSendError, type SendTextInput } from './channel-sender';
 import type { TelegramClient } from './telegram.client';
 import type { WhatsAppClient } from './whatsapp.client';
 
+const MAX_TEXT = 4096;
+
 /** Where each channel's webhook lives on the node's public base URL. */
 export const WEBHOOK_PATHS = {
   telegram: (channelId: string) => `/webhooks/telegram/${channelId}`,
@@ -22,7 +24,9 @@ export class ChannelGateway {
     private readonly logger: NodeLogger,
   ) {}
 
-  async sendText(channel: ChannelRow, input: SendTextInput): Promise<string> {
+  async sendText(channel: ChannelRow, original: SendTextInput): Promise<string> {
+    // Both providers cap a text message at 4096 characters.
+    const input = original.text.length > MAX_TEXT ? { ...original, text: `${original.text.slice(0, MAX_TEXT - 1)}…` } : original;
     if (channel.type === 'telegram') {
       const token = this.secrets.resolve('telegram_bot_token', channel.id);
       if (!token) throw new ChannelSendError('missing_bot_token', true);
@@ -66,6 +70,15 @@ export class ChannelGateway {
   /** Marks a channel's webhook to be registered again (e.g. after its token changed). */
   invalidate(channelId?: string): void {
     for (const c of this.config.listChannels()) if (!channelId || c.id === channelId) this.config.setWebhookState(c.id, 'unset');
+  }
+
+  /** deleteWebhook for the given channels (those about to be removed from the config). */
+  async unregisterChannels(channelIds: readonly string[]): Promise<void> {
+    for (const channel of this.config.listChannels()) {
+      if (channel.type !== 'telegram' || !channelIds.includes(channel.id) || channel.webhookState !== 'set') continue;
+      const token = this.secrets.resolve('telegram_bot_token', channel.id);
+      if (token) await this.unregisterTelegram(channel, token);
+    }
   }
 
   /** deleteWebhook for every Telegram channel with a token; returns how many succeeded. */

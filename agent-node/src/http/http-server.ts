@@ -109,7 +109,11 @@ export function createHttpServer(routes: readonly Route[], logger: NodeLogger): 
         const m = route.regex.exec(url.pathname) as RegExpExecArray;
         const params: Record<string, string> = {};
         route.names.forEach((n, i) => {
-          params[n] = decodeURIComponent(m[i + 1]);
+          try {
+            params[n] = decodeURIComponent(m[i + 1]);
+          } catch {
+            throw new NodeError('bad_request', 'malformed percent-encoding in path');
+          }
         });
         const body = await readBody(req, route.bodyLimit ?? DEFAULT_BODY_LIMIT);
         const result = await route.handler({ req, res, method, rawPath, url, params, body, requestId });

@@ -23,6 +23,12 @@ export class SecretRepository {
     return this.db.prepare('DELETE FROM secrets WHERE kind = ? AND scope = ?').run(kind, scope).changes > 0;
   }
 
+  /** Deletes every secret of a scope (an agent or channel that was removed). */
+  deleteScope(scope: string): number {
+    if (scope === 'default') return 0;
+    return this.db.prepare('DELETE FROM secrets WHERE scope = ?').run(scope).changes;
+  }
+
   /** The secret for a scope (agent or channel id), falling back to the node-wide default. */
   resolve(kind: SecretKind, scope?: string): string | undefined {
     const stmt = this.db.prepare<[string, string], { sealed: string }>('SELECT sealed FROM secrets WHERE kind = ? AND scope = ?');
