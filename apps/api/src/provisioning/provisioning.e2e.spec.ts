@@ -66,7 +66,10 @@ describe('provisioning end to end (real sshd, real bundle, Cloudflare stand-in)'
 
     expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 240_000)).toBe('active');
     const provisioningMs = Date.now() - started;
-    process.stdout.write(`provisioning took ${provisioningMs} ms\n`);
+    const timings = (await h.api.dataSource.getRepository(ProvisioningStepEntity).find({ order: { position: 'ASC' } }))
+      .map((step) => `${step.name}=${step.finishedAt && step.startedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : '?'}ms`)
+      .join(' ');
+    process.stdout.write(`provisioning took ${provisioningMs} ms (${timings})\n`);
 
     // Progress: members see every step succeeded; the stream showed each step as it changed.
     const status = await h.api.http().get(`/api/workspaces/${workspaceId}/provisioning`).set('cookie', h.ownerCookie).expect(200);
