@@ -4,6 +4,7 @@ import type { AuditActor } from '@enclave/audit';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
+import type { DeliveryResultDto } from '../nodes/dto/node.dto';
 import { AgentsService } from './agents.service';
 import { type AgentDto, type AgentResultDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 
@@ -34,7 +35,7 @@ export class AgentsController {
   }
 
   @Delete(':agentId')
-  remove(@UuidParam('id') id: string, @UuidParam('agentId') agentId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<{ delivery: 'delivered' | 'pending' }> {
+  remove(@UuidParam('id') id: string, @UuidParam('agentId') agentId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<DeliveryResultDto> {
     return this.agents.remove(id, user.id, agentId, actor);
   }
 }

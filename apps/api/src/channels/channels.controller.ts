@@ -5,6 +5,7 @@ import type { AuditActor } from '@enclave/audit';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
+import type { DeliveryResultDto } from '../nodes/dto/node.dto';
 import { ChannelsService } from './channels.service';
 import { type ChannelDto, type ChannelResultDto, type CreateChannelInput, createChannelSchema, RotateCredentialsDto, UpdateChannelDto } from './dto/channel.dto';
 
@@ -41,7 +42,7 @@ export class ChannelsController {
   }
 
   @Delete(':channelId')
-  remove(@UuidParam('id') id: string, @UuidParam('channelId') channelId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<{ delivery: 'delivered' | 'pending' }> {
+  remove(@UuidParam('id') id: string, @UuidParam('channelId') channelId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<DeliveryResultDto> {
     return this.channels.remove(id, user.id, channelId, actor);
   }
 }

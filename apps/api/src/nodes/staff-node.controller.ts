@@ -4,6 +4,7 @@ import type { AuditActor } from '@enclave/audit';
 import { Actor } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { StaffGuard } from '../staff/staff.guard';
+import type { SuspensionResultDto } from './dto/node.dto';
 import { NodeSuspensionService } from './node-suspension.service';
 
 @ApiTags('staff')
@@ -14,13 +15,13 @@ export class StaffNodeController {
 
   @Post('suspend')
   @HttpCode(200)
-  suspend(@UuidParam('id') id: string, @Actor() actor: AuditActor) {
+  suspend(@UuidParam('id') id: string, @Actor() actor: AuditActor): Promise<SuspensionResultDto> {
     return this.suspension.set(id, true, actor);
   }
 
   @Post('resume')
   @HttpCode(200)
-  resume(@UuidParam('id') id: string, @Actor() actor: AuditActor) {
+  resume(@UuidParam('id') id: string, @Actor() actor: AuditActor): Promise<SuspensionResultDto> {
     return this.suspension.set(id, false, actor);
   }
 }
