@@ -20,11 +20,12 @@ describe('ChannelsService (unit)', () => {
     const access = { require: jest.fn().mockResolvedValue({}) } as unknown as WorkspaceAccessService;
     const sync = { afterChange: jest.fn() } as unknown as NodeSyncService;
     const store = jest.fn();
+    const refusalAudited = jest.fn((_w: string, _a: unknown, _action: string, check: () => Promise<unknown>) => check());
     const service = new ChannelsService(
       dataSource,
       access,
       {} as AuditService,
-      { store } as unknown as SecretsService,
+      { store, refusalAudited } as unknown as SecretsService,
       new SecretVault('pepper-0123456789abcdef', Buffer.alloc(32, 1).toString('base64')),
       sync,
       checks as CredentialChecks,

@@ -66,14 +66,16 @@ export class ChannelsService {
     await this.requireAgent(this.dataSource.manager, workspaceId, input.agentId);
     this.vault.fingerprint('configuration-check-0000'); // 503 before calling a provider when secrets are not configured
     const metadata: Partial<ChannelEntity> = { telegramBotId: null, telegramBotUsername: null, whatsappPhoneNumberId: null, whatsappDisplayPhoneNumber: null, whatsappVerifyToken: null };
-    if (input.type === 'telegram') {
-      const bot = await this.checks.telegramBotToken(input.botToken);
-      Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
-    } else {
-      if (!APP_SECRET_SHAPE.test(input.appSecret)) throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
-      const number = await this.checks.whatsApp(input.accessToken, input.phoneNumberId);
-      Object.assign(metadata, { whatsappPhoneNumberId: number.phoneNumberId, whatsappDisplayPhoneNumber: number.displayPhoneNumber, whatsappVerifyToken: randomBytes(24).toString('base64url') });
-    }
+    await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
+      if (input.type === 'telegram') {
+        const bot = await this.checks.telegramBotToken(input.botToken);
+        Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
+      } else {
+        if (!APP_SECRET_SHAPE.test(input.appSecret)) throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
+        const number = await this.checks.whatsApp(input.accessToken, input.phoneNumberId);
+        Object.assign(metadata, { whatsappPhoneNumberId: number.phoneNumberId, whatsappDisplayPhoneNumber: number.displayPhoneNumber, whatsappVerifyToken: randomBytes(24).toString('base64url') });
+      }
+    });
     const channel = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       await this.requireAgent(manager, workspaceId, input.agentId);
@@ -119,20 +121,22 @@ export class ChannelsService {
     this.vault.fingerprint('configuration-check-0000');
     const updates: Array<{ kind: 'telegram_bot_token' | 'whatsapp_access_token' | 'whatsapp_app_secret'; value: string }> = [];
     const metadata: Partial<ChannelEntity> = {};
-    if (channel.type === 'telegram') {
-      if (!input.botToken || input.accessToken || input.appSecret) throw new DomainError('invalid', 'wrong_credentials_for_channel', 'A Telegram channel takes a botToken only.');
-      const bot = await this.checks.telegramBotToken(input.botToken);
-      Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
-      updates.push({ kind: 'telegram_bot_token', value: input.botToken });
-    } else {
-      if (input.botToken) throw new DomainError('invalid', 'wrong_credentials_for_channel', 'A WhatsApp channel takes accessToken and/or appSecret.');
-      if (input.appSecret && !APP_SECRET_SHAPE.test(input.appSecret)) throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
-      if (input.accessToken) {
-        await this.checks.whatsApp(input.accessToken, channel.whatsappPhoneNumberId as string);
-        updates.push({ kind: 'whatsapp_access_token', value: input.accessToken });
+    await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
+      if (channel.type === 'telegram') {
+        if (!input.botToken || input.accessToken || input.appSecret) throw new DomainError('invalid', 'wrong_credentials_for_channel', 'A Telegram channel takes a botToken only.');
+        const bot = await this.checks.telegramBotToken(input.botToken);
+        Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
+        updates.push({ kind: 'telegram_bot_token', value: input.botToken });
+      } else {
+        if (input.botToken) throw new DomainError('invalid', 'wrong_credentials_for_channel', 'A WhatsApp channel takes accessToken and/or appSecret.');
+        if (input.appSecret && !APP_SECRET_SHAPE.test(input.appSecret)) throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
+        if (input.accessToken) {
+          await this.checks.whatsApp(input.accessToken, channel.whatsappPhoneNumberId as string);
+          updates.push({ kind: 'whatsapp_access_token', value: input.accessToken });
+        }
+        if (input.appSecret) updates.push({ kind: 'whatsapp_app_secret', value: input.appSecret });
       }
-      if (input.appSecret) updates.push({ kind: 'whatsapp_app_secret', value: input.appSecret });
-    }
+    });
     const saved = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const current = await this.find(workspaceId, channelId, manager);

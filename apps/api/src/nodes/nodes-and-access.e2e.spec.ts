@@ -159,6 +159,9 @@ describe('agents, channels and secrets: access, refused credentials, node callba
       const res = await http().put(`${ws()}/secrets/${provider}_api_key`).set('Cookie', adminCookie).send({ value: key }).expect(400);
       expect(res.body.error).toMatchObject({ code: 'credential_refused', details: { field: 'value', provider } });
       expect(await snapshot()).toEqual(before);
+      const refusals = (await h.api.dataSource.query(`SELECT outcome, details FROM audit_events WHERE action = 'secret.refused' AND workspace_id = $1`, [owner.workspaceId])) as Array<{ outcome: string; details: unknown }>;
+      expect(refusals).toContainEqual({ outcome: 'failure', details: { field: 'value', provider } });
+      expect(JSON.stringify(refusals)).not.toContain(key);
     });
 
     it('Telegram bot token (revoked: getMe 401)', async () => {

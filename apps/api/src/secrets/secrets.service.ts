@@ -86,6 +86,21 @@ export class SecretsService {
     return record;
   }
 
+  /**
+   * Runs a provider check; a refusal is audited (outcome `failure`, the field and provider
+   * only) and rethrown. Nothing else is written.
+   */
+  async refusalAudited<T>(workspaceId: string, actor: AuditActor, action: string, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'credential_refused') {
+        await this.audit.recordAlone({ actor, action, workspaceId, outcome: 'failure', details: { ...(error.details as Record<string, unknown>) } });
+      }
+      throw error;
+    }
+  }
+
   async list(workspaceId: string, userId: string): Promise<SecretRecordDto[]> {
     await this.access.require(workspaceId, userId, 'member');
     const records = await this.dataSource.getRepository(SecretRecordEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
@@ -96,8 +111,7 @@ export class SecretsService {
   async setProviderKey(workspaceId: string, userId: string, kind: ProviderKeyKind, value: string, actor: AuditActor): Promise<{ secret: SecretRecordDto; delivery: DeliveryState }> {
     await this.access.require(workspaceId, userId, 'admin');
     this.vault.fingerprint('configuration-check-0000'); // fail fast (503) before calling the provider when unconfigured
-    if (kind === 'openai_api_key') await this.checks.openAiKey(value);
-    else await this.checks.anthropicKey(value);
+    await this.refusalAudited(workspaceId, actor, 'secret.refused', () => (kind === 'openai_api_key' ? this.checks.openAiKey(value) : this.checks.anthropicKey(value)));
     const record = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       return this.store(manager, { workspaceId, kind, scope: 'default', value }, actor);
