@@ -4,11 +4,17 @@ import { ErrorState, Loading } from './components/States';
 import { Shell } from './components/Shell';
 import { SignInPage } from './pages/SignInPage';
 import { StaffAuditPage } from './pages/staff/StaffAuditPage';
+import { StaffFleetPage } from './pages/staff/StaffFleetPage';
+import { StaffWorkspacePage } from './pages/staff/StaffWorkspacePage';
 import { StaffLayout } from './pages/staff/StaffLayout';
 import { StaffQueuesPage } from './pages/staff/StaffQueuesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { WorkspaceAuditPage } from './pages/workspace/WorkspaceAuditPage';
+import { AgentsPage } from './pages/workspace/AgentsPage';
 import { BillingPage } from './pages/workspace/BillingPage';
+import { ChannelsPage } from './pages/workspace/ChannelsPage';
+import { DataPage } from './pages/workspace/DataPage';
+import { ProvisioningPage } from './pages/workspace/ProvisioningPage';
 import { MembersPage } from './pages/workspace/MembersPage';
 import { OverviewPage } from './pages/workspace/OverviewPage';
 import { SettingsPage } from './pages/workspace/SettingsPage';
@@ -44,6 +50,10 @@ export function App() {
         <Route index element={<WorkspacesPage />} />
         <Route path="workspaces/:id" element={<WorkspaceLayout />}>
           <Route index element={<OverviewPage />} />
+          <Route path="provisioning" element={<ProvisioningPage />} />
+          <Route path="agents" element={<AgentsPage />} />
+          <Route path="channels" element={<ChannelsPage />} />
+          <Route path="data" element={<DataPage />} />
           <Route path="billing" element={<BillingPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="audit" element={<WorkspaceAuditPage />} />
@@ -59,6 +69,9 @@ export function App() {
         >
           <Route index element={<Navigate to="audit" replace />} />
           <Route path="audit" element={<StaffAuditPage />} />
+          <Route path="fleet" element={<StaffFleetPage />} />
+          <Route path="workspaces" element={<StaffWorkspacePage />} />
+          <Route path="workspaces/:id" element={<StaffWorkspacePage />} />
           <Route path="queues" element={<StaffQueuesPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />

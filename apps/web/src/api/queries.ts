@@ -73,3 +73,43 @@ export function useSignOut() {
 export async function checkSlug(slug: string) {
   return unwrap(api.GET('/api/workspaces/slug-availability', { params: { query: { slug } } }));
 }
+
+const path = (id: string) => ({ params: { path: { id } } });
+
+export const workspaceKeys = {
+  provisioning: (id: string) => ['workspaces', id, 'provisioning'] as const,
+  nodeHealth: (id: string) => ['workspaces', id, 'node-health'] as const,
+  usage: (id: string, days: number) => ['workspaces', id, 'usage', days] as const,
+  agents: (id: string) => ['workspaces', id, 'agents'] as const,
+  channels: (id: string) => ['workspaces', id, 'channels'] as const,
+  secrets: (id: string) => ['workspaces', id, 'secrets'] as const,
+  exports: (id: string) => ['workspaces', id, 'exports'] as const,
+};
+
+export function useProvisioning(id: string) {
+  return useQuery({ queryKey: workspaceKeys.provisioning(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/provisioning', path(id))) });
+}
+
+export function useNodeHealth(id: string) {
+  return useQuery({ queryKey: workspaceKeys.nodeHealth(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/node-health', path(id))), refetchInterval: 30_000 });
+}
+
+export function useUsage(id: string, days: number) {
+  return useQuery({ queryKey: workspaceKeys.usage(id, days), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/usage', { params: { path: { id }, query: { days } } })) });
+}
+
+export function useAgents(id: string) {
+  return useQuery({ queryKey: workspaceKeys.agents(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/agents', path(id))) });
+}
+
+export function useChannels(id: string) {
+  return useQuery({ queryKey: workspaceKeys.channels(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/channels', path(id))) });
+}
+
+export function useSecrets(id: string) {
+  return useQuery({ queryKey: workspaceKeys.secrets(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/secrets', path(id))) });
+}
+
+export function useExports(id: string) {
+  return useQuery({ queryKey: workspaceKeys.exports(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/exports', path(id))) });
+}

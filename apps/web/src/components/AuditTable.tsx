@@ -1,4 +1,5 @@
-import { Badge, Code, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Code, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
 import type { AuditEvent } from '../api/client';
 
 const OUTCOME_COLOR = { success: 'green', failure: 'red', denied: 'orange' } as const;
@@ -10,7 +11,7 @@ function detailsText(details: Record<string, unknown>): string {
 }
 
 /** Audit events, newest first; scrolls sideways on narrow screens instead of squeezing. */
-export function AuditTable({ events, showWorkspace = true }: { events: AuditEvent[]; showWorkspace?: boolean }) {
+export function AuditTable({ events, showWorkspace = true, workspaceHref }: { events: AuditEvent[]; showWorkspace?: boolean; workspaceHref?: (id: string) => string }) {
   return (
     <Table.ScrollContainer minWidth={720}>
       <Table striped highlightOnHover verticalSpacing="xs" data-testid="audit-table">
@@ -49,9 +50,15 @@ export function AuditTable({ events, showWorkspace = true }: { events: AuditEven
               </Table.Td>
               {showWorkspace ? (
                 <Table.Td>
-                  <Text size="xs" ff="monospace" title={event.workspaceId ?? ''}>
-                    {event.workspaceId ? event.workspaceId.slice(0, 8) : '—'}
-                  </Text>
+                  {event.workspaceId && workspaceHref ? (
+                    <Anchor component={Link} to={workspaceHref(event.workspaceId)} size="xs" ff="monospace" title={event.workspaceId}>
+                      {event.workspaceId.slice(0, 8)}
+                    </Anchor>
+                  ) : (
+                    <Text size="xs" ff="monospace" title={event.workspaceId ?? ''}>
+                      {event.workspaceId ? event.workspaceId.slice(0, 8) : '—'}
+                    </Text>
+                  )}
                 </Table.Td>
               ) : null}
               <Table.Td>

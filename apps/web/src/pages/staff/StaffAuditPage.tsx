@@ -62,7 +62,7 @@ export function StaffAuditPage() {
       {events.isError ? null : events.data && events.data.pages[0]?.items.length === 0 && Object.keys(filter).length === 0 ? (
         <Alert color="gray">No audit events recorded yet.</Alert>
       ) : null}
-      <AuditEventsView query={events} showWorkspace />
+      <AuditEventsView query={events} showWorkspace workspaceHref={(id) => `/staff/workspaces/${id}`} />
     </Stack>
   );
 }

@@ -15,6 +15,8 @@ export function StaffLayout() {
       <Tabs value={current} onChange={(value) => void navigate(`/staff/${value ?? 'audit'}`)}>
         <Tabs.List>
           <Tabs.Tab value="audit">Audit log</Tabs.Tab>
+          <Tabs.Tab value="fleet">Fleet</Tabs.Tab>
+          <Tabs.Tab value="workspaces">Workspace</Tabs.Tab>
           <Tabs.Tab value="queues">Queues</Tabs.Tab>
         </Tabs.List>
       </Tabs>

@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { api, errorMessage, type Plan, unwrap } from '../../api/client';
-import { useBilling, usePlans } from '../../api/queries';
+import { keys, useBilling, usePlans } from '../../api/queries';
 import { EmptyState, ErrorState, Loading, statusLabel } from '../../components/States';
 import { canManage, useCurrentWorkspace } from './WorkspaceLayout';
 
@@ -22,6 +23,12 @@ export function BillingPage() {
   // After Stripe sends the browser back, the webhook may land a moment later: poll until it has.
   const billing = useBilling(workspace.id, returning === 'success' ? 2000 : false);
   const waitingForWebhook = returning === 'success' && billing.data?.workspaceStatus === 'pending_payment';
+  const client = useQueryClient();
+  const billedStatus = billing.data?.workspaceStatus;
+  useEffect(() => {
+    // The header shows the workspace's status: refresh it when billing moved it on.
+    if (billedStatus && billedStatus !== workspace.status) void client.invalidateQueries({ queryKey: keys.workspace(workspace.id) });
+  }, [billedStatus, workspace.status, workspace.id, client]);
   const plans = usePlans();
   const checkout = useMutation({
     mutationFn: (planId: string) => unwrap(api.POST('/api/workspaces/{id}/checkout', { params: { path: { id: workspace.id } }, body: { planId } })),
@@ -45,6 +52,13 @@ export function BillingPage() {
           {waitingForWebhook
             ? 'Stripe has sent you back; we are waiting for its confirmation. This page updates by itself.'
             : `Thank you. Your workspace is now ${statusLabel(status.workspaceStatus)}; your dedicated server is being set up.`}
+          {!waitingForWebhook ? (
+            <div>
+              <Button component={Link} to="../provisioning" size="xs" mt="xs" variant="light">
+                Follow the server set-up
+              </Button>
+            </div>
+          ) : null}
         </Alert>
       ) : null}
       {returning === 'canceled' ? (

@@ -6,6 +6,10 @@ import { ErrorState, Loading, statusColor, statusLabel } from '../../components/
 
 const TABS = [
   { value: 'overview', label: 'Overview' },
+  { value: 'provisioning', label: 'Server' },
+  { value: 'agents', label: 'Agents' },
+  { value: 'channels', label: 'Channels' },
+  { value: 'data', label: 'Data' },
   { value: 'billing', label: 'Billing' },
   { value: 'members', label: 'Members' },
   { value: 'audit', label: 'Audit trail' },
