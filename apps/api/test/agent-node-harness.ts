@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { parseNodeConfig } from '../../../agent-node/src/config/node-config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { NodeApp } from '../../../agent-node/src/node-app';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createWorker } from '../../worker/src/bootstrap';
+import type { INestApplicationContext } from '@nestjs/common';
 import { type ApiHarness, startApiHarness } from './api-harness';
 import { signInByEmail } from './sign-in';
 
@@ -23,6 +26,8 @@ export interface AgentsHarness {
   logs: string[];
   controlPlaneKeys: { publicKeyPem: string; privateKeyPem: string };
   providersJson(method: string, path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The real worker on the same database, Redis prefix and config; its logs are captured into `logs` too. */
+  startWorker(): Promise<INestApplicationContext>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,16 @@ export async function startAgentsHarness(overrides: NodeJS.ProcessEnv = {}): Pro
         return JSON.parse(text);
       } catch {
         return text;
+      }
+    },
+    async startWorker() {
+      setLogDestinationForTests({ write: (line: string) => void logs.push(line) });
+      try {
+        const worker = await createWorker(api.env);
+        await worker.init();
+        return worker;
+      } finally {
+        setLogDestinationForTests(undefined);
       }
     },
     async close() {

@@ -1,15 +1,12 @@
 import { NodeEntity, PendingSecretDeliveryEntity, SecretRecordEntity } from '@enclave/persistence';
+import type { INestApplicationContext } from '@nestjs/common';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import Redis from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { DeliverToNodeHandler } from '../../../worker/src/secrets/deliver-to-node.handler';
 import { createNodeRecord, type AgentsHarness, ownerWithWorkspace, type Owner, type RunningNode, startAgentNode, startAgentsHarness, waitFor } from '../../test/agent-node-harness';
 import { signInByEmail } from '../../test/sign-in';
-import type { NodeDelivery } from '../node-client/node-delivery';
-import { NODE_DELIVERY } from '../node-client/node-sync.service';
 
 const alnum = (n: number) => randomBytes(n * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
 
@@ -33,6 +30,7 @@ describe('secrets and content never reach the control plane (full flow with a re
   let h: AgentsHarness;
   let owner: Owner;
   let node: RunningNode;
+  let worker: INestApplicationContext | undefined;
   let nodeId: string;
   let openaiAgentId: string;
   let anthropicAgentId: string;
@@ -51,6 +49,7 @@ describe('secrets and content never reach the control plane (full flow with a re
     owner = await ownerWithWorkspace(h.api, 'scan');
   });
   afterAll(async () => {
+    await worker?.close();
     await node?.stop();
     await h?.close();
   });
@@ -70,18 +69,19 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(job?.data).toEqual({ workspaceId: owner.workspaceId });
   });
 
-  it('delivers everything once the node enrols (DeliverToNode job), then deletes the waiting copy', async () => {
+  it('delivers everything once the node enrols (the real worker runs the DeliverToNode job), then deletes the waiting copy', async () => {
     const record = await createNodeRecord(h.api, owner.workspaceId);
     nodeId = record.nodeId;
     node = await startAgentNode(h, record);
     expect(await node.app.internals.heartbeat.beat()).toBe(true); // enrols, then beats
     const enrolled = await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ id: nodeId });
     expect(enrolled).toMatchObject({ status: 'healthy', publicBaseUrl: node.url, reportedState: 'active' });
-    const handler = new DeliverToNodeHandler(h.api.app.get<NodeDelivery>(NODE_DELIVERY));
-    await expect(handler.handle({ workspaceId: owner.workspaceId })).resolves.toMatchObject({ complete: true, secretsDelivered: 1 });
-    expect(secrets().resolve('openai_api_key', openaiAgentId)).toBe(SECRETS.openai);
+    // The real worker (debug logs captured too) picks up the DeliverToNode job that waited in Redis.
+    worker = await h.startWorker();
+    await waitFor(() => secrets().resolve('openai_api_key', openaiAgentId) === SECRETS.openai, 15_000);
+    await waitFor(() => node.app.internals.config.listAgents().length === 1);
     expect(node.app.internals.config.listAgents().map((a) => a.id)).toEqual([openaiAgentId]);
-    expect(await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).count()).toBe(0);
+    await waitFor(async () => (await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).count()) === 0);
     const list = await as(http().get(`${ws()}/secrets`)).expect(200);
     expect(list.body[0]).toMatchObject({ kind: 'openai_api_key', status: 'delivered' });
     expect(list.body[0].deliveredAt).not.toBeNull();
@@ -196,20 +196,16 @@ describe('secrets and content never reach the control plane (full flow with a re
   });
 
   it('follows the workspace status billing sets: suspended → node suspended after the next heartbeat, and back', async () => {
-    const handler = new DeliverToNodeHandler(h.api.app.get<NodeDelivery>(NODE_DELIVERY));
     const [{ status }] = (await h.api.dataSource.query('SELECT status FROM workspaces WHERE id = $1', [owner.workspaceId])) as Array<{ status: string }>;
     await h.api.dataSource.query(`UPDATE workspaces SET status = 'suspended' WHERE id = $1`, [owner.workspaceId]);
-    expect(await node.app.internals.heartbeat.beat()).toBe(true);
-    expect(await h.api.app.get(QueueService).queueOf(JobName.DeliverToNode).getJob(JOB_IDS.deliverToNode(owner.workspaceId))).toBeDefined();
-    await handler.handle({ workspaceId: owner.workspaceId });
-    expect(node.app.state()).toBe('suspended');
+    expect(await node.app.internals.heartbeat.beat()).toBe(true); // the heartbeat shows the node behind: DeliverToNode job
+    await waitFor(() => node.app.state() === 'suspended');
     // Staff resuming does not lift a billing suspension.
     const staff = await signInByEmail(h.api, 'staff@enclave.test');
     await http().post(`/api/staff/workspaces/${owner.workspaceId}/resume`).set('Cookie', staff).expect(200, { suspended: true, delivery: 'delivered' });
     await h.api.dataSource.query('UPDATE workspaces SET status = $2 WHERE id = $1', [owner.workspaceId, status]);
     expect(await node.app.internals.heartbeat.beat()).toBe(true);
-    await handler.handle({ workspaceId: owner.workspaceId });
-    expect(node.app.state()).toBe('active');
+    await waitFor(() => node.app.state() === 'active');
   });
 
   it('removal tells the node to forget', async () => {
@@ -228,6 +224,12 @@ describe('secrets and content never reach the control plane (full flow with a re
   });
 
   it('SCAN: no secret and no message text in pg_dump, Redis (BullMQ jobs included) or the API logs — raw, base64 or hex', async () => {
+    // Leave a DeliverToNode job waiting in Redis (worker stopped, node down) so a job hash with its payload is scanned too.
+    await worker?.close();
+    worker = undefined;
+    await node.halt();
+    await as(http().put(`${ws()}/retention`)).send({ days: 60 }).expect(200, { days: 60, delivery: 'pending' });
+
     const dump = await databaseDump(h);
     expect(dump).toContain('secret_records'); // the dump is real and has our tables
     expect(dump).toContain(SECRETS.openaiRotated.slice(-4)); // masks are there, on purpose
@@ -257,7 +259,8 @@ describe('secrets and content never reach the control plane (full flow with a re
       redis.disconnect();
     }
     expect(keys).toBeGreaterThan(0);
-    expect(redisText).toContain(JOB_ID_PREFIX); // the DeliverToNode job hash was scanned
+    expect(redisText).toContain(`${JOB_ID_PREFIX}${owner.workspaceId}`); // the waiting DeliverToNode job hash was scanned
+    expect(redisText).toContain(JSON.stringify(JSON.stringify({ workspaceId: owner.workspaceId })).slice(1, -1)); // …with its payload: the id only
 
     const logs = h.logs.join('');
     expect(logs.length).toBeGreaterThan(1000); // debug logs were captured
