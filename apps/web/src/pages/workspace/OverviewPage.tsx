@@ -14,7 +14,7 @@ function Fact({ label, value, testId }: { label: string; value: React.ReactNode;
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text size="sm" data-testid={testId} style={{ overflowWrap: 'anywhere' }}>
+      <Text size="sm" component="div" data-testid={testId} style={{ overflowWrap: 'anywhere' }}>
         {value}
       </Text>
     </div>

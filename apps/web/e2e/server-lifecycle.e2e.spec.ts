@@ -1,0 +1,150 @@
+/**
+ * The paid half of the journey in a real browser, against the real API serving the build and a
+ * real worker provisioning onto a real sshd host (the provisioning harness): the customer
+ * watches the set-up live (SSE), sees the node's health, creates an agent, pastes a Telegram
+ * token and gets the bot's username, requests an export and gets an expiring link; staff sees
+ * the node in the fleet and the run's logs. Payment itself is covered by the other web spec.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+// The journey needs the whole control plane: e2e specs start the real API and worker (not app code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../api/test/provisioning-harness';
+import { type Browser, launchBrowser } from './browser';
+import { ensureWebBuild } from './web-build';
+
+jest.setTimeout(300_000);
+
+const BOT_TOKEN = '7012345678:AAHk2u7vS0cVqXw9yZ1bC3dE5fG7hJ9kL0m';
+
+describe('web app: server set-up, agent, channel, export, fleet', () => {
+  let h: ProvisioningHarness;
+  let worker: WorkerProcess;
+  let providers: RunningSandbox;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let workspaceId = '';
+
+  async function useSession(cookie: string): Promise<void> {
+    const [name, value] = cookie.split('=');
+    await browser.context.clearCookies();
+    await browser.context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }]);
+  }
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    const telegram = createStandIns({ smtpPort: 0 }).find((standIn) => standIn.prefix === '/telegram');
+    if (!telegram) throw new Error('the sandbox has no Telegram stand-in');
+    providers = await startSandbox([telegram], 0);
+    h = await startProvisioningHarness({
+      TELEGRAM_API_ROOT: `${providers.url}/telegram`,
+      SECRET_PEPPER: `pepper-${randomBytes(16).toString('hex')}`,
+      SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    worker = h.startWorker();
+    await h.addHost();
+    base = h.api.url;
+    browser = await launchBrowser();
+    page = browser.page;
+    await useSession(h.ownerCookie);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.kill();
+    await h?.close();
+    await providers?.close();
+    // eslint-disable-next-line no-console
+    if (browser) console.log(`web e2e screenshots: ${browser.screenshotDir}\n${browser.errors.join('\n')}`);
+  });
+
+  it('follows provisioning live, step by step, until the workspace is active', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Globex Helpdesk');
+    await page.getByText('globex-helpdesk.enclave.app is available').waitFor();
+    await page.getByRole('button', { name: 'Create and continue to payment' }).click();
+    await page.waitForURL(/\/billing$/);
+    workspaceId = page.url().match(/workspaces\/([0-9a-f-]{36})/)![1];
+
+    await page.getByRole('tab', { name: 'Server' }).click();
+    await page.getByTestId('stream-state').getByText('Live').waitFor();
+    await page.getByText('Waiting for payment').waitFor();
+    // What billing does once Stripe confirms the payment (the other spec pays for real).
+    await h.api.dataSource.query(`UPDATE workspaces SET status = 'provisioning' WHERE id = $1`, [workspaceId]);
+    await h.enqueueProvision(workspaceId);
+
+    await page.locator('[data-step="allocate"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="provisioning-log"] tr').first().waitFor({ timeout: 60_000 });
+    await browser.shot('20-provisioning-in-progress');
+    await page.locator('[data-step="healthy"][data-status="succeeded"]').waitFor({ timeout: 240_000 });
+    await page.getByTestId('workspace-status').getByText('active').waitFor({ timeout: 30_000 });
+    expect(await page.locator('li[data-status="succeeded"]').count()).toBe(await page.locator('li[data-step]').count());
+    expect(await page.getByLabel('Provisioning progress').getAttribute('aria-valuenow')).toBe('100');
+    await browser.shot('21-provisioning-done');
+    // No DNS in tests: the control plane reaches the node on its loopback port, not <slug>.enclave.test.
+    await h.api.dataSource.query(
+      `UPDATE nodes SET public_base_url = 'http://127.0.0.1:' || hosts.node_port FROM hosts WHERE nodes.host_id = hosts.id AND nodes.workspace_id = $1`,
+      [workspaceId],
+    );
+  });
+
+  it("shows the node's health, version, hostname and heartbeat on the overview", async () => {
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const health = page.getByTestId('node-health');
+    await health.waitFor({ timeout: 30_000 });
+    await health.getByText('globex-helpdesk.enclave.test').waitFor();
+    await page.getByText('Messages per day').waitFor();
+    await browser.shot('22-overview-active');
+  });
+
+  it('creates an agent', async () => {
+    await page.getByRole('tab', { name: 'Agents' }).click();
+    await page.getByRole('button', { name: 'New agent' }).click();
+    const form = page.getByRole('form', { name: 'New agent' });
+    await form.getByLabel('Name').fill('Helpdesk');
+    await form.getByLabel('Instructions').fill('Answer questions about Globex orders politely and briefly.');
+    await form.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByTestId('agent').getByText('Helpdesk').waitFor();
+    await browser.shot('23-agents');
+  });
+
+  it('connects Telegram by pasting the bot token and shows the bot username', async () => {
+    await page.getByRole('tab', { name: 'Channels' }).click();
+    await page.getByLabel('Bot token').fill(BOT_TOKEN);
+    await page.getByRole('button', { name: 'Connect Telegram' }).click();
+    await page.getByTestId('bot-username').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('bot-username').innerText()).toMatch(/^Connected to @\w+/);
+    await page.getByTestId('channel-telegram').waitFor();
+    // The token is never shown back, and never stored in clear by the control plane.
+    expect(await page.content()).not.toContain(BOT_TOKEN);
+    const stored = await h.api.dataSource.query(`SELECT count(*)::int AS n FROM secret_records WHERE mask LIKE $1`, [`%${BOT_TOKEN.slice(-4)}`]);
+    expect(stored[0].n).toBe(1);
+    await browser.shot('24-channels-telegram');
+  });
+
+  it('requests an export and gets a link with an expiry countdown', async () => {
+    await page.getByRole('tab', { name: 'Data' }).click();
+    await page.getByRole('button', { name: 'Request export' }).click();
+    await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
+    const href = await page.getByTestId('export-link').getAttribute('href');
+    expect(href).toMatch(/^https:\/\/globex-helpdesk\.enclave\.test\//);
+    expect(await page.getByTestId('expiry-countdown').first().innerText()).toMatch(/^Expires in (59m|1h)/);
+    await browser.shot('25-data-export');
+  });
+
+  it('shows staff the node in the fleet and the run with its logs', async () => {
+    await useSession(h.staffCookie);
+    await page.goto(`${base}/staff/fleet`);
+    await page.getByTestId('fleet-table').getByText('globex-helpdesk').waitFor();
+    await browser.shot('26-staff-fleet');
+    await page.getByTestId('fleet-table').getByRole('link', { name: 'globex-helpdesk' }).click();
+    await page.waitForURL(new RegExp(`/staff/workspaces/${workspaceId}$`));
+    await page.locator('[data-step="install"][data-status="succeeded"]').waitFor();
+    await page.getByRole('button', { name: 'Retry provisioning' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Retry provisioning' }).isDisabled()).toBe(true);
+    await browser.shot('27-staff-workspace');
+  });
+});
