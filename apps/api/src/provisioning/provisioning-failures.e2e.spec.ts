@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditEventEntity, HostEntity, NodeEntity, ProvisioningRunEntity, ProvisioningStepEntity } from '@enclave/persistence';
-import { type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
+import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
+import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
 
 describe('provisioning failures (real sshd)', () => {
   let h: ProvisioningHarness;
@@ -51,6 +52,9 @@ describe('provisioning failures (real sshd)', () => {
     expect(members.body.workspaceStatus).toBe('provisioning_failed');
 
     await sshd.start();
+    // The job itself is marked failed by BullMQ just after the workspace (staff get 409 until then).
+    const queue = h.api.app.get(QueueService).queueOf(JobName.ProvisionWorkspace);
+    await eventually(async () => (await queue.getJob(JOB_IDS.provisionWorkspace(workspaceId)))?.isFailed(), 10_000);
     const retried = await h.api.http().post(`/api/staff/workspaces/${workspaceId}/provisioning/retry`).set('cookie', h.staffCookie).expect(202);
     expect(retried.body).toMatchObject({ workspaceId });
     expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');

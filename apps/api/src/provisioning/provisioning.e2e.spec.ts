@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { HostEntity, NodeEntity, ProvisioningStepEntity } from '@enclave/persistence';
 import { PROVISION_STEPS } from '@enclave/provisioning';
-import { type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
+import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
 
 /** Reads an SSE stream until `until` matches an event; returns the events seen. */
 async function readEvents(url: string, cookie: string, until: (event: { type: string; data: Record<string, unknown> }) => boolean, timeoutMs: number) {
@@ -100,8 +100,11 @@ describe('provisioning end to end (real sshd, real bundle, Cloudflare stand-in)'
     const host = await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: hostId });
     expect(host).toMatchObject({ status: 'allocated', workspaceId });
     expect(existsSync(`${root}/data/node.sqlite`)).toBe(true);
-    const mail = (await (await fetch(`${h.api.sandbox.url}/mail/messages?to=${encodeURIComponent(h.ownerEmail)}`)).json()) as Array<{ subject: string }>;
-    expect(mail.some((m) => m.subject.includes('is ready'))).toBe(true);
+    // The notice is mailed right after the commit that made the workspace active.
+    await eventually(async () => {
+      const mail = (await (await fetch(`${h.api.sandbox.url}/mail/messages?to=${encodeURIComponent(h.ownerEmail)}`)).json()) as Array<{ subject: string }>;
+      return mail.some((m) => m.subject.includes('is ready'));
+    }, 10_000);
     const actions = await h.auditActions(workspaceId);
     expect(actions).toEqual(expect.arrayContaining(['provisioning.started', 'provisioning.host_allocated', 'node.enrolled', 'dns.record_upserted', 'provisioning.succeeded']));
 

@@ -13,7 +13,7 @@ export class Provisioning1764090000000 implements MigrationInterface {
         ssh_port int NOT NULL DEFAULT 22 CHECK (ssh_port BETWEEN 1 AND 65535),
         ssh_user text NOT NULL DEFAULT 'root',
         host_key_fingerprint text CHECK (host_key_fingerprint ~ '^SHA256:[A-Za-z0-9+/]{43}$'),
-        install_root text NOT NULL DEFAULT '/opt/enclave' CHECK (install_root ~ '^/[A-Za-z0-9._/-]+$' AND install_root <> '/'),
+        install_root text NOT NULL DEFAULT '/opt/enclave' CHECK (install_root ~ '^/[A-Za-z0-9._/-]+$' AND install_root <> '/' AND install_root !~ '(^|/)\\.\\.(/|$)'),
         node_port int NOT NULL DEFAULT 8080 CHECK (node_port BETWEEN 1 AND 65535),
         public_port int NOT NULL DEFAULT 443 CHECK (public_port BETWEEN 1 AND 65535),
         status text NOT NULL CHECK (status IN ('creating', 'free', 'allocated', 'wiping', 'retired')),
