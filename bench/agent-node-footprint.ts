@@ -8,7 +8,9 @@
  *     with plain `node` — what provisioning ships;
  *   - "dev": `node -r @swc-node/register agent-node/src/main.ts` (transpiles at start-up).
  * Start-up = spawn → first 200 from /healthz. Idle RSS = VmRSS of the process 5 s after the
- * config was applied with heartbeats every 2 s (cold), and again after it answered 20 messages (warm: model SDKs and
+ * config was applied with heartbeats every 2 s (first configuration: grammY loaded for
+ * setWebhook), 5 s after a restart on the same data (steady state: webhooks already
+ * registered, nothing loaded lazily yet), and after it answered 20 messages (model SDKs and
  * grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -57,6 +59,8 @@ interface Sample {
   startupMs: number;
   coldRssMb: number;
   warmRssMb?: number;
+  /** Steady state: restarted on the same data (webhooks registered, nothing answered yet). */
+  restartedRssMb: number;
 }
 
 async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<Sample> {
@@ -68,15 +72,24 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
   const cfg = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
   const configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn', heartbeatIntervalMs: 2_000 });
   const args = [...mode.flags, ...(mode.bundle ? [bundleFile, '--config', configPath] : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath])];
-  const started = process.hrtime.bigint();
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  try {
+  const launch = async (): Promise<{ child: ChildProcess; startupMs: number }> => {
+    const started = process.hrtime.bigint();
+    const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitFor(() => fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false), 10_000, 5).catch((err: Error) => {
+      child.kill('SIGKILL');
       throw new Error(`${mode.name}: node did not start: ${err.message}\n${stderr}`);
     });
-    const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { child, startupMs: Number(process.hrtime.bigint() - started) / 1e6 };
+  };
+  const stop = async (child: ChildProcess) => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  };
+  let { child, startupMs } = await launch();
+  try {
     const sandboxJson = (method: string, path: string, body?: unknown) =>
       fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(jsonOf);
     const ch = await configureNode({ cp, nodeUrl, sandboxJson });
@@ -93,10 +106,13 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
       await sleep(5_000);
       warmRssMb = rssMb(child.pid as number);
     }
-    return { startupMs, coldRssMb, warmRssMb };
+    await stop(child);
+    ({ child } = await launch());
+    await sleep(5_000);
+    const restartedRssMb = rssMb(child.pid as number);
+    return { startupMs, coldRssMb, warmRssMb, restartedRssMb };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop(child);
     await sandbox.close();
     await cp.stop();
     removeDir(dir);
@@ -113,7 +129,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const s = await measure(mode, bundleFile, i === 0);
       results.get(mode)?.push(s);
-      console.log(`${mode.name} run ${i + 1}: start-up ${s.startupMs.toFixed(0)} ms, idle RSS ${s.coldRssMb.toFixed(1)} MB${s.warmRssMb ? `, after traffic ${s.warmRssMb.toFixed(1)} MB` : ''}`);
+      console.log(`${mode.name} run ${i + 1}: start-up ${s.startupMs.toFixed(0)} ms, idle RSS ${s.coldRssMb.toFixed(1)} MB, after restart ${s.restartedRssMb.toFixed(1)} MB${s.warmRssMb ? `, after traffic ${s.warmRssMb.toFixed(1)} MB` : ''}`);
     }
   }
   removeDir(tmp);
@@ -121,13 +137,14 @@ async function main(): Promise<void> {
     const st = xs.map((x) => x.startupMs);
     const rss = xs.map((x) => x.coldRssMb);
     const warm = xs.find((x) => x.warmRssMb)?.warmRssMb;
-    return `| ${mode} | ${median(st).toFixed(0)} ms | ${Math.max(...st).toFixed(0)} ms | ${median(rss).toFixed(1)} MB | ${Math.max(...rss).toFixed(1)} MB | ${warm ? `${warm.toFixed(1)} MB` : 'n/a'} |`;
+    const restarted = xs.map((x) => x.restartedRssMb);
+    return `| ${mode} | ${median(st).toFixed(0)} ms | ${Math.max(...st).toFixed(0)} ms | ${median(rss).toFixed(1)} MB | ${Math.max(...rss).toFixed(1)} MB | ${median(restarted).toFixed(1)} MB | ${warm ? `${warm.toFixed(1)} MB` : 'n/a'} |`;
   };
   const table = [
     `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (${runs} runs per mode, Node ${process.version}, ${process.platform}/${process.arch}; shared 2-core machine, so treat as indicative).`,
     '',
-    '| mode | start-up (median) | start-up (max) | idle RSS (median) | idle RSS (max) | RSS after 20 replies (first run) |',
-    '|---|---|---|---|---|---|',
+    '| mode | start-up (median) | start-up (max) | idle RSS just configured (median) | idle RSS (max) | idle RSS after a restart (median) | RSS after 20 replies (first run) |',
+    '|---|---|---|---|---|---|---|',
     ...[...results].map(([mode, xs]) => row(mode.name, xs)),
     '',
     'Targets: start-up < 1 s, idle RSS <= 60 MB.',
