@@ -58,8 +58,9 @@ export class CloudflareDnsClient {
     const existing = await this.find(name);
     const keep = existing.find((r) => r.type === type) ?? existing[0];
     // Duplicates left by someone else, or a record of the other address family: remove them.
-    for (const stray of existing.filter((r) => r !== keep)) await this.client.dns.records.delete(stray.id, { zone_id });
-    if (keep && keep.type === type && keep.content === address && keep.proxied) return { record: keep, action: 'unchanged' };
+    const strays = existing.filter((r) => r !== keep);
+    for (const stray of strays) await this.client.dns.records.delete(stray.id, { zone_id });
+    if (keep && keep.type === type && keep.content === address && keep.proxied) return { record: keep, action: strays.length ? 'updated' : 'unchanged' };
     const body = { zone_id, name, type, content: address, proxied: true, ttl: 1, comment: 'enclave agent node' } as const;
     if (keep && keep.type === type) {
       const updated = await this.client.dns.records.update(keep.id, body);

@@ -475,7 +475,7 @@ export class ProvisioningEngine {
   private async loadAllocation(ctx: RunContext): Promise<void> {
     ctx.host = (await this.dataSource.getRepository(HostEntity).findOneBy({ workspaceId: ctx.workspace.id })) ?? undefined;
     const nodes = await this.dataSource.getRepository(NodeEntity).find({ where: { workspaceId: ctx.workspace.id }, order: { createdAt: 'DESC' } });
-    ctx.node = nodes.find((n) => n.status !== 'wiped') ?? (ctx.run.action === 'deprovision' ? undefined : undefined);
+    ctx.node = nodes.find((n) => n.status !== 'wiped');
     if (!ctx.host && ctx.node?.hostId) ctx.host = (await this.dataSource.getRepository(HostEntity).findOneBy({ id: ctx.node.hostId })) ?? undefined;
   }
 
