@@ -8,7 +8,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface Browser {
   context: BrowserContext;
   page: Page;
-  /** Where this run's screenshots go (copied into docs/screenshots/ by hand when they change). */
+  /** Where the run's screenshots go: WEB_SCREENSHOT_DIR, else $TMPDIR/enclave-web-screenshots. */
   screenshotDir: string;
   /** Uncaught page errors and console errors, for the test to assert there were none. */
   errors: string[];
@@ -19,7 +19,8 @@ export interface Browser {
 /** Debian's chromium, headless, with a fresh profile; `npx playwright install` is not needed. */
 export async function launchBrowser(): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'enclave-chromium-'));
-  const screenshotDir = process.env.WEB_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'enclave-screenshots-'));
+  // One directory for the whole run (every web spec adds its pages); docs/screenshots/ is a copy of it.
+  const screenshotDir = process.env.WEB_SCREENSHOT_DIR ?? join(tmpdir(), 'enclave-web-screenshots');
   mkdirSync(screenshotDir, { recursive: true });
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

@@ -139,6 +139,25 @@ describe('web app: customer journey and staff console', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  it('deletes a workspace only after its slug is typed', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Scratch Pad');
+    await page.getByText('scratch-pad.enclave.app is available').waitFor();
+    await page.getByRole('button', { name: 'Create and continue to payment' }).click();
+    await page.waitForURL(/\/billing$/);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const remove = page.getByRole('button', { name: 'Delete this workspace' });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Type scratch-pad to confirm').fill('scratch-pa');
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel('Type scratch-pad to confirm').fill('scratch-pad');
+    await browser.shot('10b-delete-workspace-armed');
+    await remove.click();
+    await page.waitForURL(`${base}/`);
+    await page.getByTestId('workspace-card').getByText('Acme Support').waitFor();
+    expect(await page.getByTestId('workspace-card').getByText('Scratch Pad').count()).toBe(0);
+  });
+
   it('keeps staff pages from customers', async () => {
     await page.goto(`${base}/staff/audit`);
     await page.getByText('This console is for Enclave staff.').waitFor();

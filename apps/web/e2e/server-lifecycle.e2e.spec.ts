@@ -2,7 +2,7 @@
  * The paid half of the journey in a real browser, against the real API serving the build and a
  * real worker provisioning onto a real sshd host (the provisioning harness): the customer
  * watches the set-up live (SSE), sees the node's health, creates an agent, pastes a Telegram
- * token and gets the bot's username, requests an export and gets an expiring link; staff sees
+ * token and gets the bot's username, connects WhatsApp (webhook URL + verify token), requests an export and gets an expiring link; staff sees
  * the node in the fleet and the run's logs. Payment itself is covered by the other web spec.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import { ensureWebBuild } from './web-build';
 jest.setTimeout(300_000);
 
 const BOT_TOKEN = '7012345678:AAHk2u7vS0cVqXw9yZ1bC3dE5fG7hJ9kL0m';
+const WHATSAPP = { phoneNumberId: '109876543210', displayPhoneNumber: '+1 555 0100', appSecret: 'wa-app-secret-0123456789abcdef', accessToken: 'EAAGm0PX4ZCpsBAKZCj1ZBqZAw0ZB3x9ZBqZCvR7' };
 
 describe('web app: server set-up, agent, channel, export, fleet', () => {
   let h: ProvisioningHarness;
@@ -36,11 +37,17 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
 
   beforeAll(async () => {
     ensureWebBuild();
-    const telegram = createStandIns({ smtpPort: 0 }).find((standIn) => standIn.prefix === '/telegram');
-    if (!telegram) throw new Error('the sandbox has no Telegram stand-in');
-    providers = await startSandbox([telegram], 0);
+    const standIns = createStandIns({ smtpPort: 0 }).filter((standIn) => standIn.prefix === '/telegram' || standIn.prefix === '/whatsapp');
+    providers = await startSandbox(standIns, 0);
+    const registered = await fetch(`${providers.url}/whatsapp/_test/phone-numbers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumberId: WHATSAPP.phoneNumberId, displayPhoneNumber: WHATSAPP.displayPhoneNumber, appSecret: WHATSAPP.appSecret }),
+    });
+    expect(registered.status).toBe(201);
     h = await startProvisioningHarness({
       TELEGRAM_API_ROOT: `${providers.url}/telegram`,
+      WHATSAPP_GRAPH_API_URL: `${providers.url}/whatsapp`,
       SECRET_PEPPER: `pepper-${randomBytes(16).toString('hex')}`,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     });
@@ -125,6 +132,23 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     await browser.shot('24-channels-telegram');
   });
 
+  it('connects WhatsApp and shows the webhook URL and verify token to copy into Meta', async () => {
+    const form = page.getByRole('form', { name: 'Connect a channel' });
+    await form.getByText('WhatsApp', { exact: true }).click();
+    await form.getByLabel('Phone number id').fill(WHATSAPP.phoneNumberId);
+    await form.getByLabel('Access token').fill(WHATSAPP.accessToken);
+    await form.getByLabel('App secret').fill(WHATSAPP.appSecret);
+    await form.getByRole('button', { name: 'Connect WhatsApp' }).click();
+    const card = page.getByTestId('channel-whatsapp');
+    await card.waitFor({ timeout: 30_000 });
+    const url = await card.getByTestId('whatsapp-webhook-url').inputValue();
+    expect(url).toMatch(/^https:\/\/globex-helpdesk\.enclave\.test\/\S+/);
+    expect((await card.getByTestId('whatsapp-verify-token').inputValue()).length).toBeGreaterThanOrEqual(16);
+    await card.getByText(WHATSAPP.displayPhoneNumber).waitFor();
+    expect(await page.content()).not.toContain(WHATSAPP.accessToken);
+    await browser.shot('25-channels-whatsapp');
+  });
+
   it('requests an export and gets a link with an expiry countdown', async () => {
     await page.getByRole('tab', { name: 'Data' }).click();
     await page.getByRole('button', { name: 'Request export' }).click();
@@ -132,19 +156,19 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     const href = await page.getByTestId('export-link').getAttribute('href');
     expect(href).toMatch(/^https:\/\/globex-helpdesk\.enclave\.test\//);
     expect(await page.getByTestId('expiry-countdown').first().innerText()).toMatch(/^Expires in (59m|1h)/);
-    await browser.shot('25-data-export');
+    await browser.shot('26-data-export');
   });
 
   it('shows staff the node in the fleet and the run with its logs', async () => {
     await useSession(h.staffCookie);
     await page.goto(`${base}/staff/fleet`);
     await page.getByTestId('fleet-table').getByText('globex-helpdesk').waitFor();
-    await browser.shot('26-staff-fleet');
+    await browser.shot('27-staff-fleet');
     await page.getByTestId('fleet-table').getByRole('link', { name: 'globex-helpdesk' }).click();
     await page.waitForURL(new RegExp(`/staff/workspaces/${workspaceId}$`));
     await page.locator('[data-step="install"][data-status="succeeded"]').waitFor();
     await page.getByRole('button', { name: 'Retry provisioning' }).waitFor();
     expect(await page.getByRole('button', { name: 'Retry provisioning' }).isDisabled()).toBe(true);
-    await browser.shot('27-staff-workspace');
+    await browser.shot('28-staff-workspace');
   });
 });
