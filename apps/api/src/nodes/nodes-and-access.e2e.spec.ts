@@ -305,6 +305,8 @@ describe('agents, channels and secrets: access, refused credentials, node callba
         await worker.init();
         await waitFor(() => lateNode.app.internals.secrets.resolve('anthropic_api_key', agent.body.agent.id) === key, 15_000);
         await waitFor(async () => (await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).countBy({ workspaceId: late.workspaceId })) === 0);
+        // Secrets go first, then the config: wait for both.
+        await waitFor(() => lateNode.app.internals.config.listAgents().length === 1);
         expect(lateNode.app.internals.config.listAgents().map((a) => a.id)).toEqual([agent.body.agent.id]);
         const records = await http().get(`/api/workspaces/${late.workspaceId}/secrets`).set('Cookie', late.cookie).expect(200);
         expect(records.body).toEqual([expect.objectContaining({ kind: 'anthropic_api_key', status: 'delivered' })]);
