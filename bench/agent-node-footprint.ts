@@ -38,6 +38,7 @@ interface Mode {
 }
 const MODES: readonly Mode[] = [
   { name: `bundle + \`${RECOMMENDED_NODE_FLAGS.join(' ')}\` (recommended)`, bundle: true, flags: RECOMMENDED_NODE_FLAGS },
+  { name: `bundle + \`${[...RECOMMENDED_NODE_FLAGS, '--no-opt'].join(' ')}\` (no optimizing compiler)`, bundle: true, flags: [...RECOMMENDED_NODE_FLAGS, '--no-opt'] },
   { name: 'bundle, default V8 flags', bundle: true, flags: [] },
   { name: 'dev (`node -r @swc-node/register`, transpiles at start)', bundle: false, flags: [] },
 ];
