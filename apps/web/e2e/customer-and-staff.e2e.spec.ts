@@ -155,7 +155,7 @@ describe('web app: customer journey and staff console', () => {
     await remove.click();
     await page.waitForURL(`${base}/`);
     await page.getByTestId('workspace-card').getByText('Acme Support').waitFor();
-    expect(await page.getByTestId('workspace-card').getByText('Scratch Pad').count()).toBe(0);
+    await page.getByTestId('workspace-card').getByText('Scratch Pad').waitFor({ state: 'detached' });
   });
 
   it('keeps staff pages from customers', async () => {
@@ -225,7 +225,9 @@ describe('web app: customer journey and staff console', () => {
     expect(await response.text()).toContain('<div id="root">');
     await page.getByRole('tab', { name: 'Queues' }).click();
     await page.waitForURL(/\/staff\/queues$/);
-    await page.frameLocator('iframe[title="Queue dashboard"]').getByText('provisioning', { exact: false }).first().waitFor({ timeout: 20_000 });
+    const board = page.frameLocator('iframe[title="Queue dashboard"]');
+    await board.getByText('provisioning', { exact: true }).first().click({ timeout: 20_000 });
+    await board.getByText('Completed', { exact: false }).first().waitFor({ timeout: 20_000 });
     await browser.shot('15-staff-queues');
   });
 });

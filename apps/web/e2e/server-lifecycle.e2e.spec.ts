@@ -91,6 +91,10 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     expect(await page.locator('li[data-status="succeeded"]').count()).toBe(await page.locator('li[data-step]').count());
     expect(await page.getByLabel('Provisioning progress').getAttribute('aria-valuenow')).toBe('100');
     await browser.shot('21-provisioning-done');
+    await page.setViewportSize({ width: 375, height: 812 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    await browser.shot('21b-provisioning-done-375px');
+    await page.setViewportSize({ width: 1280, height: 860 });
     // No DNS in tests: the control plane reaches the node on its loopback port, not <slug>.enclave.test.
     await h.api.dataSource.query(
       `UPDATE nodes SET public_base_url = 'http://127.0.0.1:' || hosts.node_port FROM hosts WHERE nodes.host_id = hosts.id AND nodes.workspace_id = $1`,

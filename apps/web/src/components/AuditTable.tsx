@@ -64,8 +64,8 @@ export function AuditTable({ events, showWorkspace = true, workspaceHref }: { ev
               <Table.Td>
                 <Text size="xs">{event.targetType ? `${event.targetType} ${event.targetId?.slice(0, 8) ?? ''}` : '—'}</Text>
               </Table.Td>
-              <Table.Td>
-                <Badge size="sm" variant="light" color={OUTCOME_COLOR[event.outcome]}>
+              <Table.Td miw={96}>
+                <Badge size="sm" variant="light" color={OUTCOME_COLOR[event.outcome]} style={{ overflow: 'visible' }}>
                   {event.outcome}
                 </Badge>
               </Table.Td>

@@ -2,7 +2,7 @@ import { Button, Card, Group, Stack, Text, TextInput, Title } from '@mantine/cor
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, errorMessage, unwrap } from '../../api/client';
+import { api, errorMessage, unwrap, type Workspace } from '../../api/client';
 import { keys } from '../../api/queries';
 import { TypedConfirm } from '../../components/TypedConfirm';
 import { canManage, useCurrentWorkspace } from './WorkspaceLayout';
@@ -22,6 +22,7 @@ export function SettingsPage() {
   const remove = useMutation({
     mutationFn: () => unwrap(api.DELETE('/api/workspaces/{id}', { params: { path: { id: workspace.id } } })),
     onSuccess: () => {
+      client.setQueryData<Workspace[]>(keys.workspaces, (list) => list?.filter((item) => item.id !== workspace.id));
       client.removeQueries({ queryKey: keys.workspace(workspace.id) });
       void client.invalidateQueries({ queryKey: keys.workspaces });
       void navigate('/', { replace: true });
