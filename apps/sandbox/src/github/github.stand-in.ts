@@ -95,7 +95,6 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
   const users = new Map<string, GithubUser>(); // by lower-case login
   const codes = new Map<string, PendingCode>();
   const tokens = new Map<string, IssuedToken>();
-  let nextId = 5001;
   let autoApproveLogin: string | null = null;
 
   function addUser(input: GithubUserInput): GithubUser {
@@ -103,7 +102,8 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
     if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login)) throw new Error(`invalid login: ${login}`);
     const existing = users.get(login.toLowerCase());
     const user: GithubUser = {
-      id: input.id ?? existing?.id ?? nextId++,
+      // Derived from the login, like a real account id it stays the same across sandbox restarts.
+      id: input.id ?? existing?.id ?? stableNumber(`github:${input.login.toLowerCase()}`, 10_000, 999_999_999),
       login,
       name: input.name ?? existing?.name ?? null,
       email: input.email ?? existing?.email ?? null,
@@ -489,4 +489,9 @@ export function githubOptionsFromEnv(env: NodeJS.ProcessEnv): GithubStandInOptio
       },
     ],
   };
+}
+
+/** A number in [min, max) derived from `seed`: stable across restarts, distinct per seed in practice. */
+export function stableNumber(seed: string, min: number, max: number): number {
+  return min + (createHash('sha256').update(seed).digest().readUInt32BE(0) % (max - min));
 }

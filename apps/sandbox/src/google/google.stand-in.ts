@@ -120,7 +120,6 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
   const codes = new Map<string, PendingCode>();
   const accessTokens = new Map<string, Grant>();
   const refreshTokens = new Map<string, Omit<Grant, 'expiresAt'>>();
-  let nextSub = 110000000000000000100n;
   let autoApproveEmail: string | null = null;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 40);
@@ -130,7 +129,8 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new Error(`invalid email: ${email}`);
     const existing = users.get(email.toLowerCase());
     const user: GoogleUser = {
-      sub: input.sub ?? existing?.sub ?? String(nextSub++),
+      // Derived from the address: the same person keeps the same `sub` across sandbox restarts.
+      sub: input.sub ?? existing?.sub ?? `1${String(createHash('sha256').update(`google:${input.email.toLowerCase()}`).digest().readBigUInt64BE(0)).padStart(20, '0')}`,
       email,
       name: input.name ?? existing?.name ?? email.split('@')[0],
       emailVerified: input.emailVerified ?? existing?.emailVerified ?? true,
