@@ -75,7 +75,7 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
   const args = [...mode.flags, ...(mode.bundle ? [bundleFile, '--config', configPath] : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath])];
   const launch = async (): Promise<{ child: ChildProcess; startupMs: number }> => {
     const started = process.hrtime.bigint();
-    const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+    const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: '' } });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitFor(() => fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false), 10_000, 5).catch((err: Error) => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -10,9 +10,11 @@ import { build } from 'esbuild';
  *   <outDir>/node_modules/@anthropic-ai/sdk/…    > single-file bundles, `require`d lazily on
  *   <outDir>/node_modules/grammy/index.js       /  first use (keeps idle memory down)
  *
- * `better-sqlite3` (the only native dependency) stays external: copy its package with the
- * compiled `build/Release/better_sqlite3.node` into `<outDir>/node_modules/better-sqlite3`.
- * `keepNames` is required: grammY's fetch (node-fetch v2 + abort-controller) checks class
+ *   <outDir>/better_sqlite3.node                the only native piece (better-sqlite3's addon,
+ *                                               found next to agent-node.js at run time)
+ *
+ * better-sqlite3's JavaScript is bundled; its addon must match the Node binary it runs on
+ * (same ABI as the Node used here, or rebuild it for the target). `keepNames` is required: grammY's fetch (node-fetch v2 + abort-controller) checks class
  * names, and renamed classes make every Telegram call fail.
  */
 export const LAZY_PACKAGES = ['openai', '@anthropic-ai/sdk', 'grammy'] as const;
@@ -25,9 +27,10 @@ export async function buildAgentNodeBundle(outDir: string, repoRoot = join(__dir
     ...common,
     entryPoints: [join(repoRoot, 'agent-node', 'src', 'main.ts')],
     outfile: entry,
-    external: ['better-sqlite3', ...LAZY_PACKAGES],
+    external: [...LAZY_PACKAGES],
     tsconfig: join(repoRoot, 'tsconfig.base.json'),
   });
+  copyFileSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), join(outDir, 'better_sqlite3.node'));
   for (const pkg of LAZY_PACKAGES) {
     const dir = join(outDir, 'node_modules', pkg);
     mkdirSync(dir, { recursive: true });

@@ -4,8 +4,7 @@ import { TarWriter } from './tar-writer';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
-import Database from 'better-sqlite3';
-import type { Db } from '../storage/database';
+import { openDatabase, type Db } from '../storage/database';
 import type { NodeLogger } from '../logging/logger';
 import { safeEqual } from '../channels/webhook.routes';
 
@@ -116,7 +115,7 @@ export class ExportService {
 
     let conversations = 0;
     let messages = 0;
-    const reader = new Database(this.dbFile, { readonly: true, fileMustExist: true });
+    const reader = openDatabase(this.dbFile, [], { readonly: true });
     try {
       const rows = reader
         .prepare<[], ExportRow>(

@@ -1,13 +1,31 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
 export const DATABASE_FILE = 'node.sqlite';
 
+/**
+ * Where better-sqlite3's compiled addon is. The self-contained bundle ships
+ * `better_sqlite3.node` next to `agent-node.js` (see agent-node/build/bundle.ts); in the
+ * repository the package finds its own build.
+ */
+export function sqliteNativeBinding(): string | undefined {
+  const main = require.main?.filename;
+  if (!main) return undefined;
+  const candidate = join(dirname(main), SQLITE_ADDON_FILE);
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+export const SQLITE_ADDON_FILE = 'better_sqlite3.node';
+
 /** Opens (creating if needed) the node database in WAL mode and runs pending migrations. */
-export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  const db = new Database(file);
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS, options: { readonly?: boolean } = {}): Db {
+  const nativeBinding = sqliteNativeBinding();
+  const db = new Database(file, { ...(nativeBinding ? { nativeBinding } : {}), ...(options.readonly ? { readonly: true, fileMustExist: true } : {}) });
+  if (options.readonly) return db;
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL'); // an acknowledged webhook survives a crash or power loss
   db.pragma('foreign_keys = ON');
