@@ -135,6 +135,10 @@ export class NodeApp implements NodeOperations {
     });
     const port = (this.server.address() as AddressInfo).port;
     this.logger.info({ port, host: this.cfg.listen.host, state: this.state() }, 'agent node listening');
+    const publicUrl = new URL(this.cfg.publicBaseUrl);
+    if (publicUrl.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(publicUrl.hostname)) {
+      this.logger.warn({ publicBaseUrl: this.cfg.publicBaseUrl }, 'publicBaseUrl is not HTTPS: Telegram and Meta refuse such webhooks, and export links would travel in clear');
+    }
 
     if (this.run) {
       this.run.worker.setPaused(this.state() === 'suspended');
