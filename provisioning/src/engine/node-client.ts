@@ -15,6 +15,8 @@ export class NodeCallError extends Error {
     readonly code: string,
     message: string,
     readonly status?: number,
+    /** The node's error details (e.g. the config revision it holds). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'NodeCallError';
@@ -43,46 +45,65 @@ export class NodeClient {
   }
 
   private call(endpoint: NodeEndpoint, method: string, path: string, payload?: unknown): Promise<unknown> {
-    const body = payload === undefined ? '' : JSON.stringify(payload);
-    const headers: Record<string, string> = { ...signRequest({ method, path, body, privateKey: this.privateKey }), accept: 'application/json' };
-    if (body) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: endpoint.address,
-          port: endpoint.port,
-          method,
-          path,
-          headers: { ...headers, host: endpoint.hostname },
-          servername: endpoint.hostname,
-          ...(this.caPem ? { ca: this.caPem } : {}),
-          timeout: this.timeoutMs,
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk.length + text.length > 1_000_000 ? '' : chunk));
-          res.on('end', () => {
-            let json: unknown = null;
-            try {
-              json = JSON.parse(text);
-            } catch {
-              json = null;
-            }
-            if ((res.statusCode ?? 500) >= 400) {
-              const code = (json as { error?: { code?: string } } | null)?.error?.code ?? `http_${res.statusCode}`;
-              return reject(new NodeCallError(code, `node answered ${res.statusCode} (${code})`, res.statusCode));
-            }
-            resolve(json);
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new NodeCallError('timeout', `node did not answer within ${this.timeoutMs} ms`)));
-      req.on('error', (error) => reject(error instanceof NodeCallError ? error : new NodeCallError('unreachable', `node unreachable: ${error.message}`)));
-      req.end(body);
-    });
+    return callNodeOrigin({ endpoint, privateKey: this.privateKey, caPem: this.caPem, timeoutMs: this.timeoutMs }, method, path, payload);
   }
+}
+
+export interface NodeOriginCall {
+  readonly endpoint: NodeEndpoint;
+  readonly privateKey: KeyObject;
+  readonly caPem: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/**
+ * One signed request to a node's origin: HTTPS to the host's address and public port, the
+ * node's DNS name as TLS server name, its certificate checked against the Origin CA root.
+ * Rejects with NodeCallError (the node's error code, `timeout` or `unreachable`); messages
+ * never carry the request body, which may hold a secret.
+ */
+export function callNodeOrigin(call: NodeOriginCall, method: string, path: string, payload?: unknown): Promise<unknown> {
+  const { endpoint, timeoutMs } = call;
+  const body = payload === undefined ? '' : JSON.stringify(payload);
+  const headers: Record<string, string> = { ...signRequest({ method, path, body, privateKey: call.privateKey }), accept: 'application/json' };
+  if (body) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: endpoint.address,
+        port: endpoint.port,
+        method,
+        path,
+        headers: { ...headers, host: endpoint.hostname },
+        servername: endpoint.hostname,
+        ...(call.caPem ? { ca: call.caPem } : {}),
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk.length + text.length > 1_000_000 ? '' : chunk));
+        res.on('end', () => {
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = null;
+          }
+          if ((res.statusCode ?? 500) >= 400) {
+            const error = (json as { error?: { code?: string; details?: unknown } } | null)?.error;
+            const code = error?.code ?? `http_${res.statusCode}`;
+            return reject(new NodeCallError(code, `node answered ${res.statusCode} (${code})`, res.statusCode, error?.details));
+          }
+          resolve(json);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new NodeCallError('timeout', `node did not answer within ${timeoutMs} ms`)));
+    req.on('error', (error) => reject(error instanceof NodeCallError ? error : new NodeCallError('unreachable', `node unreachable: ${error.message}`)));
+    req.end(body);
+  });
 }

@@ -28,7 +28,7 @@ export class DataLifecycleService {
   private async node(workspaceId: string): Promise<NodeTarget> {
     const node = await callableNode(this.dataSource.manager, workspaceId);
     if (!node) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node is not running yet; try again once it is healthy.');
-    return targetOf(node);
+    return targetOf(this.dataSource.manager, node);
   }
 
   private unavailable(error: unknown): never {

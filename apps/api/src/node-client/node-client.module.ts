@@ -5,15 +5,15 @@ import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import type { DataSource } from 'typeorm';
 import { CREDENTIAL_CHECKS, ProviderCredentialChecks } from '../secrets/credential-checks';
 import { SecretVault } from '../secrets/secret-vault';
-import { HttpNodeClient, NODE_GATEWAY, type NodeGateway } from './node-client';
+import { NODE_GATEWAY, type NodeGateway } from './node-client';
 import { NodeDelivery } from './node-delivery';
 import { NODE_DELIVERY, NodeSyncService } from './node-sync.service';
-import { readSigningKey } from './signing-key';
+import { createNodeGateway } from './signing-key';
 
 /** The signed node client, the secret vault, credential checks and node delivery, for every feature that talks to nodes. */
 @Module({
   providers: [
-    { provide: NODE_GATEWAY, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => new HttpNodeClient(readSigningKey(config), config.NODE_REQUEST_TIMEOUT_MS) },
+    { provide: NODE_GATEWAY, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => createNodeGateway(config) },
     { provide: SecretVault, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => SecretVault.fromConfig(config) },
     { provide: CREDENTIAL_CHECKS, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => new ProviderCredentialChecks(config) },
     {

@@ -14,12 +14,18 @@ import {
   type RequestExportResponse,
   type SecretKind,
 } from '@enclave/node-protocol';
+import { callNodeOrigin, NodeCallError as OriginCallError } from '@enclave/provisioning';
 import type { z } from 'zod';
 
-/** Where a workspace's node is reached: its id (protocol) and public base URL. */
+/**
+ * Where a workspace's node is reached: its id (protocol) and public base URL. Nodes on hosts
+ * we provisioned also have an origin (host address + public port): they are called there
+ * directly over HTTPS, the URL's hostname as TLS server name, verified against the Origin CA.
+ */
 export interface NodeTarget {
   readonly nodeId: string;
   readonly baseUrl: string;
+  readonly origin?: { readonly address: string; readonly port: number };
 }
 
 /** Why a node call failed: the node's error code (e.g. `stale_config`), `unreachable`, `timeout`, `not_configured`. */
@@ -58,7 +64,12 @@ export const NODE_GATEWAY = Symbol('NODE_GATEWAY');
 export class HttpNodeClient implements NodeGateway {
   private readonly key: KeyObject | null;
 
-  constructor(privateKeyPem: string | null, private readonly timeoutMs: number) {
+  constructor(
+    privateKeyPem: string | null,
+    private readonly timeoutMs: number,
+    /** PEM of the CA node origin certificates chain to (Cloudflare Origin CA root, or the sandbox's). */
+    private readonly originCaPem?: string,
+  ) {
     this.key = privateKeyPem ? createPrivateKey(privateKeyPem) : null;
   }
 
@@ -97,10 +108,27 @@ export class HttpNodeClient implements NodeGateway {
 
   private async call<S extends z.ZodType>(target: NodeTarget, method: string, path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
     if (!this.key) throw new NodeCallError('not_configured');
-    const body = payload === undefined ? '' : JSON.stringify(payload);
     const url = new URL(path.replace(/^\//, ''), `${target.baseUrl.replace(/\/+$/, '')}/`);
+    const json = target.origin ? await this.callOrigin(this.key, target.origin, url, method, payload) : await this.callUrl(this.key, url, method, payload);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new NodeCallError('bad_response');
+    return parsed.data;
+  }
+
+  private async callOrigin(key: KeyObject, origin: NonNullable<NodeTarget['origin']>, url: URL, method: string, payload: unknown): Promise<unknown> {
+    const endpoint = { address: origin.address, port: origin.port, hostname: url.hostname };
+    try {
+      return await callNodeOrigin({ endpoint, privateKey: key, caPem: this.originCaPem, timeoutMs: this.timeoutMs }, method, `${url.pathname}${url.search}`, payload);
+    } catch (error) {
+      if (error instanceof OriginCallError) throw new NodeCallError(error.code, error.status, error.details);
+      throw error;
+    }
+  }
+
+  private async callUrl(key: KeyObject, url: URL, method: string, payload: unknown): Promise<unknown> {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
     const signedPath = `${url.pathname}${url.search}`;
-    const headers: Record<string, string> = { ...signRequest({ method, path: signedPath, body, privateKey: this.key }), accept: 'application/json' };
+    const headers: Record<string, string> = { ...signRequest({ method, path: signedPath, body, privateKey: key }), accept: 'application/json' };
     if (body) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -110,8 +138,6 @@ export class HttpNodeClient implements NodeGateway {
     }
     const json = (await response.json().catch(() => null)) as { error?: { code?: string; details?: unknown } } | null;
     if (!response.ok) throw new NodeCallError(json?.error?.code ?? `http_${response.status}`, response.status, json?.error?.details);
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new NodeCallError('bad_response', response.status);
-    return parsed.data;
+    return json;
   }
 }

@@ -3,6 +3,7 @@ import type { ApplyConfigRequest, ChannelConfig, SecretKind } from '@enclave/nod
 import {
   AgentEntity,
   ChannelEntity,
+  HostEntity,
   NodeEntity,
   PendingSecretDeliveryEntity,
   SecretRecordEntity,
@@ -62,8 +63,10 @@ export async function desiredSuspension(manager: EntityManager, workspaceId: str
   return (settings?.suspended ?? false) || workspace?.status === 'suspended';
 }
 
-export function targetOf(node: NodeEntity): NodeTarget {
-  return { nodeId: node.id, baseUrl: node.publicBaseUrl as string };
+/** How to reach a node: at its host's origin when we provisioned the host, else at its public URL. */
+export async function targetOf(manager: EntityManager, node: NodeEntity): Promise<NodeTarget> {
+  const host = node.hostId ? await manager.findOneBy(HostEntity, { id: node.hostId }) : null;
+  return { nodeId: node.id, baseUrl: node.publicBaseUrl as string, ...(host ? { origin: { address: host.address, port: host.publicPort } } : {}) };
 }
 
 /**
@@ -101,7 +104,7 @@ export class NodeDelivery {
     const result: DeliveryResult = { complete: false, secretsDelivered: 0, configRevision: null };
     const node = await callableNode(this.dataSource.manager, workspaceId);
     if (!node) return { ...result, reason: 'node_not_ready' };
-    const target = targetOf(node);
+    const target = await targetOf(this.dataSource.manager, node);
     try {
       result.secretsDelivered = await this.deliverSecrets(workspaceId, target);
       result.configRevision = await this.deliverConfig(workspaceId, target);

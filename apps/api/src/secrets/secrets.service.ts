@@ -139,8 +139,9 @@ export class SecretsService {
     if (delivered.length === 0) return;
     const node = await callableNode(this.dataSource.manager, workspaceId);
     if (!node) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node is not reachable, so it cannot be told to forget the secret; nothing was changed. Try again later.');
+    const target = await targetOf(this.dataSource.manager, node);
     try {
-      for (const record of delivered) await this.gateway.deleteSecret(targetOf(node), record.kind as SecretKind, record.scope);
+      for (const record of delivered) await this.gateway.deleteSecret(target, record.kind as SecretKind, record.scope);
     } catch (error) {
       if (error instanceof NodeCallError) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node did not confirm forgetting the secret; nothing was changed. Try again later.', { code: error.code });
       throw error;

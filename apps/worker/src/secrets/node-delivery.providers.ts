@@ -6,11 +6,9 @@ import type { DataSource } from 'typeorm';
 // The control plane's node client and delivery logic are shared with the API (one implementation
 // of "bring the node up to date"); they depend only on libs, never on API modules.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { HttpNodeClient } from '../../../api/src/node-client/node-client';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { NodeDelivery } from '../../../api/src/node-client/node-delivery';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { readSigningKey } from '../../../api/src/node-client/signing-key';
+import { createNodeGateway } from '../../../api/src/node-client/signing-key';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { SecretVault } from '../../../api/src/secrets/secret-vault';
 
@@ -21,6 +19,6 @@ export const NODE_DELIVERY_PROVIDERS: Provider[] = [
     provide: WORKER_NODE_DELIVERY,
     inject: [getDataSourceToken(), AuditService, CONFIG],
     useFactory: (dataSource: DataSource, audit: AuditService, config: ControlPlaneConfig) =>
-      new NodeDelivery(dataSource, new HttpNodeClient(readSigningKey(config), config.NODE_REQUEST_TIMEOUT_MS), SecretVault.fromConfig(config), audit),
+      new NodeDelivery(dataSource, createNodeGateway(config), SecretVault.fromConfig(config), audit),
   },
 ];
