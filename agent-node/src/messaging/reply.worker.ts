@@ -106,7 +106,8 @@ export class ReplyWorker {
           });
       }
     }
-    const next = this.jobs.nextDueAt();
+    // Jobs of conversations in flight are picked up when their predecessor finishes (kick).
+    const next = this.jobs.nextDueAt(this.inFlight);
     if (next !== undefined) {
       this.timer = setTimeout(() => this.pump(), Math.max(50, Math.min(next - Date.now(), 60_000)));
       this.timer.unref();

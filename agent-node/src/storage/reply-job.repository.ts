@@ -42,8 +42,11 @@ export class ReplyJobRepository {
     return this.db.prepare<[number], ReplyJobRow>(`SELECT ${COLUMNS} FROM reply_jobs WHERE id = ?`).get(id);
   }
 
-  nextDueAt(): number | undefined {
-    const r = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM reply_jobs WHERE state IN ('pending', 'ready')").get() as { t: number | null };
+  /** Earliest next attempt among open jobs of conversations not being worked on right now. */
+  nextDueAt(excludeConversations: ReadonlySet<string> = new Set()): number | undefined {
+    const r = this.db
+      .prepare("SELECT MIN(next_attempt_at) AS t FROM reply_jobs WHERE state IN ('pending', 'ready') AND conversation_id NOT IN (SELECT value FROM json_each(?))")
+      .get(JSON.stringify([...excludeConversations])) as { t: number | null };
     return r.t ?? undefined;
   }
 
