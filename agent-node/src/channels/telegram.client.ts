@@ -17,7 +17,9 @@ export class TelegramClient {
     let api = this.apis.get(token);
     if (!api) {
       const { Bot } = require('grammy') as typeof import('grammy');
-      api = new Bot(token, { client: { apiRoot: this.apiRoot, timeoutSeconds: this.timeoutSeconds } }).api;
+      // Node's own fetch: grammY's default (node-fetch) rejects the built-in AbortSignal once
+      // bundled with esbuild ("Expected signal to be an instanceof AbortSignal").
+      api = new Bot(token, { client: { apiRoot: this.apiRoot, timeoutSeconds: this.timeoutSeconds, fetch: globalThis.fetch } }).api;
       this.apis.set(token, api);
     }
     return api;
