@@ -14,8 +14,9 @@ import { build } from 'esbuild';
  *                                               found next to agent-node.js at run time)
  *
  * better-sqlite3's JavaScript is bundled; its addon must match the Node binary it runs on
- * (same ABI as the Node used here, or rebuild it for the target). `keepNames` is required: grammY's fetch (node-fetch v2 + abort-controller) checks class
- * names, and renamed classes make every Telegram call fail.
+ * (same ABI as the Node used here, or rebuild it for the target). `keepNames` is a safety net: grammY's default
+ * fetch (node-fetch v2 + abort-controller) checks class names; the node hands grammY Node's own
+ * fetch, which does not.
  */
 export const LAZY_PACKAGES = ['openai', '@anthropic-ai/sdk', 'grammy'] as const;
 
