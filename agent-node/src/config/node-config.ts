@@ -36,6 +36,7 @@ export const nodeConfigSchema = z.strictObject({
     .default({ graphApiBaseUrl: 'https://graph.facebook.com', graphApiVersion: 'v21.0' }),
   providers: z
     .strictObject({
+      /** As the OpenAI SDK takes it, version included (https://api.openai.com/v1). */
       openaiBaseUrl: url.optional(),
       anthropicBaseUrl: url.optional(),
     })

@@ -71,7 +71,7 @@ export class SdkModelClient implements ModelClient {
     let client = this.openaiClients.get(apiKey);
     if (!client) {
       const { default: OpenAIClient } = require('openai') as typeof import('openai');
-      client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl ? `${this.options.openaiBaseUrl}/v1` : undefined, timeout: this.options.timeoutMs, maxRetries: 0 });
+      client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl, // as the SDK takes it: https://api.openai.com/v1 timeout: this.options.timeoutMs, maxRetries: 0 });
       this.openaiClients.clear(); // keys rotate; keep only the current one
       this.openaiClients.set(apiKey, client);
     }

@@ -40,7 +40,7 @@ export function testNodeConfig(opts: { dataDir: string; sandboxUrl: string; cont
     heartbeatIntervalMs: 60_000,
     telegramApiRoot: `${opts.sandboxUrl}/telegram`,
     whatsapp: { graphApiBaseUrl: `${opts.sandboxUrl}/whatsapp`, graphApiVersion: 'v21.0' },
-    providers: { openaiBaseUrl: `${opts.sandboxUrl}/openai`, anthropicBaseUrl: `${opts.sandboxUrl}/anthropic` },
+    providers: { openaiBaseUrl: `${opts.sandboxUrl}/openai/v1`, anthropicBaseUrl: `${opts.sandboxUrl}/anthropic` },
     model: { timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20, historyCharBudget: 4_000, historyMaxMessages: 20, maxOutputTokens: 256 },
     delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 4 },
     logLevel: 'silent',

@@ -146,7 +146,7 @@ export async function startAgentNode(harness: AgentsHarness, node: { nodeId: str
       heartbeatIntervalMs: 60_000,
       telegramApiRoot: `${sandbox}/telegram`,
       whatsapp: { graphApiBaseUrl: `${sandbox}/whatsapp`, graphApiVersion: 'v21.0' },
-      providers: { openaiBaseUrl: `${sandbox}/openai`, anthropicBaseUrl: `${sandbox}/anthropic` },
+      providers: { openaiBaseUrl: `${sandbox}/openai/v1`, anthropicBaseUrl: `${sandbox}/anthropic` },
       model: { timeoutMs: 2_000, maxAttempts: 2, backoffBaseMs: 20, historyCharBudget: 4_000, historyMaxMessages: 20, maxOutputTokens: 256 },
       delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 2 },
       logLevel: 'silent',

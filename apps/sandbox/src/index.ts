@@ -4,3 +4,4 @@ export * from './stand-ins';
 export { GITHUB_DEFAULT_CLIENT } from './github/github.stand-in';
 export { GOOGLE_DEFAULT_CLIENT } from './google/google.stand-in';
 export type { MailStandIn } from './mail/mail.stand-in';
+export { cloudflareEdgeFetch, type OutboundFetch } from './edge/cloudflare-edge';
