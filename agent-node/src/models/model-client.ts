@@ -71,7 +71,8 @@ export class SdkModelClient implements ModelClient {
     let client = this.openaiClients.get(apiKey);
     if (!client) {
       const { default: OpenAIClient } = require('openai') as typeof import('openai');
-      client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl, // as the SDK takes it: https://api.openai.com/v1 timeout: this.options.timeoutMs, maxRetries: 0 });
+      // openaiBaseUrl is as the SDK takes it, version included (https://api.openai.com/v1).
+      client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl, timeout: this.options.timeoutMs, maxRetries: 0 });
       this.openaiClients.clear(); // keys rotate; keep only the current one
       this.openaiClients.set(apiKey, client);
     }
@@ -125,7 +126,7 @@ export class SdkModelClient implements ModelClient {
   async check(provider: ModelProvider, apiKey: string): Promise<void> {
     const url =
       provider === 'openai'
-        ? `${this.options.openaiBaseUrl ?? 'https://api.openai.com'}/v1/models`
+        ? `${this.options.openaiBaseUrl ?? 'https://api.openai.com/v1'}/models`
         : `${this.options.anthropicBaseUrl ?? 'https://api.anthropic.com'}/v1/models`;
     const headers: Record<string, string> = provider === 'openai' ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_API_VERSION };
     let status: number;
