@@ -1,5 +1,5 @@
 import { createTestDatabase, createTestRedis, freeTcpPort, type TestDatabase, type TestRedis } from '@enclave/testing';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JourneyStep, runJourney, summaryTable } from '../scripts/stack/journey';
@@ -13,18 +13,20 @@ describe('the whole user journey', () => {
   let database: TestDatabase;
   let redis: TestRedis;
   let stack: LocalStack;
+  const stateDir = mkdtempSync(join(tmpdir(), 'enclave-journey-'));
 
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = createTestRedis();
     const ports = { api: await freeTcpPort(), sandbox: await freeTcpPort(), smtp: await freeTcpPort(), stripe: await freeTcpPort(), sshd: await freeTcpPort(), nodeLocal: await freeTcpPort(), nodePublic: await freeTcpPort() };
-    stack = await startLocalStack({ stateDir: mkdtempSync(join(tmpdir(), 'enclave-journey-')), databaseUrl: database.url, redisPrefix: redis.prefix, ports, logLevel: 'warn', heartbeatMs: 1_000 });
+    stack = await startLocalStack({ stateDir, databaseUrl: database.url, redisPrefix: redis.prefix, ports, logLevel: 'warn', heartbeatMs: 1_000 });
   }, 180_000);
 
   afterAll(async () => {
     await stack?.stop();
     await database?.drop();
     await redis?.drop();
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('sign-up → workspace → payment → provisioning → agent → Telegram → reply → usage → export → deletion → deprovisioned', async () => {
