@@ -131,6 +131,7 @@ const RESPONSES: Response[] = [
   [ProvisioningController, 'get', 200, ProvisioningStatusDto],
   [StaffProvisioningController, 'provisioning', 200, ProvisioningStatusDto],
   [StaffProvisioningController, 'retry', 202, RetryDto],
+  [StaffProvisioningController, 'retryDeprovision', 202, RetryDto],
   [StaffProvisioningController, 'hosts', 200, HostDto, true],
   [StaffProvisioningController, 'registerHost', 201, HostDto],
   [StaffProvisioningController, 'fleet', 200, FleetNodeDto, true],

@@ -468,6 +468,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/staff/workspaces/{id}/deprovisioning/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["StaffProvisioningController_retryDeprovision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/staff/hosts": {
         parameters: {
             query?: never;
@@ -2092,6 +2108,27 @@ export interface operations {
         };
     };
     StaffProvisioningController_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryDto"];
+                };
+            };
+        };
+    };
+    StaffProvisioningController_retryDeprovision: {
         parameters: {
             query?: never;
             header?: never;

@@ -41,9 +41,11 @@ export function StaffWorkspacePage() {
   });
   const refresh = () => void client.invalidateQueries({ queryKey: key });
   const retry = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/provisioning/retry', { params: { path: { id } } })), onSettled: refresh });
+  const retryDeprovision = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/deprovisioning/retry', { params: { path: { id } } })), onSettled: refresh });
   const suspend = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/suspend', { params: { path: { id } } })), onSettled: refresh });
   const resume = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/resume', { params: { path: { id } } })), onSettled: refresh });
-  const failure = retry.error ?? suspend.error ?? resume.error;
+  const failure = retry.error ?? retryDeprovision.error ?? suspend.error ?? resume.error;
+  const deprovisionFailed = status.data?.runs.some((run) => run.action === 'deprovision' && run.status === 'failed') ?? false;
   const suspension = suspend.data ?? resume.data;
 
   return (
@@ -74,6 +76,11 @@ export function StaffWorkspacePage() {
                 <Button size="xs" onClick={() => retry.mutate()} loading={retry.isPending} disabled={status.data.workspaceStatus !== 'provisioning_failed'}>
                   Retry provisioning
                 </Button>
+                {deprovisionFailed ? (
+                  <Button size="xs" variant="light" onClick={() => retryDeprovision.mutate()} loading={retryDeprovision.isPending}>
+                    Retry deprovisioning
+                  </Button>
+                ) : null}
                 <Button size="xs" color="orange" variant="light" onClick={() => suspend.mutate()} loading={suspend.isPending}>
                   Suspend
                 </Button>
@@ -94,9 +101,9 @@ export function StaffWorkspacePage() {
                 {errorMessage(failure)}
               </Text>
             ) : null}
-            {retry.data ? (
+            {(retry.data ?? retryDeprovision.data) ? (
               <Text size="sm" mt="xs" role="status">
-                Retry queued (job {retry.data.jobId}).
+                Retry queued (job {(retry.data ?? retryDeprovision.data)?.jobId}).
               </Text>
             ) : null}
             {suspension ? (
