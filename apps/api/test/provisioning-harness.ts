@@ -44,7 +44,9 @@ export interface ProvisioningHarness {
   paidWorkspace(slug: string, jobOptions?: JobsOptions): Promise<string>;
   enqueueProvision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
   /** What billing does once a cancellation's delay has passed. */
-  requestDeprovision(workspaceId: string): Promise<void>;
+  requestDeprovision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
+  /** The pool host (and its sshd) the workspace got: allocation takes the oldest free host. */
+  allocatedHost(workspaceId: string): Promise<{ sshd: TestSshd; hostId: string; root: string }>;
   waitForStatus(workspaceId: string, status: WorkspaceStatus | WorkspaceStatus[], timeoutMs?: number): Promise<WorkspaceStatus>;
   dnsRecords(name: string): Promise<Array<{ id: string; name: string; type: string; content: string; proxied: boolean }>>;
   auditActions(workspaceId: string): Promise<string[]>;
@@ -172,9 +174,9 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     return id;
   };
 
-  const requestDeprovision = async (workspaceId: string) => {
+  const requestDeprovision = async (workspaceId: string, jobOptions: JobsOptions = {}) => {
     await api.dataSource.getRepository(WorkspaceEntity).update({ id: workspaceId }, { status: 'deprovisioning' });
-    await queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) });
+    await queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId: JOB_IDS.deprovisionWorkspace(workspaceId), ...jobOptions });
   };
 
   const waitForStatus = async (workspaceId: string, status: WorkspaceStatus | WorkspaceStatus[], timeoutMs = 120_000) => {
@@ -183,6 +185,13 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
       const workspace = await api.dataSource.getRepository(WorkspaceEntity).findOneByOrFail({ id: workspaceId });
       return wanted.includes(workspace.status) ? workspace.status : undefined;
     }, timeoutMs, 250);
+  };
+
+  const allocatedHost = async (workspaceId: string) => {
+    const host = await api.dataSource.getRepository(HostEntity).findOneByOrFail({ workspaceId });
+    const sshd = hosts.find((each) => each.port === host.sshPort);
+    if (!sshd) throw new Error(`no test sshd on port ${host.sshPort}`);
+    return { sshd, hostId: host.id, root: host.installRoot };
   };
 
   const dnsRecords = async (name: string) => {
@@ -215,6 +224,7 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     enqueueProvision,
     requestDeprovision,
     waitForStatus,
+    allocatedHost,
     dnsRecords,
     auditActions,
     counts,

@@ -521,8 +521,15 @@ export class ProvisioningEngine {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`provisioning:${workspaceId}`])) as Array<{ locked: boolean }>;
-      if (!locked) throw new WorkspaceBusyError(workspaceId);
+      // A run that just finished may still hold the lock for a moment (mail, cleanup): wait a
+      // little before giving up, so a normal hand-over does not cost the next job an attempt.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`provisioning:${workspaceId}`])) as Array<{ locked: boolean }>;
+        if (locked) break;
+        if (Date.now() > deadline) throw new WorkspaceBusyError(workspaceId);
+        await sleep(250);
+      }
       try {
         return await work();
       } finally {

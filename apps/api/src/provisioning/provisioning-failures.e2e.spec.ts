@@ -65,9 +65,10 @@ describe('provisioning failures (real sshd)', () => {
   }, 300_000);
 
   it('wipes over SSH with the wipe script when the node does not answer the signed wipe, then frees the host', async () => {
-    const { root, hostId } = await h.addHost();
+    await h.addHost();
     const workspaceId = await h.paidWorkspace('silent-node');
     expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
+    const { root, hostId } = await h.allocatedHost(workspaceId);
     execFileSync('bash', [join(root, 'bin/nodectl.sh'), root, 'stop']);
     await h.requestDeprovision(workspaceId);
     expect(await h.waitForStatus(workspaceId, ['deprovisioned'], 120_000)).toBe('deprovisioned');
@@ -78,5 +79,27 @@ describe('provisioning failures (real sshd)', () => {
     expect(await h.auditActions(workspaceId)).toEqual(expect.arrayContaining(['deprovisioning.node_unresponsive', 'host.wiped', 'host.released', 'deprovisioning.succeeded']));
     expect(await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: hostId })).toMatchObject({ status: 'free', workspaceId: null });
     expect(await h.dnsRecords('silent-node.enclave.test')).toEqual([]);
+  }, 300_000);
+
+  it('keeps an unreachable host allocated until its wipe is verified; a staff retry finishes the deprovisioning', async () => {
+    await h.addHost();
+    const workspaceId = await h.paidWorkspace('unreachable-wipe');
+    expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
+    const { sshd, root, hostId } = await h.allocatedHost(workspaceId);
+    execFileSync('bash', [join(root, 'bin/nodectl.sh'), root, 'stop']);
+    await sshd.stop();
+    await h.requestDeprovision(workspaceId, { attempts: 2, backoff: { type: 'fixed', delay: 300 } });
+    const queue = h.api.app.get(QueueService).queueOf(JobName.DeprovisionWorkspace);
+    await eventually(async () => (await queue.getJob(JOB_IDS.deprovisionWorkspace(workspaceId)))?.isFailed(), 60_000);
+    expect(await h.waitForStatus(workspaceId, 'deprovisioning')).toBe('deprovisioning');
+    expect(await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: hostId })).toMatchObject({ status: 'wiping', workspaceId });
+    expect(existsSync(join(root, 'data'))).toBe(true);
+    expect(await h.auditActions(workspaceId)).toContain('deprovisioning.failed');
+
+    await sshd.start();
+    await h.api.http().post(`/api/staff/workspaces/${workspaceId}/deprovisioning/retry`).set('cookie', h.staffCookie).expect(202);
+    expect(await h.waitForStatus(workspaceId, 'deprovisioned', 120_000)).toBe('deprovisioned');
+    expect(existsSync(join(root, 'data'))).toBe(false);
+    expect(await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: hostId })).toMatchObject({ status: 'free', workspaceId: null });
   }, 300_000);
 });

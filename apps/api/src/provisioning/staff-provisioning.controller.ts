@@ -29,6 +29,12 @@ export class StaffProvisioningController {
     return this.staff.retry(id, actor);
   }
 
+  @Post('workspaces/:id/deprovisioning/retry')
+  @HttpCode(202)
+  retryDeprovision(@UuidParam('id') id: string, @Actor() actor: AuditActor) {
+    return this.staff.retryDeprovision(id, actor);
+  }
+
   @Get('hosts')
   async hosts(): Promise<HostDto[]> {
     return (await this.staff.listHosts()).map(toHostDto);

@@ -67,6 +67,26 @@ export class StaffProvisioningService {
     return { workspaceId, jobId };
   }
 
+  /** Re-runs a failed deprovisioning (e.g. the host was unreachable, so its wipe could not be verified). */
+  async retryDeprovision(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
+    const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
+    await this.dataSource.transaction(async (manager) => {
+      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId }).getOne();
+      if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      if (workspace.status !== 'deprovisioning') throw new DomainError('conflict', 'not_retryable', `Only a workspace being deprovisioned can be retried (this one is ${workspace.status}).`, { status: workspace.status });
+      const existing = await this.queues.queueOf(JobName.DeprovisionWorkspace).getJob(jobId);
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'failed' && state !== 'completed') throw new DomainError('conflict', 'deprovisioning_pending', `Deprovisioning is ${state} for this workspace.`);
+        await existing.remove();
+      }
+      await manager.update(ProvisioningRunEntity, { workspaceId, action: 'deprovision', status: 'failed' }, { status: 'running', error: null });
+      await this.audit.record(manager, { actor, action: 'deprovisioning.retry_requested', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { jobId } });
+      await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
+    });
+    return { workspaceId, jobId };
+  }
+
   listHosts(): Promise<HostEntity[]> {
     return this.dataSource.getRepository(HostEntity).find({ order: { createdAt: 'ASC' } });
   }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { scrubSecrets } from '@enclave/platform';
 import { ProvisioningEngine, type RunOutcome } from '@enclave/provisioning';
 import { type JobHandler, JobName, type JobPayloads } from '@enclave/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -18,13 +19,17 @@ export function isFinalAttempt(job: Job, error: unknown): boolean {
 export class ProvisionWorkspaceHandler implements JobHandler<JobName.ProvisionWorkspace> {
   readonly jobName = JobName.ProvisionWorkspace;
 
+  private readonly logger = new Logger('ProvisionWorkspace');
+
   constructor(private readonly engine: ProvisioningEngine) {}
 
   async handle(payload: JobPayloads[JobName.ProvisionWorkspace], job: Job): Promise<RunOutcome> {
     try {
       return await this.engine.provision(payload.workspaceId);
     } catch (error) {
-      await this.engine.recordFailure(payload.workspaceId, 'provision', error as Error, isFinalAttempt(job, error));
+      const final = isFinalAttempt(job, error);
+      this.logger.warn({ workspaceId: payload.workspaceId, attempt: job.attemptsMade + 1, final, error: scrubSecrets((error as Error).message) }, 'provision attempt failed');
+      await this.engine.recordFailure(payload.workspaceId, 'provision', error as Error, final);
       throw error;
     }
   }
