@@ -7,6 +7,8 @@
  * Screenshots of every page land in a temp dir (WEB_SCREENSHOT_DIR to choose it).
  */
 import { readFileSync } from 'node:fs';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { AuditService } from '@enclave/audit';
 import type { Page } from 'playwright-core';
 // The journey needs the whole control plane: e2e specs start the real API (not app code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -100,6 +102,15 @@ describe('web app: customer journey and staff console', () => {
     await page.getByText('Payment received').waitFor({ timeout: 30_000 });
     await page.getByText('Plan: monthly').waitFor();
     await browser.shot('06-checkout-return');
+  });
+
+  it('opens the Stripe billing portal', async () => {
+    await page.getByRole('button', { name: /Manage billing/ }).click();
+    await page.waitForURL((url) => url.toString().startsWith(harness.stripeSandbox.url));
+    await page.getByRole('button', { name: 'Cancel subscription' }).waitFor();
+    await browser.shot('06b-stripe-sandbox-portal');
+    await page.goBack();
+    await page.getByText('Plan: monthly').waitFor();
   });
 
   it('invites a member', async () => {
@@ -223,6 +234,19 @@ describe('web app: customer journey and staff console', () => {
     expect(csv.length).toBeGreaterThan(3);
     for (const row of csv.slice(1)) expect(row).toContain(workspaceId);
     expect(csv.some((row) => row.includes('workspace.created'))).toBe(true);
+  });
+
+  it('pages through many events with "load more" (keyset)', async () => {
+    const audit = harness.api.app.get(AuditService);
+    for (let i = 0; i < 55; i += 1) {
+      await audit.recordAlone({ actor: { type: 'system', id: null }, action: 'health.swept', workspaceId, details: { round: i } });
+    }
+    await page.goto(`${base}/staff/audit?workspaceId=${workspaceId}&action=health.swept`);
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+    expect(await page.locator('tr[data-action="health.swept"]').count()).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByTestId('audit-end').getByText('55 events').waitFor();
+    expect(await page.locator('tr[data-action="health.swept"]').count()).toBe(55);
   });
 
   it('opens the bull-board queue dashboard behind staff auth', async () => {
