@@ -85,7 +85,8 @@ describe('web app: customer journey and staff console', () => {
     await browser.shot('03-create-workspace-slug-refused');
     await slug.fill('acme-support');
     await page.getByText('acme-support.enclave.app is available').waitFor();
-    await page.getByRole('button', { name: 'Create and continue to payment' }).click();
+    // Keyboard only: Enter in the field submits the form.
+    await slug.press('Enter');
     await page.waitForURL(/\/workspaces\/[0-9a-f-]{36}\/billing$/);
     workspaceId = page.url().match(/workspaces\/([0-9a-f-]{36})/)![1];
     await page.getByRole('button', { name: 'Subscribe to Monthly' }).waitFor();
