@@ -2,7 +2,7 @@
  * The web app in a real browser (Debian's chromium through playwright-core) against the real
  * API serving the production build, with the sandbox's GitHub, Stripe and mail stand-ins:
  * a customer signs up through the sandbox's OAuth page, creates a workspace, pays through the
- * Stripe-hosted sandbox checkout, invites a member; staff signs in by magic link, filters the
+ * Stripe-hosted sandbox checkout, invites a member who then signs in with Google; staff signs in by magic link, filters the
  * audit log to that workspace, sees each step, downloads the CSV and opens the queue dashboard.
  * Screenshots of every page land in a temp dir (WEB_SCREENSHOT_DIR to choose it).
  */
@@ -170,6 +170,25 @@ describe('web app: customer journey and staff console', () => {
     await page.getByTestId('workspace-card').getByText('Scratch Pad').waitFor({ state: 'detached' });
   });
 
+  it('the invited member signs in with Google and finds the workspace', async () => {
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByRole('link', { name: 'Continue with Google' }).click();
+    // The sandbox's Google account chooser: type an address that is not listed yet.
+    await page.getByLabel('Email').fill('max@example.com');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const card = page.getByTestId('workspace-card').filter({ hasText: 'Acme Support' });
+    await card.waitFor();
+    await card.getByText('member').waitFor();
+    await card.getByRole('link', { name: 'Acme Support' }).click();
+    await page.getByRole('tab', { name: 'Members' }).click();
+    await page.getByTestId('members-table').getByText('max@example.com').waitFor();
+    // A member sees the team but cannot invite or change roles.
+    expect(await page.getByRole('form', { name: 'Invite a member' }).count()).toBe(0);
+    await browser.shot('12b-members-as-member');
+  });
+
   it('keeps staff pages from customers', async () => {
     await page.goto(`${base}/staff/audit`);
     await page.getByText('This console is for Enclave staff.').waitFor();
@@ -198,7 +217,7 @@ describe('web app: customer journey and staff console', () => {
     await page.getByLabel('Workspace id').fill(workspaceId);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(new RegExp(`workspaceId=${workspaceId}`));
-    for (const action of ['workspace.created', 'billing.checkout_started', 'invitation.created']) {
+    for (const action of ['workspace.created', 'billing.checkout_started', 'invitation.created', 'invitation.accepted']) {
       await page.locator(`tr[data-action="${action}"]`).first().waitFor();
     }
     const workspaces = await page.locator('[data-testid="audit-table"] tbody tr td:nth-child(4)').allInnerTexts();
