@@ -138,6 +138,26 @@ describe('web app: customer journey and staff console', () => {
     await browser.shot('10-settings');
   });
 
+  it('charts messages per day per channel from the usage API', async () => {
+    // What the node's heartbeats record (counts only), for the last 14 days.
+    for (let daysAgo = 0; daysAgo < 14; daysAgo += 1) {
+      const day = new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+      await harness.api.dataSource.query(
+        `INSERT INTO usage_daily (workspace_id, day, channel, inbound, outbound) VALUES ($1, $2, 'telegram', $3, $3), ($1, $2, 'whatsapp', $4, $4)`,
+        [workspaceId, day, 20 + ((daysAgo * 7) % 15), 5 + ((daysAgo * 3) % 9)],
+      );
+    }
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const chart = page.getByTestId('usage-chart');
+    await chart.waitFor();
+    await chart.locator('.recharts-bar-rectangle').first().waitFor();
+    expect(await chart.locator('.recharts-legend-item-text').allInnerTexts()).toEqual(['Telegram', 'WhatsApp']);
+    await page.getByText('7 days', { exact: true }).click();
+    await page.getByRole('img', { name: /Messages per day per channel/ }).waitFor();
+    await chart.locator('.recharts-bar-rectangle').first().waitFor();
+    await browser.shot('09b-overview-usage');
+  });
+
   it('works at 375 px wide', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.goto(`${base}/`);
