@@ -136,5 +136,15 @@ describe('provisioning end to end (real sshd, real bundle, Cloudflare stand-in)'
     expect(bad.body.error.code).toBe('validation_failed');
     await h.api.http().post('/api/staff/hosts').set('cookie', h.staffCookie).send({ name: 'x', address: '127.0.0.1', hostKeyFingerprint: `SHA256:${'a'.repeat(43)}`, installRoot: '/' }).expect(400);
     await h.api.http().post('/api/staff/hosts').set('cookie', h.ownerCookie).send({ name: 'x', address: '127.0.0.1', hostKeyFingerprint: `SHA256:${'a'.repeat(43)}` }).expect(403);
+    // The pool: listed for staff; a free host can be retired, never one in use; duplicate names refused.
+    const spare = await h.api.http().post('/api/staff/hosts').set('cookie', h.staffCookie).send({ name: 'spare-1', address: '192.0.2.7', hostKeyFingerprint: `SHA256:${'b'.repeat(43)}` }).expect(201);
+    expect(spare.body).toMatchObject({ provider: 'pool', status: 'free', sshPort: 22, sshUser: 'root', installRoot: '/opt/enclave', publicPort: 443 });
+    expect((await h.api.http().post('/api/staff/hosts').set('cookie', h.staffCookie).send({ name: 'spare-1', address: '192.0.2.8', hostKeyFingerprint: `SHA256:${'b'.repeat(43)}` }).expect(409)).body.error.code).toBe('host_name_taken');
+    const listed = await h.api.http().get('/api/staff/hosts').set('cookie', h.staffCookie).expect(200);
+    expect(listed.body.map((host: { name: string }) => host.name)).toContain('spare-1');
+    await h.api.http().delete(`/api/staff/hosts/${spare.body.id}`).set('cookie', h.staffCookie).expect(204);
+    expect((await h.api.http().delete(`/api/staff/hosts/${spare.body.id}`).set('cookie', h.staffCookie).expect(409)).body.error.code).toBe('host_not_free');
+    const fleet = await h.api.http().get('/api/staff/fleet/nodes').set('cookie', h.staffCookie).expect(200);
+    expect(Array.isArray(fleet.body)).toBe(true);
   });
 });

@@ -109,7 +109,7 @@ export class StaffProvisioningService {
     await this.dataSource.transaction(async (manager) => {
       const host = await manager.findOne(HostEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!host) throw new DomainError('not_found', 'host_not_found', 'No such host.');
-      if (host.status !== 'free') throw new DomainError('conflict', 'host_in_use', `Only a free host can be retired (this one is ${host.status}).`);
+      if (host.status !== 'free') throw new DomainError('conflict', 'host_not_free', `Only a free host can be retired (this one is ${host.status}).`);
       await manager.update(HostEntity, { id }, { status: 'retired' });
       await this.audit.record(manager, { actor, action: 'host.retired', target: { type: 'host', id } });
     });
