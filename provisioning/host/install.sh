@@ -4,6 +4,7 @@
 #
 #   install.sh --root /opt/enclave --version V --bundle /path/bundle.tar.gz --sha256 HEX \
 #              [--config /path/staged-node.json] [--memory-max 1G] [--service enclave-node] [--activate-only]
+#   install.sh --root /opt/enclave --print-unit [--memory-max 1G]    prints the systemd unit and exits
 #
 # Layout under <root>:
 #   versions/<V>/      unpacked bundle (bin/node runtime, app/*.js, better_sqlite3.node, scripts/)
@@ -16,7 +17,7 @@
 set -euo pipefail
 umask 022
 
-ROOT="" VERSION="" BUNDLE="" SHA256="" CONFIG="" MEMORY_MAX="1G" SERVICE="enclave-node" ACTIVATE_ONLY=0
+ROOT="" VERSION="" BUNDLE="" SHA256="" CONFIG="" MEMORY_MAX="1G" SERVICE="enclave-node" ACTIVATE_ONLY=0 PRINT_UNIT=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) ROOT="$2"; shift 2 ;;
@@ -27,9 +28,45 @@ while [ $# -gt 0 ]; do
     --memory-max) MEMORY_MAX="$2"; shift 2 ;;
     --service) SERVICE="$2"; shift 2 ;;
     --activate-only) ACTIVATE_ONLY=1; shift ;;
+    --print-unit) PRINT_UNIT=1; shift ;;
     *) echo "install.sh: unknown argument $1" >&2; exit 64 ;;
   esac
 done
+# The systemd unit: unprivileged, read-only system, private /tmp and devices, memory-capped.
+unit_text() {
+  cat <<UNIT
+[Unit]
+Description=Enclave agent node ($ROOT)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=enclave
+Group=enclave
+ExecStart=$ROOT/current/bin/node $ROOT/current/app/launcher.js --config $ROOT/etc/node.json
+Restart=on-failure
+RestartSec=2
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ReadWritePaths=$ROOT/data $ROOT/log
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+MemoryMax=$MEMORY_MAX
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+if [ "$PRINT_UNIT" -eq 1 ]; then
+  [ -n "$ROOT" ] || { echo "install.sh: --root is required" >&2; exit 64; }
+  unit_text
+  exit 0
+fi
 [ -n "$ROOT" ] && [ -n "$VERSION" ] || { echo "install.sh: --root and --version are required" >&2; exit 64; }
 case "$VERSION" in *[!A-Za-z0-9._+-]*) echo "install.sh: bad version $VERSION" >&2; exit 64 ;; esac
 case "$ROOT" in /*) ;; *) echo "install.sh: --root must be absolute" >&2; exit 64 ;; esac
@@ -95,33 +132,7 @@ if [ -d /run/systemd/system ]; then
   MODE=systemd
   UNIT="/etc/systemd/system/$SERVICE.service"
   NEW_UNIT="$(mktemp)"
-  cat > "$NEW_UNIT" <<UNIT
-[Unit]
-Description=Enclave agent node ($ROOT)
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-Type=simple
-User=enclave
-Group=enclave
-ExecStart=$ROOT/current/bin/node $ROOT/current/app/launcher.js --config $ROOT/etc/node.json
-Restart=on-failure
-RestartSec=2
-NoNewPrivileges=yes
-ProtectSystem=strict
-ProtectHome=yes
-PrivateTmp=yes
-PrivateDevices=yes
-ReadWritePaths=$ROOT/data $ROOT/log
-AmbientCapabilities=CAP_NET_BIND_SERVICE
-CapabilityBoundingSet=CAP_NET_BIND_SERVICE
-MemoryMax=$MEMORY_MAX
-LimitNOFILE=65536
-
-[Install]
-WantedBy=multi-user.target
-UNIT
+  unit_text > "$NEW_UNIT"
   if ! cmp -s "$NEW_UNIT" "$UNIT" 2>/dev/null; then
     install -m 0644 "$NEW_UNIT" "$UNIT"
     systemctl daemon-reload

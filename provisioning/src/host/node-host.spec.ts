@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -104,6 +104,13 @@ describe('agent-node bundle on a real host over SSH', () => {
         }),
     );
     expect(JSON.parse(body)).toEqual({ status: 'ok' });
+
+    // The systemd unit used where systemd runs (not on this machine): systemd accepts every key.
+    const unitPath = join(sshd.dir, 'enclave-node-test.service');
+    writeFileSync(unitPath, execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/install.sh'), '--root', root, '--print-unit', '--memory-max', '512M']));
+    expect(readFileSync(unitPath, 'utf8')).toMatch(/NoNewPrivileges=yes[\s\S]*ProtectSystem=strict[\s\S]*PrivateTmp=yes[\s\S]*MemoryMax=512M/);
+    const verify = spawnSync('systemd-analyze', ['verify', unitPath], { encoding: 'utf8', timeout: 30_000 });
+    if (verify.error === undefined) expect({ status: verify.status, stderr: verify.stderr.trim() }).toEqual({ status: 0, stderr: '' });
 
     expect(await wipeHost(session, root)).toEqual({ wiped: true });
     expect(await dataDirExists(session, root)).toBe(false);
