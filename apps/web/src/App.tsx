@@ -1,13 +1,9 @@
+import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { useMe } from './api/queries';
 import { ErrorState, Loading } from './components/States';
 import { Shell } from './components/Shell';
 import { SignInPage } from './pages/SignInPage';
-import { StaffAuditPage } from './pages/staff/StaffAuditPage';
-import { StaffFleetPage } from './pages/staff/StaffFleetPage';
-import { StaffWorkspacePage } from './pages/staff/StaffWorkspacePage';
-import { StaffLayout } from './pages/staff/StaffLayout';
-import { StaffQueuesPage } from './pages/staff/StaffQueuesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { WorkspaceAuditPage } from './pages/workspace/WorkspaceAuditPage';
 import { AgentsPage } from './pages/workspace/AgentsPage';
@@ -20,6 +16,13 @@ import { OverviewPage } from './pages/workspace/OverviewPage';
 import { SettingsPage } from './pages/workspace/SettingsPage';
 import { WorkspaceLayout } from './pages/workspace/WorkspaceLayout';
 import { WorkspacesPage } from './pages/WorkspacesPage';
+
+// The staff console is a separate chunk: customers never download it.
+const StaffLayout = lazy(() => import('./pages/staff/StaffLayout').then((m) => ({ default: m.StaffLayout })));
+const StaffAuditPage = lazy(() => import('./pages/staff/StaffAuditPage').then((m) => ({ default: m.StaffAuditPage })));
+const StaffFleetPage = lazy(() => import('./pages/staff/StaffFleetPage').then((m) => ({ default: m.StaffFleetPage })));
+const StaffWorkspacePage = lazy(() => import('./pages/staff/StaffWorkspacePage').then((m) => ({ default: m.StaffWorkspacePage })));
+const StaffQueuesPage = lazy(() => import('./pages/staff/StaffQueuesPage').then((m) => ({ default: m.StaffQueuesPage })));
 
 function RequireSignIn({ children }: { children: React.ReactNode }) {
   const me = useMe();
@@ -63,7 +66,9 @@ export function App() {
           path="staff"
           element={
             <RequireStaff>
-              <StaffLayout />
+              <Suspense fallback={<Loading />}>
+                <StaffLayout />
+              </Suspense>
             </RequireStaff>
           }
         >

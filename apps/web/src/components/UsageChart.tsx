@@ -1,4 +1,4 @@
-import { Group, SegmentedControl, SimpleGrid, Text } from '@mantine/core';
+import { SimpleGrid, Text } from '@mantine/core';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Usage } from '../api/client';
 
@@ -48,23 +48,5 @@ function Stat({ label, value }: { label: string; value: number }) {
         {value}
       </Text>
     </div>
-  );
-}
-
-export function DaysControl({ value, onChange }: { value: number; onChange(days: number): void }) {
-  return (
-    <Group>
-      <SegmentedControl
-        size="xs"
-        value={String(value)}
-        onChange={(next) => onChange(Number(next))}
-        data={[
-          { value: '7', label: '7 days' },
-          { value: '30', label: '30 days' },
-          { value: '90', label: '90 days' },
-        ]}
-        aria-label="Period"
-      />
-    </Group>
   );
 }

@@ -1,9 +1,12 @@
 import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link } from 'react-router';
 import { useNodeHealth, useProvisioning, useUsage } from '../../api/queries';
 import { EmptyState, ErrorState, Loading, statusLabel } from '../../components/States';
-import { DaysControl, UsageChart } from '../../components/UsageChart';
+import { DaysControl } from '../../components/DaysControl';
+
+// recharts is the biggest dependency: loaded only when there is something to draw.
+const UsageChart = lazy(() => import('../../components/UsageChart').then((m) => ({ default: m.UsageChart })));
 import { useCurrentWorkspace } from './WorkspaceLayout';
 
 const HEALTH_COLOR: Record<string, string> = { healthy: 'green', enrolled: 'blue', installing: 'blue', degraded: 'orange', offline: 'red' };
@@ -63,7 +66,9 @@ function UsageCard({ workspaceId }: { workspaceId: string }) {
       ) : usage.data.totals.inbound + usage.data.totals.outbound === 0 ? (
         <EmptyState title="No messages yet">Message counts per channel appear once your agent is live and answering.</EmptyState>
       ) : (
-        <UsageChart usage={usage.data} />
+        <Suspense fallback={<Loading label="Drawing the chart…" />}>
+          <UsageChart usage={usage.data} />
+        </Suspense>
       )}
     </Card>
   );
