@@ -70,6 +70,13 @@ function startTlsTerminator(config: string): void {
   setInterval(check, 2_000).unref();
 }
 
+// The bundle's version (`versions/<V>/VERSION`), for the node to report in its heartbeats.
+try {
+  process.env.ENCLAVE_NODE_VERSION ??= readFileSync(join(__dirname, '..', 'VERSION'), 'utf8').trim();
+} catch {
+  // not running from a bundle
+}
+
 const config = configPath(process.argv.slice(2));
 if (config) startTlsTerminator(config);
 // The agent node proper (bundled beside this file); it reads --config from argv itself.
