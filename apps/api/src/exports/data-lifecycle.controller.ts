@@ -6,7 +6,7 @@ import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { DataLifecycleService } from './data-lifecycle.service';
-import { conversationIdSchema, type EraseResultDto, type ExportRecordDto, type ExportResultDto, RequestExportDto, type RetentionResultDto, SetRetentionDto } from './dto/exports.dto';
+import { conversationIdSchema, type EraseResultDto, type ExportRecordDto, type ExportResultDto, RequestExportDto, type RetentionDto, type RetentionResultDto, SetRetentionDto } from './dto/exports.dto';
 
 @ApiTags('exports')
 @Controller('workspaces/:id')
@@ -31,6 +31,12 @@ export class DataLifecycleController {
     const parsed = conversationIdSchema.safeParse(conversationId);
     if (!parsed.success) throw new DomainError('invalid', 'invalid_id', parsed.error.issues[0]?.message ?? 'invalid conversation id', { param: 'conversationId' });
     return this.lifecycle.eraseConversation(id, user.id, parsed.data, actor);
+  }
+
+  /** Any member: the retention window asked of the node, and when the node applied it. */
+  @Get('retention')
+  retention(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<RetentionDto> {
+    return this.lifecycle.retention(id, user.id);
   }
 
   /** Admins: the node purges messages older than this many days every night. */

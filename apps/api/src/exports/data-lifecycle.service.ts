@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
-import { ExportRequestEntity } from '@enclave/persistence';
+import { ExportRequestEntity, WorkspaceNodeSettingsEntity } from '@enclave/persistence';
 import { DataSource } from 'typeorm';
 import { NodeCallError, NODE_GATEWAY, type NodeGateway, type NodeTarget } from '../node-client/node-client';
 import { callableNode, lockNodeSettings, targetOf } from '../node-client/node-delivery';
@@ -84,6 +84,12 @@ export class DataLifecycleService {
     });
     if (!result.erased) throw new DomainError('not_found', 'conversation_not_found', 'The node has no such conversation.');
     return result;
+  }
+
+  async retention(workspaceId: string, userId: string): Promise<{ days: number | null; appliedAt: string | null }> {
+    await this.access.require(workspaceId, userId, 'member');
+    const settings = await this.dataSource.manager.findOneBy(WorkspaceNodeSettingsEntity, { workspaceId });
+    return { days: settings?.retentionDays ?? null, appliedAt: settings?.retentionAppliedAt?.toISOString() ?? null };
   }
 
   async setRetention(workspaceId: string, userId: string, days: number, actor: AuditActor): Promise<{ days: number; delivery: DeliveryState }> {

@@ -184,6 +184,8 @@ describe('secrets and content never reach the control plane (full flow with a re
     await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`)).send({}).expect(404);
     await as(http().put(`${ws()}/retention`)).send({ days: 30 }).expect(200, { days: 30, delivery: 'delivered' });
     expect(node.app.internals.retention.days()).toBe(30);
+    const retention = await as(http().get(`${ws()}/retention`)).expect(200);
+    expect(retention.body).toEqual({ days: 30, appliedAt: expect.any(String) });
   });
 
   it('staff suspend and resume the node', async () => {

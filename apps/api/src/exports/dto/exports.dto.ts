@@ -20,4 +20,6 @@ export class ExportResultDto extends createZodDto(exportResultSchema) {}
 export const exportRecordSchema = z.object({ id: z.uuid(), requestedBy: z.uuid(), expiresAt: z.iso.datetime(), conversations: z.number().int(), messages: z.number().int(), bytes: z.number().int(), createdAt: z.iso.datetime() });
 export class ExportRecordDto extends createZodDto(exportRecordSchema) {}
 export class EraseResultDto extends createZodDto(z.object({ erased: z.boolean(), messages: z.number().int() })) {}
+/** `days` null: never set, the node keeps its default (365 days). `appliedAt` null: not yet applied on the node. */
+export class RetentionDto extends createZodDto(z.object({ days: z.number().int().nullable(), appliedAt: z.iso.datetime().nullable() })) {}
 export class RetentionResultDto extends createZodDto(z.object({ days: z.number().int(), delivery: z.enum(['delivered', 'pending']) })) {}
