@@ -19,17 +19,6 @@ import { writeBenchmarkSection } from './report';
 const ROWS = Number(process.argv[2] ?? 2_000_000);
 const WORKSPACES = 200;
 
-async function timed<T>(work: () => Promise<T>, repeat = 5): Promise<{ ms: number; result: T }> {
-  let result!: T;
-  const samples: number[] = [];
-  for (let i = 0; i < repeat; i += 1) {
-    const started = process.hrtime.bigint();
-    result = await work();
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return { ms: samples[Math.floor(samples.length / 2)], result };
-}
 
 async function main(): Promise<void> {
   await globalSetup();
@@ -58,11 +47,21 @@ async function main(): Promise<void> {
       `SELECT id::text FROM audit_events WHERE workspace_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1`,
       [target, depthPages * pageSize - 1],
     );
-    const keyset = await timed(() => dataSource.query(`SELECT * FROM audit_events WHERE workspace_id = $1 AND id < $2 ORDER BY id DESC LIMIT ${pageSize}`, [target, cursor]));
-    const offset = await timed(() => dataSource.query(`SELECT * FROM audit_events WHERE workspace_id = $1 ORDER BY id DESC OFFSET $2 LIMIT ${pageSize}`, [target, depthPages * pageSize]));
+    // Server-side execution time (EXPLAIN ANALYZE), so client round trips do not blur small figures.
+    const executionMs = async (sql: string, params: unknown[]) => {
+      const [{ 'QUERY PLAN': plan }] = (await dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)) as Array<{ 'QUERY PLAN': Array<{ 'Execution Time': number }> }>;
+      return plan[0]['Execution Time'];
+    };
+    const medianOf = async (sql: string, params: unknown[], repeat = 5) => {
+      const samples: number[] = [];
+      for (let i = 0; i < repeat; i += 1) samples.push(await executionMs(sql, params));
+      return { ms: samples.sort((a, b) => a - b)[Math.floor(repeat / 2)] };
+    };
+    const keyset = await medianOf(`SELECT * FROM audit_events WHERE workspace_id = $1 AND id < $2 ORDER BY id DESC LIMIT ${pageSize}`, [target, cursor]);
+    const offset = await medianOf(`SELECT * FROM audit_events WHERE workspace_id = $1 ORDER BY id DESC OFFSET $2 LIMIT ${pageSize}`, [target, depthPages * pageSize]);
     const [{ id: globalCursor }] = await dataSource.query(`SELECT id::text FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT 1`, [Math.floor(ROWS / 2)]);
-    const keysetGlobal = await timed(() => dataSource.query(`SELECT * FROM audit_events WHERE id < $1 ORDER BY id DESC LIMIT ${pageSize}`, [globalCursor]));
-    const offsetGlobal = await timed(() => dataSource.query(`SELECT * FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT ${pageSize}`, [Math.floor(ROWS / 2)]), 3);
+    const keysetGlobal = await medianOf(`SELECT * FROM audit_events WHERE id < $1 ORDER BY id DESC LIMIT ${pageSize}`, [globalCursor]);
+    const offsetGlobal = await medianOf(`SELECT * FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT ${pageSize}`, [Math.floor(ROWS / 2)], 3);
 
     // Append rate through the real writer (advisory lock + hash chain), 1 vs 4 concurrent writers.
     const audit = new AuditService(dataSource);
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
 
     const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
     const lines = [
-      `Data: ${ROWS.toLocaleString('en')} audit events over ${WORKSPACES.toLocaleString('en')} workspaces, loaded in ${loadSeconds.toFixed(0)} s (PostgreSQL ${(await dataSource.query('SHOW server_version'))[0].server_version}, 2 cores). Median of 5 runs (3 for the slowest), same session, same data.`,
+      `Data: ${ROWS.toLocaleString('en')} audit events over ${WORKSPACES.toLocaleString('en')} workspaces, loaded in ${loadSeconds.toFixed(0)} s (PostgreSQL ${(await dataSource.query('SHOW server_version'))[0].server_version}, 2 cores). Server-side execution time (EXPLAIN ANALYZE), median of 5 runs (3 for the slowest), same session, same data.`,
       '',
       '| query (page of 50, newest first) | OFFSET (baseline) | keyset (`id < cursor`) | speed-up |',
       '|---|---|---|---|',
