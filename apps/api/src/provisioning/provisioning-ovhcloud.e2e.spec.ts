@@ -1,4 +1,5 @@
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { freeTcpPort, startTestSshd, type TestSshd } from '@enclave/testing';
 import { parse } from 'yaml';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { OVH_DEFAULTS, ovhcloudStandIn } from '../../../sandbox/src/ovhcloud/ovhcloud.stand-in';
-import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
+import { eventually, type ProvisioningHarness, REPO_ROOT, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
 
 /**
  * OVHcloud as the host provider, against the sandbox stand-in (signed API). The stand-in only
@@ -27,6 +28,7 @@ describe('provisioning on OVHcloud instances (stand-in API, real sshd as the VPS
   const userData: string[] = [];
   let sshPort: number;
   let installRoot: string;
+  let scratch: string;
 
   beforeAll(async () => {
     ovh = await startSandbox([ovhcloudStandIn({ buildMs: 500 })], 0);
@@ -51,7 +53,7 @@ describe('provisioning on OVHcloud instances (stand-in API, real sshd as the VPS
     const flavors = await client.request<Array<{ id: string; name: string }>>('GET', `/cloud/project/${OVH_DEFAULTS.projectId}/flavor?region=GRA11`);
     const images = await client.request<Array<{ id: string; name: string }>>('GET', `/cloud/project/${OVH_DEFAULTS.projectId}/image?region=GRA11`);
     sshPort = await freeTcpPort();
-    const scratch = mkdtempSync(join(tmpdir(), 'enclave-ovh-'));
+    scratch = mkdtempSync(join(tmpdir(), 'enclave-ovh-'));
     chmodSync(scratch, 0o755);
     installRoot = join(scratch, 'enclave');
     h = await startProvisioningHarness({
@@ -75,6 +77,15 @@ describe('provisioning on OVHcloud instances (stand-in API, real sshd as the VPS
     await worker?.kill();
     await h?.close();
     await vps?.destroy();
+    if (scratch) {
+      // Whatever the outcome, stop and remove a node left on the "instance".
+      try {
+        execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/wipe.sh'), installRoot], { stdio: 'ignore' });
+      } catch {
+        // best effort
+      }
+      rmSync(scratch, { recursive: true, force: true });
+    }
     await new Promise((resolve) => proxy?.close(resolve));
     await ovh?.close();
   });
