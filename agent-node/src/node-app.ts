@@ -38,7 +38,8 @@ import { RetentionService } from './retention/retention.service';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { ControlPlaneClient } from './heartbeat/control-plane.client';
 
-export const NODE_VERSION = '0.1.0';
+/** The installed bundle's version (the bundle's launcher sets it); the package version when run from source. */
+export const NODE_VERSION = process.env.ENCLAVE_NODE_VERSION ?? '0.1.0';
 /** Left in the data directory after a wipe: the receipt, so the node keeps refusing work. */
 export const WIPE_MARKER = 'wiped.json';
 

@@ -5,10 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditEventEntity, HostEntity, NodeEntity, WorkspaceEntity, type WorkspaceStatus } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
-import { type RunningSandbox, startSandbox } from '@enclave/sandbox';
-// The Cloudflare stand-in alone, on its own port (@enclave/sandbox does not re-export the factory).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { cloudflareStandIn } from '../../sandbox/src/cloudflare/cloudflare.stand-in';
+import { cloudflareStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { freeTcpPort, generateSshKey, startTestSshd, type TestSshd } from '@enclave/testing';
 import type { JobsOptions } from 'bullmq';
 import { type ApiHarness, startApiHarness } from './api-harness';

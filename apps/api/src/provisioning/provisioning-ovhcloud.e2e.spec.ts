@@ -6,11 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostEntity, NodeEntity } from '@enclave/persistence';
 import { OvhcloudClient } from '@enclave/provisioning';
-import { type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { freeTcpPort, startTestSshd, type TestSshd } from '@enclave/testing';
 import { parse } from 'yaml';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { OVH_DEFAULTS, ovhcloudStandIn } from '../../../sandbox/src/ovhcloud/ovhcloud.stand-in';
+import { OVH_DEFAULTS, ovhcloudStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { eventually, type ProvisioningHarness, REPO_ROOT, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
 
 /**
