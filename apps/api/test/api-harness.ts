@@ -34,7 +34,7 @@ export async function startApiHarness(overrides: NodeJS.ProcessEnv = {}): Promis
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_API_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: url,
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,

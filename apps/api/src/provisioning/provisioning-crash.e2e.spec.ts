@@ -22,6 +22,7 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
     let worker: WorkerProcess = h.startWorker('crash-start');
     const workspaceId = await h.paidWorkspace('crash-test');
     const killedDuring: string[] = [];
+    let kills = 0;
     for (const step of PROVISION_STEPS) {
       const seen = await eventually(async () => {
         const row = (await stepsOf(workspaceId)).find((s) => s.name === step);
@@ -31,17 +32,23 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
       }, 120_000, 20);
       if (seen !== 'running') continue;
       await worker.kill('SIGKILL');
-      killedDuring.push(step);
+      kills += 1;
+      // The step may have finished between our read and the kill: it only counts as
+      // interrupted if the dead worker left it running.
+      const after = (await stepsOf(workspaceId)).find((s) => s.name === step);
+      if (after?.status === 'running') killedDuring.push(step);
       worker = h.startWorker(`crash-after-${step}`);
     }
     expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
     await worker.kill('SIGTERM');
     process.stdout.write(`worker killed (-9) during: ${killedDuring.join(', ')}\n`);
-    expect(killedDuring.length).toBeGreaterThanOrEqual(5);
+    expect(killedDuring.length).toBeGreaterThanOrEqual(4);
 
     const run = await h.api.dataSource.getRepository(ProvisioningRunEntity).findOneByOrFail({ workspaceId, action: 'provision' });
     expect(run.status).toBe('succeeded');
-    expect(run.attempts).toBe(killedDuring.length + 1);
+    // One attempt per interrupted step plus the one that finished; a kill that landed between steps may add one.
+    expect(run.attempts).toBeGreaterThanOrEqual(killedDuring.length + 1);
+    expect(run.attempts).toBeLessThanOrEqual(kills + 1);
     for (const step of killedDuring) {
       const row = (await stepsOf(workspaceId)).find((s) => s.name === step)!;
       expect(row.attempts).toBeGreaterThanOrEqual(2);
