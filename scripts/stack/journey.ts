@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { cloudflareEdgeFetch } from '@enclave/sandbox';
+import { cloudflareEdgeFetch, type EdgeOrigin } from '@enclave/sandbox';
 import { ApiClient, followSignIn } from './browserless-client';
 import type { LocalStack } from './local-stack';
 import { NODE_ZONE } from './local-stack';
@@ -130,7 +130,7 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
     const url = new URL(exported.url);
     if (url.hostname !== hostname) throw new Error(`export link on ${url.hostname}, expected ${hostname}`);
     // Download it as anyone on the internet would: through the Cloudflare edge to the node.
-    const edge = cloudflareEdgeFetch({ resolve: await dnsResolver(stack), originPort: stack.ports.nodePublic, originCaPem: () => stack.originCaPem });
+    const edge = cloudflareEdgeFetch({ resolve: await dnsResolver(stack), originCaPem: () => stack.originCaPem });
     const response = await edge(url.toString(), { method: 'GET', headers: {} });
     if (response.status !== 200) throw new Error(`export download answered ${response.status}`);
     const files = untar(gunzipSync(Buffer.from(await response.arrayBuffer())));
@@ -176,10 +176,13 @@ async function dnsRecords(stack: LocalStack, name: string): Promise<Array<{ cont
 }
 
 /** Public DNS as the sandbox holds it: a proxied record's address (the edge connects there). */
-async function dnsResolver(stack: LocalStack): Promise<(hostname: string) => string | undefined> {
+async function dnsResolver(stack: LocalStack): Promise<(hostname: string) => EdgeOrigin | undefined> {
   const response = await fetch(`${stack.sandboxUrl}/cloudflare/client/v4/zones/${stack.zoneId}/dns_records?per_page=100`, { headers: { authorization: `Bearer ${stack.env.CLOUDFLARE_API_TOKEN}` } });
   const records = ((await response.json()) as { result: Array<{ name: string; content: string; proxied: boolean }> }).result;
-  return (hostname) => records.find((record) => record.proxied && record.name === hostname)?.content;
+  return (hostname) => {
+    const address = records.find((record) => record.proxied && record.name === hostname)?.content;
+    return address ? { address, port: stack.ports.nodePublic } : undefined;
+  };
 }
 
 /** The files of a ustar archive (names and contents), enough to check an export. */

@@ -46,6 +46,14 @@ export interface ProvisioningHarness {
   allocatedHost(workspaceId: string): Promise<{ sshd: TestSshd; hostId: string; root: string }>;
   waitForStatus(workspaceId: string, status: WorkspaceStatus | WorkspaceStatus[], timeoutMs?: number): Promise<WorkspaceStatus>;
   dnsRecords(name: string): Promise<Array<{ id: string; name: string; type: string; content: string; proxied: boolean }>>;
+  /**
+   * What the Cloudflare edge would connect to for a node's hostname: the proxied record's address
+   * and the public port of the host the workspace's node runs on (test hosts share 127.0.0.1).
+   * Pass it as `edgeResolve` to a providers sandbox so its webhooks reach the nodes.
+   */
+  edgeOrigin(hostname: string): Promise<{ address: string; port: number } | undefined>;
+  /** PEM of the Origin CA the nodes' certificates chain to. */
+  originCaPem: string;
   auditActions(workspaceId: string): Promise<string[]>;
   counts(workspaceId: string): Promise<{ hosts: number; liveNodes: number }>;
   close(): Promise<void>;
@@ -197,6 +205,16 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     return body.result;
   };
 
+  const edgeOrigin = async (hostname: string) => {
+    const address = cf.proxiedOrigin(hostname);
+    if (!address || !hostname.endsWith(`.${DNS_ZONE}`)) return undefined;
+    const rows = (await api.dataSource.query(
+      `SELECT h.public_port AS port FROM workspaces w JOIN nodes n ON n.workspace_id = w.id JOIN hosts h ON h.id = n.host_id WHERE w.slug = $1 AND n.status <> 'wiped' LIMIT 1`,
+      [hostname.slice(0, -DNS_ZONE.length - 1)],
+    )) as Array<{ port: number }>;
+    return rows[0] ? { address, port: rows[0].port } : undefined;
+  };
+
   const auditActions = async (workspaceId: string) =>
     (await api.dataSource.getRepository(AuditEventEntity).find({ where: { workspaceId }, order: { id: 'ASC' } })).map((event) => event.action);
 
@@ -223,6 +241,8 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     waitForStatus,
     allocatedHost,
     dnsRecords,
+    edgeOrigin,
+    originCaPem: cf.originCa.certificatePem,
     auditActions,
     counts,
     async close() {

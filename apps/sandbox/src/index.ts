@@ -4,6 +4,6 @@ export * from './stand-ins';
 export { GITHUB_DEFAULT_CLIENT } from './github/github.stand-in';
 export { GOOGLE_DEFAULT_CLIENT } from './google/google.stand-in';
 export type { MailStandIn } from './mail/mail.stand-in';
-export { cloudflareEdgeFetch, type OutboundFetch } from './edge/cloudflare-edge';
+export { cloudflareEdgeFetch, type EdgeOrigin, type OutboundFetch } from './edge/cloudflare-edge';
 export { cloudflareStandIn, type CloudflareStandIn } from './cloudflare/cloudflare.stand-in';
 export { OVH_DEFAULTS, ovhcloudStandIn } from './ovhcloud/ovhcloud.stand-in';

@@ -3,7 +3,7 @@ import { githubStandIn, type GithubStandInOptions } from './github/github.stand-
 import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
 import { mailStandIn, type MailStandInOptions } from './mail/mail.stand-in';
 import { ovhcloudStandIn, type OvhcloudStandInOptions } from './ovhcloud/ovhcloud.stand-in';
-import { cloudflareEdgeFetch } from './edge/cloudflare-edge';
+import { cloudflareEdgeFetch, type CloudflareEdgeOptions } from './edge/cloudflare-edge';
 import type { StandIn } from './sandbox';
 import { stripeStandIn, type StripeStandInOptions } from './stripe/stripe.stand-in';
 import { createTelegramStandIn } from './telegram/telegram.stand-in';
@@ -23,6 +23,10 @@ export interface SandboxOptions {
   readonly ovhcloud?: OvhcloudStandInOptions;
   /** Origin port the Cloudflare edge connects to for proxied records (443 like Cloudflare; tests pick another). */
   readonly edgeOriginPort?: number;
+  /** Resolves proxied names another way (tests whose DNS lives in another Cloudflare stand-in, hosts on several ports). */
+  readonly edgeResolve?: CloudflareEdgeOptions['resolve'];
+  /** The Origin CA the edge trusts, when the nodes' certificates come from another Cloudflare stand-in. */
+  readonly edgeOriginCaPem?: () => string;
 }
 
 /**
@@ -31,7 +35,11 @@ export interface SandboxOptions {
  */
 export function createStandIns(options: SandboxOptions): StandIn[] {
   const cloudflare = cloudflareStandIn(options.cloudflare);
-  const edge = cloudflareEdgeFetch({ resolve: cloudflare.proxiedOrigin, originPort: options.edgeOriginPort ?? 443, originCaPem: () => cloudflare.originCa.certificatePem });
+  const fromRecords = (hostname: string) => {
+    const address = cloudflare.proxiedOrigin(hostname);
+    return address ? { address, port: options.edgeOriginPort ?? 443 } : undefined;
+  };
+  const edge = cloudflareEdgeFetch({ resolve: options.edgeResolve ?? fromRecords, originCaPem: options.edgeOriginCaPem ?? (() => cloudflare.originCa.certificatePem) });
   return [
     githubStandIn(options.github),
     googleStandIn(options.google),

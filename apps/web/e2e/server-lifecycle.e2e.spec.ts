@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../api/test/provisioning-harness';
+import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../api/test/provisioning-harness';
 import { type Browser, launchBrowser } from './browser';
 import { ensureWebBuild } from './web-build';
 
@@ -37,7 +37,9 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
 
   beforeAll(async () => {
     ensureWebBuild();
-    const standIns = createStandIns({ smtpPort: 0 }).filter((standIn) => standIn.prefix === '/telegram' || standIn.prefix === '/whatsapp');
+    // Telegram, WhatsApp and OpenAI as the providers; their webhooks reach the provisioned node
+    // through the Cloudflare edge, resolving node names with the harness's DNS and host ports.
+    const standIns = createStandIns({ smtpPort: 0, edgeResolve: (hostname) => h.edgeOrigin(hostname), edgeOriginCaPem: () => h.originCaPem }).filter((standIn) => ['/telegram', '/whatsapp', '/openai'].includes(standIn.prefix));
     providers = await startSandbox(standIns, 0);
     const registered = await fetch(`${providers.url}/whatsapp/_test/phone-numbers`, {
       method: 'POST',
@@ -48,6 +50,7 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     h = await startProvisioningHarness({
       TELEGRAM_API_ROOT: `${providers.url}/telegram`,
       WHATSAPP_GRAPH_API_URL: `${providers.url}/whatsapp`,
+      OPENAI_API_URL: `${providers.url}/openai/v1`,
       SECRET_PEPPER: `pepper-${randomBytes(16).toString('hex')}`,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     });
@@ -136,7 +139,35 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     await browser.shot('24-channels-telegram');
   });
 
+  it("answers an end user's Telegram message with the agent's reply, and the usage chart counts it", async () => {
+    await h.api
+      .http()
+      .put(`/api/workspaces/${workspaceId}/secrets/openai_api_key`)
+      .set('cookie', h.ownerCookie)
+      .send({ value: `sk-proj-${randomBytes(24).toString('hex')}` })
+      .expect(200);
+    const text = 'Where is my order 4711?';
+    const sendUpdate = await fetch(`${providers.url}/telegram/_test/bots/${BOT_TOKEN}/updates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatId: 9001, text }) });
+    expect(sendUpdate.ok).toBe(true);
+    const reply = await eventually(async () => {
+      const sent = (await (await fetch(`${providers.url}/telegram/_test/bots/${BOT_TOKEN}/sent`)).json()) as { messages: Array<{ text: string }> };
+      return sent.messages[0]?.text;
+    }, 60_000, 250);
+    expect(reply).toContain(`You said: "${text}"`);
+
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const chart = page.getByTestId('usage-chart');
+    await eventually(async () => {
+      await page.reload();
+      await chart.waitFor({ timeout: 10_000 });
+      return (await chart.locator('.recharts-bar-rectangle').count()) > 0;
+    }, 60_000, 1_000);
+    expect(await chart.locator('.recharts-legend-item-text').allInnerTexts()).toContain('Telegram');
+    await browser.shot('24b-overview-usage-live');
+  });
+
   it('connects WhatsApp and shows the webhook URL and verify token to copy into Meta', async () => {
+    await page.getByRole('tab', { name: 'Channels' }).click();
     const form = page.getByRole('form', { name: 'Connect a channel' });
     await form.getByText('WhatsApp', { exact: true }).click();
     await form.getByLabel('Phone number id').fill(WHATSAPP.phoneNumberId);

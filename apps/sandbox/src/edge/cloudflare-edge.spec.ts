@@ -37,7 +37,11 @@ describe('sandbox Cloudflare edge', () => {
   it('delivers to a proxied record by name, over TLS verified against the Origin CA', async () => {
     const client = new Cloudflare({ apiToken: 'edge-token', baseURL: `${sandbox.url}/cloudflare/client/v4` });
     await client.dns.records.create({ zone_id: cf.zoneId('edge.test')!, type: 'A', name: 'shop.edge.test', content: '127.0.0.1', proxied: true, ttl: 1 });
-    const edge = cloudflareEdgeFetch({ resolve: cf.proxiedOrigin, originPort, originCaPem: () => cf.originCa.certificatePem });
+    const resolve = (hostname: string) => {
+      const address = cf.proxiedOrigin(hostname);
+      return address ? { address, port: originPort } : undefined;
+    };
+    const edge = cloudflareEdgeFetch({ resolve, originCaPem: () => cf.originCa.certificatePem });
     const response = await edge('https://shop.edge.test/telegram/webhook?x=1', { method: 'POST', headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': 's3' }, body: '{"update_id":1}' });
     expect(response.status).toBe(200);
     expect(seen).toEqual([{ host: 'shop.edge.test', path: '/telegram/webhook?x=1', body: '{"update_id":1}', secret: 's3' }]);
@@ -45,9 +49,13 @@ describe('sandbox Cloudflare edge', () => {
 
   it('refuses an origin whose certificate is not from the Origin CA, and names without a record', async () => {
     const strangerCa = cloudflareStandIn({ zones: ['edge.test'] });
-    const edge = cloudflareEdgeFetch({ resolve: cf.proxiedOrigin, originPort, originCaPem: () => strangerCa.originCa.certificatePem });
+    const resolve = (hostname: string) => {
+      const address = cf.proxiedOrigin(hostname);
+      return address ? { address, port: originPort } : undefined;
+    };
+    const edge = cloudflareEdgeFetch({ resolve, originCaPem: () => strangerCa.originCa.certificatePem });
     await expect(edge('https://shop.edge.test/', { method: 'GET', headers: {} })).rejects.toThrow();
-    const plain = cloudflareEdgeFetch({ resolve: cf.proxiedOrigin, originPort, originCaPem: () => cf.originCa.certificatePem });
+    const plain = cloudflareEdgeFetch({ resolve, originCaPem: () => cf.originCa.certificatePem });
     await expect(plain('https://unknown.edge.test/', { method: 'GET', headers: {}, signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   });
 });

@@ -3,11 +3,15 @@ import { request as httpsRequest } from 'node:https';
 /** fetch as the stand-ins use it for outbound calls (webhook deliveries). */
 export type OutboundFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 
+/** Where the edge connects for a proxied name: the DNS record's address and the origin's HTTPS port. */
+export interface EdgeOrigin {
+  readonly address: string;
+  readonly port: number;
+}
+
 export interface CloudflareEdgeOptions {
-  /** The proxied record's origin address for a hostname, or undefined when the zone has none. */
-  readonly resolve: (hostname: string) => string | undefined;
-  /** Port the edge connects to on the origin (Cloudflare: 443, or another HTTPS port of theirs). */
-  readonly originPort: number;
+  /** The origin of a proxied hostname, or undefined when no proxied record has that name. */
+  readonly resolve: (hostname: string) => EdgeOrigin | undefined | Promise<EdgeOrigin | undefined>;
   /** CA the origin certificates chain to (the sandbox Origin CA), trusted like Cloudflare trusts its own. */
   readonly originCaPem: () => string;
 }
@@ -23,14 +27,14 @@ export interface CloudflareEdgeOptions {
 export function cloudflareEdgeFetch(options: CloudflareEdgeOptions): OutboundFetch {
   return async (url, init) => {
     const target = new URL(url);
-    const origin = target.protocol === 'https:' ? options.resolve(target.hostname) : undefined;
+    const origin = target.protocol === 'https:' ? await options.resolve(target.hostname) : undefined;
     if (!origin) return fetch(url, init);
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         {
           method: init.method,
-          host: origin,
-          port: options.originPort,
+          host: origin.address,
+          port: origin.port,
           path: `${target.pathname}${target.search}`,
           servername: target.hostname,
           headers: { ...init.headers, host: target.hostname, ...(init.body ? { 'content-length': Buffer.byteLength(init.body) } : {}) },
