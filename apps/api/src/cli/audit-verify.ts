@@ -14,10 +14,10 @@ async function main(): Promise<void> {
   try {
     const verdict = await verifyAuditChain(dataSource);
     if (verdict.ok) {
-      console.log(`audit chain intact: ${verdict.checked} events verified (last id ${verdict.lastId ?? 'none'})`);
+      process.stdout.write(`audit chain intact: ${verdict.checked} events verified (last id ${verdict.lastId ?? 'none'})\n`);
       return;
     }
-    console.log(`audit chain BROKEN at event id ${verdict.brokenAt} (${verdict.reason}); ${verdict.checked} events before it verified`);
+    process.stdout.write(`audit chain BROKEN at event id ${verdict.brokenAt} (${verdict.reason}); ${verdict.checked} events before it verified\n`);
     process.exitCode = 2;
   } finally {
     await dataSource.destroy();
@@ -25,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
   process.exit(1);
 });

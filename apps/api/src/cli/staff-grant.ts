@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 async function main(): Promise<void> {
   const [emailArgument, flag] = process.argv.slice(2);
   if (!emailArgument || (flag && flag !== '--revoke')) {
-    console.error('usage: npm run staff:grant -- <email> [--revoke]');
+    process.stderr.write('usage: npm run staff:grant -- <email> [--revoke]\n');
     process.exit(64);
   }
   const email = emailArgument.toLowerCase();
@@ -28,13 +28,13 @@ async function main(): Promise<void> {
         details: { source: 'cli' },
       });
     });
-    console.log(`${email} is ${isStaff ? 'now' : 'no longer'} staff`);
+    process.stdout.write(`${email} is ${isStaff ? 'now' : 'no longer'} staff\n`);
   } finally {
     await dataSource.destroy();
   }
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
   process.exit(1);
 });

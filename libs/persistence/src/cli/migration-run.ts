@@ -7,11 +7,11 @@ async function main(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is required');
   const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
-  console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations');
+  process.stdout.write(`${applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations'}\n`);
   await dataSource.destroy();
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
   process.exit(1);
 });
