@@ -1,5 +1,6 @@
 export * from './audit-hash';
 export * from './audit.types';
 export * from './audit.service';
+export * from './audit-chain.subscriber';
 export * from './audit-chain-verifier';
 export * from './audit.module';

@@ -127,6 +127,9 @@ export class NodesService {
       current.status = healthFromChecks(beat);
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
+      // Row locks first, the audit chain's lock last (as everywhere): the settings row is locked
+      // here, before the audit record, or a config change holding it would deadlock with us.
+      const needed = await this.needsDelivery(manager, current.workspaceId, beat);
       if (previous !== current.status) {
         await this.audit.record(manager, {
           actor: { type: 'node', id: nodeId, ip: request.ip },
@@ -136,7 +139,7 @@ export class NodesService {
           details: { from: previous, to: current.status, version: beat.version },
         });
       }
-      return this.needsDelivery(manager, current.workspaceId, beat);
+      return needed;
     });
     if (needsDelivery) await this.sync.enqueue(node.workspaceId);
     return { receivedAt: receivedAt.toISOString() };
