@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { randomBytes } from 'node:crypto';
+import { mountFaultSwitches, normalFaults } from '../model-faults';
 import type { StandIn } from '../sandbox';
 
 /**
@@ -42,7 +43,7 @@ export function anthropicAnswer(model: string, lastUser: string, turns: number):
 export function createAnthropicStandIn(): StandIn {
   const revoked = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
-  let faults = { latencyMs: 0, failNext: 0, failStatus: 529 };
+  const faults = normalFaults(529);
   const requests: { model: string; system: string | null; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
 
   const requestId = () => `req_${randomBytes(12).toString('base64url')}`;
@@ -83,19 +84,7 @@ export function createAnthropicStandIn(): StandIn {
     const r = Router();
     r.use(express.json({ limit: '2mb' }));
 
-    r.post('/_test/faults', (req, res) => {
-      const b = (req.body ?? {}) as Partial<typeof faults>;
-      faults = {
-        latencyMs: Number.isInteger(b.latencyMs) ? (b.latencyMs as number) : faults.latencyMs,
-        failNext: Number.isInteger(b.failNext) ? (b.failNext as number) : faults.failNext,
-        failStatus: Number.isInteger(b.failStatus) ? (b.failStatus as number) : faults.failStatus,
-      };
-      res.json(faults);
-    });
-    r.delete('/_test/faults', (_req, res) => {
-      faults = { latencyMs: 0, failNext: 0, failStatus: 529 };
-      res.json(faults);
-    });
+    mountFaultSwitches(r, faults, 529);
     r.post('/_test/keys/revoke', (req, res) => {
       revoked.add(String((req.body as { key?: string }).key));
       res.json({ revoked: true });

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { randomBytes } from 'node:crypto';
+import { mountFaultSwitches, normalFaults } from '../model-faults';
 import type { StandIn } from '../sandbox';
 
 /**
@@ -18,12 +19,6 @@ import type { StandIn } from '../sandbox';
 export const OPENAI_KEY_SHAPE = /^sk-[A-Za-z0-9_-]{20,}$/;
 export const OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-mini'];
 
-interface Faults {
-  latencyMs: number;
-  failNext: number;
-  failStatus: number;
-}
-
 export function openaiAnswer(model: string, lastUser: string, contextMessages: number): string {
   return `[${model}] You said: "${lastUser}" (${contextMessages} messages in context)`;
 }
@@ -31,7 +26,7 @@ export function openaiAnswer(model: string, lastUser: string, contextMessages: n
 export function createOpenAiStandIn(): StandIn {
   const revoked = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
-  let faults: Faults = { latencyMs: 0, failNext: 0, failStatus: 500 };
+  const faults = normalFaults(500);
   const requests: { model: string; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
 
   const error = (res: Response, status: number, message: string, type: string, code: string | null, param: string | null = null) =>
@@ -79,19 +74,7 @@ export function createOpenAiStandIn(): StandIn {
     const r = Router();
     r.use(express.json({ limit: '2mb' }));
 
-    r.post('/_test/faults', (req, res) => {
-      const b = (req.body ?? {}) as Partial<Faults>;
-      faults = {
-        latencyMs: Number.isInteger(b.latencyMs) ? (b.latencyMs as number) : faults.latencyMs,
-        failNext: Number.isInteger(b.failNext) ? (b.failNext as number) : faults.failNext,
-        failStatus: Number.isInteger(b.failStatus) ? (b.failStatus as number) : faults.failStatus,
-      };
-      res.json(faults);
-    });
-    r.delete('/_test/faults', (_req, res) => {
-      faults = { latencyMs: 0, failNext: 0, failStatus: 500 };
-      res.json(faults);
-    });
+    mountFaultSwitches(r, faults, 500);
     r.post('/_test/keys/revoke', (req, res) => {
       revoked.add(String((req.body as { key?: string }).key));
       res.json({ revoked: true });
