@@ -6,10 +6,11 @@
  * the node in the fleet and the run's logs. Payment itself is covered by the other web spec.
  */
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 // The journey needs the whole control plane: e2e specs start the real API and worker (not app code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
+import { cloudflareEdgeFetch, createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../api/test/provisioning-harness';
 import { type Browser, launchBrowser } from './browser';
@@ -193,6 +194,13 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     const href = await page.getByTestId('export-link').getAttribute('href');
     expect(href).toMatch(/^https:\/\/globex-helpdesk\.enclave\.test\//);
     expect(await page.getByTestId('expiry-countdown').first().innerText()).toMatch(/^Expires in (59m|1h)/);
+    // The link downloads (through the Cloudflare edge to the node), holding the conversation.
+    const edge = cloudflareEdgeFetch({ resolve: (hostname) => h.edgeOrigin(hostname), originCaPem: () => h.originCaPem });
+    const download = await edge(href!, { method: 'GET', headers: {} });
+    expect(download.status).toBe(200);
+    const archive = gunzipSync(Buffer.from(await download.arrayBuffer())).toString('utf8');
+    expect(archive).toContain('conversations/');
+    expect(archive).toContain('Where is my order 4711?');
     await browser.shot('26-data-export');
   });
 
