@@ -201,6 +201,12 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     const archive = gunzipSync(Buffer.from(await download.arrayBuffer())).toString('utf8');
     expect(archive).toContain('conversations/');
     expect(archive).toContain('Where is my order 4711?');
+
+    // Retention: the node's default until set; a new window is applied on the node.
+    expect(await page.getByTestId('retention-current').innerText()).toBe('Conversations are kept 365 days (the default).');
+    await page.getByLabel('Keep conversations for (days)').fill('30');
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByText('Conversations are kept 30 days, applied on your server.').waitFor({ timeout: 30_000 });
     await browser.shot('26-data-export');
   });
 

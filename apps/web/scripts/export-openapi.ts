@@ -38,7 +38,7 @@ import { AgentDto, AgentResultDto } from '../../api/src/agents/dto/agent.dto';
 import { ChannelsController } from '../../api/src/channels/channels.controller';
 import { ChannelDto, ChannelResultDto, createChannelSchema } from '../../api/src/channels/dto/channel.dto';
 import { DataLifecycleController } from '../../api/src/exports/data-lifecycle.controller';
-import { EraseResultDto, ExportRecordDto, ExportResultDto, RetentionResultDto } from '../../api/src/exports/dto/exports.dto';
+import { EraseResultDto, ExportRecordDto, ExportResultDto, RetentionDto, RetentionResultDto } from '../../api/src/exports/dto/exports.dto';
 import { NodeHealthController } from '../../api/src/nodes/nodes.controller';
 import { StaffNodeController } from '../../api/src/nodes/staff-node.controller';
 import { HostDto, ProvisioningStatusDto } from '../../api/src/provisioning/dto/provisioning.dto';
@@ -158,6 +158,7 @@ const RESPONSES: Response[] = [
   [DataLifecycleController, 'requestExport', 201, ExportResultDto],
   [DataLifecycleController, 'listExports', 200, ExportRecordDto, true],
   [DataLifecycleController, 'erase', 200, EraseResultDto],
+  [DataLifecycleController, 'retention', 200, RetentionDto],
   [DataLifecycleController, 'setRetention', 200, RetentionResultDto],
 ];
 

@@ -84,10 +84,15 @@ export const workspaceKeys = {
   channels: (id: string) => ['workspaces', id, 'channels'] as const,
   secrets: (id: string) => ['workspaces', id, 'secrets'] as const,
   exports: (id: string) => ['workspaces', id, 'exports'] as const,
+  retention: (id: string) => ['workspaces', id, 'retention'] as const,
 };
 
 export function useProvisioning(id: string) {
   return useQuery({ queryKey: workspaceKeys.provisioning(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/provisioning', path(id))) });
+}
+
+export function useRetention(id: string) {
+  return useQuery({ queryKey: workspaceKeys.retention(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/retention', path(id))) });
 }
 
 export function useNodeHealth(id: string) {

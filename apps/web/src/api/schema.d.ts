@@ -795,7 +795,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["DataLifecycleController_retention"];
         put: operations["DataLifecycleController_setRetention"];
         post?: never;
         delete?: never;
@@ -1300,6 +1300,10 @@ export interface components {
         EraseResultDto: {
             erased: boolean;
             messages: number;
+        };
+        RetentionDto: {
+            days: number | null;
+            appliedAt: string | null;
         };
         SetRetentionDto: {
             days: number;
@@ -2786,6 +2790,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EraseResultDto"];
+                };
+            };
+        };
+    };
+    DataLifecycleController_retention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionDto"];
                 };
             };
         };

@@ -2,7 +2,7 @@ import { Anchor, Button, Card, Group, NativeSelect, NumberInput, Stack, Table, T
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
-import { useExports, workspaceKeys } from '../../api/queries';
+import { useExports, useRetention, workspaceKeys } from '../../api/queries';
 import { DeliveryNote } from '../../components/Delivery';
 import { ExpiryCountdown } from '../../components/ExpiryCountdown';
 import { EmptyState, ErrorState, Loading } from '../../components/States';
@@ -128,10 +128,19 @@ function ExportCard({ workspaceId, manage }: { workspaceId: string; manage: bool
   );
 }
 
+/** The node's own default when the workspace never set a window (agent-node config). */
+const DEFAULT_RETENTION_DAYS = 365;
+
 function RetentionCard({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
-  const [days, setDays] = useState<number | string>(90);
-  const save = useMutation({ mutationFn: () => unwrap(api.PUT('/api/workspaces/{id}/retention', { params: { path: { id: workspaceId } }, body: { days: Number(days) } })) });
-  const valid = Number.isInteger(Number(days)) && Number(days) >= 1 && Number(days) <= 3650;
+  const client = useQueryClient();
+  const current = useRetention(workspaceId);
+  const [days, setDays] = useState<number | string | null>(null);
+  const shown = days ?? current.data?.days ?? DEFAULT_RETENTION_DAYS;
+  const save = useMutation({
+    mutationFn: () => unwrap(api.PUT('/api/workspaces/{id}/retention', { params: { path: { id: workspaceId } }, body: { days: Number(shown) } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: workspaceKeys.retention(workspaceId) }),
+  });
+  const valid = Number.isInteger(Number(shown)) && Number(shown) >= 1 && Number(shown) <= 3650;
   function submit(event: FormEvent) {
     event.preventDefault();
     if (valid) save.mutate();
@@ -144,9 +153,16 @@ function RetentionCard({ workspaceId, manage }: { workspaceId: string; manage: b
       <Text size="sm" c="dimmed" mb="sm">
         Your server deletes conversations older than this every night.
       </Text>
+      {current.data ? (
+        <Text size="sm" mb="sm" data-testid="retention-current">
+          {current.data.days === null
+            ? `Conversations are kept ${DEFAULT_RETENTION_DAYS} days (the default).`
+            : `Conversations are kept ${current.data.days} days${current.data.appliedAt ? ', applied on your server.' : '; your server applies it when it is next reachable.'}`}
+        </Text>
+      ) : null}
       <form onSubmit={submit}>
         <Group align="flex-end" wrap="wrap">
-          <NumberInput label="Keep conversations for (days)" name="days" min={1} max={3650} value={days} onChange={setDays} disabled={!manage} error={valid ? undefined : 'Between 1 and 3650 days.'} w={240} />
+          <NumberInput label="Keep conversations for (days)" name="days" min={1} max={3650} value={shown} onChange={setDays} disabled={!manage} error={valid ? undefined : 'Between 1 and 3650 days.'} w={240} />
           <Button type="submit" disabled={!manage || !valid} loading={save.isPending}>
             Save retention
           </Button>
@@ -155,11 +171,6 @@ function RetentionCard({ workspaceId, manage }: { workspaceId: string; manage: b
       {save.isError ? (
         <Text c="red" size="sm" role="alert" mt="xs">
           {errorMessage(save.error)}
-        </Text>
-      ) : null}
-      {save.data ? (
-        <Text size="sm" mt="xs">
-          Retention is {save.data.days} days.
         </Text>
       ) : null}
       <DeliveryNote delivery={save.data?.delivery} />
