@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
 import type { StandIn } from '../sandbox';
+import { cancellableWait } from '../helpers';
 
 /**
  * Anthropic API stand-in (https://docs.anthropic.com/en/api), under /anthropic so the
@@ -64,15 +65,7 @@ export function createAnthropicStandIn(): StandIn {
     next();
   };
 
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
+  const wait = (ms: number) => cancellableWait(timers, ms);
 
   const textOf = (content: unknown): string | undefined => {
     if (typeof content === 'string') return content;

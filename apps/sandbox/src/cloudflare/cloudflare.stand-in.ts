@@ -1,10 +1,11 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIPv4, isIPv6 } from 'node:net';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { StandIn } from '../sandbox';
 import { OriginCa, parseCsr } from './origin-ca';
+import { safeEqual } from '../helpers';
 
 /**
  * Cloudflare API v4 (https://developers.cloudflare.com/api/): zones, DNS records and Origin CA
@@ -106,12 +107,6 @@ function cfTime(date: Date): string {
 /** "2014-01-01 05:20:00 +0000 UTC", the Origin CA expires_on format. */
 function goTime(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
 export interface CloudflareStandIn extends StandIn {

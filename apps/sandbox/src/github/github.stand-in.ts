@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { SandboxContext, StandIn } from '../sandbox';
+import { escapeHtml, safeEqual, str } from '../helpers';
 
 /**
  * GitHub OAuth app + the two REST endpoints passport-github2 reads, shaped after
@@ -74,20 +75,6 @@ interface IssuedToken {
 }
 
 const DOCS = 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors';
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
 
 export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
   const clients = options.clients?.length ? options.clients : [GITHUB_DEFAULT_CLIENT];

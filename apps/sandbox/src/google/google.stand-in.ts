@@ -1,6 +1,7 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { SandboxContext, StandIn } from '../sandbox';
+import { escapeHtml, safeEqual, str } from '../helpers';
 
 /**
  * Google OAuth 2.0 / OpenID Connect for web server apps, shaped after
@@ -93,20 +94,6 @@ const KNOWN_SCOPES = new Set([
   'https://www.googleapis.com/auth/userinfo.email',
   'https://www.googleapis.com/auth/userinfo.profile',
 ]);
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
 
 function scopeList(scope: string): string[] {
   return scope.split(/\s+/).filter(Boolean);

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
 import type { StandIn } from '../sandbox';
+import { cancellableWait } from '../helpers';
 
 /**
  * OpenAI API stand-in (https://platform.openai.com/docs/api-reference), under /openai so the
@@ -42,15 +43,7 @@ export function createOpenAiStandIn(): StandIn {
     next();
   };
 
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
+  const wait = (ms: number) => cancellableWait(timers, ms);
 
   /** Applies latency and injected failures; true when a failure was sent. */
   const injected = async (res: Response): Promise<boolean> => {

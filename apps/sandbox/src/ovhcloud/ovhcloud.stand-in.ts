@@ -1,6 +1,7 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { StandIn } from '../sandbox';
+import { safeEqual } from '../helpers';
 
 /**
  * OVHcloud API v1 (https://help.ovhcloud.com/csm/en-api-getting-started-ovhcloud-api), just the
@@ -89,12 +90,6 @@ class OvhError extends Error {
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
 const apiError = (status: number, errorCode: string, message: string) => new OvhError(status, { errorCode, httpCode: `${status} ${STATUS_TEXT[status] ?? ''}`.trim(), message });
 const clientError = (status: number, klass: string, message: string) => new OvhError(status, { class: `Client::${klass}`, message });
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
 
 export function ovhSignature(secret: string, consumerKey: string, method: string, url: string, body: string, timestamp: number | string): string {
   return `$1$${createHash('sha1').update(`${secret}+${consumerKey}+${method}+${url}+${body}+${timestamp}`).digest('hex')}`;

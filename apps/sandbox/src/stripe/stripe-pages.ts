@@ -1,10 +1,7 @@
+import { escapeHtml } from '../helpers';
 import type { StripeObject } from './stripe-store';
 
 /** Plain HTML pages (real forms, no JavaScript) for hosted Checkout, the customer portal and invoices. */
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function money(amount: unknown, currency: unknown): string {
   return `${(Number(amount) / 100).toFixed(2)} ${String(currency).toUpperCase()}`;

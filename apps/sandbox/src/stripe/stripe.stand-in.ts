@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
@@ -18,6 +18,7 @@ import {
   stripeId,
 } from './stripe-store';
 import { WebhookDeliverer } from './stripe-webhooks';
+import { safeEqual } from '../helpers';
 
 export { STRIPE_API_VERSION, STRIPE_DEFAULT_PRICES, type StripePriceConfig } from './stripe-store';
 
@@ -168,12 +169,6 @@ function listResponse(items: StripeObject[], params: Params, urlPath: string): R
   }
   const data = sorted.slice(start, start + limit);
   return { object: 'list', data, has_more: start + limit < sorted.length, url: urlPath };
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
 function cardFrom(body: Params): CardInput {
