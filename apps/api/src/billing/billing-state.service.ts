@@ -38,8 +38,8 @@ export class BillingStateService {
   /** Returns the notices to mail once the transaction has committed. */
   async apply(manager: EntityManager, account: BillingAccountEntity, subscription: Stripe.Subscription, event: AppliedEvent, actor: AuditActor): Promise<BillingNotice[]> {
     const workspaceId = account.workspaceId;
-    // Lock order everywhere: billing account, then workspace, then the audit chain (taken by
-    // the first audit record). The provisioning engine takes workspace then audit: no cycle.
+    // Lock order: billing account, then workspace (as the provisioning engine: workspace first).
+    // The audit chain's lock is taken at commit, after every row lock (AuditChainSubscriber).
     const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOneOrFail();
     await this.upsertSubscription(manager, account, subscription, event, actor);
 

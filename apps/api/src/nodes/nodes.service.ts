@@ -127,8 +127,7 @@ export class NodesService {
       current.status = healthFromChecks(beat);
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
-      // Row locks first, the audit chain's lock last (as everywhere): the settings row is locked
-      // here, before the audit record, or a config change holding it would deadlock with us.
+      // Lock the settings row (needsDelivery) in the same order as config changes: node, then settings.
       const needed = await this.needsDelivery(manager, current.workspaceId, beat);
       if (previous !== current.status) {
         await this.audit.record(manager, {
