@@ -127,7 +127,7 @@ export class NodesService {
       current.status = healthFromChecks(beat);
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
-      // Lock the settings row (needsDelivery) in the same order as config changes: node, then settings.
+      // Row locks (node, then settings in needsDelivery) before the event: it joins the audit chain at commit.
       const needed = await this.needsDelivery(manager, current.workspaceId, beat);
       if (previous !== current.status) {
         await this.audit.record(manager, {
