@@ -17,9 +17,10 @@ export class TelegramClient {
     let api = this.apis.get(token);
     if (!api) {
       const { Bot } = require('grammy') as typeof import('grammy');
-      // Node's own fetch: grammY's default (node-fetch) rejects the built-in AbortSignal once
-      // bundled with esbuild ("Expected signal to be an instanceof AbortSignal").
-      api = new Bot(token, { client: { apiRoot: this.apiRoot, timeoutSeconds: this.timeoutSeconds, fetch: globalThis.fetch } }).api;
+      // grammY's default transport (node-fetch over node:http), not Node's global fetch: undici
+      // costs ~15 MB of resident memory on a node that is otherwise idle. node-fetch checks the
+      // AbortSignal's class name, which is why the bundle keeps names (agent-node/build/bundle.ts).
+      api = new Bot(token, { client: { apiRoot: this.apiRoot, timeoutSeconds: this.timeoutSeconds } }).api;
       this.apis.set(token, api);
     }
     return api;

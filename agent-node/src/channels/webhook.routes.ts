@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Route, RequestContext } from '../http/http-server';
 import { NodeError } from '../http/node-error';
 import type { NodeLogger } from '../logging/logger';
@@ -59,15 +59,15 @@ function channelOf(deps: WebhookDeps, ctx: RequestContext, type: 'telegram' | 'w
 }
 
 const telegramUpdateSchema = z.looseObject({
-  update_id: z.number().int().nonnegative(),
-  message: z
-    .looseObject({
-      message_id: z.number().int(),
-      date: z.number().int().optional(),
-      chat: z.looseObject({ id: z.number().int() }),
-      text: z.string().optional(),
-    })
-    .optional(),
+  update_id: z.int().check(z.nonnegative()),
+  message: z.optional(
+    z.looseObject({
+      message_id: z.int(),
+      date: z.optional(z.int()),
+      chat: z.looseObject({ id: z.int() }),
+      text: z.optional(z.string()),
+    }),
+  ),
 });
 
 const whatsappPayloadSchema = z.looseObject({
@@ -76,30 +76,30 @@ const whatsappPayloadSchema = z.looseObject({
     z.looseObject({
       changes: z.array(
         z.looseObject({
-          field: z.string().optional(),
+          field: z.optional(z.string()),
           value: z.looseObject({
-            metadata: z.looseObject({ phone_number_id: z.string() }).optional(),
-            messages: z
-              .array(
+            metadata: z.optional(z.looseObject({ phone_number_id: z.string() })),
+            messages: z.optional(
+              z.array(
                 z.looseObject({
-                  id: z.string().min(1),
-                  from: z.string().min(1),
-                  timestamp: z.string().optional(),
+                  id: z.string().check(z.minLength(1)),
+                  from: z.string().check(z.minLength(1)),
+                  timestamp: z.optional(z.string()),
                   type: z.string(),
-                  text: z.looseObject({ body: z.string() }).optional(),
+                  text: z.optional(z.looseObject({ body: z.string() })),
                 }),
-              )
-              .optional(),
-            statuses: z
-              .array(
+              ),
+            ),
+            statuses: z.optional(
+              z.array(
                 z.looseObject({
-                  id: z.string().min(1),
-                  status: z.string().min(1),
-                  timestamp: z.string().optional(),
-                  errors: z.array(z.looseObject({ code: z.number().optional() })).optional(),
+                  id: z.string().check(z.minLength(1)),
+                  status: z.string().check(z.minLength(1)),
+                  timestamp: z.optional(z.string()),
+                  errors: z.optional(z.array(z.looseObject({ code: z.optional(z.number()) }))),
                 }),
-              )
-              .optional(),
+              ),
+            ),
           }),
         }),
       ),
@@ -107,7 +107,7 @@ const whatsappPayloadSchema = z.looseObject({
   ),
 });
 
-function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+function validate<S extends z.ZodMiniType>(schema: S, raw: unknown): z.infer<S> {
   const r = schema.safeParse(raw);
   if (!r.success) throw new NodeError('validation_failed', 'unexpected webhook payload', r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   return r.data;

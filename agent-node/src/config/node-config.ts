@@ -1,74 +1,85 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
-const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+// zod/mini ships without messages ("Invalid input"); the node's 4xx details and start-up
+// errors should say what is wrong. Every node entry point imports this module first.
+z.config(en());
+
+const url = z.pipe(
+  z.url({ protocol: /^https?$/ }),
+  z.transform((u: string) => u.replace(/\/+$/, '')),
+);
 
 /**
  * The node's own configuration, written as JSON at install time by provisioning.
  * Agents, channels and secrets are NOT here: they arrive over the signed node protocol.
  */
 export const nodeConfigSchema = z.strictObject({
-  nodeId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/),
+  nodeId: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/)),
   /** Directory holding the SQLite database, keys and export archives. */
-  dataDir: z.string().min(1),
+  dataDir: z.string().check(z.minLength(1)),
   listen: z.strictObject({
-    host: z.string().min(1).default('127.0.0.1'),
-    port: z.number().int().min(0).max(65535),
+    host: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
+    port: z.int().check(z.gte(0), z.lte(65535)),
   }),
   /** The node's public HTTPS base URL (webhooks and export links are built on it). */
   publicBaseUrl: url,
   controlPlane: z.strictObject({
     url,
     /** The control plane's Ed25519 public key (SPKI PEM). */
-    publicKey: z.string().includes('BEGIN PUBLIC KEY'),
+    publicKey: z.string().check(z.includes('BEGIN PUBLIC KEY')),
     /** One-time enrolment token written at install; useless once enrolment succeeded. */
-    enrolmentToken: z.string().min(16),
-    requestTimeoutMs: z.number().int().positive().default(10_000),
+    enrolmentToken: z.string().check(z.minLength(16)),
+    requestTimeoutMs: z._default(z.int().check(z.positive()), 10_000),
   }),
-  heartbeatIntervalMs: z.number().int().min(100).default(30_000),
-  telegramApiRoot: url.default('https://api.telegram.org'),
-  whatsapp: z
-    .strictObject({
-      graphApiBaseUrl: url.default('https://graph.facebook.com'),
-      graphApiVersion: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
-    })
-    .default({ graphApiBaseUrl: 'https://graph.facebook.com', graphApiVersion: 'v21.0' }),
-  providers: z
-    .strictObject({
+  heartbeatIntervalMs: z._default(z.int().check(z.gte(100)), 30_000),
+  telegramApiRoot: z._default(url, 'https://api.telegram.org'),
+  whatsapp: z._default(
+    z.strictObject({
+      graphApiBaseUrl: z._default(url, 'https://graph.facebook.com'),
+      graphApiVersion: z._default(z.string().check(z.regex(/^v\d+\.\d+$/)), 'v21.0'),
+    }),
+    { graphApiBaseUrl: 'https://graph.facebook.com', graphApiVersion: 'v21.0' },
+  ),
+  providers: z._default(
+    z.strictObject({
       /** As the OpenAI SDK takes it, version included (https://api.openai.com/v1). */
-      openaiBaseUrl: url.optional(),
-      anthropicBaseUrl: url.optional(),
-    })
-    .default({}),
-  model: z
-    .strictObject({
-      timeoutMs: z.number().int().positive().default(30_000),
-      maxAttempts: z.number().int().min(1).max(10).default(3),
-      backoffBaseMs: z.number().int().min(0).default(1_000),
-      historyCharBudget: z.number().int().min(200).default(12_000),
-      historyMaxMessages: z.number().int().min(1).default(40),
-      maxOutputTokens: z.number().int().min(16).default(1_024),
-    })
-    .default({ timeoutMs: 30_000, maxAttempts: 3, backoffBaseMs: 1_000, historyCharBudget: 12_000, historyMaxMessages: 40, maxOutputTokens: 1_024 }),
-  delivery: z
-    .strictObject({
-      maxSendAttempts: z.number().int().min(1).default(6),
-      sendBackoffBaseMs: z.number().int().min(0).default(2_000),
-      concurrency: z.number().int().min(1).max(32).default(4),
-    })
-    .default({ maxSendAttempts: 6, sendBackoffBaseMs: 2_000, concurrency: 4 }),
-  retention: z
-    .strictObject({
-      defaultDays: z.number().int().min(1).max(3650).default(365),
-      purgeHourUtc: z.number().int().min(0).max(23).default(3),
-    })
-    .default({ defaultDays: 365, purgeHourUtc: 3 }),
-  exports: z
-    .strictObject({ defaultTtlSeconds: z.number().int().min(60).default(3_600) })
-    .default({ defaultTtlSeconds: 3_600 }),
-  signatureWindowSeconds: z.number().int().min(5).max(3_600).default(300),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      openaiBaseUrl: z.optional(url),
+      anthropicBaseUrl: z.optional(url),
+    }),
+    {},
+  ),
+  model: z._default(
+    z.strictObject({
+      timeoutMs: z._default(z.int().check(z.positive()), 30_000),
+      maxAttempts: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+      backoffBaseMs: z._default(z.int().check(z.gte(0)), 1_000),
+      historyCharBudget: z._default(z.int().check(z.gte(200)), 12_000),
+      historyMaxMessages: z._default(z.int().check(z.gte(1)), 40),
+      maxOutputTokens: z._default(z.int().check(z.gte(16)), 1_024),
+    }),
+    { timeoutMs: 30_000, maxAttempts: 3, backoffBaseMs: 1_000, historyCharBudget: 12_000, historyMaxMessages: 40, maxOutputTokens: 1_024 },
+  ),
+  delivery: z._default(
+    z.strictObject({
+      maxSendAttempts: z._default(z.int().check(z.gte(1)), 6),
+      sendBackoffBaseMs: z._default(z.int().check(z.gte(0)), 2_000),
+      concurrency: z._default(z.int().check(z.gte(1), z.lte(32)), 4),
+    }),
+    { maxSendAttempts: 6, sendBackoffBaseMs: 2_000, concurrency: 4 },
+  ),
+  retention: z._default(
+    z.strictObject({
+      defaultDays: z._default(z.int().check(z.gte(1), z.lte(3650)), 365),
+      purgeHourUtc: z._default(z.int().check(z.gte(0), z.lte(23)), 3),
+    }),
+    { defaultDays: 365, purgeHourUtc: 3 },
+  ),
+  exports: z._default(z.strictObject({ defaultTtlSeconds: z._default(z.int().check(z.gte(60)), 3_600) }), { defaultTtlSeconds: 3_600 }),
+  signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
+  logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { NodeLogger } from '../logging/logger';
 import { NodeError } from './node-error';
 
@@ -43,7 +43,7 @@ function compile(route: Route): CompiledRoute {
 }
 
 /** Parses a JSON body against a zod schema; 400/422 with details otherwise. */
-export function parseJsonBody<S extends z.ZodType>(ctx: RequestContext, schema: S): z.infer<S> {
+export function parseJsonBody<S extends z.ZodMiniType>(ctx: RequestContext, schema: S): z.infer<S> {
   let raw: unknown;
   if (ctx.body.length === 0) raw = {};
   else {

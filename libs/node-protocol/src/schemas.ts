@@ -1,4 +1,7 @@
-import { z } from 'zod';
+// zod/mini, not classic zod: the agent node imports these schemas, and the classic API
+// costs a small VPS ~10 MB of idle memory (docs/agent-node.md, "Footprint"). Mini schemas
+// are the same zod core types, so the control plane mixes them into its classic schemas.
+import * as z from 'zod/mini';
 
 /** Version of the node protocol described by this file. Bump on incompatible change. */
 export const NODE_PROTOCOL_VERSION = 1;
@@ -10,7 +13,7 @@ export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.unknown().optional(),
+    details: z.optional(z.unknown()),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
@@ -18,7 +21,7 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 // ---------------------------------------------------------------------------
 // Shared building blocks
 // ---------------------------------------------------------------------------
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -');
+const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -'));
 export const providerSchema = z.enum(['openai', 'anthropic']);
 export type ModelProvider = z.infer<typeof providerSchema>;
 export const channelTypeSchema = z.enum(['telegram', 'whatsapp']);
@@ -38,10 +41,10 @@ export type SecretKind = z.infer<typeof secretKindSchema>;
 // ---------------------------------------------------------------------------
 export const agentConfigSchema = z.strictObject({
   id,
-  name: z.string().min(1).max(100),
-  instructions: z.string().max(20_000),
+  name: z.string().check(z.minLength(1), z.maxLength(100)),
+  instructions: z.string().check(z.maxLength(20_000)),
   provider: providerSchema,
-  model: z.string().min(1).max(100),
+  model: z.string().check(z.minLength(1), z.maxLength(100)),
   enabled: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -58,9 +61,9 @@ export const whatsappChannelSchema = z.strictObject({
   agentId: id,
   enabled: z.boolean(),
   /** WhatsApp Cloud API phone number id the channel sends from. */
-  phoneNumberId: z.string().regex(/^\d{5,20}$/),
+  phoneNumberId: z.string().check(z.regex(/^\d{5,20}$/)),
   /** Value the customer enters as "Verify token" in the Meta dashboard (not a credential). */
-  verifyToken: z.string().min(8).max(200),
+  verifyToken: z.string().check(z.minLength(8), z.maxLength(200)),
 });
 export const channelConfigSchema = z.discriminatedUnion('type', [telegramChannelSchema, whatsappChannelSchema]);
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
@@ -68,25 +71,27 @@ export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 export const applyConfigRequestSchema = z
   .strictObject({
     /** Monotonic revision; a lower revision than the applied one is refused (409). */
-    revision: z.number().int().nonnegative(),
-    agents: z.array(agentConfigSchema).max(50),
-    channels: z.array(channelConfigSchema).max(50),
+    revision: z.int().check(z.nonnegative()),
+    agents: z.array(agentConfigSchema).check(z.maxLength(50)),
+    channels: z.array(channelConfigSchema).check(z.maxLength(50)),
   })
-  .superRefine((cfg, ctx) => {
-    const agentIds = new Set<string>();
-    for (const a of cfg.agents) {
-      if (agentIds.has(a.id)) ctx.addIssue({ code: 'custom', message: `duplicate agent id ${a.id}`, path: ['agents'] });
-      agentIds.add(a.id);
-    }
-    const channelIds = new Set<string>();
-    cfg.channels.forEach((c, i) => {
-      if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', message: `duplicate channel id ${c.id}`, path: ['channels', i, 'id'] });
-      channelIds.add(c.id);
-      if (!agentIds.has(c.agentId)) ctx.addIssue({ code: 'custom', message: `unknown agent ${c.agentId}`, path: ['channels', i, 'agentId'] });
-    });
-  });
+  .check(
+    z.superRefine((cfg, ctx) => {
+      const agentIds = new Set<string>();
+      for (const a of cfg.agents) {
+        if (agentIds.has(a.id)) ctx.addIssue({ code: 'custom', message: `duplicate agent id ${a.id}`, path: ['agents'] });
+        agentIds.add(a.id);
+      }
+      const channelIds = new Set<string>();
+      cfg.channels.forEach((c, i) => {
+        if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', message: `duplicate channel id ${c.id}`, path: ['channels', i, 'id'] });
+        channelIds.add(c.id);
+        if (!agentIds.has(c.agentId)) ctx.addIssue({ code: 'custom', message: `unknown agent ${c.agentId}`, path: ['channels', i, 'agentId'] });
+      });
+    }),
+  );
 export type ApplyConfigRequest = z.infer<typeof applyConfigRequestSchema>;
-export const applyConfigResponseSchema = z.object({ revision: z.number().int(), appliedAt: z.string() });
+export const applyConfigResponseSchema = z.object({ revision: z.int(), appliedAt: z.string() });
 
 // ---------------------------------------------------------------------------
 // Control plane → node: secrets (write-only; a node never returns a secret)
@@ -94,8 +99,8 @@ export const applyConfigResponseSchema = z.object({ revision: z.number().int(), 
 /** Scope of a secret: "default" (node-wide) or the id of the agent/channel that owns it. */
 export const secretScopeSchema = z.union([z.literal('default'), id]);
 export const putSecretRequestSchema = z.strictObject({
-  value: z.string().min(1).max(4096),
-  scope: secretScopeSchema.default('default'),
+  value: z.string().check(z.minLength(1), z.maxLength(4096)),
+  scope: z._default(secretScopeSchema, 'default'),
 });
 export type PutSecretRequest = z.infer<typeof putSecretRequestSchema>;
 export const putSecretResponseSchema = z.object({ kind: secretKindSchema, scope: z.string(), storedAt: z.string() });
@@ -107,66 +112,66 @@ export const deleteSecretResponseSchema = z.object({ kind: secretKindSchema, sco
 export const nodeStateSchema = z.enum(['active', 'suspended', 'wiped']);
 export type NodeState = z.infer<typeof nodeStateSchema>;
 
-export const checkSchema = z.object({ ok: z.boolean(), code: z.string().optional() });
+export const checkSchema = z.object({ ok: z.boolean(), code: z.optional(z.string()) });
 export const healthChecksSchema = z.object({
   database: checkSchema,
-  channels: z.array(z.object({ channelId: z.string(), type: channelTypeSchema, ok: z.boolean(), code: z.string().optional() })),
-  providers: z.array(z.object({ provider: providerSchema, ok: z.boolean(), code: z.string().optional() })),
+  channels: z.array(z.object({ channelId: z.string(), type: channelTypeSchema, ok: z.boolean(), code: z.optional(z.string()) })),
+  providers: z.array(z.object({ provider: providerSchema, ok: z.boolean(), code: z.optional(z.string()) })),
 });
 export type HealthChecks = z.infer<typeof healthChecksSchema>;
 
 export const healthResponseSchema = z.object({
-  protocolVersion: z.number().int(),
+  protocolVersion: z.int(),
   nodeId: z.string(),
   version: z.string(),
   state: nodeStateSchema,
   uptimeSeconds: z.number(),
   enrolled: z.boolean(),
-  configRevision: z.number().int().nullable(),
-  checks: healthChecksSchema.optional(),
+  configRevision: z.nullable(z.int()),
+  checks: z.optional(healthChecksSchema),
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 
-export const setRetentionRequestSchema = z.strictObject({ days: z.number().int().min(1).max(3650) });
-export const setRetentionResponseSchema = z.object({ days: z.number().int() });
+export const setRetentionRequestSchema = z.strictObject({ days: z.int().check(z.gte(1), z.lte(3650)) });
+export const setRetentionResponseSchema = z.object({ days: z.int() });
 
 export const suspendResponseSchema = z.object({ state: nodeStateSchema });
 
 export const requestExportRequestSchema = z.strictObject({
   /** Lifetime of the download link in seconds (default 1 hour, max 7 days). */
-  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  ttlSeconds: z.optional(z.int().check(z.gte(60), z.lte(7 * 24 * 3600))),
 });
 export const requestExportResponseSchema = z.object({
   exportId: z.string(),
   url: z.url(),
   expiresAt: z.string(),
-  conversations: z.number().int(),
-  messages: z.number().int(),
-  bytes: z.number().int(),
+  conversations: z.int(),
+  messages: z.int(),
+  bytes: z.int(),
   sha256: z.string(),
 });
 export type RequestExportResponse = z.infer<typeof requestExportResponseSchema>;
 
 export const eraseConversationRequestSchema = z.union([
-  z.strictObject({ conversationId: z.string().min(1).max(100) }),
-  z.strictObject({ channelId: id, externalChatId: z.string().min(1).max(100) }),
+  z.strictObject({ conversationId: z.string().check(z.minLength(1), z.maxLength(100)) }),
+  z.strictObject({ channelId: id, externalChatId: z.string().check(z.minLength(1), z.maxLength(100)) }),
 ]);
 export type EraseConversationRequest = z.infer<typeof eraseConversationRequestSchema>;
-export const eraseConversationResponseSchema = z.object({ erased: z.boolean(), messages: z.number().int() });
+export const eraseConversationResponseSchema = z.object({ erased: z.boolean(), messages: z.int() });
 
 export const wipeRequestSchema = z.strictObject({
   /** Must equal the node id: a guard against wiping the wrong node. */
-  confirmNodeId: z.string().min(1),
+  confirmNodeId: z.string().check(z.minLength(1)),
 });
 export const wipeReceiptSchema = z.object({
   nodeId: z.string(),
   wipedAt: z.string(),
   deleted: z.object({
-    conversations: z.number().int(),
-    messages: z.number().int(),
-    secrets: z.number().int(),
-    exports: z.number().int(),
-    webhooksUnregistered: z.number().int(),
+    conversations: z.int(),
+    messages: z.int(),
+    secrets: z.int(),
+    exports: z.int(),
+    webhooksUnregistered: z.int(),
     files: z.array(z.string()),
   }),
   /** Files left in the data directory after the wipe (relative paths). */
@@ -180,46 +185,46 @@ export type WipeReceipt = z.infer<typeof wipeReceiptSchema>;
 // Node → control plane
 // ---------------------------------------------------------------------------
 export const enrolRequestSchema = z.strictObject({
-  protocolVersion: z.number().int(),
-  nodeId: z.string().min(1),
-  enrolmentToken: z.string().min(16),
+  protocolVersion: z.int(),
+  nodeId: z.string().check(z.minLength(1)),
+  enrolmentToken: z.string().check(z.minLength(16)),
   /** The node's Ed25519 public key, SPKI PEM. */
-  publicKey: z.string().min(40),
+  publicKey: z.string().check(z.minLength(40)),
   version: z.string(),
   publicBaseUrl: z.url(),
 });
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 export const enrolResponseSchema = z.object({ nodeId: z.string(), enrolledAt: z.string() });
 
-const channelCounters = z.object({ inbound: z.number().int(), outbound: z.number().int(), failures: z.number().int() });
+const channelCounters = z.object({ inbound: z.int(), outbound: z.int(), failures: z.int() });
 export const heartbeatRequestSchema = z.strictObject({
-  protocolVersion: z.number().int(),
+  protocolVersion: z.int(),
   nodeId: z.string(),
   version: z.string(),
   state: nodeStateSchema,
   sentAt: z.string(),
   uptimeSeconds: z.number(),
-  configRevision: z.number().int().nullable(),
+  configRevision: z.nullable(z.int()),
   checks: healthChecksSchema,
   /** Counts since the last acknowledged heartbeat. Never message text or names. */
   counters: z.object({
-    since: z.string().nullable(),
+    since: z.nullable(z.string()),
     channels: z.object({ telegram: channelCounters, whatsapp: channelCounters }),
-    providerErrors: z.number().int(),
-    fallbackReplies: z.number().int(),
+    providerErrors: z.int(),
+    fallbackReplies: z.int(),
   }),
   /** Channel identifiers active since the last beat (ids from the config, not end-user ids). */
   activeChannelIds: z.array(z.string()),
-  lastActivityAt: z.string().nullable(),
+  lastActivityAt: z.nullable(z.string()),
   retention: z.object({
-    days: z.number().int(),
-    lastPurgeAt: z.string().nullable(),
-    purgedMessages: z.number().int(),
-    purgedConversations: z.number().int(),
+    days: z.int(),
+    lastPurgeAt: z.nullable(z.string()),
+    purgedMessages: z.int(),
+    purgedConversations: z.int(),
   }),
 });
 export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
-export const heartbeatResponseSchema = z.object({ receivedAt: z.string() }).loose();
+export const heartbeatResponseSchema = z.looseObject({ receivedAt: z.string() });
 
 // ---------------------------------------------------------------------------
 // Routes

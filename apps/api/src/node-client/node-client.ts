@@ -15,7 +15,7 @@ import {
   type SecretKind,
 } from '@enclave/node-protocol';
 import { callNodeOrigin, NodeCallError as OriginCallError } from '@enclave/provisioning';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * Where a workspace's node is reached: its id (protocol) and public base URL. Nodes on hosts
@@ -106,11 +106,11 @@ export class HttpNodeClient implements NodeGateway {
     return this.call(target, 'POST', NODE_ROUTES.eraseConversation.path, { conversationId }, eraseConversationResponseSchema);
   }
 
-  private async call<S extends z.ZodType>(target: NodeTarget, method: string, path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
+  private async call<S extends z.core.$ZodType>(target: NodeTarget, method: string, path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
     if (!this.key) throw new NodeCallError('not_configured');
     const url = new URL(path.replace(/^\//, ''), `${target.baseUrl.replace(/\/+$/, '')}/`);
     const json = target.origin ? await this.callOrigin(this.key, target.origin, url, method, payload) : await this.callUrl(this.key, url, method, payload);
-    const parsed = schema.safeParse(json);
+    const parsed = z.safeParse(schema, json);
     if (!parsed.success) throw new NodeCallError('bad_response');
     return parsed.data;
   }

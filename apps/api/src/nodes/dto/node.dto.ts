@@ -13,7 +13,7 @@ export const nodeHealthSchema = z.object({
       version: z.string().nullable(),
       enrolledAt: z.iso.datetime().nullable(),
       lastHeartbeatAt: z.iso.datetime().nullable(),
-      checks: healthChecksSchema.nullable(),
+      checks: z.nullable(healthChecksSchema),
     })
     .nullable(),
 });
