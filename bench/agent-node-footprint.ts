@@ -10,8 +10,8 @@
  * Start-up = spawn → first 200 from /healthz. Idle RSS = VmRSS of the process 5 s after the
  * config was applied with heartbeats every 2 s (first configuration: grammY loaded for
  * setWebhook), 5 s after a restart on the same data (steady state: webhooks already
- * registered, nothing loaded lazily yet), and after it answered 20 messages (model SDKs and
- * grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
+ * registered, nothing loaded lazily yet), and 30 s after it answered 20 messages (model SDKs
+ * and grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -104,7 +104,7 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
       }
       await waitFor(async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 10, 20_000);
       await waitFor(async () => (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages.length === 10, 20_000);
-      await sleep(5_000);
+      await sleep(30_000);
       warmRssMb = rssMb(child.pid as number);
     }
     await stop(child);
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   const table = [
     `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (${runs} runs per mode, Node ${process.version}, ${process.platform}/${process.arch}; shared 2-core machine, so treat as indicative).`,
     '',
-    '| mode | start-up (median) | start-up (max) | idle RSS just configured (median) | idle RSS (max) | idle RSS after a restart (median) | RSS after 20 replies (first run) |',
+    '| mode | start-up (median) | start-up (max) | idle RSS just configured (median) | idle RSS (max) | idle RSS after a restart (median) | RSS 30 s after 20 replies (first run) |',
     '|---|---|---|---|---|---|---|',
     ...[...results].map(([mode, xs]) => row(mode.name, xs)),
     '',

@@ -2,6 +2,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
+/** The node finds it next to its script (SQLITE_ADDON_FILE in src/storage/database.ts). */
+const SQLITE_ADDON = 'better_sqlite3.node';
+
 /**
  * Builds the agent node into a directory that runs with a plain `node agent-node.js`:
  *
@@ -14,24 +17,41 @@ import { build } from 'esbuild';
  *                                               found next to agent-node.js at run time)
  *
  * better-sqlite3's JavaScript is bundled; its addon must match the Node binary it runs on
- * (same ABI as the Node used here, or rebuild it for the target). `keepNames` is a safety net: grammY's default
- * fetch (node-fetch v2 + abort-controller) checks class names; the node hands grammY Node's own
- * fetch, which does not.
+ * (same ABI as the Node used here, or rebuild it for the target). `keepNames` is required:
+ * grammY's transport (node-fetch v2 + abort-controller) checks the AbortSignal's class name.
+ * `whatwg-url` is replaced by Node's own URL (see build/whatwg-url.js).
  */
 export const LAZY_PACKAGES = ['openai', '@anthropic-ai/sdk', 'grammy'] as const;
 
+/**
+ * V8 flags the node runs with on a host (the supervisor and the systemd unit read them from
+ * the bundle's NODE_FLAGS file): a 1 MB young generation and V8's memory-saving mode. Measured
+ * in bench/agent-node-footprint.ts.
+ */
+export const RECOMMENDED_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const;
+
+/** esbuild options for everything that runs on a node (the node, its lazy packages, host helpers). */
+export function nodeBundleOptions(repoRoot = join(__dirname, '..', '..')) {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    keepNames: true,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'error',
+    tsconfig: join(repoRoot, 'tsconfig.base.json'),
+    alias: { 'whatwg-url': join(__dirname, 'whatwg-url.js') },
+  } as const;
+}
+
 export async function buildAgentNodeBundle(outDir: string, repoRoot = join(__dirname, '..', '..')): Promise<{ entry: string }> {
   mkdirSync(outDir, { recursive: true });
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', keepNames: true, minify: true, legalComments: 'none', logLevel: 'error' } as const;
+  const common = nodeBundleOptions(repoRoot);
   const entry = join(outDir, 'agent-node.js');
-  await build({
-    ...common,
-    entryPoints: [join(repoRoot, 'agent-node', 'src', 'main.ts')],
-    outfile: entry,
-    external: [...LAZY_PACKAGES],
-    tsconfig: join(repoRoot, 'tsconfig.base.json'),
-  });
-  copyFileSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), join(outDir, 'better_sqlite3.node'));
+  await build({ ...common, entryPoints: [join(repoRoot, 'agent-node', 'src', 'main.ts')], outfile: entry, external: [...LAZY_PACKAGES] });
+  copyFileSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', SQLITE_ADDON), join(outDir, SQLITE_ADDON));
   for (const pkg of LAZY_PACKAGES) {
     const dir = join(outDir, 'node_modules', pkg);
     mkdirSync(dir, { recursive: true });

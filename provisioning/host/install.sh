@@ -7,7 +7,7 @@
 #   install.sh --root /opt/enclave --print-unit [--memory-max 1G]    prints the systemd unit and exits
 #
 # Layout under <root>:
-#   versions/<V>/      unpacked bundle (bin/node runtime, app/*.js, better_sqlite3.node, scripts/)
+#   versions/<V>/      unpacked bundle (bin/node runtime, app/*.js, better_sqlite3.node, scripts/, node.env)
 #   current ->         symlink to the active version, switched atomically (rename of a new symlink)
 #   etc/node.json      node config (root:enclave 0640): node id, control-plane URL + public key, one-time token
 #   etc/tls/           origin certificate + key for the node's HTTPS endpoint (written by the TLS step)
@@ -44,7 +44,9 @@ Wants=network-online.target
 Type=simple
 User=enclave
 Group=enclave
-ExecStart=$ROOT/current/bin/node $ROOT/current/app/launcher.js --config $ROOT/etc/node.json
+# V8 flags of the active version (NODE_FLAGS, written into the bundle by the bundle builder)
+EnvironmentFile=$ROOT/current/node.env
+ExecStart=$ROOT/current/bin/node \$NODE_FLAGS $ROOT/current/app/launcher.js --config $ROOT/etc/node.json
 Restart=on-failure
 RestartSec=2
 NoNewPrivileges=yes

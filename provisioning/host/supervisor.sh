@@ -38,9 +38,12 @@ HEAP_MB=$(( $(limit_mb "$MEMORY_MAX") * 3 / 4 ))
 BACKOFF=1
 while [ "$STOPPING" -eq 0 ]; do
   STARTED=$(date +%s)
+  # V8 flags of the active version (see node.env in the bundle); word splitting intended.
+  NODE_FLAGS="$(sed -n 's/^NODE_FLAGS=//p' "$ROOT/current/node.env" 2>/dev/null || true)"
+  # shellcheck disable=SC2086
   setpriv --reuid enclave --regid enclave --init-groups --no-new-privs \
     --inh-caps +net_bind_service --ambient-caps +net_bind_service \
-    "$ROOT/current/bin/node" --max-old-space-size="$HEAP_MB" "$ROOT/current/app/launcher.js" --config "$ROOT/etc/node.json" \
+    "$ROOT/current/bin/node" $NODE_FLAGS --max-old-space-size="$HEAP_MB" "$ROOT/current/app/launcher.js" --config "$ROOT/etc/node.json" \
     >>"$LOG" 2>&1 </dev/null &
   CHILD=$!
   echo "$CHILD" > "$CHILD_PIDFILE"

@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import type { Plugin } from 'esbuild';
+// The agent node's bundle recipe: provisioning packs what it builds (a build-time step reading
+// the repository, like the sources hashed below), it does not run agent-node code.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { buildAgentNodeBundle as buildAgentNodeApp, nodeBundleOptions, RECOMMENDED_NODE_FLAGS } from '../../../agent-node/build/bundle';
 
 const run = promisify(execFile);
 
@@ -52,7 +55,7 @@ function nativeModulePath(repoRoot: string): string {
  */
 export function bundleInputHash(options: BundleBuildOptions): string {
   const hash = createHash('sha256');
-  const roots = ['agent-node/src', 'agent-node/package.json', 'libs/node-protocol/src', 'libs/secrets/src', 'provisioning/host', 'provisioning/src/tls', 'provisioning/src/bundle', 'package-lock.json'];
+  const roots = ['agent-node/src', 'agent-node/build', 'agent-node/package.json', 'libs/node-protocol/src', 'libs/secrets/src', 'provisioning/host', 'provisioning/src/tls', 'provisioning/src/bundle', 'package-lock.json'];
   for (const root of roots) {
     const absolute = join(options.repoRoot, root);
     const files = existsSync(absolute) && statSync(absolute).isFile() ? [absolute] : listFiles(absolute);
@@ -64,18 +67,6 @@ export function bundleInputHash(options: BundleBuildOptions): string {
   hash.update(options.nodeBinary ? `${options.nodeBinary}:${statSync(options.nodeBinary).size}` : process.version);
   return hash.digest('hex');
 }
-
-/** better-sqlite3 finds its addon through `bindings`; in the bundle the addon sits next to the JS. */
-const nativeBindingShim: Plugin = {
-  name: 'enclave-native-binding',
-  setup(build) {
-    build.onResolve({ filter: /^bindings$/ }, () => ({ path: 'bindings', namespace: 'enclave-shim' }));
-    build.onLoad({ filter: /.*/, namespace: 'enclave-shim' }, () => ({
-      contents: "const path = require('node:path'); module.exports = (name) => require(path.join(__dirname, name));",
-      loader: 'js',
-    }));
-  },
-};
 
 /** Keeps the newest few versions in the cache (each holds a Node runtime: ~40 MB). */
 function pruneCache(cacheDir: string, keep: string, versionsToKeep = 4): void {
@@ -101,25 +92,16 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
   const { build } = await import('esbuild');
   const stage = join(options.cacheDir, `.${version}.${process.pid}.stage`);
   rmSync(stage, { recursive: true, force: true });
-  mkdirSync(join(stage, 'app'), { recursive: true });
   mkdirSync(join(stage, 'bin'), { recursive: true });
   mkdirSync(join(stage, 'scripts'), { recursive: true });
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    target: 'node20',
-    format: 'cjs' as const,
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none' as const,
-    logLevel: 'error' as const,
-    tsconfig: join(options.repoRoot, 'tsconfig.base.json'),
-    plugins: [nativeBindingShim],
-  };
-  await build({ ...common, entryPoints: [join(options.repoRoot, 'agent-node/src/main.ts')], outfile: join(stage, 'app/agent-node.js') });
+  // The node itself (agent-node.js, its native addon, lazily loaded SDKs) by the agent node's
+  // own recipe; then the host helpers beside it, built with the same options.
+  await buildAgentNodeApp(join(stage, 'app'), options.repoRoot);
+  const common = nodeBundleOptions(options.repoRoot);
   await build({ ...common, entryPoints: [join(options.repoRoot, 'provisioning/host/launcher.ts')], outfile: join(stage, 'app/launcher.js') });
   await build({ ...common, entryPoints: [join(options.repoRoot, 'provisioning/host/tls-csr.ts')], outfile: join(stage, 'app/tls-csr.js') });
-  copyFileSync(nativeModulePath(options.repoRoot), join(stage, 'app/better_sqlite3.node'));
+  // V8 flags for the node, read by the systemd unit (EnvironmentFile) and supervisor.sh.
+  writeFileSync(join(stage, 'node.env'), `NODE_FLAGS=${RECOMMENDED_NODE_FLAGS.join(' ')}\n`);
   const nodeBinary = options.nodeBinary ?? process.execPath;
   copyFileSync(nodeBinary, join(stage, 'bin/node'));
   chmodSync(join(stage, 'bin/node'), 0o755);

@@ -14,7 +14,7 @@ function alternateSourceRoot(version: string, brokenLauncher: boolean): string {
   const root = mkdtempSync(join(tmpdir(), 'enclave-src-'));
   for (const entry of ['node_modules', 'libs', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.json']) symlinkSync(join(REPO_ROOT, entry), join(root, entry));
   mkdirSync(join(root, 'agent-node'));
-  symlinkSync(join(REPO_ROOT, 'agent-node/src'), join(root, 'agent-node/src'));
+  for (const dir of ['src', 'build']) symlinkSync(join(REPO_ROOT, 'agent-node', dir), join(root, 'agent-node', dir));
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'agent-node/package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(root, 'agent-node/package.json'), JSON.stringify({ ...pkg, version }));
   mkdirSync(join(root, 'provisioning'));
