@@ -1,13 +1,14 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from '@enclave/platform';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { cleanupOpenApiDoc, ZodValidationPipe } from 'nestjs-zod';
+import { ZodValidationPipe } from 'nestjs-zod';
 import { AppModule } from './app.module';
+import { buildOpenApiDocument } from './openapi';
 
 /** The API exactly as it runs in production; tests call this too, with their own env. */
 export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
@@ -21,7 +22,6 @@ export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<I
   app.useGlobalPipes(new ZodValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Enclave control plane').setVersion('1').addCookieAuth('enclave_session').build());
-  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
 }

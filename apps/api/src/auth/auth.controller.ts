@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { AuditActor } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import type { Response } from 'express';
 import { Actor, type AppRequest, Public } from '../common/request-context';
 import { AuthService, type SignInResult, type VerifiedIdentity } from './auth.service';
-import { MagicLinkCallbackQueryDto, RequestMagicLinkDto } from './dto/auth.dto';
+import { MagicLinkCallbackQueryDto, ProvidersDto, RequestMagicLinkDto, RevokedDto, SentDto } from './dto/auth.dto';
 import { MagicLinkService } from './magic-link.service';
 import { GitHubAuthGuard, GoogleAuthGuard } from './oauth.guards';
 import { SESSION_COOKIE, SessionService } from './session.service';
@@ -24,7 +24,8 @@ export class AuthController {
 
   @Public()
   @Get('providers')
-  providers(): { github: boolean; google: boolean; email: true } {
+  @ApiOkResponse({ type: ProvidersDto })
+  providers(): ProvidersDto {
     return { github: Boolean(this.config.GITHUB_CLIENT_ID), google: Boolean(this.config.GOOGLE_CLIENT_ID), email: true };
   }
 
@@ -59,7 +60,8 @@ export class AuthController {
   @Public()
   @Post('email')
   @HttpCode(202)
-  async requestMagicLink(@Body() body: RequestMagicLinkDto, @Actor() actor: AuditActor): Promise<{ status: 'sent' }> {
+  @ApiAcceptedResponse({ type: SentDto })
+  async requestMagicLink(@Body() body: RequestMagicLinkDto, @Actor() actor: AuditActor): Promise<SentDto> {
     await this.magicLinks.request(body.email, actor);
     return { status: 'sent' };
   }
@@ -72,7 +74,8 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(200)
-  async logout(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<{ revoked: number }> {
+  @ApiOkResponse({ type: RevokedDto })
+  async logout(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<RevokedDto> {
     const revoked = await this.sessions.revoke(request.auth!, actor, false);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
     return { revoked };
@@ -81,7 +84,8 @@ export class AuthController {
   /** Signs the user out of every browser (server-side revocation of all sessions). */
   @Post('logout-all')
   @HttpCode(200)
-  async logoutAll(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<{ revoked: number }> {
+  @ApiOkResponse({ type: RevokedDto })
+  async logoutAll(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<RevokedDto> {
     const revoked = await this.sessions.revoke(request.auth!, actor, true);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
     return { revoked };

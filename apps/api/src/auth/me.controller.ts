@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { IdentityEntity, type UserEntity } from '@enclave/persistence';
 import { DataSource } from 'typeorm';
 import { CurrentUser } from '../common/request-context';
-import type { MeDto } from './dto/auth.dto';
+import { MeDto } from './dto/auth.dto';
 
 @ApiTags('auth')
 @Controller('me')
@@ -12,6 +12,7 @@ export class MeController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get()
+  @ApiOkResponse({ type: MeDto })
   async me(@CurrentUser() user: UserEntity): Promise<MeDto> {
     const identities = await this.dataSource.getRepository(IdentityEntity).findBy({ userId: user.id });
     return {

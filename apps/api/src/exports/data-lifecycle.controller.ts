@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { DataLifecycleService } from './data-lifecycle.service';
-import { conversationIdSchema, type EraseResultDto, type ExportRecordDto, type ExportResultDto, RequestExportDto, type RetentionDto, type RetentionResultDto, SetRetentionDto } from './dto/exports.dto';
+import { conversationIdSchema, EraseResultDto, ExportRecordDto, ExportResultDto, RequestExportDto, RetentionDto, RetentionResultDto, SetRetentionDto } from './dto/exports.dto';
 
 @ApiTags('exports')
 @Controller('workspaces/:id')
@@ -15,11 +15,13 @@ export class DataLifecycleController {
 
   /** Any member: the node builds the archive and answers a signed, expiring link on its own domain. */
   @Post('exports')
+  @ApiCreatedResponse({ type: ExportResultDto })
   requestExport(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: RequestExportDto, @Actor() actor: AuditActor): Promise<ExportResultDto> {
     return this.lifecycle.requestExport(id, user.id, body.ttlSeconds, actor);
   }
 
   @Get('exports')
+  @ApiOkResponse({ type: ExportRecordDto, isArray: true })
   listExports(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<ExportRecordDto[]> {
     return this.lifecycle.listExports(id, user.id);
   }
@@ -27,6 +29,7 @@ export class DataLifecycleController {
   /** Owners: deletes one conversation and its messages on the node. */
   @Post('conversations/:conversationId/erase')
   @HttpCode(200)
+  @ApiOkResponse({ type: EraseResultDto })
   erase(@UuidParam('id') id: string, @Param('conversationId') conversationId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<EraseResultDto> {
     const parsed = conversationIdSchema.safeParse(conversationId);
     if (!parsed.success) throw new DomainError('invalid', 'invalid_id', parsed.error.issues[0]?.message ?? 'invalid conversation id', { param: 'conversationId' });
@@ -35,12 +38,14 @@ export class DataLifecycleController {
 
   /** Any member: the retention window asked of the node, and when the node applied it. */
   @Get('retention')
+  @ApiOkResponse({ type: RetentionDto })
   retention(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<RetentionDto> {
     return this.lifecycle.retention(id, user.id);
   }
 
   /** Admins: the node purges messages older than this many days every night. */
   @Put('retention')
+  @ApiOkResponse({ type: RetentionResultDto })
   setRetention(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: SetRetentionDto, @Actor() actor: AuditActor): Promise<RetentionResultDto> {
     return this.lifecycle.setRetention(id, user.id, body.days, actor);
   }

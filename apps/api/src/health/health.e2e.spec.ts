@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@enclave/platform';
 import { type ApiHarness, startApiHarness } from '../../test/api-harness';
 
@@ -17,6 +19,17 @@ describe('health, docs and security headers', () => {
     const response = await harness.http().get('/api/docs/openapi.json').expect(200);
     expect(response.body.paths).toHaveProperty('/api/workspaces');
     expect(response.body.paths).toHaveProperty('/api/staff/audit-events');
+  });
+
+  it('declares response schemas in the served OpenAPI document (the one apps/web/openapi.json is exported from)', async () => {
+    const { body } = await harness.http().get('/api/docs/openapi.json').expect(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(body.paths['/api/workspaces'].get.responses['200'].content['application/json'].schema).toEqual({ type: 'array', items: { $ref: '#/components/schemas/WorkspaceDto' } });
+    expect(body.paths['/api/workspaces'].post.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WorkspaceDto' });
+    // Nullable zod fields stay nullable strings (not "array of string").
+    expect(body.components.schemas.MeDto.properties.name.type).toEqual(['string', 'null']);
+    // The web's committed export is this very document (`npm run web:openapi` after an API change).
+    expect(body).toEqual(JSON.parse(readFileSync(join(__dirname, '../../../web/openapi.json'), 'utf8')));
   });
 
   it('sends helmet security headers', async () => {

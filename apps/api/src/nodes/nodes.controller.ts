@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, type RawBodyRequest, Req } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { HealthChecks } from '@enclave/node-protocol';
 import { NodeEntity, type UserEntity } from '@enclave/persistence';
@@ -7,7 +7,7 @@ import { DataSource, Not } from 'typeorm';
 import { type AppRequest, CurrentUser, Public } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
-import type { NodeHealthDto } from './dto/node.dto';
+import { NodeHealthDto } from './dto/node.dto';
 import { NodesService, type SignedNodeRequest } from './nodes.service';
 
 function signed(request: RawBodyRequest<AppRequest>): SignedNodeRequest {
@@ -51,6 +51,7 @@ export class NodeHealthController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: NodeHealthDto })
   async get(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<NodeHealthDto> {
     await this.access.require(id, user.id, 'member');
     const node = await this.dataSource.getRepository(NodeEntity).findOne({ where: { workspaceId: id, status: Not('wiped') }, order: { createdAt: 'DESC' } });

@@ -1,12 +1,12 @@
 import { Controller, Get, type MessageEvent, Sse } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { UserEntity } from '@enclave/persistence';
 import { ProvisioningEventBus } from '@enclave/provisioning';
 import { Observable } from 'rxjs';
 import { CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
-import type { ProvisioningStatusDto } from './dto/provisioning.dto';
+import { ProvisioningStatusDto } from './dto/provisioning.dto';
 import { ProvisioningStatusService } from './provisioning-status.service';
 
 /** Live provisioning progress for the members of a workspace. */
@@ -20,6 +20,7 @@ export class ProvisioningController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: ProvisioningStatusDto })
   async get(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<ProvisioningStatusDto> {
     const { workspace } = await this.access.require(id, user.id, 'member');
     return this.status.status(workspace, false);

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
-import { type SecretRecordDto, SetSecretDto, type SetSecretResultDto } from './dto/secret.dto';
+import { SecretRecordDto, SetSecretDto, SetSecretResultDto } from './dto/secret.dto';
 import { PROVIDER_KEY_KINDS, type ProviderKeyKind, SecretsService } from './secrets.service';
 
 function providerKind(kind: string): ProviderKeyKind {
@@ -22,12 +22,14 @@ export class SecretsController {
   constructor(private readonly secrets: SecretsService) {}
 
   @Get()
+  @ApiOkResponse({ type: SecretRecordDto, isArray: true })
   list(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<SecretRecordDto[]> {
     return this.secrets.list(id, user.id);
   }
 
   /** Validates the key with the provider's model list, then delivers it to the node. */
   @Put(':kind')
+  @ApiOkResponse({ type: SetSecretResultDto })
   set(@UuidParam('id') id: string, @Param('kind') kind: string, @CurrentUser() user: UserEntity, @Body() body: SetSecretDto, @Actor() actor: AuditActor): Promise<SetSecretResultDto> {
     return this.secrets.setProviderKey(id, user.id, providerKind(kind), body.value, actor);
   }

@@ -1,12 +1,12 @@
 import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiTags } from '@nestjs/swagger';
-import { type ChainVerdict, verifyAuditChain } from '@enclave/audit';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { verifyAuditChain } from '@enclave/audit';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { AuditQueryService } from '../audit/audit-query.service';
 import { csvRow } from '../audit/csv';
-import { type AuditPageDto, StaffAuditCsvQueryDto, StaffAuditQueryDto } from '../audit/dto/audit-query.dto';
+import { AuditPageDto, ChainVerdictDto, StaffAuditCsvQueryDto, StaffAuditQueryDto } from '../audit/dto/audit-query.dto';
 import { StaffGuard } from './staff.guard';
 
 const CSV_COLUMNS = ['id', 'occurredAt', 'actorType', 'actorId', 'workspaceId', 'action', 'targetType', 'targetId', 'ip', 'userAgent', 'outcome', 'details', 'hash'] as const;
@@ -21,6 +21,7 @@ export class StaffAuditController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: AuditPageDto })
   list(@Query() query: StaffAuditQueryDto): Promise<AuditPageDto> {
     const { cursor, limit, ...filter } = query;
     return this.auditQuery.page(filter, cursor, limit);
@@ -40,7 +41,8 @@ export class StaffAuditController {
   }
 
   @Get('chain')
-  chain(): Promise<ChainVerdict> {
+  @ApiOkResponse({ type: ChainVerdictDto })
+  chain(): Promise<ChainVerdictDto> {
     return verifyAuditChain(this.dataSource);
   }
 }

@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { UserEntity } from '@enclave/persistence';
 import { CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
-import { type UsageDto, UsageQueryDto } from './usage.dto';
+import { UsageDto, UsageQueryDto } from './usage.dto';
 import { UsageService } from './usage.service';
 
 @ApiTags('usage')
@@ -13,6 +13,7 @@ export class UsageController {
 
   /** Daily message counts per channel type, from node heartbeats (counts only). */
   @Get()
+  @ApiOkResponse({ type: UsageDto })
   series(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Query() query: UsageQueryDto): Promise<UsageDto> {
     return this.usage.series(id, user.id, query.days);
   }

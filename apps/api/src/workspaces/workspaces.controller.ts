@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
-import { ChangeRoleDto, CreateWorkspaceDto, InviteMemberDto, type InviteResultDto, type MembersDto, RenameWorkspaceDto, SlugQueryDto, type WorkspaceDto } from './dto/workspace.dto';
+import { ChangeRoleDto, CreateWorkspaceDto, InviteMemberDto, InviteResultDto, MembersDto, RenameWorkspaceDto, SlugAvailabilityDto, SlugQueryDto, WorkspaceDto } from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
 @ApiTags('workspaces')
@@ -13,27 +13,32 @@ export class WorkspacesController {
   constructor(private readonly workspaces: WorkspacesService) {}
 
   @Get()
+  @ApiOkResponse({ type: WorkspaceDto, isArray: true })
   list(@CurrentUser() user: UserEntity): Promise<WorkspaceDto[]> {
     return this.workspaces.listMine(user.id);
   }
 
   /** Live check for the create form. */
   @Get('slug-availability')
-  slugAvailability(@Query() query: SlugQueryDto) {
+  @ApiOkResponse({ type: SlugAvailabilityDto })
+  slugAvailability(@Query() query: SlugQueryDto): Promise<SlugAvailabilityDto> {
     return this.workspaces.slugAvailability(query.slug);
   }
 
   @Post()
+  @ApiCreatedResponse({ type: WorkspaceDto })
   create(@CurrentUser() user: UserEntity, @Body() body: CreateWorkspaceDto, @Actor() actor: AuditActor): Promise<WorkspaceDto> {
     return this.workspaces.create(user, body, actor);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: WorkspaceDto })
   get(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<WorkspaceDto> {
     return this.workspaces.get(id, user.id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: WorkspaceDto })
   rename(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: RenameWorkspaceDto, @Actor() actor: AuditActor): Promise<WorkspaceDto> {
     return this.workspaces.rename(id, user.id, body.name, actor);
   }
@@ -45,11 +50,13 @@ export class WorkspacesController {
   }
 
   @Get(':id/members')
+  @ApiOkResponse({ type: MembersDto })
   members(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<MembersDto> {
     return this.workspaces.members(id, user.id);
   }
 
   @Post(':id/members')
+  @ApiCreatedResponse({ type: InviteResultDto })
   invite(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: InviteMemberDto, @Actor() actor: AuditActor): Promise<InviteResultDto> {
     return this.workspaces.invite(id, user, body, actor);
   }

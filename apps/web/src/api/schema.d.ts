@@ -1121,7 +1121,7 @@ export interface components {
             model?: string;
             enabled?: boolean;
         };
-        DeliveryDto: {
+        DeliveryResultDto: {
             /** @enum {string} */
             delivery: "delivered" | "pending";
         };
@@ -1226,15 +1226,34 @@ export interface components {
             node: {
                 /** Format: uuid */
                 id: string;
-                status: string;
+                /** @enum {string} */
+                status: "installing" | "enrolled" | "healthy" | "degraded" | "offline" | "wiped";
                 reportedState: string | null;
                 version: string | null;
                 enrolledAt: string | null;
                 lastHeartbeatAt: string | null;
-                checks: unknown;
+                checks: {
+                    database: {
+                        ok: boolean;
+                        code?: string;
+                    };
+                    channels: {
+                        channelId: string;
+                        /** @enum {string} */
+                        type: "telegram" | "whatsapp";
+                        ok: boolean;
+                        code?: string;
+                    }[];
+                    providers: {
+                        /** @enum {string} */
+                        provider: "openai" | "anthropic";
+                        ok: boolean;
+                        code?: string;
+                    }[];
+                } | null;
             } | null;
         };
-        SuspensionDto: {
+        SuspensionResultDto: {
             suspended: boolean;
             /** @enum {string} */
             delivery: "delivered" | "pending";
@@ -2381,7 +2400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryDto"];
+                    "application/json": components["schemas"]["DeliveryResultDto"];
                 };
             };
         };
@@ -2516,7 +2535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryDto"];
+                    "application/json": components["schemas"]["DeliveryResultDto"];
                 };
             };
         };
@@ -2677,7 +2696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SuspensionDto"];
+                    "application/json": components["schemas"]["SuspensionResultDto"];
                 };
             };
         };
@@ -2698,7 +2717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SuspensionDto"];
+                    "application/json": components["schemas"]["SuspensionResultDto"];
                 };
             };
         };

@@ -39,3 +39,17 @@ export const auditEventSchema = z.object({
   hash: z.string(),
 });
 export class AuditPageDto extends createZodDto(z.object({ items: z.array(auditEventSchema), nextCursor: z.string().nullable() })) {}
+
+/**
+ * verifyAuditChain's verdict (`ChainVerdict` in @enclave/audit), flattened: `lastId` when the
+ * chain holds, `brokenAt` and `reason` when it does not.
+ */
+export class ChainVerdictDto extends createZodDto(
+  z.object({
+    ok: z.boolean(),
+    checked: z.number().int(),
+    lastId: z.string().nullable().optional(),
+    brokenAt: z.string().optional(),
+    reason: z.enum(['hash_mismatch', 'prev_hash_mismatch']).optional(),
+  }),
+) {}

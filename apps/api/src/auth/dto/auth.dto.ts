@@ -16,3 +16,9 @@ export const meSchema = z.object({
   identities: z.array(z.enum(['github', 'google', 'email'])),
 });
 export class MeDto extends createZodDto(meSchema) {}
+
+/** Which sign-in methods this deployment offers (email magic links always). */
+export class ProvidersDto extends createZodDto(z.object({ github: z.boolean(), google: z.boolean(), email: z.literal(true) })) {}
+export class SentDto extends createZodDto(z.object({ status: z.literal('sent') })) {}
+/** How many sessions a logout revoked. */
+export class RevokedDto extends createZodDto(z.object({ revoked: z.number().int() })) {}

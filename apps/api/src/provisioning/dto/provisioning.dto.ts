@@ -1,4 +1,4 @@
-import { HOST_STATUSES, PROVISIONING_ACTIONS, PROVISIONING_RUN_STATUSES, PROVISIONING_STEP_STATUSES } from '@enclave/persistence';
+import { FLEET_UPGRADE_STATUSES, HOST_STATUSES, PROVISIONING_ACTIONS, PROVISIONING_RUN_STATUSES, PROVISIONING_STEP_STATUSES } from '@enclave/persistence';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
@@ -77,5 +77,37 @@ export class StartFleetUpgradeDto extends createZodDto(
   z.strictObject({
     batchSize: z.number().int().min(1).max(100).default(1),
     nodeIds: z.array(z.uuid()).min(1).max(1000).optional(),
+  }),
+) {}
+
+/** A provisioning or deprovisioning retry: the job enqueued again. */
+export class RetryDto extends createZodDto(z.object({ workspaceId: z.uuid(), jobId: z.string() })) {}
+export class JobDto extends createZodDto(z.object({ jobId: z.string() })) {}
+
+export class FleetNodeDto extends createZodDto(
+  z.object({
+    nodeId: z.string(),
+    workspaceId: z.string(),
+    slug: z.string(),
+    status: z.string(),
+    version: z.string().nullable(),
+    reportedVersion: z.string().nullable(),
+    lastHeartbeatAt: z.string().nullable(),
+    host: z.string().nullable(),
+  }),
+) {}
+
+/** A FleetUpgradeEntity as JSON (dates as ISO strings). */
+export class FleetUpgradeDto extends createZodDto(
+  z.object({
+    id: z.uuid(),
+    version: z.string().nullable(),
+    batchSize: z.number().int(),
+    nodeIds: z.array(z.string()).nullable(),
+    status: z.enum(FLEET_UPGRADE_STATUSES),
+    results: z.array(z.record(z.string(), z.unknown())),
+    requestedBy: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
   }),
 ) {}

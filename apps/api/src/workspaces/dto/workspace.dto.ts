@@ -35,3 +35,4 @@ export const memberSchema = z.object({
 export const invitationSchema = z.object({ id: z.uuid(), email: z.email(), role: assignableRole, invitedAt: z.iso.datetime() });
 export class MembersDto extends createZodDto(z.object({ members: z.array(memberSchema), invitations: z.array(invitationSchema) })) {}
 export class InviteResultDto extends createZodDto(z.object({ status: z.enum(['added', 'invited']), email: z.email() })) {}
+export class SlugAvailabilityDto extends createZodDto(z.object({ slug: z.string(), available: z.boolean(), reason: z.string().nullable() })) {}
