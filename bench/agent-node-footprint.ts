@@ -4,8 +4,9 @@
  *   node -r @swc-node/register bench/agent-node-footprint.ts [--runs 5] [--no-write]
  *
  * Two ways of running the node are measured:
- *   - "bundle": agent-node/src/main.ts bundled by esbuild (better-sqlite3 external) and run
- *     with plain `node` — what provisioning ships;
+ *   - "bundle": what a host runs — `node <flags> launcher.js --config …` from the app directory
+ *     provisioning ships (agent-node/build/bundle.ts + the launcher), with the launcher's TLS
+ *     terminator listening on a self-signed certificate and answering one HTTPS request;
  *   - "dev": `node -r @swc-node/register agent-node/src/main.ts` (transpiles at start-up).
  * Start-up = spawn → first 200 from /healthz. Idle RSS = VmRSS of the process 5 s after the
  * config was applied with heartbeats every 2 s (first configuration: grammY loaded for
@@ -13,10 +14,12 @@
  * registered, nothing loaded lazily yet), and 30 s after it answered 20 messages (model SDKs
  * and grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { buildAgentNodeBundle } from '../agent-node/build/bundle';
+import { build } from 'esbuild';
+import { buildAgentNodeBundle, nodeBundleOptions, RECOMMENDED_NODE_FLAGS } from '../agent-node/build/bundle';
 import { startSandbox } from '../apps/sandbox/src/sandbox';
 import { createStandIns } from '../apps/sandbox/src/stand-ins';
 import { FakeControlPlane } from '../agent-node/src/testing/fake-control-plane';
@@ -28,8 +31,6 @@ const DOC = join(ROOT, 'docs', 'agent-node.md');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const write = !process.argv.includes('--no-write');
 const onlyBundle = process.argv.includes('--bundle-only');
-/** V8 flags recommended for production (see docs/agent-node.md "Footprint"). */
-export const RECOMMENDED_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
 
 interface Mode {
   readonly name: string;
@@ -52,8 +53,36 @@ function rssMb(pid: number): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The app directory of a provisioned host: the node, its lazy packages and the launcher. */
 async function bundle(outDir: string): Promise<string> {
-  return (await buildAgentNodeBundle(outDir, ROOT)).entry;
+  await buildAgentNodeBundle(outDir, ROOT);
+  const launcher = join(outDir, 'launcher.js');
+  await build({ ...nodeBundleOptions(ROOT), entryPoints: [join(ROOT, 'provisioning', 'host', 'launcher.ts')], outfile: launcher });
+  return launcher;
+}
+
+/** tls/tls.json beside the node config, as the provisioning TLS step writes it (self-signed here). */
+async function writeTls(configDir: string): Promise<number> {
+  const dir = join(configDir, 'tls');
+  mkdirSync(dir, { recursive: true });
+  const certFile = join(dir, 'origin.pem');
+  const keyFile = join(dir, 'origin.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=node.enclave.test', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  const port = await freePort();
+  writeFileSync(join(dir, 'tls.json'), JSON.stringify({ host: '127.0.0.1', port, certFile, keyFile }));
+  return port;
+}
+
+/** One HTTPS request through the launcher's TLS terminator (the way webhooks arrive). */
+function httpsHealth(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`https /healthz: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 interface Sample {
@@ -72,6 +101,7 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
   const nodeUrl = `http://127.0.0.1:${port}`;
   const cfg = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
   const configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn', heartbeatIntervalMs: 2_000 });
+  const tlsPort = mode.bundle ? await writeTls(dir) : undefined;
   const args = [...mode.flags, ...(mode.bundle ? [bundleFile, '--config', configPath] : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath])];
   const launch = async (): Promise<{ child: ChildProcess; startupMs: number }> => {
     const started = process.hrtime.bigint();
@@ -82,7 +112,9 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
       child.kill('SIGKILL');
       throw new Error(`${mode.name}: node did not start: ${err.message}\n${stderr}`);
     });
-    return { child, startupMs: Number(process.hrtime.bigint() - started) / 1e6 };
+    const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (tlsPort) await waitFor(() => httpsHealth(tlsPort).then(() => true).catch(() => false), 10_000, 20);
+    return { child, startupMs };
   };
   const stop = async (child: ChildProcess) => {
     if (child.exitCode !== null) return;

@@ -4,7 +4,7 @@
  * `node` and the recommended V8 flags, RSS read 2 s after it did its work. The baseline is an
  * empty script run in the same session. It also measures the choices made for the node:
  * classic zod against zod/mini, and grammY on Node's fetch (undici) against its own node:http
- * transport.
+ * transport. The model SDKs (official, on Node's fetch) are what a node adds once it replied.
  *
  *   node -r @swc-node/register bench/agent-node-libraries.ts [--runs 3] [--no-write]
  *
@@ -52,6 +52,19 @@ const PROBES: readonly Probe[] = [
   {
     name: 'grammY `setWebhook` on its own transport (what the node uses)',
     source: WITH_BOT_API(`const { Bot } = require('grammy'); await new Bot('1:x', { client: { apiRoot } }).api.setWebhook('https://node.example/tg');`),
+  },
+  {
+    name: '`better-sqlite3`, a WAL database opened and written',
+    source: `const Database = require('better-sqlite3'); const db = new Database(require('node:path').join(__dirname, 'probe.sqlite'), { nativeBinding: ${JSON.stringify(join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))} });
+      db.pragma('journal_mode = WAL'); db.exec('create table if not exists t (x text)'); db.prepare('insert into t values (?)').run('x');\n${REPORT_RSS}`,
+  },
+  {
+    name: 'OpenAI SDK, one chat completion (loaded on the first reply)',
+    source: WITH_BOT_API(`const OpenAI = require('openai').default; await new OpenAI({ apiKey: 'sk-probe', baseURL: apiRoot }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });`),
+  },
+  {
+    name: 'Anthropic SDK, one message (loaded on the first reply)',
+    source: WITH_BOT_API(`const Anthropic = require('@anthropic-ai/sdk').default; await new Anthropic({ apiKey: 'sk-probe', baseURL: apiRoot }).messages.create({ model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });`),
   },
   { name: '`pino` logger, one line', source: `const pino = require('pino'); pino({ level: 'info' }, pino.destination('/dev/null')).info({ n: 1 }, 'x');\n${REPORT_RSS}` },
 ];
