@@ -78,6 +78,8 @@ describe('agent-node bundle on a real host over SSH', () => {
     const nodeUser = (await session.exec(`ps -o user= -p $(cat ${root}/run/node.pid)`)).stdout.trim();
     expect(nodeUser).toBe('enclave');
     expect(existsSync(`${root}/data/node.sqlite`)).toBe(true);
+    // It runs with the bundle's V8 flags (node.env), as its footprint is measured.
+    expect((await session.exec(`ps -o args= -p $(cat ${root}/run/node.pid)`)).stdout).toContain('--max-semi-space-size=1 --optimize-for-size');
 
     const pid = readFileSync(`${root}/run/node.pid`, 'utf8').trim();
     process.kill(Number(pid), 'SIGKILL');
@@ -109,6 +111,7 @@ describe('agent-node bundle on a real host over SSH', () => {
     const unitPath = join(sshd.dir, 'enclave-node-test.service');
     writeFileSync(unitPath, execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/install.sh'), '--root', root, '--print-unit', '--memory-max', '512M']));
     expect(readFileSync(unitPath, 'utf8')).toMatch(/NoNewPrivileges=yes[\s\S]*ProtectSystem=strict[\s\S]*PrivateTmp=yes[\s\S]*MemoryMax=512M/);
+    expect(readFileSync(unitPath, 'utf8')).toContain(`EnvironmentFile=${root}/current/node.env\nExecStart=${root}/current/bin/node $NODE_FLAGS `);
     const verify = spawnSync('systemd-analyze', ['verify', unitPath], { encoding: 'utf8', timeout: 30_000 });
     if (verify.error === undefined) expect({ status: verify.status, stderr: verify.stderr.trim() }).toEqual({ status: 0, stderr: '' });
 
