@@ -3,15 +3,20 @@ import { Client } from 'pg';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJourney, summaryTable } from './stack/journey';
+import { type CustomerIdentity, endUserRoundTrip, type JourneyStep, runJourney, setUpCustomerWorkspace, stepRunner, summaryTable } from './stack/journey';
 import { type LocalStack, STAFF_EMAIL, startLocalStack } from './stack/local-stack';
 
 /**
- * `npm run demo`: the whole product on this machine until Ctrl-C.
- * `npm run demo -- --journey`: the same, then the whole user journey played step by step.
+ * `npm run demo`: the whole product on this machine until Ctrl-C, with one demo workspace
+ * whose agent node is provisioned onto the local host and answers on Telegram.
+ * `npm run demo -- --journey`: the same stack, then the whole user journey played step by step.
+ *
+ * Every run starts from nothing: the sandbox (every external service) keeps its state in
+ * memory, so a database from an earlier run would point at bots, DNS records and
+ * subscriptions that no longer exist. The demo's database and logs stay after Ctrl-C for a
+ * look, until the next run; a journey's are removed when it succeeds.
  */
 const JOURNEY = process.argv.includes('--journey');
-// The demo keeps its database and state between runs; a journey always starts from nothing.
 const RUN = JOURNEY ? `journey_${Date.now().toString(36)}` : 'demo';
 const DATABASE = process.env.ENCLAVE_DEMO_DATABASE ?? `enclave_${RUN}`;
 const STATE_DIR = process.env.ENCLAVE_DEMO_STATE_DIR ?? join(tmpdir(), `enclave-${RUN}`);
@@ -38,13 +43,19 @@ async function dropRedisKeys(prefix: string): Promise<void> {
   redis.disconnect();
 }
 
-async function ensureDatabase(): Promise<string> {
+/** An empty database, Redis prefix and state directory for this run. */
+async function freshState(): Promise<string> {
   await admin(async (client) => {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${DATABASE}"`);
+    await client.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${DATABASE}"`);
   });
+  await dropRedisKeys(`enclave-${RUN}`);
+  rmSync(STATE_DIR, { recursive: true, force: true });
   return `postgres://postgres@127.0.0.1:5432/${DATABASE}`;
 }
+
+const DEMO_CUSTOMER: CustomerIdentity = { login: 'demo-customer', name: 'Demo Customer', slug: 'demo', workspaceName: 'Demo shop' };
+const printStep = (say: (line: string) => void) => (step: JourneyStep) => say(`  ✓ ${step.name.padEnd(42)} ${`${(step.ms / 1000).toFixed(1)} s`.padStart(7)}  ${step.detail}`);
 
 async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -65,7 +76,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   try {
-    stack = await startLocalStack({ stateDir: STATE_DIR, databaseUrl: await ensureDatabase(), redisPrefix: `enclave-${RUN}`, ports: PORTS, heartbeatMs: JOURNEY ? 2_000 : 10_000 });
+    stack = await startLocalStack({ stateDir: STATE_DIR, databaseUrl: await freshState(), redisPrefix: `enclave-${RUN}`, ports: PORTS, heartbeatMs: JOURNEY ? 2_000 : 10_000 });
   } catch (error) {
     say(`could not start: ${(error as Error).message}\nlogs: ${join(STATE_DIR, 'logs')}`);
     process.exit(1);
@@ -79,7 +90,7 @@ async function main(): Promise<void> {
   if (JOURNEY) {
     say('playing the user journey:');
     try {
-      const steps = await runJourney(stack, (step) => say(`  ✓ ${step.name.padEnd(42)} ${`${(step.ms / 1000).toFixed(1)} s`.padStart(7)}  ${step.detail}`));
+      const steps = await runJourney(stack, printStep(say));
       say(`\n${summaryTable(steps)}\n\njourney complete.`);
       await shutdown(0);
     } catch (error) {
@@ -88,8 +99,23 @@ async function main(): Promise<void> {
     }
     return;
   }
-  say('Next: open the web app, sign in with GitHub (the sandbox page lets you pick a user), create a');
-  say('workspace and pay with card 4242 4242 4242 4242; provisioning runs onto the local host.');
+  say('setting up the demo workspace and its agent node:');
+  try {
+    const { step } = stepRunner(printStep(say));
+    const demo = await setUpCustomerWorkspace(stack, step, DEMO_CUSTOMER);
+    await endUserRoundTrip(stack, step, demo, 'Hello! Is anyone there?');
+    const bot = `${stack.sandboxUrl}/telegram/_test/bots/${demo.botToken}`;
+    say(`\nworkspace "${DEMO_CUSTOMER.workspaceName}" is active; its agent node runs on the local host as ${demo.hostname}.`);
+    say(`  sign in         ${stack.apiUrl}, "Continue with GitHub" as ${DEMO_CUSTOMER.login}`);
+    say(`  Telegram bot    @${demo.botUsername}; write to it as an end user:`);
+    say(`                  curl -s -X POST ${bot}/updates -H 'content-type: application/json' -d '{"chatId":42,"text":"Do you ship to Lisbon?"}'`);
+    say(`  its replies     curl -s ${bot}/sent`);
+  } catch (error) {
+    say(`  ✗ ${(error as Error).message}\n  logs: ${stack.logDir}`);
+    await shutdown(1);
+    return;
+  }
+  say('\nThe demo workspace holds the local host; to provision another workspace, register a host as staff first.');
   say('Ctrl-C stops everything.');
 }
 

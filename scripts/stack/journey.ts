@@ -14,12 +14,8 @@ export interface JourneyStep {
 
 export type StepReporter = (step: JourneyStep) => void;
 
-/**
- * The whole customer journey through public interfaces only — the API as the web app calls
- * it, the sandbox's provider pages and test controls as end users and providers act — from
- * sign-up to a deleted, deprovisioned workspace. Any step that does not hold throws.
- */
-export async function runJourney(stack: LocalStack, report: StepReporter = () => undefined): Promise<JourneyStep[]> {
+/** Runs named steps, timing each and reporting it; a failing step throws with its name. */
+export function stepRunner(report: StepReporter = () => undefined) {
   const steps: JourneyStep[] = [];
   const step = async <T>(name: string, work: () => Promise<{ value: T; detail: string }>): Promise<T> => {
     const started = Date.now();
@@ -33,17 +29,52 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
       throw new Error(`journey step "${name}" failed after ${Date.now() - started} ms: ${(error as Error).message}`);
     }
   };
+  return { steps, step };
+}
+export type Step = ReturnType<typeof stepRunner>['step'];
+
+export interface CustomerIdentity {
+  /** GitHub login in the sandbox (the e-mail is `<login>@example.com`). */
+  login: string;
+  name: string;
+  slug: string;
+  workspaceName: string;
+}
+
+/** A customer's workspace with its agent node up, an OpenAI agent and a Telegram bot connected. */
+export interface CustomerWorkspace {
+  customer: ApiClient;
+  workspaceId: string;
+  /** API path of the workspace: /api/workspaces/<id>. */
+  path: string;
+  /** The node's public hostname (<slug>.<zone>). */
+  hostname: string;
+  agentId: string;
+  botToken: string;
+  botUsername: string;
+}
+
+/** The sandbox's provider pages and test controls, as end users and providers act. */
+function sandboxClient(stack: LocalStack) {
   const sandbox = (path: string, init?: RequestInit) => fetch(`${stack.sandboxUrl}${path}`, init).then(async (r) => (r.headers.get('content-type')?.includes('json') ? r.json() : r.text()));
   const postJson = (path: string, body: unknown) => sandbox(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const tag = randomBytes(3).toString('hex');
+  return { sandbox, postJson };
+}
+
+/**
+ * The customer's side up to a working agent, through public interfaces only (the API as the
+ * web app calls it, the sandbox's provider pages): sign up with GitHub → create the workspace →
+ * pay on Stripe Checkout → provisioning over SSH onto the local host → an OpenAI agent and its
+ * key → a Telegram bot connected.
+ */
+export async function setUpCustomerWorkspace(stack: LocalStack, step: Step, identity: CustomerIdentity): Promise<CustomerWorkspace> {
+  const { postJson } = sandboxClient(stack);
   const customer = new ApiClient(stack.apiUrl);
-  const login = `journey-${tag}`;
+  const { login, slug } = identity;
   const email = `${login}@example.com`;
-  const slug = `journey-${tag}`;
-  const hostname = `${slug}.${NODE_ZONE}`;
 
   await step('sign up with GitHub', async () => {
-    await postJson('/github/_test/users', { login, email, name: 'Journey Customer', emailVerified: true });
+    await postJson('/github/_test/users', { login, email, name: identity.name, emailVerified: true });
     await postJson('/github/_test/auto-approve', { login });
     customer.cookie = await followSignIn(`${stack.apiUrl}/api/auth/github`, new URL(stack.apiUrl).origin);
     const me = await customer.expect(200, 'GET', '/api/me');
@@ -54,7 +85,7 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
   const workspaceId = await step('create workspace', async () => {
     const availability = await customer.expect(200, 'GET', `/api/workspaces/slug-availability?slug=${slug}`);
     if (!availability.available) throw new Error(`slug ${slug} unavailable`);
-    const workspace = await customer.expect(201, 'POST', '/api/workspaces', { name: `Journey ${tag}`, slug });
+    const workspace = await customer.expect(201, 'POST', '/api/workspaces', { name: identity.workspaceName, slug });
     return { value: workspace.id as string, detail: `${workspace.slug} (${workspace.status})` };
   });
   const ws = `/api/workspaces/${workspaceId}`;
@@ -65,7 +96,7 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ card_number: '4242 4242 4242 4242', card_expiry: '12/34', card_cvc: '123', name: 'Journey Customer' }),
+      body: new URLSearchParams({ card_number: '4242 4242 4242 4242', card_expiry: '12/34', card_cvc: '123', name: identity.name }),
     });
     if (paid.status !== 303) throw new Error(`checkout page answered ${paid.status}`);
     const status = await waitUntil('the webhook to start provisioning', async () => {
@@ -95,26 +126,44 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
   });
 
   const botToken = `${100_000_000 + Math.floor(Math.random() * 800_000_000)}:${randomBytes(26).toString('base64url')}`;
-  await step('connect Telegram', async () => {
+  const botUsername = await step('connect Telegram', async () => {
     const created = await customer.expect(201, 'POST', `${ws}/channels`, { type: 'telegram', agentId, botToken });
-    return { value: undefined, detail: `@${created.channel.telegram.botUsername}, ${created.delivery}` };
+    return { value: created.channel.telegram.botUsername as string, detail: `@${created.channel.telegram.botUsername}, ${created.delivery}` };
   });
 
-  const text = `Hello, do you ship to Lisbon? (${tag})`;
+  return { customer, workspaceId, path: ws, hostname: `${slug}.${NODE_ZONE}`, agentId, botToken, botUsername };
+}
+
+/** An end user writes to the bot on Telegram; the agent's reply (the model's answer) comes back. */
+export async function endUserRoundTrip(stack: LocalStack, step: Step, workspace: CustomerWorkspace, text: string): Promise<string> {
+  const { sandbox, postJson } = sandboxClient(stack);
   await step("an end user's message", async () => {
-    await postJson(`/telegram/_test/bots/${botToken}/updates`, { chatId: 777, text });
+    await postJson(`/telegram/_test/bots/${workspace.botToken}/updates`, { chatId: 777, text });
     return { value: undefined, detail: 'sent to the bot through the Telegram stand-in' };
   });
-
-  await step("the agent's reply", async () => {
+  return step("the agent's reply", async () => {
     const reply = await waitUntil('the reply', async () => {
-      const sent = (await sandbox(`/telegram/_test/bots/${botToken}/sent`)) as { messages: Array<{ text: string }> };
-      return sent.messages[0]?.text;
+      const sent = (await sandbox(`/telegram/_test/bots/${workspace.botToken}/sent`)) as { messages: Array<{ text: string }> };
+      return sent.messages.find((message) => message.text.includes(text))?.text ?? sent.messages.at(-1)?.text;
     }, 60_000, 300);
     // The sandbox model answers "[model] You said: …": anything else is the node's fallback.
     if (!reply.includes('You said') || !reply.includes(text)) throw new Error(`the reply is not the model's answer: "${reply}"`);
-    return { value: undefined, detail: `"${reply.slice(0, 60)}${reply.length > 60 ? '…' : ''}"` };
+    return { value: reply, detail: `"${reply.slice(0, 60)}${reply.length > 60 ? '…' : ''}"` };
   });
+}
+
+/**
+ * The whole customer journey through public interfaces only — the API as the web app calls
+ * it, the sandbox's provider pages and test controls as end users and providers act — from
+ * sign-up to a deleted, deprovisioned workspace. Any step that does not hold throws.
+ */
+export async function runJourney(stack: LocalStack, report: StepReporter = () => undefined): Promise<JourneyStep[]> {
+  const { steps, step } = stepRunner(report);
+  const tag = randomBytes(3).toString('hex');
+  const setup = await setUpCustomerWorkspace(stack, step, { login: `journey-${tag}`, name: 'Journey Customer', slug: `journey-${tag}`, workspaceName: `Journey ${tag}` });
+  const { customer, workspaceId, path: ws, hostname } = setup;
+  const text = `Hello, do you ship to Lisbon? (${tag})`;
+  await endUserRoundTrip(stack, step, setup, text);
 
   await step('usage visible in the control plane', async () => {
     const today = await waitUntil('the heartbeat to report usage', async () => {
