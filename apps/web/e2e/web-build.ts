@@ -9,7 +9,7 @@ const STAMP = join(DIST, '.source-hash');
 /** Held while building: Jest runs the web e2e specs in parallel workers, and a build empties dist/. */
 const LOCK = join(WEB_ROOT, '.dist-build.lock');
 const STALE_LOCK_MS = 5 * 60_000;
-const INPUTS = ['src', 'index.html', 'vite.config.ts', 'package.json', 'public'];
+const INPUTS = ['src', 'index.html', 'vite.config.mts', 'package.json', 'public'];
 
 function files(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -41,10 +41,9 @@ export function ensureWebBuild(): string {
   if (fresh()) return DIST;
   withLock(() => {
     if (fresh()) return; // another worker built it while this one waited
-    execFileSync(process.execPath, [join(WEB_ROOT, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB_ROOT, 'vite.config.ts'), '--logLevel', 'warn'], {
+    execFileSync(process.execPath, [join(WEB_ROOT, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB_ROOT, 'vite.config.mts'), '--logLevel', 'warn'], {
       cwd: WEB_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
     });
     writeFileSync(STAMP, hash);
   });
