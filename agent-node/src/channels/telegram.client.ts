@@ -18,7 +18,7 @@ export class TelegramClient {
     if (!api) {
       const { Bot } = require('grammy') as typeof import('grammy');
       // grammY's default transport (node-fetch over node:http), not Node's global fetch: undici
-      // costs ~15 MB of resident memory on a node that is otherwise idle. node-fetch checks the
+      // costs ~17 MB of resident memory on a node that is otherwise idle. node-fetch checks the
       // AbortSignal's class name, which is why the bundle keeps names (agent-node/build/bundle.ts).
       api = new Bot(token, { client: { apiRoot: this.apiRoot, timeoutSeconds: this.timeoutSeconds } }).api;
       this.apis.set(token, api);
