@@ -58,27 +58,22 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-interface PersistentSecrets {
+interface StackSecrets {
   pepper: string;
   encryptionKey: string;
 }
 
-/** Keys made once per state directory, so a restarted demo keeps its nodes and pending secrets readable. */
-function ensureKeys(stateDir: string): { signingKeyPath: string; sshKeyPath: string; secrets: PersistentSecrets } {
+/** The control plane's keys for this stack (the state directory starts empty on every run). */
+function makeKeys(stateDir: string): { signingKeyPath: string; sshKeyPath: string; secrets: StackSecrets } {
   // Traversable: the local host's install root lives inside and its node runs as the `enclave`
   // user. The key files themselves are 0600.
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   chmodSync(stateDir, 0o755);
   const signingKeyPath = join(stateDir, 'control-plane.ed25519.pem');
-  if (!existsSync(signingKeyPath)) writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const sshKeyPath = join(stateDir, 'control-plane-ssh');
-  if (!existsSync(sshKeyPath)) generateSshKey(sshKeyPath, 'enclave-control-plane');
-  const secretsPath = join(stateDir, 'secrets.json');
-  if (!existsSync(secretsPath)) {
-    const fresh: PersistentSecrets = { pepper: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('base64') };
-    writeFileSync(secretsPath, JSON.stringify(fresh), { mode: 0o600 });
-  }
-  return { signingKeyPath, sshKeyPath, secrets: JSON.parse(readFileSync(secretsPath, 'utf8')) as PersistentSecrets };
+  generateSshKey(sshKeyPath, 'enclave-control-plane');
+  return { signingKeyPath, sshKeyPath, secrets: { pepper: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('base64') } };
 }
 
 /**
@@ -90,22 +85,22 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   const { ports, stateDir } = options;
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const { signingKeyPath, sshKeyPath, secrets } = ensureKeys(stateDir);
+  const { signingKeyPath, sshKeyPath, secrets } = makeKeys(stateDir);
   const apiUrl = `http://127.0.0.1:${ports.api}`;
   const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
   const stripeUrl = `http://127.0.0.1:${ports.stripe}`;
   const processes: ManagedProcess[] = [];
   let sshd: TestSshd | undefined;
   const installRoot = join(stateDir, 'host', 'enclave');
-  // The local host's node runs detached under its supervisor, as on a real host; the stack
-  // stops it with everything else and starts it again next time (a host reboot, in effect).
-  const nodectl = (action: 'start' | 'stop') => {
+  // The local host's node runs detached under its supervisor, as on a real host: the stack
+  // stops it with everything else.
+  const stopNode = () => {
     const script = join(installRoot, 'bin', 'nodectl.sh');
-    if (existsSync(script)) execFileSync('bash', [script, installRoot, action], { stdio: 'ignore' });
+    if (existsSync(script)) execFileSync('bash', [script, installRoot, 'stop'], { stdio: 'ignore' });
   };
   const stop = async () => {
     for (const managed of processes.reverse()) await managed.stop();
-    nodectl('stop');
+    stopNode();
     await sshd?.stop();
   };
 
@@ -195,29 +190,22 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     const hostKeyPath = join(hostDir, 'ssh_host_ed25519_key');
     mkdirSync(hostDir, { recursive: true, mode: 0o755 });
     chmodSync(hostDir, 0o755);
-    if (!existsSync(hostKeyPath)) generateSshKey(hostKeyPath, 'enclave-local-host');
+    generateSshKey(hostKeyPath, 'enclave-local-host');
     sshd = await startTestSshd({ clientKeyPath: sshKeyPath, port: ports.sshd, hostPrivateKey: readFileSync(hostKeyPath, 'utf8') });
-    nodectl('start');
 
     const staff = new ApiClient(apiUrl);
     staff.cookie = await signInByMagicLink(staff, sandboxUrl, STAFF_EMAIL);
     const name = `local-${ports.sshd}`;
-    const hosts = await staff.expect<Array<{ id: string; name: string }>>(200, 'GET', '/api/staff/hosts');
-    const known = hosts.find((host) => host.name === name);
-    const hostId =
-      known?.id ??
-      (
-        await staff.expect<{ id: string }>(201, 'POST', '/api/staff/hosts', {
-          name,
-          address: '127.0.0.1',
-          sshPort: ports.sshd,
-          sshUser: 'root',
-          hostKeyFingerprint: sshd.hostKeyFingerprint,
-          installRoot,
-          nodePort: ports.nodeLocal,
-          publicPort: ports.nodePublic,
-        })
-      ).id;
+    const { id: hostId } = await staff.expect<{ id: string }>(201, 'POST', '/api/staff/hosts', {
+      name,
+      address: '127.0.0.1',
+      sshPort: ports.sshd,
+      sshUser: 'root',
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      installRoot,
+      nodePort: ports.nodeLocal,
+      publicPort: ports.nodePublic,
+    });
 
     return { ports, apiUrl, sandboxUrl, stripeUrl, zoneId, originCaPem, env, host: { sshd, hostId, name }, staff, logDir, stop };
   } catch (error) {
