@@ -12,7 +12,8 @@
  * config was applied with heartbeats every 2 s (first configuration: grammY loaded for
  * setWebhook), 5 s after a restart on the same data (steady state: webhooks already
  * registered, nothing loaded lazily yet), and 30 s after it answered 20 messages (model SDKs
- * and grammY loaded). Figures are written into docs/agent-node.md between the bench markers.
+ * and grammY loaded). Figures are written into docs/agent-node.md between the bench markers and, as ratios
+ * against the default V8 flags, into docs/BENCHMARKS.md.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { build } from 'esbuild';
 import { buildAgentNodeBundle, nodeBundleOptions, RECOMMENDED_NODE_FLAGS } from '../agent-node/build/bundle';
 import { startSandbox } from '../apps/sandbox/src/sandbox';
 import { createStandIns } from '../apps/sandbox/src/stand-ins';
+import { writeBenchmarkSection } from './report';
 import { FakeControlPlane } from '../agent-node/src/testing/fake-control-plane';
 import { configureNode, freePort } from '../agent-node/src/testing/node-fixture';
 import { jsonOf, removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from '../agent-node/src/testing/node-harness';
@@ -38,7 +40,7 @@ interface Mode {
   readonly flags: readonly string[];
 }
 const MODES: readonly Mode[] = [
-  { name: `bundle + \`${RECOMMENDED_NODE_FLAGS.join(' ')}\` (recommended)`, bundle: true, flags: RECOMMENDED_NODE_FLAGS },
+  { name: `bundle + \`${RECOMMENDED_NODE_FLAGS.join(' ')}\` (shipped)`, bundle: true, flags: RECOMMENDED_NODE_FLAGS },
   { name: `bundle + \`${[...RECOMMENDED_NODE_FLAGS, '--no-opt'].join(' ')}\` (no optimizing compiler)`, bundle: true, flags: [...RECOMMENDED_NODE_FLAGS, '--no-opt'] },
   { name: 'bundle, default V8 flags', bundle: true, flags: [] },
   { name: 'dev (`node -r @swc-node/register`, transpiles at start)', bundle: false, flags: [] },
@@ -184,11 +186,37 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(`\n${table}`);
   if (write) {
+    writeBenchmarkSection('Agent node footprint', benchmarkSummary(results));
     const doc = readFileSync(DOC, 'utf8');
     const next = doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
     writeFileSync(DOC, next);
     console.log(`\nwritten to ${DOC}`);
   }
+}
+
+/** docs/BENCHMARKS.md: medians as ratios against the same bundle on V8's default flags. */
+function benchmarkSummary(results: Map<Mode, Sample[]>): string {
+  const medians = [...results].map(([mode, xs]) => ({
+    mode,
+    startupMs: median(xs.map((x) => x.startupMs)),
+    configuredMb: median(xs.map((x) => x.coldRssMb)),
+    restartedMb: median(xs.map((x) => x.restartedRssMb)),
+    afterTrafficMb: xs.find((x) => x.warmRssMb)?.warmRssMb ?? NaN,
+  }));
+  const baseline = medians.find((m) => m.mode.bundle && m.mode.flags.length === 0);
+  if (!baseline) throw new Error('the baseline mode (bundle, default V8 flags) was not measured');
+  const shipped = medians.find((m) => m.mode.flags === RECOMMENDED_NODE_FLAGS) ?? baseline;
+  const cell = (value: number, base: number, unit: string, digits: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(digits)} ${unit}${value === base ? '' : ` (${(value / base).toFixed(2)}×)`}`);
+  const idle = Math.max(shipped.configuredMb, shipped.restartedMb);
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (median of ${results.get(baseline.mode)?.length} runs per mode, same session, Node ${process.version}; the node runs as on a host: \`launcher.js\` with its TLS terminator, heartbeats every 2 s; details in [agent-node.md](agent-node.md#footprint)). Baseline: the same bundle on V8's default flags.`,
+    '',
+    '| mode | start-up | idle RSS, just configured | idle RSS after a restart | RSS 30 s after 20 replies |',
+    '|---|---|---|---|---|',
+    ...medians.map((m) => `| ${m.mode.name}${m === baseline ? ' (baseline)' : ''} | ${cell(m.startupMs, baseline.startupMs, 'ms', 0)} | ${cell(m.configuredMb, baseline.configuredMb, 'MB', 1)} | ${cell(m.restartedMb, baseline.restartedMb, 'MB', 1)} | ${cell(m.afterTrafficMb, baseline.afterTrafficMb, 'MB', 1)} |`),
+    '',
+    `Targets, for the shipped mode: start-up < 1 s (${shipped.startupMs < 1000 ? 'met' : '**not met**'}, ${shipped.startupMs.toFixed(0)} ms); idle RSS <= 60 MB (${idle <= 60 ? 'met' : '**not met**'}, ${Math.min(shipped.configuredMb, shipped.restartedMb).toFixed(1)}–${idle.toFixed(1)} MB).`,
+  ].join('\n');
 }
 
 main().catch((err: unknown) => {
