@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,11 +6,13 @@ import { join, relative } from 'node:path';
 import {
   NODE_PROTOCOL_VERSION,
   parsePublicKey,
+  publicKeyFingerprint,
   type ApplyConfigRequest,
   type EraseConversationRequest,
   type HealthResponse,
   type RequestExportResponse,
   type SecretKind,
+  type SetTrustedKeysResponse,
   type WipeReceipt,
 } from '@enclave/node-protocol';
 import type { NodeConfig } from './config/node-config';
@@ -76,14 +78,15 @@ export class NodeApp implements NodeOperations {
   private run: Running | undefined;
   private wipedReceipt: WipeReceipt | undefined;
   private readonly models: ModelClient;
-  private readonly controlPlaneKey;
+  /** The key written in the config at install: trusted until the control plane sets others. */
+  private readonly configuredControlPlaneKey: KeyObject;
 
   constructor(
     readonly cfg: NodeConfig,
     private readonly options: NodeAppOptions = {},
   ) {
     this.logger = options.logger ?? createLogger(cfg.logLevel);
-    this.controlPlaneKey = parsePublicKey(cfg.controlPlane.publicKey);
+    this.configuredControlPlaneKey = parsePublicKey(cfg.controlPlane.publicKey);
     this.models =
       options.models ??
       new SdkModelClient({
@@ -116,7 +119,7 @@ export class NodeApp implements NodeOperations {
     const routes: Route[] = [
       ...controlRoutes({
         ops: this,
-        controlPlanePublicKey: this.controlPlaneKey,
+        controlPlaneKeys: () => this.trustedControlPlaneKeys(),
         nonceStore: () => this.run?.nonces,
         windowSeconds: this.cfg.signatureWindowSeconds,
       }),
@@ -302,6 +305,25 @@ export class NodeApp implements NodeOperations {
     const deleted = run.secrets.delete(kind, scope);
     this.logger.info({ kind, scope, deleted }, 'secret deleted');
     return deleted;
+  }
+
+  /** The control-plane keys whose signatures this node accepts. */
+  trustedControlPlaneKeys(): readonly KeyObject[] {
+    const stored = this.run?.settings.get(SETTING.trustedControlPlaneKeys);
+    return stored ? (JSON.parse(stored) as string[]).map((pem) => parsePublicKey(pem)) : [this.configuredControlPlaneKey];
+  }
+
+  setTrustedKeys(publicKeys: readonly KeyObject[], signer: KeyObject): SetTrustedKeysResponse {
+    const fingerprints = publicKeys.map((key) => publicKeyFingerprint(key));
+    // The set must keep the key that signed this request: a control plane that sent only keys
+    // it does not hold would lock itself out of the node for good.
+    if (!fingerprints.includes(publicKeyFingerprint(signer))) {
+      throw new NodeError('validation_failed', 'the key that signed this request must stay trusted', { field: 'publicKeys' });
+    }
+    const pems = publicKeys.map((key) => key.export({ type: 'spki', format: 'pem' }).toString());
+    this.internals.settings.set(SETTING.trustedControlPlaneKeys, JSON.stringify(pems));
+    this.logger.warn({ fingerprints }, 'trusted control-plane keys replaced');
+    return { fingerprints, updatedAt: new Date().toISOString() };
   }
 
   setRetention(days: number): void {

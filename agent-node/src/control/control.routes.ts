@@ -3,11 +3,13 @@ import {
   applyConfigRequestSchema,
   eraseConversationRequestSchema,
   NODE_ROUTES,
+  parsePublicKey,
   putSecretRequestSchema,
   requestExportRequestSchema,
   secretKindSchema,
   secretScopeSchema,
   setRetentionRequestSchema,
+  setTrustedKeysRequestSchema,
   verifyRequest,
   wipeRequestSchema,
   type ApplyConfigRequest,
@@ -16,6 +18,7 @@ import {
   type NonceStore,
   type RequestExportResponse,
   type SecretKind,
+  type SetTrustedKeysResponse,
   type WipeReceipt,
 } from '@enclave/node-protocol';
 import { parseJsonBody, type RequestContext, type Route, type RouteResult } from '../http/http-server';
@@ -34,11 +37,13 @@ export interface NodeOperations {
   requestExport(ttlSeconds?: number): Promise<RequestExportResponse>;
   eraseConversation(req: EraseConversationRequest): { erased: boolean; messages: number };
   wipe(confirmNodeId: string): Promise<WipeReceipt>;
+  setTrustedKeys(publicKeys: readonly KeyObject[], signer: KeyObject): SetTrustedKeysResponse;
 }
 
 export interface ControlRouteDeps {
   readonly ops: NodeOperations;
-  readonly controlPlanePublicKey: KeyObject;
+  /** The control-plane keys whose signatures are accepted (two during a key rotation). */
+  readonly controlPlaneKeys: () => readonly KeyObject[];
   /** Nonce store; undefined once the node is wiped (only health is served then). */
   readonly nonceStore: () => NonceStore | undefined;
   readonly windowSeconds: number;
@@ -53,7 +58,7 @@ const CONTROL_BODY_LIMIT = 64 * 1024;
  */
 export function controlRoutes(deps: ControlRouteDeps): Route[] {
   const signed =
-    (handler: (ctx: RequestContext) => Promise<RouteResult> | RouteResult, allowWhenWiped = false) =>
+    (handler: (ctx: RequestContext, signer: KeyObject) => Promise<RouteResult> | RouteResult, allowWhenWiped = false) =>
     async (ctx: RequestContext): Promise<RouteResult> => {
       const wiped = deps.ops.state() === 'wiped';
       if (wiped && !allowWhenWiped) throw new NodeError('node_wiped', 'this node has been wiped');
@@ -61,12 +66,13 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
       if (!store) {
         if (!allowWhenWiped) throw new NodeError('node_wiped', 'this node has been wiped');
       }
+      const keys = deps.controlPlaneKeys();
       const result = await verifyRequest({
         method: ctx.method,
         path: ctx.rawPath,
         body: ctx.body,
         headers: ctx.req.headers,
-        publicKey: deps.controlPlanePublicKey,
+        publicKey: keys,
         // After a wipe the nonce table is gone; health is read-only, so a replay there is harmless.
         nonceStore: store ?? { remember: () => true },
         windowSeconds: deps.windowSeconds,
@@ -74,7 +80,7 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
       if (!result.ok) {
         throw new NodeError(result.reason === 'replayed_nonce' ? 'replayed_request' : 'bad_signature', `request refused: ${result.reason}`, { reason: result.reason });
       }
-      return handler(ctx);
+      return handler(ctx, keys[result.keyIndex]);
     };
 
   const kindParam = (ctx: RequestContext): SecretKind => {
@@ -83,7 +89,7 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
     return r.data;
   };
 
-  const route = (def: { method: string; path: string }, handler: Route['handler'], allowWhenWiped = false): Route => ({
+  const route = (def: { method: string; path: string }, handler: Parameters<typeof signed>[0], allowWhenWiped = false): Route => ({
     method: def.method,
     path: def.path,
     bodyLimit: CONTROL_BODY_LIMIT,
@@ -129,6 +135,17 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
     route(NODE_ROUTES.eraseConversation, (ctx) => {
       const body = parseJsonBody(ctx, eraseConversationRequestSchema);
       return { status: 200, json: deps.ops.eraseConversation(body) };
+    }),
+    route(NODE_ROUTES.setTrustedKeys, (ctx, signer) => {
+      const body = parseJsonBody(ctx, setTrustedKeysRequestSchema);
+      const keys = body.publicKeys.map((pem, i) => {
+        try {
+          return parsePublicKey(pem);
+        } catch {
+          throw new NodeError('validation_failed', 'publicKeys must be Ed25519 public keys (SPKI PEM)', { path: `publicKeys.${i}` });
+        }
+      });
+      return { status: 200, json: deps.ops.setTrustedKeys(keys, signer) };
     }),
     route(NODE_ROUTES.wipe, async (ctx) => {
       const body = parseJsonBody(ctx, wipeRequestSchema);

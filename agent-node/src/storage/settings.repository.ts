@@ -27,4 +27,6 @@ export const SETTING = {
   enrolledAt: 'enrolment.enrolled_at',
   lastActivityAt: 'activity.last_at',
   countersSince: 'counters.since',
+  /** JSON array of SPKI PEMs; absent until the control plane first sets it (config key then). */
+  trustedControlPlaneKeys: 'control_plane.trusted_keys',
 } as const;

@@ -181,6 +181,20 @@ export const wipeReceiptSchema = z.object({
 });
 export type WipeReceipt = z.infer<typeof wipeReceiptSchema>;
 
+/**
+ * The control-plane keys a node trusts, replacing the one written in its config at install.
+ * A rotation sends [current, next] signed by the current key, then [next] signed by the next
+ * one; the signer must be in the set, so the control plane cannot lock itself out.
+ */
+export const setTrustedKeysRequestSchema = z.strictObject({
+  /** Ed25519 public keys, SPKI PEM. */
+  publicKeys: z.array(z.string().check(z.minLength(40), z.maxLength(1000))).check(z.minLength(1), z.maxLength(2)),
+});
+export type SetTrustedKeysRequest = z.infer<typeof setTrustedKeysRequestSchema>;
+/** Fingerprints: SHA-256 (hex) of each key's SPKI encoding, in the order sent. */
+export const setTrustedKeysResponseSchema = z.object({ fingerprints: z.array(z.string()), updatedAt: z.string() });
+export type SetTrustedKeysResponse = z.infer<typeof setTrustedKeysResponseSchema>;
+
 // ---------------------------------------------------------------------------
 // Node → control plane
 // ---------------------------------------------------------------------------
@@ -241,6 +255,7 @@ export const NODE_ROUTES = {
   requestExport: { method: 'POST', path: '/v1/exports' },
   eraseConversation: { method: 'POST', path: '/v1/conversations/erase' },
   wipe: { method: 'POST', path: '/v1/wipe' },
+  setTrustedKeys: { method: 'PUT', path: '/v1/trusted-keys' },
 } as const;
 
 /** Routes the control plane serves for nodes (all signed by the node, except none). */

@@ -1,5 +1,6 @@
 import { applyConfigRequestSchema, heartbeatRequestSchema } from './schemas';
-import { generateSigningKeyPair, InMemoryNonceStore, PROTOCOL_HEADERS, signRequest, verifyRequest } from './signing';
+import { createPublicKey } from 'node:crypto';
+import { generateSigningKeyPair, InMemoryNonceStore, parsePublicKey, PROTOCOL_HEADERS, publicKeyFingerprint, signRequest, verifyRequest } from './signing';
 
 describe('node protocol signatures', () => {
   const cp = generateSigningKeyPair();
@@ -12,7 +13,7 @@ describe('node protocol signatures', () => {
   it('accepts a correctly signed request once, refuses the replay', async () => {
     const headers = signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: cp.privateKeyPem });
     const store = new InMemoryNonceStore();
-    expect(await verify(headers, { nonceStore: store })).toEqual({ ok: true });
+    expect(await verify(headers, { nonceStore: store })).toEqual({ ok: true, keyIndex: 0 });
     expect(await verify(headers, { nonceStore: store })).toEqual({ ok: false, reason: 'replayed_nonce' });
   });
 
@@ -33,7 +34,20 @@ describe('node protocol signatures', () => {
     const good = signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: cp.privateKeyPem });
     const forged = { ...good, [PROTOCOL_HEADERS.signature]: signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: other.privateKeyPem, nonce: good[PROTOCOL_HEADERS.nonce] })[PROTOCOL_HEADERS.signature] };
     expect((await verify(forged, { nonceStore: store })).ok).toBe(false);
-    expect(await verify(good, { nonceStore: store })).toEqual({ ok: true });
+    expect(await verify(good, { nonceStore: store })).toEqual({ ok: true, keyIndex: 0 });
+  });
+
+  it('with several trusted keys (a key rotation), says which one signed', async () => {
+    const headers = signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: cp.privateKeyPem });
+    expect(await verify(headers, { publicKey: [other.publicKeyPem, parsePublicKey(cp.publicKeyPem)] })).toEqual({ ok: true, keyIndex: 1 });
+    expect(await verify(headers, { publicKey: [other.publicKeyPem] })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('fingerprints a key the same from PEM or KeyObject, and differently from another key', () => {
+    const fingerprint = publicKeyFingerprint(cp.publicKeyPem);
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(publicKeyFingerprint(createPublicKey(cp.publicKeyPem))).toBe(fingerprint);
+    expect(publicKeyFingerprint(other.publicKeyPem)).not.toBe(fingerprint);
   });
 });
 

@@ -60,6 +60,11 @@ export function parsePublicKey(key: string | KeyObject): KeyObject {
   return k;
 }
 
+/** SHA-256 (hex) of a public key's SPKI encoding: how keys are named in logs, audit events and APIs. */
+export function publicKeyFingerprint(key: string | KeyObject): string {
+  return createHash('sha256').update(parsePublicKey(key).export({ type: 'spki', format: 'der' })).digest('hex');
+}
+
 export interface SignRequestInput {
   readonly method: string;
   /** Path plus query string exactly as sent, e.g. `/v1/config?x=1`. */
@@ -105,7 +110,14 @@ export type SignatureFailure =
   | 'replayed_nonce'
   | 'unsupported_version';
 
-export type VerifyResult = { readonly ok: true; readonly nodeId?: string } | { readonly ok: false; readonly reason: SignatureFailure };
+export type VerifyResult =
+  | {
+      readonly ok: true;
+      readonly nodeId?: string;
+      /** Which of the trusted keys made the signature (its index in `publicKey`, 0 for a single key). */
+      readonly keyIndex: number;
+    }
+  | { readonly ok: false; readonly reason: SignatureFailure };
 
 export interface VerifyRequestInput {
   readonly method: string;
@@ -113,7 +125,8 @@ export interface VerifyRequestInput {
   readonly body: string | Buffer;
   /** Incoming headers (lower-case names, as node:http gives them). */
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly publicKey: string | KeyObject;
+  /** The signer's key, or every key trusted for it (a node trusts two during a key rotation). */
+  readonly publicKey: string | KeyObject | readonly (string | KeyObject)[];
   readonly nonceStore: NonceStore;
   readonly windowSeconds?: number;
   readonly now?: Date;
@@ -143,18 +156,20 @@ export async function verifyRequest(input: VerifyRequestInput): Promise<VerifyRe
   const ts = Number(timestamp);
   if (Math.abs(nowSeconds - ts) > window) return { ok: false, reason: 'stale_timestamp' };
   const data = canonicalString({ method: input.method, path: input.path, timestamp, nonce, body: input.body });
-  let valid = false;
-  try {
-    valid = verify(null, Buffer.from(data, 'utf8'), parsePublicKey(input.publicKey), Buffer.from(signature, 'base64url'));
-  } catch {
-    valid = false;
-  }
-  if (!valid) return { ok: false, reason: 'bad_signature' };
+  const keys = Array.isArray(input.publicKey) ? input.publicKey : [input.publicKey as string | KeyObject];
+  const keyIndex = keys.findIndex((key) => {
+    try {
+      return verify(null, Buffer.from(data, 'utf8'), parsePublicKey(key), Buffer.from(signature, 'base64url'));
+    } catch {
+      return false;
+    }
+  });
+  if (keyIndex < 0) return { ok: false, reason: 'bad_signature' };
   // Keep the nonce for as long as the timestamp could still be accepted.
   const fresh = await input.nonceStore.remember(nonce, ts + window + 1);
   if (!fresh) return { ok: false, reason: 'replayed_nonce' };
   const nodeId = header(input.headers, PROTOCOL_HEADERS.nodeId);
-  return nodeId ? { ok: true, nodeId } : { ok: true };
+  return nodeId ? { ok: true, nodeId, keyIndex } : { ok: true, keyIndex };
 }
 
 /** A nonce store kept in memory (tests, single-process control-plane tools). */
