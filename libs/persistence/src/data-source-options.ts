@@ -26,6 +26,7 @@ import { AgentsChannelsSecrets1764100000000 } from './migrations/1764100000000-A
 import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
 import { Billing1764082800000 } from './migrations/1764082800000-Billing';
 import { Provisioning1764090000000 } from './migrations/1764090000000-Provisioning';
+import { NodeTrustedKeys1764200000000 } from './migrations/1764200000000-NodeTrustedKeys';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -54,7 +55,7 @@ export const ENTITIES = [
   ExportRequestEntity,
 ];
 
-export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000, Provisioning1764090000000, AgentsChannelsSecrets1764100000000];
+export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000, Provisioning1764090000000, AgentsChannelsSecrets1764100000000, NodeTrustedKeys1764200000000];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {
   return {

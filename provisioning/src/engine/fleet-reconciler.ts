@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
+import { publicKeyFingerprint } from '@enclave/node-protocol';
 import { NodeEntity, type NodeStatus, type WorkspaceStatus } from '@enclave/persistence';
 import { DataSource } from 'typeorm';
 import { ProvisioningEngine } from './provisioning.engine';
-import { ProvisioningRuntime } from './provisioning-runtime';
+import { ProvisioningNotConfiguredError, ProvisioningRuntime } from './provisioning-runtime';
 
 /** Workspaces whose node should be up and reachable. */
 const SERVED: ReadonlySet<WorkspaceStatus> = new Set(['active', 'past_due', 'suspended']);
@@ -17,12 +18,17 @@ export interface ReconcileReport {
   offline: number;
   versionDrift: number;
   orphans: number;
+  /** Nodes told to trust a new set of control-plane keys (a key rotation), and those that could not be. */
+  trustedKeysUpdated: number;
+  trustedKeysFailed: number;
 }
 
 /**
  * Compares what should be (workspace status) with what is (DNS record, heartbeat, version)
  * and repairs what it safely can: a missing or wrong DNS record is recreated; a silent node is
- * marked degraded, then offline (and healthy again when it beats). Every repair is audited.
+ * marked degraded, then offline (and healthy again when it beats); a node that does not trust
+ * the control-plane keys it should (a key rotation is under way) is given them. Every repair is
+ * audited.
  */
 @Injectable()
 export class FleetReconciler {
@@ -36,7 +42,8 @@ export class FleetReconciler {
   ) {}
 
   async reconcile(now = new Date()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, dnsRecreated: 0, dnsUnavailable: 0, degraded: 0, offline: 0, versionDrift: 0, orphans: 0 };
+    const report: ReconcileReport = { checked: 0, dnsRecreated: 0, dnsUnavailable: 0, degraded: 0, offline: 0, versionDrift: 0, orphans: 0, trustedKeysUpdated: 0, trustedKeysFailed: 0 };
+    const trustedKeys = this.trustedKeys();
     const config = this.runtime.config;
     for (const { node, host, workspace } of await this.engine.liveNodes()) {
       report.checked += 1;
@@ -90,7 +97,35 @@ export class FleetReconciler {
         report.versionDrift += 1;
         await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.version_drift', workspaceId: workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { installed: node.bundleVersion, reported: node.reportedVersion } });
       }
+      if (host && trustedKeys && node.enrolledAt && !sameKeys(node.trustedKeyFingerprints, trustedKeys.fingerprints)) {
+        try {
+          const { fingerprints } = await this.runtime.nodeClient().setTrustedKeys(this.runtime.nodeEndpoint(host, workspace.slug), trustedKeys.pems);
+          await this.dataSource.transaction(async (manager) => {
+            await manager.update(NodeEntity, { id: node.id }, { trustedKeyFingerprints: fingerprints });
+            await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'node.trusted_keys_updated', workspaceId: workspace.id, target: { type: 'node', id: node.id }, details: { from: node.trustedKeyFingerprints, to: fingerprints } });
+          });
+          report.trustedKeysUpdated += 1;
+        } catch (error) {
+          report.trustedKeysFailed += 1;
+          this.logger.warn({ err: error, workspaceId: workspace.id }, 'could not update the control-plane keys the node trusts');
+        }
+      }
     }
     return report;
   }
+
+  /** The keys every node should trust, or undefined when no signing key is configured (nothing to sync). */
+  private trustedKeys(): { pems: string[]; fingerprints: string[] } | undefined {
+    try {
+      const pems = this.runtime.trustedControlPlaneKeysPem();
+      return { pems, fingerprints: pems.map((pem) => publicKeyFingerprint(pem)) };
+    } catch (error) {
+      if (error instanceof ProvisioningNotConfiguredError) return undefined;
+      throw error;
+    }
+  }
+}
+
+function sameKeys(a: readonly string[] | null, b: readonly string[]): boolean {
+  return a !== null && a.length === b.length && a.every((fingerprint) => b.includes(fingerprint));
 }

@@ -1,6 +1,15 @@
 import { type KeyObject } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { healthResponseSchema, NODE_ROUTES, signRequest, wipeReceiptSchema, type HealthResponse, type WipeReceipt } from '@enclave/node-protocol';
+import {
+  healthResponseSchema,
+  NODE_ROUTES,
+  setTrustedKeysResponseSchema,
+  signRequest,
+  wipeReceiptSchema,
+  type HealthResponse,
+  type SetTrustedKeysResponse,
+  type WipeReceipt,
+} from '@enclave/node-protocol';
 
 export interface NodeEndpoint {
   /** Where the node's HTTPS endpoint is reached directly (the host's address and public port). */
@@ -42,6 +51,11 @@ export class NodeClient {
 
   async wipe(endpoint: NodeEndpoint, nodeId: string): Promise<WipeReceipt> {
     return wipeReceiptSchema.parse(await this.call(endpoint, NODE_ROUTES.wipe.method, NODE_ROUTES.wipe.path, { confirmNodeId: nodeId }));
+  }
+
+  /** Replaces the control-plane keys the node trusts (SPKI PEMs; must include the signing key). */
+  async setTrustedKeys(endpoint: NodeEndpoint, publicKeys: readonly string[]): Promise<SetTrustedKeysResponse> {
+    return setTrustedKeysResponseSchema.parse(await this.call(endpoint, NODE_ROUTES.setTrustedKeys.method, NODE_ROUTES.setTrustedKeys.path, { publicKeys }));
   }
 
   private call(endpoint: NodeEndpoint, method: string, path: string, payload?: unknown): Promise<unknown> {

@@ -89,6 +89,20 @@ export class ProvisioningRuntime {
     return createPublicKey(this.key()).export({ type: 'spki', format: 'pem' }).toString();
   }
 
+  /**
+   * The control-plane keys every node should trust (SPKI PEMs): the signing key's public half,
+   * and during a rotation the next key's (NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH).
+   */
+  trustedControlPlaneKeysPem(): string[] {
+    const current = this.controlPlanePublicKeyPem();
+    const nextPath = this.config.NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH;
+    if (!nextPath) return [current];
+    const next = createPublicKey(readFileSync(nextPath));
+    if (next.asymmetricKeyType !== 'ed25519') throw new ProvisioningNotConfiguredError('NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH must hold an Ed25519 public key');
+    const nextPem = next.export({ type: 'spki', format: 'pem' }).toString();
+    return nextPem === current ? [current] : [current, nextPem];
+  }
+
   controlPlaneUrlForNodes(): string {
     return (this.config.NODE_CONTROL_PLANE_URL ?? `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/api`).replace(/\/+$/, '');
   }

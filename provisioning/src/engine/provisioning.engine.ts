@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
 import { MailerService } from '@enclave/mailer';
+import { publicKeyFingerprint } from '@enclave/node-protocol';
 import {
   HostEntity,
   MembershipEntity,
@@ -167,7 +168,9 @@ export class ProvisioningEngine {
         };
         const result = await installNode(await this.ssh(ctx), { root: host.installRoot, service: serviceNameFor(host.installRoot), memoryMax: config.PROVISIONING_NODE_MEMORY_MAX }, bundle, nodeConfig);
         node.bundleVersion = bundle.version;
-        await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { bundleVersion: bundle.version });
+        // A fresh node trusts the key in its config; later changes come from reconciliation.
+        node.trustedKeyFingerprints ??= [publicKeyFingerprint(nodeConfig.controlPlane.publicKey)];
+        await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { bundleVersion: bundle.version, trustedKeyFingerprints: node.trustedKeyFingerprints });
         this.log(ctx, `installed ${result.installed} (${result.mode}); node config written with a fresh one-time enrolment token`);
         return;
       }

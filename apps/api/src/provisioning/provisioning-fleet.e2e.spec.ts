@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { generateSigningKeyPair, publicKeyFingerprint } from '@enclave/node-protocol';
 import { AuditEventEntity, FleetUpgradeEntity, NodeEntity } from '@enclave/persistence';
+import { NodeClient } from '@enclave/provisioning';
 import { eventually, type ProvisioningHarness, REPO_ROOT, startProvisioningHarness } from '../../test/provisioning-harness';
 
 /**
@@ -113,4 +116,47 @@ describe('fleet reconciliation and rolling upgrades (real sshd)', () => {
     expect(repairs).toBe(1);
     await worker.kill('SIGTERM');
   }, 180_000);
+
+  // Last in this file: the API process keeps signing with the old key afterwards.
+  it('rotates the control-plane signing key: nodes trust [current, next], then only the new key', async () => {
+    const currentKeyPath = h.env.NODE_PROTOCOL_SIGNING_KEY_PATH as string;
+    const current = createPrivateKey(readFileSync(currentKeyPath));
+    const next = generateSigningKeyPair();
+    const keyDir = mkdtempSync(join(tmpdir(), 'enclave-next-key-'));
+    sourceRoots.push(keyDir);
+    writeFileSync(join(keyDir, 'next.pub.pem'), next.publicKeyPem);
+    writeFileSync(join(keyDir, 'next.pem'), next.privateKeyPem, { mode: 0o600 });
+    const hostname = 'fleet-one.enclave.test';
+    const origin = await h.edgeOrigin(hostname);
+    if (!origin) throw new Error('no DNS record for the node');
+    const endpoint = { ...origin, hostname };
+    const signedHealth = (key: KeyObject | string) =>
+      new NodeClient(typeof key === 'string' ? createPrivateKey(key) : key, h.originCaPem).health(endpoint).then(
+        () => 'accepted',
+        (error: { code?: string }) => error.code,
+      );
+    const reconcile = async (label: string, env: NodeJS.ProcessEnv, fingerprints: string[]) => {
+      const worker = h.startWorker(label, env);
+      await h.api.http().post('/api/staff/fleet/reconcile').set('cookie', h.staffCookie).expect(202);
+      await eventually(async () => JSON.stringify((await node()).trustedKeyFingerprints) === JSON.stringify(fingerprints), 30_000, 300);
+      await worker.kill('SIGTERM');
+    };
+    const currentFingerprint = publicKeyFingerprint(createPublicKey(current));
+    // The node was restarted by the previous test: wait until it answers again.
+    await eventually(async () => (await signedHealth(current)) === 'accepted', 30_000, 300);
+    expect((await node()).trustedKeyFingerprints).toEqual([currentFingerprint]);
+    expect(await signedHealth(next.privateKeyPem)).toBe('bad_signature');
+
+    // Step 1: the next public key is configured; reconciliation makes the node trust both.
+    await reconcile('rotate-step-1', { NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH: join(keyDir, 'next.pub.pem') }, [currentFingerprint, publicKeyFingerprint(next.publicKeyPem)]);
+    expect(await signedHealth(current)).toBe('accepted');
+    expect(await signedHealth(next.privateKeyPem)).toBe('accepted');
+
+    // Step 2: the control plane signs with the new key; the node stops trusting the old one.
+    await reconcile('rotate-step-2', { NODE_PROTOCOL_SIGNING_KEY_PATH: join(keyDir, 'next.pem') }, [publicKeyFingerprint(next.publicKeyPem)]);
+    expect(await signedHealth(next.privateKeyPem)).toBe('accepted');
+    expect(await signedHealth(current)).toBe('bad_signature');
+    const updates = await h.api.dataSource.getRepository(AuditEventEntity).countBy({ workspaceId, action: 'node.trusted_keys_updated' });
+    expect(updates).toBe(2);
+  }, 120_000);
 });

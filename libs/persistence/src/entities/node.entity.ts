@@ -71,6 +71,10 @@ export class NodeEntity {
   @Column({ name: 'wiped_at', type: 'timestamptz', nullable: true })
   wipedAt: Date | null;
 
+  /** Fingerprints of the control-plane keys the node trusts, as last set by reconciliation (NULL: the install key). */
+  @Column({ name: 'trusted_key_fingerprints', type: 'text', array: true, nullable: true })
+  trustedKeyFingerprints: string[] | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

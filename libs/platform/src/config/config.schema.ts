@@ -103,6 +103,11 @@ export const controlPlaneConfigSchema = z
     // --- Provisioning (provisioning/, apps/worker/src/provisioning, docs/provisioning.md) ---
     /** Control plane's Ed25519 private key (PKCS#8 PEM file) signing node-protocol requests; nodes get its public key. */
     NODE_PROTOCOL_SIGNING_KEY_PATH: z.string().min(1).optional(),
+    /**
+     * Key rotation, step 1: the next signing key's public half (SPKI PEM file). Reconciliation
+     * makes every node trust it next to the current one; step 2 switches the signing key to it.
+     */
+    NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH: z.string().min(1).optional(),
     /** Base URL nodes call the control plane at (enrolment, heartbeats); default PUBLIC_URL + "/api". */
     NODE_CONTROL_PLANE_URL: url.optional(),
     /** Which host provider allocates new hosts: the staff-registered pool, or OVHcloud VPS orders. */
