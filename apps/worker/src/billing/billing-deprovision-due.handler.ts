@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { BillingAccountEntity, BillingSubscriptionEntity, WorkspaceEntity } from '@enclave/persistence';
+import { BillingSubscriptionEntity } from '@enclave/persistence';
 import { JOB_IDS, type JobHandler, JobName, type JobPayloads, QueueService } from '@enclave/queue';
 import type { Job } from 'bullmq';
 import { DataSource, In } from 'typeorm';
+import { lockBillingState } from './billing-locks';
 
 export type DeprovisionDueResult = { outcome: 'deprovision_requested'; jobId: string } | { outcome: 'skipped'; reason: string };
 
@@ -30,9 +31,9 @@ export class BillingDeprovisionDueHandler implements JobHandler<JobName.BillingD
   async handle(payload: JobPayloads[JobName.BillingDeprovisionDue], job?: Job): Promise<DeprovisionDueResult> {
     const { workspaceId } = payload;
     return this.dataSource.transaction(async (manager): Promise<DeprovisionDueResult> => {
-      const account = await manager.createQueryBuilder(BillingAccountEntity, 'a').setLock('pessimistic_write').where('a.workspace_id = :workspaceId', { workspaceId }).getOne();
-      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOne();
-      if (!account || !workspace) return { outcome: 'skipped', reason: 'no such workspace or billing account' };
+      const locked = await lockBillingState(manager, workspaceId);
+      if (!locked) return { outcome: 'skipped', reason: 'no such workspace or billing account' };
+      const { account, workspace } = locked;
       if (workspace.status !== 'canceled') return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
       if (!account.deprovisionAt || account.deprovisionAt.getTime() > Date.now()) return { outcome: 'skipped', reason: 'deprovisioning delay not over' };
       if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing', 'past_due', 'unpaid', 'paused']) })) {

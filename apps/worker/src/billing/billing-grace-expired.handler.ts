@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { MailerService } from '@enclave/mailer';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
-import { BillingAccountEntity, BillingSubscriptionEntity, WorkspaceEntity } from '@enclave/persistence';
+import { BillingSubscriptionEntity, WorkspaceEntity } from '@enclave/persistence';
 import { type JobHandler, JobName, type JobPayloads } from '@enclave/queue';
 import type { Job } from 'bullmq';
 import { DataSource, In } from 'typeorm';
+import { lockBillingState } from './billing-locks';
 import { mailOwners } from './billing-owner-mail';
 
 export type GraceExpiredResult = { outcome: 'suspended' } | { outcome: 'skipped'; reason: string };
@@ -36,9 +37,9 @@ export class BillingGraceExpiredHandler implements JobHandler<JobName.BillingGra
   async handle(payload: JobPayloads[JobName.BillingGraceExpired], job?: Job): Promise<GraceExpiredResult> {
     const { workspaceId } = payload;
     const result = await this.dataSource.transaction(async (manager): Promise<{ result: GraceExpiredResult; workspace?: WorkspaceEntity }> => {
-      const account = await manager.createQueryBuilder(BillingAccountEntity, 'a').setLock('pessimistic_write').where('a.workspace_id = :workspaceId', { workspaceId }).getOne();
-      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOne();
-      if (!account || !workspace) return { result: { outcome: 'skipped', reason: 'no such workspace or billing account' } };
+      const locked = await lockBillingState(manager, workspaceId);
+      if (!locked) return { result: { outcome: 'skipped', reason: 'no such workspace or billing account' } };
+      const { account, workspace } = locked;
       if (workspace.status !== 'past_due') return { result: { outcome: 'skipped', reason: `workspace is ${workspace.status}` } };
       if (!account.graceEndsAt || account.graceEndsAt.getTime() > Date.now()) return { result: { outcome: 'skipped', reason: 'grace period not over' } };
       if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing']) })) {
