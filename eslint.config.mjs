@@ -40,7 +40,10 @@ export default [
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sandbox'] },
             { sourceTag: 'scope:sandbox', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sandbox'] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:shared', 'scope:web'] },
-            { sourceTag: 'scope:control-plane', onlyDependOnLibsWithTags: ['scope:shared', 'scope:control-plane', 'scope:sandbox'] },
+            {
+              sourceTag: 'scope:control-plane',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:control-plane', 'scope:sandbox'],
+            },
           ],
         },
       ],

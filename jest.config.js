@@ -2,10 +2,7 @@
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
-    `^${alias}$`,
-    `<rootDir>/${target}`,
-  ]),
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
 
 /** @type {import('jest').Config} */
@@ -15,7 +12,10 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   moduleNameMapper,
   // apps/web: browser journeys (e2e/*.e2e.spec.ts) and component specs (*.spec.tsx, jsdom by docblock).
-  testMatch: ['<rootDir>/{apps,libs,provisioning,agent-node,test}/**/*.spec.ts', '<rootDir>/apps/web/src/**/*.spec.tsx'],
+  testMatch: [
+    '<rootDir>/{apps,libs,provisioning,agent-node,test}/**/*.spec.ts',
+    '<rootDir>/apps/web/src/**/*.spec.tsx',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',

@@ -26,7 +26,14 @@ import { createStandIns } from '../apps/sandbox/src/stand-ins';
 import { writeBenchmarkSection } from './report';
 import { FakeControlPlane } from '../agent-node/src/testing/fake-control-plane';
 import { configureNode, freePort } from '../agent-node/src/testing/node-fixture';
-import { jsonOf, removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from '../agent-node/src/testing/node-harness';
+import {
+  jsonOf,
+  removeDir,
+  tempDir,
+  testNodeConfig,
+  waitFor,
+  writeConfig,
+} from '../agent-node/src/testing/node-harness';
 
 const ROOT = join(__dirname, '..');
 const DOC = join(ROOT, 'docs', 'agent-node.md');
@@ -41,7 +48,11 @@ interface Mode {
 }
 const MODES: readonly Mode[] = [
   { name: `bundle + \`${RECOMMENDED_NODE_FLAGS.join(' ')}\` (shipped)`, bundle: true, flags: RECOMMENDED_NODE_FLAGS },
-  { name: `bundle + \`${[...RECOMMENDED_NODE_FLAGS, '--no-opt'].join(' ')}\` (no optimizing compiler)`, bundle: true, flags: [...RECOMMENDED_NODE_FLAGS, '--no-opt'] },
+  {
+    name: `bundle + \`${[...RECOMMENDED_NODE_FLAGS, '--no-opt'].join(' ')}\` (no optimizing compiler)`,
+    bundle: true,
+    flags: [...RECOMMENDED_NODE_FLAGS, '--no-opt'],
+  },
   { name: 'bundle, default V8 flags', bundle: true, flags: [] },
   { name: 'dev (`node -r @swc-node/register`, transpiles at start)', bundle: false, flags: [] },
 ];
@@ -59,7 +70,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function bundle(outDir: string): Promise<string> {
   await buildAgentNodeBundle(outDir, ROOT);
   const launcher = join(outDir, 'launcher.js');
-  await build({ ...nodeBundleOptions(ROOT), entryPoints: [join(ROOT, 'provisioning', 'host', 'launcher.ts')], outfile: launcher });
+  await build({
+    ...nodeBundleOptions(ROOT),
+    entryPoints: [join(ROOT, 'provisioning', 'host', 'launcher.ts')],
+    outfile: launcher,
+  });
   return launcher;
 }
 
@@ -69,7 +84,27 @@ async function writeTls(configDir: string): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const certFile = join(dir, 'origin.pem');
   const keyFile = join(dir, 'origin.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=node.enclave.test', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=node.enclave.test',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   const port = await freePort();
   writeFileSync(join(dir, 'tls.json'), JSON.stringify({ host: '127.0.0.1', port, certFile, keyFile }));
   return port;
@@ -80,7 +115,9 @@ function httpsHealth(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`https /healthz: ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(`https /healthz: ${res.statusCode}`)),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -102,20 +139,49 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
   const port = await freePort();
   const nodeUrl = `http://127.0.0.1:${port}`;
   const cfg = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
-  const configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn', heartbeatIntervalMs: 2_000 });
+  const configPath = writeConfig(dir, {
+    ...cfg,
+    publicBaseUrl: nodeUrl,
+    logLevel: (process.env.BENCH_LOG ?? 'warn') as 'warn',
+    heartbeatIntervalMs: 2_000,
+  });
   const tlsPort = mode.bundle ? await writeTls(dir) : undefined;
-  const args = [...mode.flags, ...(mode.bundle ? [bundleFile, '--config', configPath] : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath])];
+  const args = [
+    ...mode.flags,
+    ...(mode.bundle
+      ? [bundleFile, '--config', configPath]
+      : ['-r', '@swc-node/register', join(ROOT, 'agent-node', 'src', 'main.ts'), '--config', configPath]),
+  ];
   const launch = async (): Promise<{ child: ChildProcess; startupMs: number }> => {
     const started = process.hrtime.bigint();
-    const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: '' } });
+    const child: ChildProcess = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', process.env.BENCH_LOG ? 'inherit' : 'ignore', 'pipe'],
+      env: { ...process.env, NODE_PATH: '' },
+    });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false), 10_000, 5).catch((err: Error) => {
+    await waitFor(
+      () =>
+        fetch(`${nodeUrl}/healthz`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      10_000,
+      5,
+    ).catch((err: Error) => {
       child.kill('SIGKILL');
       throw new Error(`${mode.name}: node did not start: ${err.message}\n${stderr}`);
     });
     const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (tlsPort) await waitFor(() => httpsHealth(tlsPort).then(() => true).catch(() => false), 10_000, 20);
+    if (tlsPort)
+      await waitFor(
+        () =>
+          httpsHealth(tlsPort)
+            .then(() => true)
+            .catch(() => false),
+        10_000,
+        20,
+      );
     return { child, startupMs };
   };
   const stop = async (child: ChildProcess) => {
@@ -126,18 +192,36 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
   let { child, startupMs } = await launch();
   try {
     const sandboxJson = (method: string, path: string, body?: unknown) =>
-      fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(jsonOf);
+      fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(jsonOf);
     const ch = await configureNode({ cp, nodeUrl, sandboxJson });
     await sleep(5_000);
     const coldRssMb = rssMb(child.pid as number);
     let warmRssMb: number | undefined;
     if (warm) {
       for (let i = 0; i < 10; i++) {
-        await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 10 + (i % 3), text: `message ${i}` });
-        await sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, { from: `1555000${i % 3}`, text: `message ${i}` });
+        await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+          chatId: 10 + (i % 3),
+          text: `message ${i}`,
+        });
+        await sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, {
+          from: `1555000${i % 3}`,
+          text: `message ${i}`,
+        });
       }
-      await waitFor(async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 10, 20_000);
-      await waitFor(async () => (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages.length === 10, 20_000);
+      await waitFor(
+        async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 10,
+        20_000,
+      );
+      await waitFor(
+        async () =>
+          (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages
+            .length === 10,
+        20_000,
+      );
       await sleep(30_000);
       warmRssMb = rssMb(child.pid as number);
     }
@@ -164,7 +248,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const s = await measure(mode, bundleFile, i === 0);
       results.get(mode)?.push(s);
-      console.log(`${mode.name} run ${i + 1}: start-up ${s.startupMs.toFixed(0)} ms, idle RSS ${s.coldRssMb.toFixed(1)} MB, after restart ${s.restartedRssMb.toFixed(1)} MB${s.warmRssMb ? `, after traffic ${s.warmRssMb.toFixed(1)} MB` : ''}`);
+      console.log(
+        `${mode.name} run ${i + 1}: start-up ${s.startupMs.toFixed(0)} ms, idle RSS ${s.coldRssMb.toFixed(1)} MB, after restart ${s.restartedRssMb.toFixed(1)} MB${s.warmRssMb ? `, after traffic ${s.warmRssMb.toFixed(1)} MB` : ''}`,
+      );
     }
   }
   removeDir(tmp);
@@ -188,7 +274,10 @@ async function main(): Promise<void> {
   if (write) {
     writeBenchmarkSection('Agent node footprint', benchmarkSummary(results));
     const doc = readFileSync(DOC, 'utf8');
-    const next = doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
+    const next = doc.replace(
+      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+    );
     writeFileSync(DOC, next);
     console.log(`\nwritten to ${DOC}`);
   }
@@ -206,14 +295,20 @@ function benchmarkSummary(results: Map<Mode, Sample[]>): string {
   const baseline = medians.find((m) => m.mode.bundle && m.mode.flags.length === 0);
   if (!baseline) throw new Error('the baseline mode (bundle, default V8 flags) was not measured');
   const shipped = medians.find((m) => m.mode.flags === RECOMMENDED_NODE_FLAGS) ?? baseline;
-  const cell = (value: number, base: number, unit: string, digits: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(digits)} ${unit}${value === base ? '' : ` (${(value / base).toFixed(2)}×)`}`);
+  const cell = (value: number, base: number, unit: string, digits: number) =>
+    Number.isNaN(value)
+      ? 'n/a'
+      : `${value.toFixed(digits)} ${unit}${value === base ? '' : ` (${(value / base).toFixed(2)}×)`}`;
   const idle = Math.max(shipped.configuredMb, shipped.restartedMb);
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (median of ${results.get(baseline.mode)?.length} runs per mode, same session, Node ${process.version}; the node runs as on a host: \`launcher.js\` with its TLS terminator, heartbeats every 2 s; details in [agent-node.md](agent-node.md#footprint)). Baseline: the same bundle on V8's default flags.`,
     '',
     '| mode | start-up | idle RSS, just configured | idle RSS after a restart | RSS 30 s after 20 replies |',
     '|---|---|---|---|---|',
-    ...medians.map((m) => `| ${m.mode.name}${m === baseline ? ' (baseline)' : ''} | ${cell(m.startupMs, baseline.startupMs, 'ms', 0)} | ${cell(m.configuredMb, baseline.configuredMb, 'MB', 1)} | ${cell(m.restartedMb, baseline.restartedMb, 'MB', 1)} | ${cell(m.afterTrafficMb, baseline.afterTrafficMb, 'MB', 1)} |`),
+    ...medians.map(
+      (m) =>
+        `| ${m.mode.name}${m === baseline ? ' (baseline)' : ''} | ${cell(m.startupMs, baseline.startupMs, 'ms', 0)} | ${cell(m.configuredMb, baseline.configuredMb, 'MB', 1)} | ${cell(m.restartedMb, baseline.restartedMb, 'MB', 1)} | ${cell(m.afterTrafficMb, baseline.afterTrafficMb, 'MB', 1)} |`,
+    ),
     '',
     `Targets, for the shipped mode: start-up < 1 s (${shipped.startupMs < 1000 ? 'met' : '**not met**'}, ${shipped.startupMs.toFixed(0)} ms); idle RSS <= 60 MB (${idle <= 60 ? 'met' : '**not met**'}, ${Math.min(shipped.configuredMb, shipped.restartedMb).toFixed(1)}–${idle.toFixed(1)} MB).`,
   ].join('\n');

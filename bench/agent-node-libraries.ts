@@ -43,15 +43,25 @@ const PROBES: readonly Probe[] = [
   { name: 'empty script (baseline)', source: REPORT_RSS },
   { name: 'classic `zod`, one schema parsed', source: `${SCHEMA_CLASSIC}\n${REPORT_RSS}` },
   { name: '`zod/mini`, the same schema (what the node uses)', source: `${SCHEMA_MINI}\n${REPORT_RSS}` },
-  { name: '`node:http` server and one request (the node\'s own HTTP)', source: WITH_BOT_API(`await new Promise((r) => http.get(apiRoot, (res) => { res.resume(); res.on('end', r); }));`) },
-  { name: 'the same + Node\'s global `fetch` (undici) for that request', source: WITH_BOT_API(`await (await fetch(apiRoot)).json();`) },
   {
-    name: 'grammY `setWebhook` on Node\'s `fetch`',
-    source: WITH_BOT_API(`const { Bot } = require('grammy'); await new Bot('1:x', { client: { apiRoot, fetch: globalThis.fetch } }).api.setWebhook('https://node.example/tg');`),
+    name: "`node:http` server and one request (the node's own HTTP)",
+    source: WITH_BOT_API(`await new Promise((r) => http.get(apiRoot, (res) => { res.resume(); res.on('end', r); }));`),
+  },
+  {
+    name: "the same + Node's global `fetch` (undici) for that request",
+    source: WITH_BOT_API(`await (await fetch(apiRoot)).json();`),
+  },
+  {
+    name: "grammY `setWebhook` on Node's `fetch`",
+    source: WITH_BOT_API(
+      `const { Bot } = require('grammy'); await new Bot('1:x', { client: { apiRoot, fetch: globalThis.fetch } }).api.setWebhook('https://node.example/tg');`,
+    ),
   },
   {
     name: 'grammY `setWebhook` on its own transport (what the node uses)',
-    source: WITH_BOT_API(`const { Bot } = require('grammy'); await new Bot('1:x', { client: { apiRoot } }).api.setWebhook('https://node.example/tg');`),
+    source: WITH_BOT_API(
+      `const { Bot } = require('grammy'); await new Bot('1:x', { client: { apiRoot } }).api.setWebhook('https://node.example/tg');`,
+    ),
   },
   {
     name: '`better-sqlite3`, a WAL database opened and written',
@@ -60,23 +70,37 @@ const PROBES: readonly Probe[] = [
   },
   {
     name: 'OpenAI SDK, one chat completion (loaded on the first reply)',
-    source: WITH_BOT_API(`const OpenAI = require('openai').default; await new OpenAI({ apiKey: 'sk-probe', baseURL: apiRoot }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });`),
+    source: WITH_BOT_API(
+      `const OpenAI = require('openai').default; await new OpenAI({ apiKey: 'sk-probe', baseURL: apiRoot }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });`,
+    ),
   },
   {
     name: 'Anthropic SDK, one message (loaded on the first reply)',
-    source: WITH_BOT_API(`const Anthropic = require('@anthropic-ai/sdk').default; await new Anthropic({ apiKey: 'sk-probe', baseURL: apiRoot }).messages.create({ model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });`),
+    source: WITH_BOT_API(
+      `const Anthropic = require('@anthropic-ai/sdk').default; await new Anthropic({ apiKey: 'sk-probe', baseURL: apiRoot }).messages.create({ model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });`,
+    ),
   },
-  { name: '`pino` logger, one line', source: `const pino = require('pino'); pino({ level: 'info' }, pino.destination('/dev/null')).info({ n: 1 }, 'x');\n${REPORT_RSS}` },
+  {
+    name: '`pino` logger, one line',
+    source: `const pino = require('pino'); pino({ level: 'info' }, pino.destination('/dev/null')).info({ n: 1 }, 'x');\n${REPORT_RSS}`,
+  },
 ];
 
 async function bundleProbe(dir: string, probe: Probe, i: number): Promise<string> {
   const outfile = join(dir, `probe-${i}.js`);
-  await build({ ...nodeBundleOptions(ROOT), stdin: { contents: probe.source, resolveDir: ROOT, loader: 'ts' }, outfile });
+  await build({
+    ...nodeBundleOptions(ROOT),
+    stdin: { contents: probe.source, resolveDir: ROOT, loader: 'ts' },
+    outfile,
+  });
   return outfile;
 }
 
 function runProbe(file: string): number {
-  const result = spawnSync(process.execPath, [...RECOMMENDED_NODE_FLAGS, file], { encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+  const result = spawnSync(process.execPath, [...RECOMMENDED_NODE_FLAGS, file], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: '' },
+  });
   const mb = Number(result.stdout.trim().split('\n').pop());
   if (result.status !== 0 || !Number.isFinite(mb)) throw new Error(`probe ${file} failed: ${result.stderr}`);
   return mb;
@@ -100,7 +124,10 @@ async function main(): Promise<void> {
       '',
       '| probe | RSS | over the baseline | ratio |',
       '|---|---|---|---|',
-      ...rows.map((r) => `| ${r.name} | ${r.mb.toFixed(1)} MB | ${r === rows[0] ? '—' : `+${(r.mb - baseline).toFixed(1)} MB`} | ${(r.mb / baseline).toFixed(2)}× |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.name} | ${r.mb.toFixed(1)} MB | ${r === rows[0] ? '—' : `+${(r.mb - baseline).toFixed(1)} MB`} | ${(r.mb / baseline).toFixed(2)}× |`,
+      ),
       '',
       'Reproduce: `node -r @swc-node/register bench/agent-node-libraries.ts`',
     ].join('\n');
@@ -115,4 +142,3 @@ main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
-

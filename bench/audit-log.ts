@@ -19,14 +19,16 @@ import { writeBenchmarkSection } from './report';
 const ROWS = Number(process.argv[2] ?? 2_000_000);
 const WORKSPACES = 200;
 
-
 async function main(): Promise<void> {
   await globalSetup();
   const database = await createTestDatabase();
   const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
   try {
     const workspaceIds = Array.from({ length: WORKSPACES }, () => randomUUID());
-    await dataSource.query(`CREATE TEMP TABLE bench_ws AS SELECT row_number() OVER () - 1 AS n, id::uuid FROM unnest($1::text[]) AS id`, [workspaceIds]);
+    await dataSource.query(
+      `CREATE TEMP TABLE bench_ws AS SELECT row_number() OVER () - 1 AS n, id::uuid FROM unnest($1::text[]) AS id`,
+      [workspaceIds],
+    );
     const loadStarted = Date.now();
     // Bulk rows straight in SQL (the chain is irrelevant to read speed); triggers only refuse UPDATE/DELETE.
     await dataSource.query(
@@ -49,7 +51,10 @@ async function main(): Promise<void> {
     );
     // Server-side execution time (EXPLAIN ANALYZE), so client round trips do not blur small figures.
     const executionMs = async (sql: string, params: unknown[]) => {
-      const [{ 'QUERY PLAN': plan }] = (await dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)) as Array<{ 'QUERY PLAN': Array<{ 'Execution Time': number }> }>;
+      const [{ 'QUERY PLAN': plan }] = (await dataSource.query(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+        params,
+      )) as Array<{ 'QUERY PLAN': Array<{ 'Execution Time': number }> }>;
       return plan[0]['Execution Time'];
     };
     const medianOf = async (sql: string, params: unknown[], repeat = 5) => {
@@ -57,11 +62,26 @@ async function main(): Promise<void> {
       for (let i = 0; i < repeat; i += 1) samples.push(await executionMs(sql, params));
       return { ms: samples.sort((a, b) => a - b)[Math.floor(repeat / 2)] };
     };
-    const keyset = await medianOf(`SELECT * FROM audit_events WHERE workspace_id = $1 AND id < $2 ORDER BY id DESC LIMIT ${pageSize}`, [target, cursor]);
-    const offset = await medianOf(`SELECT * FROM audit_events WHERE workspace_id = $1 ORDER BY id DESC OFFSET $2 LIMIT ${pageSize}`, [target, depthPages * pageSize]);
-    const [{ id: globalCursor }] = await dataSource.query(`SELECT id::text FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT 1`, [Math.floor(ROWS / 2)]);
-    const keysetGlobal = await medianOf(`SELECT * FROM audit_events WHERE id < $1 ORDER BY id DESC LIMIT ${pageSize}`, [globalCursor]);
-    const offsetGlobal = await medianOf(`SELECT * FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT ${pageSize}`, [Math.floor(ROWS / 2)], 3);
+    const keyset = await medianOf(
+      `SELECT * FROM audit_events WHERE workspace_id = $1 AND id < $2 ORDER BY id DESC LIMIT ${pageSize}`,
+      [target, cursor],
+    );
+    const offset = await medianOf(
+      `SELECT * FROM audit_events WHERE workspace_id = $1 ORDER BY id DESC OFFSET $2 LIMIT ${pageSize}`,
+      [target, depthPages * pageSize],
+    );
+    const [{ id: globalCursor }] = await dataSource.query(
+      `SELECT id::text FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT 1`,
+      [Math.floor(ROWS / 2)],
+    );
+    const keysetGlobal = await medianOf(`SELECT * FROM audit_events WHERE id < $1 ORDER BY id DESC LIMIT ${pageSize}`, [
+      globalCursor,
+    ]);
+    const offsetGlobal = await medianOf(
+      `SELECT * FROM audit_events ORDER BY id DESC OFFSET $1 LIMIT ${pageSize}`,
+      [Math.floor(ROWS / 2)],
+      3,
+    );
 
     // Append rate through the real writer (advisory lock + hash chain), 1 vs 4 concurrent writers.
     const audit = new AuditService(dataSource);
@@ -70,7 +90,9 @@ async function main(): Promise<void> {
       await Promise.all(
         Array.from({ length: writers }, async () => {
           for (let i = 0; i < perWriter; i += 1) {
-            await dataSource.transaction((manager) => audit.record(manager, { actor: { type: 'system', id: null }, action: 'bench.append', details: { i } }));
+            await dataSource.transaction((manager) =>
+              audit.record(manager, { actor: { type: 'system', id: null }, action: 'bench.append', details: { i } }),
+            );
           }
         }),
       );

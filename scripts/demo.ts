@@ -3,7 +3,15 @@ import { Client } from 'pg';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CustomerIdentity, endUserRoundTrip, type JourneyStep, runJourney, setUpCustomerWorkspace, stepRunner, summaryTable } from './stack/journey';
+import {
+  type CustomerIdentity,
+  endUserRoundTrip,
+  type JourneyStep,
+  runJourney,
+  setUpCustomerWorkspace,
+  stepRunner,
+  summaryTable,
+} from './stack/journey';
 import { type LocalStack, STAFF_EMAIL, startLocalStack } from './stack/local-stack';
 
 /**
@@ -34,7 +42,7 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 
 async function dropRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis('redis://127.0.0.1:6379');
-  for (let cursor = '0'; ; ) {
+  for (let cursor = '0'; ;) {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     if (keys.length) await redis.del(...keys);
     cursor = next;
@@ -54,8 +62,14 @@ async function freshState(): Promise<string> {
   return `postgres://postgres@127.0.0.1:5432/${DATABASE}`;
 }
 
-const DEMO_CUSTOMER: CustomerIdentity = { login: 'demo-customer', name: 'Demo Customer', slug: 'demo', workspaceName: 'Demo shop' };
-const printStep = (say: (line: string) => void) => (step: JourneyStep) => say(`  ✓ ${step.name.padEnd(42)} ${`${(step.ms / 1000).toFixed(1)} s`.padStart(7)}  ${step.detail}`);
+const DEMO_CUSTOMER: CustomerIdentity = {
+  login: 'demo-customer',
+  name: 'Demo Customer',
+  slug: 'demo',
+  workspaceName: 'Demo shop',
+};
+const printStep = (say: (line: string) => void) => (step: JourneyStep) =>
+  say(`  ✓ ${step.name.padEnd(42)} ${`${(step.ms / 1000).toFixed(1)} s`.padStart(7)}  ${step.detail}`);
 
 async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -76,7 +90,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   try {
-    stack = await startLocalStack({ stateDir: STATE_DIR, databaseUrl: await freshState(), redisPrefix: `enclave-${RUN}`, ports: PORTS, heartbeatMs: JOURNEY ? 2_000 : 10_000 });
+    stack = await startLocalStack({
+      stateDir: STATE_DIR,
+      databaseUrl: await freshState(),
+      redisPrefix: `enclave-${RUN}`,
+      ports: PORTS,
+      heartbeatMs: JOURNEY ? 2_000 : 10_000,
+    });
   } catch (error) {
     say(`could not start: ${(error as Error).message}\nlogs: ${join(STATE_DIR, 'logs')}`);
     process.exit(1);
@@ -105,10 +125,14 @@ async function main(): Promise<void> {
     const demo = await setUpCustomerWorkspace(stack, step, DEMO_CUSTOMER);
     await endUserRoundTrip(stack, step, demo, 'Hello! Is anyone there?');
     const bot = `${stack.sandboxUrl}/telegram/_test/bots/${demo.botToken}`;
-    say(`\nworkspace "${DEMO_CUSTOMER.workspaceName}" is active; its agent node runs on the local host as ${demo.hostname}.`);
+    say(
+      `\nworkspace "${DEMO_CUSTOMER.workspaceName}" is active; its agent node runs on the local host as ${demo.hostname}.`,
+    );
     say(`  sign in         ${stack.apiUrl}, "Continue with GitHub" as ${DEMO_CUSTOMER.login}`);
     say(`  Telegram bot    @${demo.botUsername}; write to it as an end user:`);
-    say(`                  curl -s -X POST ${bot}/updates -H 'content-type: application/json' -d '{"chatId":42,"text":"Do you ship to Lisbon?"}'`);
+    say(
+      `                  curl -s -X POST ${bot}/updates -H 'content-type: application/json' -d '{"chatId":42,"text":"Do you ship to Lisbon?"}'`,
+    );
     say(`  its replies     curl -s ${bot}/sent`);
   } catch (error) {
     say(`  ✗ ${(error as Error).message}\n  logs: ${stack.logDir}`);

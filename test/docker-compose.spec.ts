@@ -19,7 +19,10 @@ interface Service {
 }
 
 const ROOT = join(__dirname, '..');
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+};
 const services = compose.services;
 const dockerfile = readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8');
 const publishedPorts = (service: Service) => (service.ports ?? []).map((mapping) => Number(mapping.split(':').pop()));
@@ -45,7 +48,10 @@ describe('docker-compose.yml', () => {
 
   it('builds each app from a Dockerfile stage and runs an entry point that exists', () => {
     for (const [name, service] of Object.entries(services).filter(([, s]) => s.build)) {
-      expect({ name, stage: new RegExp(`^FROM .+ AS ${service.build!.target}$`, 'm').test(dockerfile) }).toEqual({ name, stage: true });
+      expect({ name, stage: new RegExp(`^FROM .+ AS ${service.build!.target}$`, 'm').test(dockerfile) }).toEqual({
+        name,
+        stage: true,
+      });
       const entry = service.command?.find((part) => part.endsWith('.ts'));
       if (entry) expect({ name, entry, exists: existsSync(join(ROOT, entry)) }).toEqual({ name, entry, exists: true });
     }
@@ -56,7 +62,13 @@ describe('docker-compose.yml', () => {
     const api = loadConfig(services.api.environment ?? {});
     const sandbox = services.sandbox.environment ?? {};
     expect(publishedPorts(services.api)).toContain(api.API_PORT);
-    expect(publishedPorts(services.sandbox)).toEqual(expect.arrayContaining([Number(sandbox.SANDBOX_PORT), Number(sandbox.SANDBOX_STRIPE_PORT), Number(sandbox.SANDBOX_SMTP_PORT)]));
+    expect(publishedPorts(services.sandbox)).toEqual(
+      expect.arrayContaining([
+        Number(sandbox.SANDBOX_PORT),
+        Number(sandbox.SANDBOX_STRIPE_PORT),
+        Number(sandbox.SANDBOX_SMTP_PORT),
+      ]),
+    );
     expect(portOf(api.STRIPE_API_URL)).toBe(Number(sandbox.SANDBOX_STRIPE_PORT));
     expect(portOf(api.SMTP_URL.replace(/^smtp/, 'http'))).toBe(Number(sandbox.SANDBOX_SMTP_PORT));
     expect(sandbox.SANDBOX_STRIPE_WEBHOOK_SECRET).toBe(api.STRIPE_WEBHOOK_SECRET);
@@ -65,9 +77,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs Redis the way BullMQ needs it (no eviction, persistence) and starts services in order', () => {
-    expect(services.redis.command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction', '--appendonly', 'yes']));
+    expect(services.redis.command).toEqual(
+      expect.arrayContaining(['--maxmemory-policy', 'noeviction', '--appendonly', 'yes']),
+    );
     for (const service of Object.values(services)) {
-      for (const dependency of Object.keys(service.depends_on ?? {})) expect(Object.keys(services)).toContain(dependency);
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect(Object.keys(services)).toContain(dependency);
     }
   });
 });

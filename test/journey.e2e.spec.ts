@@ -18,8 +18,23 @@ describe('the whole user journey', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = createTestRedis();
-    const ports = { api: await freeTcpPort(), sandbox: await freeTcpPort(), smtp: await freeTcpPort(), stripe: await freeTcpPort(), sshd: await freeTcpPort(), nodeLocal: await freeTcpPort(), nodePublic: await freeTcpPort() };
-    stack = await startLocalStack({ stateDir, databaseUrl: database.url, redisPrefix: redis.prefix, ports, logLevel: 'warn', heartbeatMs: 1_000 });
+    const ports = {
+      api: await freeTcpPort(),
+      sandbox: await freeTcpPort(),
+      smtp: await freeTcpPort(),
+      stripe: await freeTcpPort(),
+      sshd: await freeTcpPort(),
+      nodeLocal: await freeTcpPort(),
+      nodePublic: await freeTcpPort(),
+    };
+    stack = await startLocalStack({
+      stateDir,
+      databaseUrl: database.url,
+      redisPrefix: redis.prefix,
+      ports,
+      logLevel: 'warn',
+      heartbeatMs: 1_000,
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -30,7 +45,9 @@ describe('the whole user journey', () => {
   });
 
   it('sign-up → workspace → payment → provisioning → agent → Telegram → reply → usage → export → deletion → deprovisioned', async () => {
-    const steps: JourneyStep[] = await runJourney(stack, (step) => process.stdout.write(`  ✓ ${step.name} (${step.ms} ms): ${step.detail}\n`));
+    const steps: JourneyStep[] = await runJourney(stack, (step) =>
+      process.stdout.write(`  ✓ ${step.name} (${step.ms} ms): ${step.detail}\n`),
+    );
     process.stdout.write(`${summaryTable(steps)}\n`);
     expect(steps).toHaveLength(12);
   }, 600_000);

@@ -38,18 +38,45 @@ describe('self-contained bundle', () => {
     const cfg = testNodeConfig({ dataDir: join(work, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
     const configPath = writeConfig(work, { ...cfg, publicBaseUrl: nodeUrl });
     // cwd and NODE_PATH outside the repository: nothing may come from its node_modules
-    const child = spawn(process.execPath, [entry, '--config', configPath], { cwd: work, env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [entry, '--config', configPath], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: 'ignore',
+    });
     try {
-      await waitFor(() => fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false), 10_000);
+      await waitFor(
+        () =>
+          fetch(`${nodeUrl}/healthz`)
+            .then((r) => r.ok)
+            .catch(() => false),
+        10_000,
+      );
       const sandboxJson = (method: string, path: string, body?: unknown) =>
-        fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(jsonOf);
+        fetch(`${sandbox.url}${path}`, {
+          method,
+          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }).then(jsonOf);
       const ch = await configureNode({ cp, nodeUrl, sandboxJson });
       await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 1, text: 'bundled?' });
-      await sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, { from: '15550001111', text: 'bundled too?' });
-      await waitFor(async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1);
-      await waitFor(async () => (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages.length === 1);
-      expect((await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages[0].text).toContain('You said: "bundled?"');
-      expect((await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages[0].text).toContain('Echo: bundled too?');
+      await sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, {
+        from: '15550001111',
+        text: 'bundled too?',
+      });
+      await waitFor(
+        async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1,
+      );
+      await waitFor(
+        async () =>
+          (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages
+            .length === 1,
+      );
+      expect((await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages[0].text).toContain(
+        'You said: "bundled?"',
+      );
+      expect(
+        (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages[0].text,
+      ).toContain('Echo: bundled too?');
       const exp = await cp.call(nodeUrl, 'POST', '/v1/exports', {});
       expect(exp.status).toBe(201);
       expect((await fetch(exp.body.url)).status).toBe(200);

@@ -46,16 +46,31 @@ export function nodeBundleOptions(repoRoot = join(__dirname, '..', '..')) {
   } as const;
 }
 
-export async function buildAgentNodeBundle(outDir: string, repoRoot = join(__dirname, '..', '..')): Promise<{ entry: string }> {
+export async function buildAgentNodeBundle(
+  outDir: string,
+  repoRoot = join(__dirname, '..', '..'),
+): Promise<{ entry: string }> {
   mkdirSync(outDir, { recursive: true });
   const common = nodeBundleOptions(repoRoot);
   const entry = join(outDir, 'agent-node.js');
-  await build({ ...common, entryPoints: [join(repoRoot, 'agent-node', 'src', 'main.ts')], outfile: entry, external: [...LAZY_PACKAGES] });
-  copyFileSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', SQLITE_ADDON), join(outDir, SQLITE_ADDON));
+  await build({
+    ...common,
+    entryPoints: [join(repoRoot, 'agent-node', 'src', 'main.ts')],
+    outfile: entry,
+    external: [...LAZY_PACKAGES],
+  });
+  copyFileSync(
+    join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', SQLITE_ADDON),
+    join(outDir, SQLITE_ADDON),
+  );
   for (const pkg of LAZY_PACKAGES) {
     const dir = join(outDir, 'node_modules', pkg);
     mkdirSync(dir, { recursive: true });
-    await build({ ...common, stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: repoRoot, loader: 'js' }, outfile: join(dir, 'index.js') });
+    await build({
+      ...common,
+      stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: repoRoot, loader: 'js' },
+      outfile: join(dir, 'index.js'),
+    });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: pkg, main: 'index.js', private: true }));
   }
   return { entry };

@@ -25,13 +25,23 @@ describe('control plane → node protocol', () => {
 
   const revision = () => f.app.internals.settings.get('config.revision');
   const raw = (method: string, path: string, headers: Record<string, string>, body?: string) =>
-    fetch(`${f.nodeUrl}${path}`, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+    fetch(`${f.nodeUrl}${path}`, {
+      method,
+      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body,
+    });
   const cfg = { revision: 5, agents: [], channels: [] };
 
   it('refuses unsigned requests with 401 and changes nothing', async () => {
     const res = await raw('PUT', '/v1/config', {}, JSON.stringify(cfg));
     expect(res.status).toBe(401);
-    expect(await jsonOf(res)).toEqual({ error: { code: 'bad_signature', message: 'request refused: missing_headers', details: { reason: 'missing_headers' } } });
+    expect(await jsonOf(res)).toEqual({
+      error: {
+        code: 'bad_signature',
+        message: 'request refused: missing_headers',
+        details: { reason: 'missing_headers' },
+      },
+    });
     expect(revision()).toBe('1');
   });
 
@@ -41,15 +51,32 @@ describe('control plane → node protocol', () => {
     expect((await raw('PUT', '/v1/retention', headers, body)).status).toBe(200);
     const replay = await raw('PUT', '/v1/retention', headers, body);
     expect(replay.status).toBe(401);
-    expect((await jsonOf(replay)).error).toMatchObject({ code: 'replayed_request', details: { reason: 'replayed_nonce' } });
+    expect((await jsonOf(replay)).error).toMatchObject({
+      code: 'replayed_request',
+      details: { reason: 'replayed_nonce' },
+    });
   });
 
   it('refuses requests signed by another key, stale ones, and ones whose body or path changed', async () => {
     const body = JSON.stringify(cfg);
     const intruder = generateSigningKeyPair();
     const cases: [Record<string, string>, string, string][] = [
-      [signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: intruder.privateKeyPem }), '/v1/config', body],
-      [signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: f.cp.keys.privateKeyPem, now: new Date(Date.now() - 600_000) }), '/v1/config', body],
+      [
+        signRequest({ method: 'PUT', path: '/v1/config', body, privateKey: intruder.privateKeyPem }),
+        '/v1/config',
+        body,
+      ],
+      [
+        signRequest({
+          method: 'PUT',
+          path: '/v1/config',
+          body,
+          privateKey: f.cp.keys.privateKeyPem,
+          now: new Date(Date.now() - 600_000),
+        }),
+        '/v1/config',
+        body,
+      ],
       [f.cp.sign('PUT', '/v1/config', JSON.stringify({ ...cfg, revision: 6 })), '/v1/config', body],
       [f.cp.sign('PUT', '/v1/retention', body), '/v1/config', body],
       [{ ...f.cp.sign('PUT', '/v1/config', body), [PROTOCOL_HEADERS.version]: '99' }, '/v1/config', body],
@@ -89,18 +116,36 @@ describe('control plane → node protocol', () => {
   it('health reports checks; secrets are never returned and are encrypted at rest', async () => {
     const h = await f.cp.call(f.nodeUrl, 'GET', '/v1/health');
     expect(h.status).toBe(200);
-    expect(h.body).toMatchObject({ nodeId: 'node-test-1', state: 'active', configRevision: 1, checks: { database: { ok: true } } });
+    expect(h.body).toMatchObject({
+      nodeId: 'node-test-1',
+      state: 'active',
+      configRevision: 1,
+      checks: { database: { ok: true } },
+    });
     expect(h.body.checks.channels).toEqual(
       expect.arrayContaining([
         { channelId: 'tg-main', type: 'telegram', ok: true },
         { channelId: 'wa-main', type: 'whatsapp', ok: true },
       ]),
     );
-    expect(h.body.checks.providers).toEqual(expect.arrayContaining([{ provider: 'openai', ok: true }, { provider: 'anthropic', ok: true }]));
+    expect(h.body.checks.providers).toEqual(
+      expect.arrayContaining([
+        { provider: 'openai', ok: true },
+        { provider: 'anthropic', ok: true },
+      ]),
+    );
     const text = JSON.stringify(h.body);
-    for (const secret of [OPENAI_TEST_KEY, ANTHROPIC_TEST_KEY, ch.telegramToken, ch.whatsapp.accessToken, ch.whatsapp.appSecret]) {
+    for (const secret of [
+      OPENAI_TEST_KEY,
+      ANTHROPIC_TEST_KEY,
+      ch.telegramToken,
+      ch.whatsapp.accessToken,
+      ch.whatsapp.appSecret,
+    ]) {
       expect(text).not.toContain(secret);
-      const db = readFileSync(join(f.dataDir, 'node.sqlite')).toString('latin1') + readFileSync(join(f.dataDir, 'node.sqlite-wal')).toString('latin1');
+      const db =
+        readFileSync(join(f.dataDir, 'node.sqlite')).toString('latin1') +
+        readFileSync(join(f.dataDir, 'node.sqlite-wal')).toString('latin1');
       expect(db).not.toContain(secret);
     }
     expect(statSync(join(f.dataDir, 'keys', 'local.key')).mode & 0o777).toBe(0o600);
@@ -117,8 +162,13 @@ describe('control plane → node protocol', () => {
 
   it('enrols, then sends signed heartbeats with counters and no content; keeps counters while the control plane is down', async () => {
     const hb = f.app.internals.heartbeat;
-    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 4242, text: 'secret plans for Tuesday' });
-    await waitFor(async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1);
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 4242,
+      text: 'secret plans for Tuesday',
+    });
+    await waitFor(
+      async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1,
+    );
     f.cp.available = false;
     expect(await hb.beat()).toBe(false);
     f.cp.available = true;
@@ -129,8 +179,15 @@ describe('control plane → node protocol', () => {
     expect(beat).toMatchObject({ nodeId: 'node-test-1', state: 'active', retention: { days: 30 } });
     expect(beat.lastActivityAt).not.toBeNull();
     expect(JSON.stringify(beat)).not.toMatch(/secret plans|Helper|You said|4242/);
-    await f.sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, { from: '15550009999', text: 'x' });
-    await waitFor(async () => (await f.sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages.length === 1);
+    await f.sandboxJson('POST', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/messages`, {
+      from: '15550009999',
+      text: 'x',
+    });
+    await waitFor(
+      async () =>
+        (await f.sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages
+          .length === 1,
+    );
     expect(await hb.beat()).toBe(true);
     const next = f.cp.heartbeats[f.cp.heartbeats.length - 1];
     expect(next.counters.channels.telegram).toEqual({ inbound: 0, outbound: 0, failures: 0 });
@@ -140,15 +197,22 @@ describe('control plane → node protocol', () => {
 
   it('suspend: webhooks still 200, messages stored but not answered; resume answers again', async () => {
     expect((await f.cp.call(f.nodeUrl, 'POST', '/v1/suspend')).body).toEqual({ state: 'suspended' });
-    const sentCount = async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length;
+    const sentCount = async () =>
+      (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length;
     const before = await sentCount();
-    const r = await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 5151, text: 'anyone there?' });
+    const r = await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 5151,
+      text: 'anyone there?',
+    });
     expect(r.delivery.status).toBe(200);
     await new Promise((res) => setTimeout(res, 300));
     expect(await sentCount()).toBe(before);
     expect(f.app.internals.conversations.findConversation('tg-main', '5151')).toBeDefined();
     expect((await f.cp.call(f.nodeUrl, 'POST', '/v1/resume')).body).toEqual({ state: 'active' });
-    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 5151, text: 'hello again' });
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 5151,
+      text: 'hello again',
+    });
     await waitFor(async () => (await sentCount()) === before + 1);
     await new Promise((res) => setTimeout(res, 200));
     expect(await sentCount()).toBe(before + 1); // the message sent while suspended stays unanswered
@@ -157,7 +221,16 @@ describe('control plane → node protocol', () => {
   it('never logs a secret or message text', () => {
     const all = logLines.join('');
     expect(all.length).toBeGreaterThan(0);
-    for (const needle of [OPENAI_TEST_KEY, ANTHROPIC_TEST_KEY, ch.telegramToken, ch.whatsapp.accessToken, ch.whatsapp.appSecret, 'secret plans', 'anyone there', 'You are a helpful']) {
+    for (const needle of [
+      OPENAI_TEST_KEY,
+      ANTHROPIC_TEST_KEY,
+      ch.telegramToken,
+      ch.whatsapp.accessToken,
+      ch.whatsapp.appSecret,
+      'secret plans',
+      'anyone there',
+      'You are a helpful',
+    ]) {
       expect(all).not.toContain(needle);
     }
   });
@@ -165,7 +238,16 @@ describe('control plane → node protocol', () => {
   it('a channel removed from the config loses its webhook and its own secrets', async () => {
     const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
       revision: 7,
-      agents: [{ id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true }],
+      agents: [
+        {
+          id: 'agent-openai',
+          name: 'Helper',
+          instructions: 'You are a helpful assistant.',
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          enabled: true,
+        },
+      ],
       channels: [],
     });
     expect(r.status).toBe(200);

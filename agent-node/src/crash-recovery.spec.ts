@@ -19,8 +19,15 @@ describe('crash recovery of the real node process', () => {
   let proc: NodeProcess | undefined;
 
   const sandboxJson = async (method: string, path: string, body?: unknown) =>
-    (await fetch(`${sandbox.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(jsonOf));
-  const healthy = async () => (await fetch(`${nodeUrl}/healthz`).then((r) => r.ok).catch(() => false)) as boolean;
+    await fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(jsonOf);
+  const healthy = async () =>
+    (await fetch(`${nodeUrl}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false)) as boolean;
 
   beforeAll(async () => {
     sandbox = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
@@ -29,7 +36,12 @@ describe('crash recovery of the real node process', () => {
     const port = await freePort();
     nodeUrl = `http://127.0.0.1:${port}`;
     const cfg = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
-    configPath = writeConfig(dir, { ...cfg, publicBaseUrl: nodeUrl, model: { ...cfg.model, timeoutMs: 20_000 }, logLevel: 'info' });
+    configPath = writeConfig(dir, {
+      ...cfg,
+      publicBaseUrl: nodeUrl,
+      model: { ...cfg.model, timeoutMs: 20_000 },
+      logLevel: 'info',
+    });
   });
 
   afterAll(async () => {
@@ -57,7 +69,10 @@ describe('crash recovery of the real node process', () => {
 
     // Hold the model call so the node is between "inbound stored" and "reply sent".
     await sandboxJson('POST', '/openai/_test/faults', { latencyMs: 15_000 });
-    const r = await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 777, text: 'survive the crash' });
+    const r = await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 777,
+      text: 'survive the crash',
+    });
     expect(r.delivery.status).toBe(200); // acknowledged only after the commit
     await waitFor(async () => (await sandboxJson('GET', '/openai/_test/requests')).requests.length === 1);
 
@@ -72,7 +87,10 @@ describe('crash recovery of the real node process', () => {
     expect((await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages).toHaveLength(0);
 
     proc = spawnNode(configPath);
-    await waitFor(async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1, 15_000);
+    await waitFor(
+      async () => (await sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1,
+      15_000,
+    );
     // the same update delivered again after restart (Telegram retry) changes nothing
     await sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates/${r.update_id}/redeliver`);
     await new Promise((res) => setTimeout(res, 500));
@@ -81,7 +99,9 @@ describe('crash recovery of the real node process', () => {
     expect(sent[0].text).toBe('[gpt-4o-mini] You said: "survive the crash" (1 messages in context)');
 
     const after = new Database(join(dir, 'data', 'node.sqlite'), { readonly: true });
-    expect(after.prepare('SELECT state, send_attempts AS sendAttempts FROM reply_jobs').all()).toEqual([{ state: 'sent', sendAttempts: 1 }]);
+    expect(after.prepare('SELECT state, send_attempts AS sendAttempts FROM reply_jobs').all()).toEqual([
+      { state: 'sent', sendAttempts: 1 },
+    ]);
     after.close();
 
     proc.child.kill('SIGTERM');

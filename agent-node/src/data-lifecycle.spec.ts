@@ -24,7 +24,9 @@ function untar(tar: Buffer): Record<string, string> {
 }
 
 function listFiles(dir: string, root = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), root) : [relative(root, join(dir, e.name))]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), root) : [relative(root, join(dir, e.name))],
+  );
 }
 
 describe('export, erase, retention and wipe', () => {
@@ -40,7 +42,9 @@ describe('export, erase, retention and wipe', () => {
     ] as const) {
       await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId, text });
     }
-    await waitFor(async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 2);
+    await waitFor(
+      async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 2,
+    );
   });
   afterAll(() => f.close());
 
@@ -58,20 +62,41 @@ describe('export, erase, retention and wipe', () => {
     // GNU tar reads it too
     const tgz = join(f.dataDir, '..', `${r.body.exportId}.tar.gz`);
     writeFileSync(tgz, gz);
-    expect(execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual(Object.keys(files).sort());
+    expect(execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual(
+      Object.keys(files).sort(),
+    );
     rmSync(tgz);
-    expect(Object.keys(files).sort()).toEqual([...Object.keys(files).filter((n) => n.startsWith('conversations/')).sort(), 'manifest.json'].sort());
-    expect(JSON.parse(files['manifest.json'])).toMatchObject({ format: 'enclave-export/v1', conversations: 2, messages: 4 });
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        ...Object.keys(files)
+          .filter((n) => n.startsWith('conversations/'))
+          .sort(),
+        'manifest.json',
+      ].sort(),
+    );
+    expect(JSON.parse(files['manifest.json'])).toMatchObject({
+      format: 'enclave-export/v1',
+      conversations: 2,
+      messages: 4,
+    });
     const perConversation = Object.entries(files)
       .filter(([n]) => n.startsWith('conversations/'))
-      .map(([n, text]) => ({ name: n, lines: text.trim().split('\n').map((l) => JSON.parse(l)) }));
+      .map(([n, text]) => ({
+        name: n,
+        lines: text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      }));
     expect(perConversation).toHaveLength(2);
     for (const c of perConversation) {
       expect(c.lines[0].type).toBe('conversation');
       expect(c.name).toBe(`conversations/${c.lines[0].id}.ndjson`);
       expect(c.lines.slice(1).every((l) => l.type === 'message')).toBe(true);
     }
-    const byChat = Object.fromEntries(perConversation.map((c) => [c.lines[0].externalChatId, c.lines.slice(1).map((l) => l.text)]));
+    const byChat = Object.fromEntries(
+      perConversation.map((c) => [c.lines[0].externalChatId, c.lines.slice(1).map((l) => l.text)]),
+    );
     expect(byChat).toEqual({
       '1': ['first chat hello', '[gpt-4o-mini] You said: "first chat hello" (1 messages in context)'],
       '2': ['second chat hello', '[gpt-4o-mini] You said: "second chat hello" (1 messages in context)'],
@@ -113,10 +138,15 @@ describe('export, erase, retention and wipe', () => {
   it('erases one conversation on request', async () => {
     const conv = f.app.internals.conversations.findConversation('tg-main', '2');
     expect(conv).toBeDefined();
-    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', { channelId: 'tg-main', externalChatId: '2' });
+    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', {
+      channelId: 'tg-main',
+      externalChatId: '2',
+    });
     expect(r).toMatchObject({ status: 200, body: { erased: true, messages: 2 } });
     expect(f.app.internals.conversations.findConversation('tg-main', '2')).toBeUndefined();
-    const left = f.app.internals.db.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?').get(conv?.id) as { n: number };
+    const left = f.app.internals.db
+      .prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?')
+      .get(conv?.id) as { n: number };
     expect(left.n).toBe(0);
     expect(f.app.internals.conversations.findConversation('tg-main', '1')).toBeDefined();
     const again = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', { conversationId: conv?.id });
@@ -128,10 +158,18 @@ describe('export, erase, retention and wipe', () => {
     const now = Date.now();
     // chat 1 has 2 messages now; add an old conversation and an old message in chat 1
     const conv1 = f.app.internals.conversations.findConversation('tg-main', '1')?.id as string;
-    db.prepare("INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES ('old-conv', 'tg-main', '99', ?, ?)").run(now - 40 * DAY, now - 40 * DAY);
-    db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES ('old-conv', 'in', 'text', 'ancient', ?)").run(now - 40 * DAY);
-    db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES (?, 'in', 'text', 'old in live chat', ?)").run(conv1, now - 31 * DAY);
-    db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES (?, 'in', 'text', 'just inside', ?)").run(conv1, now - 29 * DAY);
+    db.prepare(
+      "INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES ('old-conv', 'tg-main', '99', ?, ?)",
+    ).run(now - 40 * DAY, now - 40 * DAY);
+    db.prepare(
+      "INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES ('old-conv', 'in', 'text', 'ancient', ?)",
+    ).run(now - 40 * DAY);
+    db.prepare(
+      "INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES (?, 'in', 'text', 'old in live chat', ?)",
+    ).run(conv1, now - 31 * DAY);
+    db.prepare(
+      "INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES (?, 'in', 'text', 'just inside', ?)",
+    ).run(conv1, now - 29 * DAY);
     expect((await f.cp.call(f.nodeUrl, 'PUT', '/v1/retention', { days: 30 })).status).toBe(200);
     const before = f.app.internals.conversations.counts();
     const result = f.app.internals.retention.purge(new Date(now));
@@ -155,7 +193,9 @@ describe('export, erase, retention and wipe', () => {
     expect(r.status).toBe(200);
     const receipt = r.body;
     expect(receipt.deleted).toMatchObject({ conversations: 1, secrets: 5, webhooksUnregistered: 1 });
-    expect(receipt.deleted.files).toEqual(expect.arrayContaining(['node.sqlite', 'keys/local.key', 'keys/node-identity.key.pem']));
+    expect(receipt.deleted.files).toEqual(
+      expect.arrayContaining(['node.sqlite', 'keys/local.key', 'keys/node-identity.key.pem']),
+    );
     const { sha256, ...unsigned } = receipt;
     expect(createHash('sha256').update(JSON.stringify(unsigned)).digest('hex')).toBe(sha256);
     expect(listFiles(f.dataDir)).toEqual(receipt.remaining);
@@ -164,7 +204,7 @@ describe('export, erase, retention and wipe', () => {
     expect(webhook).toBeNull();
 
     expect((await f.cp.call(f.nodeUrl, 'GET', '/v1/health')).body).toMatchObject({ state: 'wiped' });
-    expect((await fetch(`${f.nodeUrl}/healthz`).then(jsonOf))).toEqual({ status: 'wiped' });
+    expect(await fetch(`${f.nodeUrl}/healthz`).then(jsonOf)).toEqual({ status: 'wiped' });
     for (const [method, path, body] of [
       ['PUT', '/v1/config', { revision: 9, agents: [], channels: [] }],
       ['PUT', '/v1/secrets/openai_api_key', { value: 'sk-x' }],

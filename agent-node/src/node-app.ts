@@ -141,7 +141,10 @@ export class NodeApp implements NodeOperations {
     this.logger.info({ port, host: this.cfg.listen.host, state: this.state() }, 'agent node listening');
     const publicUrl = new URL(this.cfg.publicBaseUrl);
     if (publicUrl.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(publicUrl.hostname)) {
-      this.logger.warn({ publicBaseUrl: this.cfg.publicBaseUrl }, 'publicBaseUrl is not HTTPS: Telegram and Meta refuse such webhooks, and export links would travel in clear');
+      this.logger.warn(
+        { publicBaseUrl: this.cfg.publicBaseUrl },
+        'publicBaseUrl is not HTTPS: Telegram and Meta refuse such webhooks, and export links would travel in clear',
+      );
     }
 
     if (this.run) {
@@ -190,8 +193,22 @@ export class NodeApp implements NodeOperations {
       },
       this.logger,
     );
-    const exports = new ExportService(db, this.dbFile, this.cfg.dataDir, keys.exportLinkKey, this.cfg.publicBaseUrl, this.logger);
-    const retention = new RetentionService(db, settings, counters, this.cfg.retention.defaultDays, this.cfg.retention.purgeHourUtc, this.logger);
+    const exports = new ExportService(
+      db,
+      this.dbFile,
+      this.cfg.dataDir,
+      keys.exportLinkKey,
+      this.cfg.publicBaseUrl,
+      this.logger,
+    );
+    const retention = new RetentionService(
+      db,
+      settings,
+      counters,
+      this.cfg.retention.defaultDays,
+      this.cfg.retention.purgeHourUtc,
+      this.logger,
+    );
     const heartbeat = new HeartbeatService(
       {
         db,
@@ -207,7 +224,12 @@ export class NodeApp implements NodeOperations {
         channels,
         models: this.models,
         retention,
-        client: new ControlPlaneClient(this.cfg.controlPlane.url, this.cfg.nodeId, keys.identityPrivateKey, this.cfg.controlPlane.requestTimeoutMs),
+        client: new ControlPlaneClient(
+          this.cfg.controlPlane.url,
+          this.cfg.nodeId,
+          keys.identityPrivateKey,
+          this.cfg.controlPlane.requestTimeoutMs,
+        ),
         logger: this.logger,
         state: () => this.state(),
         startedAt: this.startedAt,
@@ -215,7 +237,22 @@ export class NodeApp implements NodeOperations {
       this.cfg.heartbeatIntervalMs,
     );
     if (!settings.get(SETTING.countersSince)) settings.set(SETTING.countersSince, new Date().toISOString());
-    return { db, keys, settings, counters, nonces, secrets, config, conversations, jobs, channels, worker, exports, retention, heartbeat };
+    return {
+      db,
+      keys,
+      settings,
+      counters,
+      nonces,
+      secrets,
+      config,
+      conversations,
+      jobs,
+      channels,
+      worker,
+      exports,
+      retention,
+      heartbeat,
+    };
   }
 
   async stop(): Promise<void> {
@@ -254,7 +291,9 @@ export class NodeApp implements NodeOperations {
       state: this.state(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       enrolled: this.run ? this.run.heartbeat.enrolled() : false,
-      configRevision: this.run?.settings.get(SETTING.configRevision) ? Number(this.run.settings.get(SETTING.configRevision)) : null,
+      configRevision: this.run?.settings.get(SETTING.configRevision)
+        ? Number(this.run.settings.get(SETTING.configRevision))
+        : null,
     };
     if (!detailed || !this.run) return base;
     return { ...base, checks: await this.run.heartbeat.checks() };
@@ -264,18 +303,25 @@ export class NodeApp implements NodeOperations {
     const run = this.internals;
     const current = run.settings.get(SETTING.configRevision);
     if (current !== undefined && cfg.revision < Number(current)) {
-      throw new NodeError('stale_config', `revision ${cfg.revision} is older than the applied revision ${current}`, { appliedRevision: Number(current) });
+      throw new NodeError('stale_config', `revision ${cfg.revision} is older than the applied revision ${current}`, {
+        appliedRevision: Number(current),
+      });
     }
     // Channels and agents that disappear: unregister their webhooks, drop their own secrets.
     const keepIds = new Set([...cfg.agents.map((a) => a.id), ...cfg.channels.map((c) => c.id)]);
-    const removed = [...run.config.listAgents().map((a) => a.id), ...run.config.listChannels().map((c) => c.id)].filter((id) => !keepIds.has(id));
+    const removed = [...run.config.listAgents().map((a) => a.id), ...run.config.listChannels().map((c) => c.id)].filter(
+      (id) => !keepIds.has(id),
+    );
     await run.channels.unregisterChannels(removed);
     run.conversations.transaction(() => {
       run.config.apply(cfg);
       run.settings.set(SETTING.configRevision, String(cfg.revision));
       for (const scope of removed) run.secrets.deleteScope(scope);
     });
-    this.logger.info({ revision: cfg.revision, agents: cfg.agents.length, channels: cfg.channels.length }, 'config applied');
+    this.logger.info(
+      { revision: cfg.revision, agents: cfg.agents.length, channels: cfg.channels.length },
+      'config applied',
+    );
     await run.channels.syncWebhooks();
     run.worker.kick();
     return { revision: cfg.revision, appliedAt: new Date().toISOString() };
@@ -310,7 +356,9 @@ export class NodeApp implements NodeOperations {
   /** The control-plane keys whose signatures this node accepts. */
   trustedControlPlaneKeys(): readonly KeyObject[] {
     const stored = this.run?.settings.get(SETTING.trustedControlPlaneKeys);
-    return stored ? (JSON.parse(stored) as string[]).map((pem) => parsePublicKey(pem)) : [this.configuredControlPlaneKey];
+    return stored
+      ? (JSON.parse(stored) as string[]).map((pem) => parsePublicKey(pem))
+      : [this.configuredControlPlaneKey];
   }
 
   setTrustedKeys(publicKeys: readonly KeyObject[], signer: KeyObject): SetTrustedKeysResponse {
@@ -318,7 +366,9 @@ export class NodeApp implements NodeOperations {
     // The set must keep the key that signed this request: a control plane that sent only keys
     // it does not hold would lock itself out of the node for good.
     if (!fingerprints.includes(publicKeyFingerprint(signer))) {
-      throw new NodeError('validation_failed', 'the key that signed this request must stay trusted', { field: 'publicKeys' });
+      throw new NodeError('validation_failed', 'the key that signed this request must stay trusted', {
+        field: 'publicKeys',
+      });
     }
     const pems = publicKeys.map((key) => key.export({ type: 'spki', format: 'pem' }).toString());
     this.internals.settings.set(SETTING.trustedControlPlaneKeys, JSON.stringify(pems));
@@ -351,7 +401,10 @@ export class NodeApp implements NodeOperations {
 
   eraseConversation(req: EraseConversationRequest): { erased: boolean; messages: number } {
     const run = this.internals;
-    const conversation = 'conversationId' in req ? run.conversations.getConversation(req.conversationId) : run.conversations.findConversation(req.channelId, req.externalChatId);
+    const conversation =
+      'conversationId' in req
+        ? run.conversations.getConversation(req.conversationId)
+        : run.conversations.findConversation(req.channelId, req.externalChatId);
     if (!conversation) return { erased: false, messages: 0 };
     const result = run.conversations.eraseConversation(conversation.id);
     this.logger.info({ messageCount: result.messages }, 'conversation erased');
@@ -359,7 +412,8 @@ export class NodeApp implements NodeOperations {
   }
 
   async wipe(confirmNodeId: string): Promise<WipeReceipt> {
-    if (confirmNodeId !== this.cfg.nodeId) throw new NodeError('validation_failed', 'confirmNodeId does not match this node', { field: 'confirmNodeId' });
+    if (confirmNodeId !== this.cfg.nodeId)
+      throw new NodeError('validation_failed', 'confirmNodeId does not match this node', { field: 'confirmNodeId' });
     const run = this.internals;
     run.worker.setPaused(true);
     const webhooksUnregistered = await run.channels.unregisterAll();
@@ -386,10 +440,22 @@ export class NodeApp implements NodeOperations {
       deleted: { conversations, messages, secrets, exports, webhooksUnregistered, files: files.sort() },
       remaining: [WIPE_MARKER],
     };
-    const receipt: WipeReceipt = { ...unsigned, sha256: createHash('sha256').update(JSON.stringify(unsigned)).digest('hex') };
+    const receipt: WipeReceipt = {
+      ...unsigned,
+      sha256: createHash('sha256').update(JSON.stringify(unsigned)).digest('hex'),
+    };
     writeFileSync(join(dataDir, WIPE_MARKER), JSON.stringify(receipt, null, 2), { mode: 0o600 });
     this.wipedReceipt = receipt;
-    this.logger.warn({ conversationCount: conversations, messageCount: messages, secretCount: secrets, exportCount: exports, fileCount: files.length }, 'node wiped');
+    this.logger.warn(
+      {
+        conversationCount: conversations,
+        messageCount: messages,
+        secretCount: secrets,
+        exportCount: exports,
+        fileCount: files.length,
+      },
+      'node wiped',
+    );
     return receipt;
   }
 
@@ -402,8 +468,16 @@ export class NodeApp implements NodeOperations {
       bodyLimit: 0,
       handler: (ctx) => {
         if (this.state() === 'wiped') throw new NodeError('node_wiped', 'this node has been wiped');
-        const check = this.internals.exports.checkLink(ctx.url.pathname, ctx.url.searchParams.get('expires'), ctx.url.searchParams.get('signature'));
-        if (!check.ok) throw new NodeError(check.code, check.code === 'link_expired' ? 'this export link has expired' : 'invalid export link');
+        const check = this.internals.exports.checkLink(
+          ctx.url.pathname,
+          ctx.url.searchParams.get('expires'),
+          ctx.url.searchParams.get('signature'),
+        );
+        if (!check.ok)
+          throw new NodeError(
+            check.code,
+            check.code === 'link_expired' ? 'this export link has expired' : 'invalid export link',
+          );
         const { stream, size } = this.internals.exports.openArchive(check.file);
         ctx.res.writeHead(200, {
           'content-type': 'application/gzip',

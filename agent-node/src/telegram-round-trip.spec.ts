@@ -1,4 +1,10 @@
-import { startNodeFixture, configureNode, switchProviders, type NodeFixture, type ConfiguredChannels } from './testing/node-fixture';
+import {
+  startNodeFixture,
+  configureNode,
+  switchProviders,
+  type NodeFixture,
+  type ConfiguredChannels,
+} from './testing/node-fixture';
 import { waitFor } from './testing/node-harness';
 import { REPLY_TEXT } from './messaging/replies';
 
@@ -12,7 +18,11 @@ describe('Telegram round trip (grammY → sandbox → node → OpenAI SDK → sa
   });
   afterAll(() => f.close());
 
-  const sent = async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages as { text: string; chat: { id: number } }[];
+  const sent = async () =>
+    (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages as {
+      text: string;
+      chat: { id: number };
+    }[];
 
   it('registers its webhook with a secret token on its public URL', async () => {
     const { webhook } = await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/webhook`);
@@ -21,7 +31,10 @@ describe('Telegram round trip (grammY → sandbox → node → OpenAI SDK → sa
   });
 
   it('answers a text message through the model', async () => {
-    const r = await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 1001, text: 'What is Enclave?' });
+    const r = await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 1001,
+      text: 'What is Enclave?',
+    });
     expect(r.delivery.status).toBe(200);
     const msgs = await waitFor(async () => ((await sent()).length === 1 ? sent() : undefined));
     expect(msgs[0].chat.id).toBe(1001);
@@ -31,7 +44,10 @@ describe('Telegram round trip (grammY → sandbox → node → OpenAI SDK → sa
   });
 
   it('keeps the conversation history in the model context', async () => {
-    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 1001, text: 'And who runs it?' });
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 1001,
+      text: 'And who runs it?',
+    });
     const msgs = await waitFor(async () => ((await sent()).length === 2 ? sent() : undefined));
     expect(msgs[1].text).toBe('[gpt-4o-mini] You said: "And who runs it?" (3 messages in context)');
   });
@@ -47,7 +63,10 @@ describe('Telegram round trip (grammY → sandbox → node → OpenAI SDK → sa
   it('answers through Anthropic when the channel is switched to the Anthropic agent', async () => {
     await switchProviders(f, ch, 'anthropic', 'anthropic', 2);
     const before = (await sent()).length;
-    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 3003, text: 'via claude' });
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 3003,
+      text: 'via claude',
+    });
     const msgs = await waitFor(async () => ((await sent()).length === before + 1 ? sent() : undefined));
     expect(msgs[before].text).toBe('(claude-haiku-4-5) Echo: via claude [1 turns]');
   });

@@ -29,7 +29,9 @@ function configPath(argv: readonly string[]): string {
 }
 
 function log(message: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), svc: 'enclave-launcher', msg: message, ...extra })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level: 30, time: Date.now(), svc: 'enclave-launcher', msg: message, ...extra })}\n`,
+  );
 }
 
 function startTlsTerminator(config: string): void {

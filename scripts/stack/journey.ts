@@ -56,8 +56,12 @@ export interface CustomerWorkspace {
 
 /** The sandbox's provider pages and test controls, as end users and providers act. */
 function sandboxClient(stack: LocalStack) {
-  const sandbox = (path: string, init?: RequestInit) => fetch(`${stack.sandboxUrl}${path}`, init).then(async (r) => (r.headers.get('content-type')?.includes('json') ? r.json() : r.text()));
-  const postJson = (path: string, body: unknown) => sandbox(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const sandbox = (path: string, init?: RequestInit) =>
+    fetch(`${stack.sandboxUrl}${path}`, init).then(async (r) =>
+      r.headers.get('content-type')?.includes('json') ? r.json() : r.text(),
+    );
+  const postJson = (path: string, body: unknown) =>
+    sandbox(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { sandbox, postJson };
 }
 
@@ -67,7 +71,11 @@ function sandboxClient(stack: LocalStack) {
  * pay on Stripe Checkout → provisioning over SSH onto the local host → an OpenAI agent and its
  * key → a Telegram bot connected.
  */
-export async function setUpCustomerWorkspace(stack: LocalStack, step: Step, identity: CustomerIdentity): Promise<CustomerWorkspace> {
+export async function setUpCustomerWorkspace(
+  stack: LocalStack,
+  step: Step,
+  identity: CustomerIdentity,
+): Promise<CustomerWorkspace> {
   const { postJson } = sandboxClient(stack);
   const customer = new ApiClient(stack.apiUrl);
   const { login, slug } = identity;
@@ -96,30 +104,54 @@ export async function setUpCustomerWorkspace(stack: LocalStack, step: Step, iden
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ card_number: '4242 4242 4242 4242', card_expiry: '12/34', card_cvc: '123', name: identity.name }),
+      body: new URLSearchParams({
+        card_number: '4242 4242 4242 4242',
+        card_expiry: '12/34',
+        card_cvc: '123',
+        name: identity.name,
+      }),
     });
     if (paid.status !== 303) throw new Error(`checkout page answered ${paid.status}`);
-    const status = await waitUntil('the webhook to start provisioning', async () => {
-      const workspace = await customer.expect(200, 'GET', ws);
-      return workspace.status !== 'pending_payment' ? (workspace.status as string) : undefined;
-    }, 30_000);
+    const status = await waitUntil(
+      'the webhook to start provisioning',
+      async () => {
+        const workspace = await customer.expect(200, 'GET', ws);
+        return workspace.status !== 'pending_payment' ? (workspace.status as string) : undefined;
+      },
+      30_000,
+    );
     return { value: undefined, detail: `paid; workspace ${status}` };
   });
 
   await step('provision over SSH onto the local host', async () => {
-    const status = await waitUntil('provisioning to finish', async () => {
-      const progress = await customer.expect(200, 'GET', `${ws}/provisioning`);
-      const run = progress.runs.find((r: { action: string }) => r.action === 'provision');
-      if (progress.workspaceStatus === 'provisioning_failed') throw new Error(`provisioning failed: ${run?.error}`);
-      return progress.workspaceStatus === 'active' ? progress : undefined;
-    }, 300_000, 500);
+    const status = await waitUntil(
+      'provisioning to finish',
+      async () => {
+        const progress = await customer.expect(200, 'GET', `${ws}/provisioning`);
+        const run = progress.runs.find((r: { action: string }) => r.action === 'provision');
+        if (progress.workspaceStatus === 'provisioning_failed') throw new Error(`provisioning failed: ${run?.error}`);
+        return progress.workspaceStatus === 'active' ? progress : undefined;
+      },
+      300_000,
+      500,
+    );
     const run = status.runs.find((r: { action: string }) => r.action === 'provision');
-    const timings = run.steps.map((s: { name: string; startedAt: string; finishedAt: string }) => `${s.name} ${Date.parse(s.finishedAt) - Date.parse(s.startedAt)}ms`).join(', ');
+    const timings = run.steps
+      .map(
+        (s: { name: string; startedAt: string; finishedAt: string }) =>
+          `${s.name} ${Date.parse(s.finishedAt) - Date.parse(s.startedAt)}ms`,
+      )
+      .join(', ');
     return { value: undefined, detail: `${status.hostname} active; ${timings}` };
   });
 
   const agentId = await step('configure the agent (OpenAI key)', async () => {
-    const { agent } = await customer.expect(201, 'POST', `${ws}/agents`, { name: 'Support', instructions: 'You are the support agent of a small shop. Answer briefly.', provider: 'openai', model: 'gpt-4o-mini' });
+    const { agent } = await customer.expect(201, 'POST', `${ws}/agents`, {
+      name: 'Support',
+      instructions: 'You are the support agent of a small shop. Answer briefly.',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+    });
     const key = `sk-proj-${randomBytes(24).toString('base64url')}`;
     const stored = await customer.expect(200, 'PUT', `${ws}/secrets/openai_api_key`, { value: key });
     return { value: agent.id as string, detail: `agent ${agent.name}; key ${stored.secret.mask}, ${stored.delivery}` };
@@ -128,26 +160,42 @@ export async function setUpCustomerWorkspace(stack: LocalStack, step: Step, iden
   const botToken = `${100_000_000 + Math.floor(Math.random() * 800_000_000)}:${randomBytes(26).toString('base64url')}`;
   const botUsername = await step('connect Telegram', async () => {
     const created = await customer.expect(201, 'POST', `${ws}/channels`, { type: 'telegram', agentId, botToken });
-    return { value: created.channel.telegram.botUsername as string, detail: `@${created.channel.telegram.botUsername}, ${created.delivery}` };
+    return {
+      value: created.channel.telegram.botUsername as string,
+      detail: `@${created.channel.telegram.botUsername}, ${created.delivery}`,
+    };
   });
 
   return { customer, workspaceId, path: ws, hostname: `${slug}.${NODE_ZONE}`, agentId, botToken, botUsername };
 }
 
 /** An end user writes to the bot on Telegram; the agent's reply (the model's answer) comes back. */
-export async function endUserRoundTrip(stack: LocalStack, step: Step, workspace: CustomerWorkspace, text: string): Promise<string> {
+export async function endUserRoundTrip(
+  stack: LocalStack,
+  step: Step,
+  workspace: CustomerWorkspace,
+  text: string,
+): Promise<string> {
   const { sandbox, postJson } = sandboxClient(stack);
   await step("an end user's message", async () => {
     await postJson(`/telegram/_test/bots/${workspace.botToken}/updates`, { chatId: 777, text });
     return { value: undefined, detail: 'sent to the bot through the Telegram stand-in' };
   });
   return step("the agent's reply", async () => {
-    const reply = await waitUntil('the reply', async () => {
-      const sent = (await sandbox(`/telegram/_test/bots/${workspace.botToken}/sent`)) as { messages: Array<{ text: string }> };
-      return sent.messages.find((message) => message.text.includes(text))?.text ?? sent.messages.at(-1)?.text;
-    }, 60_000, 300);
+    const reply = await waitUntil(
+      'the reply',
+      async () => {
+        const sent = (await sandbox(`/telegram/_test/bots/${workspace.botToken}/sent`)) as {
+          messages: Array<{ text: string }>;
+        };
+        return sent.messages.find((message) => message.text.includes(text))?.text ?? sent.messages.at(-1)?.text;
+      },
+      60_000,
+      300,
+    );
     // The sandbox model answers "[model] You said: …": anything else is the node's fallback.
-    if (!reply.includes('You said') || !reply.includes(text)) throw new Error(`the reply is not the model's answer: "${reply}"`);
+    if (!reply.includes('You said') || !reply.includes(text))
+      throw new Error(`the reply is not the model's answer: "${reply}"`);
     return { value: reply, detail: `"${reply.slice(0, 60)}${reply.length > 60 ? '…' : ''}"` };
   });
 }
@@ -160,17 +208,27 @@ export async function endUserRoundTrip(stack: LocalStack, step: Step, workspace:
 export async function runJourney(stack: LocalStack, report: StepReporter = () => undefined): Promise<JourneyStep[]> {
   const { steps, step } = stepRunner(report);
   const tag = randomBytes(3).toString('hex');
-  const setup = await setUpCustomerWorkspace(stack, step, { login: `journey-${tag}`, name: 'Journey Customer', slug: `journey-${tag}`, workspaceName: `Journey ${tag}` });
+  const setup = await setUpCustomerWorkspace(stack, step, {
+    login: `journey-${tag}`,
+    name: 'Journey Customer',
+    slug: `journey-${tag}`,
+    workspaceName: `Journey ${tag}`,
+  });
   const { customer, workspaceId, path: ws, hostname } = setup;
   const text = `Hello, do you ship to Lisbon? (${tag})`;
   await endUserRoundTrip(stack, step, setup, text);
 
   await step('usage visible in the control plane', async () => {
-    const today = await waitUntil('the heartbeat to report usage', async () => {
-      const usage = await customer.expect(200, 'GET', `${ws}/usage?days=7`);
-      const last = usage.series.at(-1);
-      return last?.telegram?.inbound >= 1 && last?.telegram?.outbound >= 1 ? last : undefined;
-    }, 60_000, 500);
+    const today = await waitUntil(
+      'the heartbeat to report usage',
+      async () => {
+        const usage = await customer.expect(200, 'GET', `${ws}/usage?days=7`);
+        const last = usage.series.at(-1);
+        return last?.telegram?.inbound >= 1 && last?.telegram?.outbound >= 1 ? last : undefined;
+      },
+      60_000,
+      500,
+    );
     return { value: undefined, detail: `telegram today: ${today.telegram.inbound} in, ${today.telegram.outbound} out` };
   });
 
@@ -183,14 +241,25 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
     const response = await edge(url.toString(), { method: 'GET', headers: {} });
     if (response.status !== 200) throw new Error(`export download answered ${response.status}`);
     const files = untar(gunzipSync(Buffer.from(await response.arrayBuffer())));
-    const conversations = files.filter((file) => file.name.startsWith('conversations/') && file.name.endsWith('.ndjson'));
-    const lines = conversations.flatMap((file) => file.content.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>));
+    const conversations = files.filter(
+      (file) => file.name.startsWith('conversations/') && file.name.endsWith('.ndjson'),
+    );
+    const lines = conversations.flatMap((file) =>
+      file.content
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    );
     if (!lines.some((line) => line.text === text)) throw new Error('the exported archive does not hold the message');
     const tampered = new URL(url);
     tampered.searchParams.set('signature', 'A'.repeat(43));
     const refused = await edge(tampered.toString(), { method: 'GET', headers: {} });
     if (refused.status !== 403) throw new Error(`a tampered link answered ${refused.status}`);
-    return { value: undefined, detail: `${conversations.length} conversation file(s), ${lines.length} NDJSON lines, link until ${exported.expiresAt}; tampered link 403` };
+    return {
+      value: undefined,
+      detail: `${conversations.length} conversation file(s), ${lines.length} NDJSON lines, link until ${exported.expiresAt}; tampered link 403`,
+    };
   });
 
   await step('delete the workspace', async () => {
@@ -200,11 +269,18 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
   });
 
   await step('deprovisioned: wipe receipt, DNS record gone, host free', async () => {
-    const run = await waitUntil('deprovisioning to finish', async () => {
-      const view = await stack.staff.expect(200, 'GET', `/api/staff/workspaces/${workspaceId}/provisioning`);
-      if (view.workspaceStatus !== 'deprovisioned') return undefined;
-      return view.runs.find((r: { action: string; status: string }) => r.action === 'deprovision' && r.status === 'succeeded');
-    }, 180_000, 500);
+    const run = await waitUntil(
+      'deprovisioning to finish',
+      async () => {
+        const view = await stack.staff.expect(200, 'GET', `/api/staff/workspaces/${workspaceId}/provisioning`);
+        if (view.workspaceStatus !== 'deprovisioned') return undefined;
+        return view.runs.find(
+          (r: { action: string; status: string }) => r.action === 'deprovision' && r.status === 'succeeded',
+        );
+      },
+      180_000,
+      500,
+    );
     const audit = await stack.staff.expect(200, 'GET', `/api/staff/audit-events?workspaceId=${workspaceId}&limit=500`);
     const wiped = audit.items.find((e: { action: string }) => e.action === 'node.wiped');
     if (!wiped) throw new Error('no node.wiped audit event');
@@ -213,21 +289,31 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
     const hosts = await stack.staff.expect(200, 'GET', '/api/staff/hosts');
     const host = hosts.find((h: { id: string }) => h.id === stack.host.hostId);
     if (host?.status !== 'free') throw new Error(`host is ${host?.status}`);
-    return { value: run, detail: `receipt ${JSON.stringify(wiped.details).slice(0, 80)}; 0 DNS records; host ${host.name} free` };
+    return {
+      value: run,
+      detail: `receipt ${JSON.stringify(wiped.details).slice(0, 80)}; 0 DNS records; host ${host.name} free`,
+    };
   });
 
   return steps;
 }
 
 async function dnsRecords(stack: LocalStack, name: string): Promise<Array<{ content: string; proxied: boolean }>> {
-  const response = await fetch(`${stack.sandboxUrl}/cloudflare/client/v4/zones/${stack.zoneId}/dns_records?name=${encodeURIComponent(name)}`, { headers: { authorization: `Bearer ${stack.env.CLOUDFLARE_API_TOKEN}` } });
+  const response = await fetch(
+    `${stack.sandboxUrl}/cloudflare/client/v4/zones/${stack.zoneId}/dns_records?name=${encodeURIComponent(name)}`,
+    { headers: { authorization: `Bearer ${stack.env.CLOUDFLARE_API_TOKEN}` } },
+  );
   return ((await response.json()) as { result: Array<{ content: string; proxied: boolean }> }).result;
 }
 
 /** Public DNS as the sandbox holds it: a proxied record's address (the edge connects there). */
 async function dnsResolver(stack: LocalStack): Promise<(hostname: string) => EdgeOrigin | undefined> {
-  const response = await fetch(`${stack.sandboxUrl}/cloudflare/client/v4/zones/${stack.zoneId}/dns_records?per_page=100`, { headers: { authorization: `Bearer ${stack.env.CLOUDFLARE_API_TOKEN}` } });
-  const records = ((await response.json()) as { result: Array<{ name: string; content: string; proxied: boolean }> }).result;
+  const response = await fetch(
+    `${stack.sandboxUrl}/cloudflare/client/v4/zones/${stack.zoneId}/dns_records?per_page=100`,
+    { headers: { authorization: `Bearer ${stack.env.CLOUDFLARE_API_TOKEN}` } },
+  );
+  const records = ((await response.json()) as { result: Array<{ name: string; content: string; proxied: boolean }> })
+    .result;
   return (hostname) => {
     const address = records.find((record) => record.proxied && record.name === hostname)?.content;
     return address ? { address, port: stack.ports.nodePublic } : undefined;
@@ -237,13 +323,18 @@ async function dnsResolver(stack: LocalStack): Promise<(hostname: string) => Edg
 /** The files of a ustar archive (names and contents), enough to check an export. */
 function untar(archive: Buffer): Array<{ name: string; content: Buffer }> {
   const files: Array<{ name: string; content: Buffer }> = [];
-  for (let offset = 0; offset + 512 <= archive.length; ) {
+  for (let offset = 0; offset + 512 <= archive.length;) {
     const header = archive.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/');
     const size = parseInt(field(124, 12).trim() || '0', 8);
-    if (field(156, 1) === '0' || field(156, 1) === '') files.push({ name, content: archive.subarray(offset + 512, offset + 512 + size) });
+    if (field(156, 1) === '0' || field(156, 1) === '')
+      files.push({ name, content: archive.subarray(offset + 512, offset + 512 + size) });
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   return files;
@@ -252,6 +343,13 @@ function untar(archive: Buffer): Array<{ name: string; content: Buffer }> {
 export function summaryTable(steps: JourneyStep[]): string {
   const width = Math.max(...steps.map((s) => s.name.length), 4);
   const total = steps.reduce((sum, s) => sum + s.ms, 0);
-  const rows = steps.map((s, i) => `${String(i + 1).padStart(2)}  ${s.name.padEnd(width)}  ${`${(s.ms / 1000).toFixed(1)} s`.padStart(8)}  ok`);
-  return [`    ${'step'.padEnd(width)}  ${'time'.padStart(8)}`, ...rows, `    ${'total'.padEnd(width)}  ${`${(total / 1000).toFixed(1)} s`.padStart(8)}`].join('\n');
+  const rows = steps.map(
+    (s, i) =>
+      `${String(i + 1).padStart(2)}  ${s.name.padEnd(width)}  ${`${(s.ms / 1000).toFixed(1)} s`.padStart(8)}  ok`,
+  );
+  return [
+    `    ${'step'.padEnd(width)}  ${'time'.padStart(8)}`,
+    ...rows,
+    `    ${'total'.padEnd(width)}  ${`${(total / 1000).toFixed(1)} s`.padStart(8)}`,
+  ].join('\n');
 }

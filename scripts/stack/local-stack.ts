@@ -70,10 +70,16 @@ function makeKeys(stateDir: string): { signingKeyPath: string; sshKeyPath: strin
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   chmodSync(stateDir, 0o755);
   const signingKeyPath = join(stateDir, 'control-plane.ed25519.pem');
-  writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+  });
   const sshKeyPath = join(stateDir, 'control-plane-ssh');
   generateSshKey(sshKeyPath, 'enclave-control-plane');
-  return { signingKeyPath, sshKeyPath, secrets: { pepper: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('base64') } };
+  return {
+    signingKeyPath,
+    sshKeyPath,
+    secrets: { pepper: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('base64') },
+  };
 }
 
 /**
@@ -105,7 +111,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   };
 
   for (const [name, port] of Object.entries(ports)) {
-    if (!(await portIsFree(port))) throw new Error(`port ${port} (${name}) is already in use: is another Enclave demo still running?`);
+    if (!(await portIsFree(port)))
+      throw new Error(`port ${port} (${name}) is already in use: is another Enclave demo still running?`);
   }
   try {
     processes.push(
@@ -130,7 +137,10 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       ),
     );
     await waitUntil('the sandbox', () => httpOk(`${sandboxUrl}/healthz`), 60_000);
-    const zones = (await (await fetch(`${sandboxUrl}/cloudflare/_test/zones`)).json()) as Array<{ id: string; name: string }>;
+    const zones = (await (await fetch(`${sandboxUrl}/cloudflare/_test/zones`)).json()) as Array<{
+      id: string;
+      name: string;
+    }>;
     const zoneId = zones.find((zone) => zone.name === NODE_ZONE)!.id;
     const originCaPem = await (await fetch(`${sandboxUrl}/cloudflare/_test/ca.pem`)).text();
     const caPath = join(stateDir, 'origin-ca.pem');
@@ -160,7 +170,16 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       STRIPE_SECRET_KEY,
       STRIPE_WEBHOOK_SECRET,
       STRIPE_API_URL: stripeUrl,
-      STRIPE_PLANS: JSON.stringify([{ id: 'monthly', name: 'Monthly', stripePriceId: 'price_enclave_monthly', amount: 4900, currency: 'eur', interval: 'month' }]),
+      STRIPE_PLANS: JSON.stringify([
+        {
+          id: 'monthly',
+          name: 'Monthly',
+          stripePriceId: 'price_enclave_monthly',
+          amount: 4900,
+          currency: 'eur',
+          interval: 'month',
+        },
+      ]),
       NODE_PROTOCOL_SIGNING_KEY_PATH: signingKeyPath,
       PROVISIONING_HOST_PROVIDER: 'pool',
       PROVISIONING_SSH_KEY_PATH: sshKeyPath,
@@ -191,7 +210,11 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     mkdirSync(hostDir, { recursive: true, mode: 0o755 });
     chmodSync(hostDir, 0o755);
     generateSshKey(hostKeyPath, 'enclave-local-host');
-    sshd = await startTestSshd({ clientKeyPath: sshKeyPath, port: ports.sshd, hostPrivateKey: readFileSync(hostKeyPath, 'utf8') });
+    sshd = await startTestSshd({
+      clientKeyPath: sshKeyPath,
+      port: ports.sshd,
+      hostPrivateKey: readFileSync(hostKeyPath, 'utf8'),
+    });
 
     const staff = new ApiClient(apiUrl);
     staff.cookie = await signInByMagicLink(staff, sandboxUrl, STAFF_EMAIL);
@@ -207,7 +230,19 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       publicPort: ports.nodePublic,
     });
 
-    return { ports, apiUrl, sandboxUrl, stripeUrl, zoneId, originCaPem, env, host: { sshd, hostId, name }, staff, logDir, stop };
+    return {
+      ports,
+      apiUrl,
+      sandboxUrl,
+      stripeUrl,
+      zoneId,
+      originCaPem,
+      env,
+      host: { sshd, hostId, name },
+      staff,
+      logDir,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

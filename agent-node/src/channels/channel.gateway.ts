@@ -26,17 +26,25 @@ export class ChannelGateway {
 
   async sendText(channel: ChannelRow, original: SendTextInput): Promise<string> {
     // Both providers cap a text message at 4096 characters.
-    const input = original.text.length > MAX_TEXT ? { ...original, text: `${original.text.slice(0, MAX_TEXT - 1)}…` } : original;
+    const input =
+      original.text.length > MAX_TEXT ? { ...original, text: `${original.text.slice(0, MAX_TEXT - 1)}…` } : original;
     if (channel.type === 'telegram') {
       const token = this.secrets.resolve('telegram_bot_token', channel.id);
       if (!token) throw new ChannelSendError('missing_bot_token', true);
-      const replyTo = input.replyToExternalId && /^\d+$/.test(input.replyToExternalId) ? Number(input.replyToExternalId) : undefined;
+      const replyTo =
+        input.replyToExternalId && /^\d+$/.test(input.replyToExternalId) ? Number(input.replyToExternalId) : undefined;
       return this.telegram.sendText(token, input.externalChatId, input.text, replyTo);
     }
     const token = this.secrets.resolve('whatsapp_access_token', channel.id);
     if (!token) throw new ChannelSendError('missing_access_token', true);
     if (!channel.settings.phoneNumberId) throw new ChannelSendError('missing_phone_number_id', false);
-    return this.whatsapp.sendText(token, channel.settings.phoneNumberId, input.externalChatId, input.text, input.replyToExternalId);
+    return this.whatsapp.sendText(
+      token,
+      channel.settings.phoneNumberId,
+      input.externalChatId,
+      input.text,
+      input.replyToExternalId,
+    );
   }
 
   /**
@@ -62,14 +70,18 @@ export class ChannelGateway {
       } catch (err) {
         const code = err instanceof ChannelSendError ? err.code : 'unknown_error';
         this.config.setWebhookState(channel.id, 'error', code);
-        this.logger.warn({ channelId: channel.id, code, detail: err instanceof ChannelSendError ? err.detail : undefined }, 'telegram webhook registration failed');
+        this.logger.warn(
+          { channelId: channel.id, code, detail: err instanceof ChannelSendError ? err.detail : undefined },
+          'telegram webhook registration failed',
+        );
       }
     }
   }
 
   /** Marks a channel's webhook to be registered again (e.g. after its token changed). */
   invalidate(channelId?: string): void {
-    for (const c of this.config.listChannels()) if (!channelId || c.id === channelId) this.config.setWebhookState(c.id, 'unset');
+    for (const c of this.config.listChannels())
+      if (!channelId || c.id === channelId) this.config.setWebhookState(c.id, 'unset');
   }
 
   /** deleteWebhook for the given channels (those about to be removed from the config). */
@@ -98,7 +110,10 @@ export class ChannelGateway {
       this.config.setWebhookState(channel.id, 'deleted');
       return true;
     } catch (err) {
-      this.logger.warn({ channelId: channel.id, code: err instanceof ChannelSendError ? err.code : 'unknown_error' }, 'telegram deleteWebhook failed');
+      this.logger.warn(
+        { channelId: channel.id, code: err instanceof ChannelSendError ? err.code : 'unknown_error' },
+        'telegram deleteWebhook failed',
+      );
       return false;
     }
   }
@@ -108,12 +123,16 @@ export class ChannelGateway {
     return this.config.listChannels().map((c) => {
       if (!c.enabled) return { channelId: c.id, type: c.type, ok: true, code: 'disabled' };
       if (c.type === 'telegram') {
-        if (!this.secrets.resolve('telegram_bot_token', c.id)) return { channelId: c.id, type: c.type, ok: false, code: 'missing_bot_token' };
-        if (c.webhookState !== 'set') return { channelId: c.id, type: c.type, ok: false, code: c.webhookError ?? 'webhook_not_set' };
+        if (!this.secrets.resolve('telegram_bot_token', c.id))
+          return { channelId: c.id, type: c.type, ok: false, code: 'missing_bot_token' };
+        if (c.webhookState !== 'set')
+          return { channelId: c.id, type: c.type, ok: false, code: c.webhookError ?? 'webhook_not_set' };
         return { channelId: c.id, type: c.type, ok: true };
       }
-      if (!this.secrets.resolve('whatsapp_access_token', c.id)) return { channelId: c.id, type: c.type, ok: false, code: 'missing_access_token' };
-      if (!this.secrets.resolve('whatsapp_app_secret', c.id)) return { channelId: c.id, type: c.type, ok: false, code: 'missing_app_secret' };
+      if (!this.secrets.resolve('whatsapp_access_token', c.id))
+        return { channelId: c.id, type: c.type, ok: false, code: 'missing_access_token' };
+      if (!this.secrets.resolve('whatsapp_app_secret', c.id))
+        return { channelId: c.id, type: c.type, ok: false, code: 'missing_app_secret' };
       return { channelId: c.id, type: c.type, ok: true };
     });
   }

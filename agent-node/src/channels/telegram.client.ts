@@ -31,7 +31,9 @@ export class TelegramClient {
   }
 
   async setWebhook(token: string, url: string, secretToken: string): Promise<void> {
-    await this.call(() => this.api(token).setWebhook(url, { secret_token: secretToken, allowed_updates: ['message'], max_connections: 10 }));
+    await this.call(() =>
+      this.api(token).setWebhook(url, { secret_token: secretToken, allowed_updates: ['message'], max_connections: 10 }),
+    );
   }
 
   async deleteWebhook(token: string): Promise<void> {
@@ -44,7 +46,13 @@ export class TelegramClient {
 
   async sendText(token: string, chatId: string, text: string, replyToMessageId?: number): Promise<string> {
     const msg = await this.call(() =>
-      this.api(token).sendMessage(chatId, text, replyToMessageId ? { reply_parameters: { message_id: replyToMessageId, allow_sending_without_reply: true } } : {}),
+      this.api(token).sendMessage(
+        chatId,
+        text,
+        replyToMessageId
+          ? { reply_parameters: { message_id: replyToMessageId, allow_sending_without_reply: true } }
+          : {},
+      ),
     );
     return String(msg.message_id);
   }
@@ -58,7 +66,10 @@ export class TelegramClient {
         throw new ChannelSendError(`telegram_${e.error_code}`, e.error_code === 429 || e.error_code >= 500);
       }
       const cause = (err as { error?: unknown }).error;
-      const detail = err instanceof Error ? `${err.name}: ${err.message}${cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''}` : undefined;
+      const detail =
+        err instanceof Error
+          ? `${err.name}: ${err.message}${cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''}`
+          : undefined;
       throw new ChannelSendError('telegram_network_error', true, detail);
     }
   }

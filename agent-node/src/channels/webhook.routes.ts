@@ -109,7 +109,12 @@ const whatsappPayloadSchema = z.looseObject({
 
 function validate<S extends z.ZodMiniType>(schema: S, raw: unknown): z.infer<S> {
   const r = schema.safeParse(raw);
-  if (!r.success) throw new NodeError('validation_failed', 'unexpected webhook payload', r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  if (!r.success)
+    throw new NodeError(
+      'validation_failed',
+      'unexpected webhook payload',
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   return r.data;
 }
 
@@ -173,8 +178,10 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         const mode = q.get('hub.mode');
         const token = q.get('hub.verify_token');
         const challenge = q.get('hub.challenge');
-        if (mode !== 'subscribe' || !token || !challenge) throw new NodeError('bad_request', 'hub.mode=subscribe, hub.verify_token and hub.challenge are required');
-        if (!channel.settings.verifyToken || !safeEqual(token, channel.settings.verifyToken)) throw new NodeError('forbidden', 'verify token does not match');
+        if (mode !== 'subscribe' || !token || !challenge)
+          throw new NodeError('bad_request', 'hub.mode=subscribe, hub.verify_token and hub.challenge are required');
+        if (!channel.settings.verifyToken || !safeEqual(token, channel.settings.verifyToken))
+          throw new NodeError('forbidden', 'verify token does not match');
         return { status: 200, text: challenge };
       },
     },
@@ -196,7 +203,12 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         for (const entry of payload.entry) {
           for (const change of entry.changes) {
             const v = change.value;
-            if (v.metadata?.phone_number_id && channel.settings.phoneNumberId && v.metadata.phone_number_id !== channel.settings.phoneNumberId) continue;
+            if (
+              v.metadata?.phone_number_id &&
+              channel.settings.phoneNumberId &&
+              v.metadata.phone_number_id !== channel.settings.phoneNumberId
+            )
+              continue;
             for (const m of v.messages ?? []) {
               const isText = m.type === 'text' && !!m.text?.body;
               inbound.push({
@@ -211,7 +223,15 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
             }
             for (const s of v.statuses ?? []) {
               const at = s.timestamp && /^\d+$/.test(s.timestamp) ? Number(s.timestamp) * 1000 : now;
-              deps.repos().conversations.recordDeliveryStatus(channel.id, s.id, s.status, at, s.errors?.[0]?.code !== undefined ? String(s.errors[0].code) : null);
+              deps
+                .repos()
+                .conversations.recordDeliveryStatus(
+                  channel.id,
+                  s.id,
+                  s.status,
+                  at,
+                  s.errors?.[0]?.code !== undefined ? String(s.errors[0].code) : null,
+                );
               if (s.status === 'failed') deps.repos().counters.increment(COUNTER.failures('whatsapp'));
             }
           }

@@ -9,7 +9,13 @@ export class WhatsAppClient {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async sendText(accessToken: string, phoneNumberId: string, to: string, text: string, replyToExternalId?: string | null): Promise<string> {
+  async sendText(
+    accessToken: string,
+    phoneNumberId: string,
+    to: string,
+    text: string,
+    replyToExternalId?: string | null,
+  ): Promise<string> {
     const body: Record<string, unknown> = {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -18,7 +24,12 @@ export class WhatsAppClient {
       text: { preview_url: false, body: text },
     };
     if (replyToExternalId) body.context = { message_id: replyToExternalId };
-    const json = (await this.request(accessToken, 'POST', `/${this.version}/${encodeURIComponent(phoneNumberId)}/messages`, body)) as { messages?: { id?: string }[] };
+    const json = (await this.request(
+      accessToken,
+      'POST',
+      `/${this.version}/${encodeURIComponent(phoneNumberId)}/messages`,
+      body,
+    )) as { messages?: { id?: string }[] };
     const id = json.messages?.[0]?.id;
     if (!id) throw new ChannelSendError('whatsapp_bad_response', true);
     return id;
@@ -44,7 +55,10 @@ export class WhatsAppClient {
     const json = (res.json ?? {}) as { error?: { code?: number } };
     if (res.status < 200 || res.status >= 300) {
       const code = json.error?.code;
-      throw new ChannelSendError(`whatsapp_http_${res.status}${code ? `_${code}` : ''}`, res.status === 429 || res.status >= 500 || code === 4 || code === 80007 || code === 130429);
+      throw new ChannelSendError(
+        `whatsapp_http_${res.status}${code ? `_${code}` : ''}`,
+        res.status === 429 || res.status >= 500 || code === 4 || code === 80007 || code === 130429,
+      );
     }
     return json;
   }

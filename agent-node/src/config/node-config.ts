@@ -60,7 +60,14 @@ export const nodeConfigSchema = z.strictObject({
       historyMaxMessages: z._default(z.int().check(z.gte(1)), 40),
       maxOutputTokens: z._default(z.int().check(z.gte(16)), 1_024),
     }),
-    { timeoutMs: 30_000, maxAttempts: 3, backoffBaseMs: 1_000, historyCharBudget: 12_000, historyMaxMessages: 40, maxOutputTokens: 1_024 },
+    {
+      timeoutMs: 30_000,
+      maxAttempts: 3,
+      backoffBaseMs: 1_000,
+      historyCharBudget: 12_000,
+      historyMaxMessages: 40,
+      maxOutputTokens: 1_024,
+    },
   ),
   delivery: z._default(
     z.strictObject({
@@ -77,7 +84,9 @@ export const nodeConfigSchema = z.strictObject({
     }),
     { defaultDays: 365, purgeHourUtc: 3 },
   ),
-  exports: z._default(z.strictObject({ defaultTtlSeconds: z._default(z.int().check(z.gte(60)), 3_600) }), { defaultTtlSeconds: 3_600 }),
+  exports: z._default(z.strictObject({ defaultTtlSeconds: z._default(z.int().check(z.gte(60)), 3_600) }), {
+    defaultTtlSeconds: 3_600,
+  }),
   signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
   logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
@@ -86,7 +95,10 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
 
 export class ConfigError extends Error {
-  constructor(message: string, readonly issues: readonly string[] = []) {
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
     super(issues.length ? `${message}:\n  - ${issues.join('\n  - ')}` : message);
     this.name = 'ConfigError';
   }

@@ -78,7 +78,11 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
         windowSeconds: deps.windowSeconds,
       });
       if (!result.ok) {
-        throw new NodeError(result.reason === 'replayed_nonce' ? 'replayed_request' : 'bad_signature', `request refused: ${result.reason}`, { reason: result.reason });
+        throw new NodeError(
+          result.reason === 'replayed_nonce' ? 'replayed_request' : 'bad_signature',
+          `request refused: ${result.reason}`,
+          { reason: result.reason },
+        );
       }
       return handler(ctx, keys[result.keyIndex]);
     };
@@ -89,7 +93,11 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
     return r.data;
   };
 
-  const route = (def: { method: string; path: string }, handler: Parameters<typeof signed>[0], allowWhenWiped = false): Route => ({
+  const route = (
+    def: { method: string; path: string },
+    handler: Parameters<typeof signed>[0],
+    allowWhenWiped = false,
+  ): Route => ({
     method: def.method,
     path: def.path,
     bodyLimit: CONTROL_BODY_LIMIT,
@@ -98,9 +106,16 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
 
   return [
     // Unsigned liveness probe for provisioning and load balancers: no detail at all.
-    { method: 'GET', path: '/healthz', handler: () => ({ status: 200, json: { status: deps.ops.state() === 'wiped' ? 'wiped' : 'ok' } }) },
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: () => ({ status: 200, json: { status: deps.ops.state() === 'wiped' ? 'wiped' : 'ok' } }),
+    },
     route(NODE_ROUTES.health, async () => ({ status: 200, json: await deps.ops.health(true) }), true),
-    route(NODE_ROUTES.applyConfig, async (ctx) => ({ status: 200, json: await deps.ops.applyConfig(parseJsonBody(ctx, applyConfigRequestSchema)) })),
+    route(NODE_ROUTES.applyConfig, async (ctx) => ({
+      status: 200,
+      json: await deps.ops.applyConfig(parseJsonBody(ctx, applyConfigRequestSchema)),
+    })),
     route(NODE_ROUTES.putSecret, async (ctx) => {
       const kind = kindParam(ctx);
       const body = parseJsonBody(ctx, putSecretRequestSchema);
@@ -142,7 +157,9 @@ export function controlRoutes(deps: ControlRouteDeps): Route[] {
         try {
           return parsePublicKey(pem);
         } catch {
-          throw new NodeError('validation_failed', 'publicKeys must be Ed25519 public keys (SPKI PEM)', { path: `publicKeys.${i}` });
+          throw new NodeError('validation_failed', 'publicKeys must be Ed25519 public keys (SPKI PEM)', {
+            path: `publicKeys.${i}`,
+          });
         }
       });
       return { status: 200, json: deps.ops.setTrustedKeys(keys, signer) };

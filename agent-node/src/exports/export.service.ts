@@ -1,5 +1,14 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
 import { TarWriter } from './tar-writer';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -164,7 +173,13 @@ export class ExportService {
       part?.destroy();
       rmSync(partFile, { force: true });
     }
-    const manifest = { format: 'enclave-export/v1', exportedAt: now.toISOString(), conversations, messages, layout: 'conversations/<conversation id>.ndjson: one conversation line, then its messages' };
+    const manifest = {
+      format: 'enclave-export/v1',
+      exportedAt: now.toISOString(),
+      conversations,
+      messages,
+      layout: 'conversations/<conversation id>.ndjson: one conversation line, then its messages',
+    };
     await tar.addBuffer('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mtime);
     await tar.finish();
     gzip.end();
@@ -202,7 +217,8 @@ export class ExportService {
 
   /** Signature first (403 on anything wrong, in constant time), then expiry (410). */
   checkLink(path: string, expires: string | null, signature: string | null, now = Date.now()): LinkCheck {
-    if (!expires || !signature || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return { ok: false, code: 'link_invalid' };
+    if (!expires || !signature || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature))
+      return { ok: false, code: 'link_invalid' };
     if (!safeEqual(signature, this.sign(path, expires))) return { ok: false, code: 'link_invalid' };
     if (Number(expires) * 1000 <= now) return { ok: false, code: 'link_expired' };
     const m = /^\/exports\/([0-9a-f-]{36})\/export\.tar\.gz$/.exec(path);
@@ -222,8 +238,15 @@ export class ExportService {
     for (const e of expired) rmSync(join(this.dir, e.id), { recursive: true, force: true });
     this.db.prepare('DELETE FROM exports WHERE expires_at <= ?').run(now);
     if (existsSync(this.dir)) {
-      const known = new Set(this.db.prepare<[], { id: string }>('SELECT id FROM exports').all().map((r) => r.id));
-      for (const name of readdirSync(this.dir)) if (!known.has(name) && !this.building.has(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
+      const known = new Set(
+        this.db
+          .prepare<[], { id: string }>('SELECT id FROM exports')
+          .all()
+          .map((r) => r.id),
+      );
+      for (const name of readdirSync(this.dir))
+        if (!known.has(name) && !this.building.has(name))
+          rmSync(join(this.dir, name), { recursive: true, force: true });
     }
     return expired.length;
   }

@@ -1,6 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { requestJson, type HttpResponse } from '../http/http-client';
-import { CONTROL_PLANE_ROUTES, nodeRoutePath, signRequest, type EnrolRequest, type HeartbeatRequest } from '@enclave/node-protocol';
+import {
+  CONTROL_PLANE_ROUTES,
+  nodeRoutePath,
+  signRequest,
+  type EnrolRequest,
+  type HeartbeatRequest,
+} from '@enclave/node-protocol';
 
 export class ControlPlaneError extends Error {
   constructor(
@@ -32,15 +38,28 @@ export class ControlPlaneClient {
   private async post(path: string, payload: unknown): Promise<unknown> {
     const url = new URL(path.replace(/^\//, ''), `${this.baseUrl}/`);
     const body = JSON.stringify(payload);
-    const headers = signRequest({ method: 'POST', path: `${url.pathname}${url.search}`, body, privateKey: this.privateKey, nodeId: this.nodeId });
+    const headers = signRequest({
+      method: 'POST',
+      path: `${url.pathname}${url.search}`,
+      body,
+      privateKey: this.privateKey,
+      nodeId: this.nodeId,
+    });
     let res: HttpResponse;
     try {
-      res = await requestJson({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body, timeoutMs: this.timeoutMs });
+      res = await requestJson({
+        method: 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+        timeoutMs: this.timeoutMs,
+      });
     } catch {
       throw new ControlPlaneError('unreachable');
     }
     const json = res.json as { error?: { code?: string } } | null;
-    if (res.status < 200 || res.status >= 300) throw new ControlPlaneError(json?.error?.code ?? `http_${res.status}`, res.status);
+    if (res.status < 200 || res.status >= 300)
+      throw new ControlPlaneError(json?.error?.code ?? `http_${res.status}`, res.status);
     return json;
   }
 }

@@ -1,4 +1,9 @@
-import { NODE_PROTOCOL_VERSION, type HealthChecks, type HeartbeatRequest, type ModelProvider } from '@enclave/node-protocol';
+import {
+  NODE_PROTOCOL_VERSION,
+  type HealthChecks,
+  type HeartbeatRequest,
+  type ModelProvider,
+} from '@enclave/node-protocol';
 import type { NodeLogger } from '../logging/logger';
 import type { ChannelGateway } from '../channels/channel.gateway';
 import type { ModelClient } from '../models/model-client';
@@ -84,7 +89,10 @@ export class HeartbeatService {
       this.deps.logger.info('enrolled with the control plane');
       return true;
     } catch (err) {
-      this.deps.logger.warn({ code: err instanceof ControlPlaneError ? err.code : 'unknown_error' }, 'enrolment failed; retrying next beat');
+      this.deps.logger.warn(
+        { code: err instanceof ControlPlaneError ? err.code : 'unknown_error' },
+        'enrolment failed; retrying next beat',
+      );
       return false;
     }
   }
@@ -138,8 +146,16 @@ export class HeartbeatService {
       counters: {
         since: this.deps.settings.get(SETTING.countersSince) ?? null,
         channels: {
-          telegram: { inbound: c(COUNTER.inbound('telegram')), outbound: c(COUNTER.outbound('telegram')), failures: c(COUNTER.failures('telegram')) },
-          whatsapp: { inbound: c(COUNTER.inbound('whatsapp')), outbound: c(COUNTER.outbound('whatsapp')), failures: c(COUNTER.failures('whatsapp')) },
+          telegram: {
+            inbound: c(COUNTER.inbound('telegram')),
+            outbound: c(COUNTER.outbound('telegram')),
+            failures: c(COUNTER.failures('telegram')),
+          },
+          whatsapp: {
+            inbound: c(COUNTER.inbound('whatsapp')),
+            outbound: c(COUNTER.outbound('whatsapp')),
+            failures: c(COUNTER.failures('whatsapp')),
+          },
         },
         providerErrors: c(COUNTER.providerErrors),
         fallbackReplies: c(COUNTER.fallbackReplies),
@@ -172,7 +188,10 @@ export class HeartbeatService {
       try {
         await this.deps.client.heartbeat(body);
       } catch (err) {
-        this.deps.logger.warn({ code: err instanceof ControlPlaneError ? err.code : 'unknown_error' }, 'heartbeat not delivered; counters kept for the next beat');
+        this.deps.logger.warn(
+          { code: err instanceof ControlPlaneError ? err.code : 'unknown_error' },
+          'heartbeat not delivered; counters kept for the next beat',
+        );
         return false;
       }
       this.deps.counters.acknowledge(snapshot);

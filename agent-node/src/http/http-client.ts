@@ -19,7 +19,13 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * Small JSON request over node:http(s). Used instead of global `fetch` for the node's own
  * calls (control plane, WhatsApp) so an idle node does not load undici (~5 MB RSS).
  */
-export function requestJson(input: { method: string; url: string | URL; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpResponse> {
+export function requestJson(input: {
+  method: string;
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}): Promise<HttpResponse> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers: Record<string, string | number> = { accept: 'application/json', ...input.headers };

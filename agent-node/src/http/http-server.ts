@@ -16,7 +16,8 @@ export interface RequestContext {
   readonly requestId: string;
 }
 
-export type RouteResult = { status: number; json: unknown } | { status: number; text: string; contentType?: string } | { handled: true };
+export type RouteResult =
+  { status: number; json: unknown } | { status: number; text: string; contentType?: string } | { handled: true };
 
 export interface Route {
   readonly method: string;
@@ -48,7 +49,8 @@ export function parseJsonBody<S extends z.ZodMiniType>(ctx: RequestContext, sche
   if (ctx.body.length === 0) raw = {};
   else {
     const type = ctx.req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(type)) throw new NodeError('unsupported_media_type', 'body must be application/json');
+    if (!/^application\/json\b/i.test(type))
+      throw new NodeError('unsupported_media_type', 'body must be application/json');
     try {
       raw = JSON.parse(ctx.body.toString('utf8'));
     } catch {
@@ -68,7 +70,11 @@ export function parseJsonBody<S extends z.ZodMiniType>(ctx: RequestContext, sche
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -120,7 +126,10 @@ export function createHttpServer(routes: readonly Route[], logger: NodeLogger): 
         if ('handled' in result) return;
         if ('json' in result) sendJson(res, result.status, result.json);
         else {
-          res.writeHead(result.status, { 'content-type': result.contentType ?? 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+          res.writeHead(result.status, {
+            'content-type': result.contentType ?? 'text/plain; charset=utf-8',
+            'cache-control': 'no-store',
+          });
           res.end(result.text);
         }
       } catch (err) {

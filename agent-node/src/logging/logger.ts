@@ -20,7 +20,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         },
       },
       serializers: {
-        err: (err: unknown) => scrubDeep(err instanceof Error ? { type: err.name, message: err.message, code: (err as { code?: unknown }).code } : err),
+        err: (err: unknown) =>
+          scrubDeep(
+            err instanceof Error
+              ? { type: err.name, message: err.message, code: (err as { code?: unknown }).code }
+              : err,
+          ),
       },
     },
     destination ?? pino.destination({ fd: 1, sync: false }),

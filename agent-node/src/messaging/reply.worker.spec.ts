@@ -14,28 +14,47 @@ describe('reply queue resume after a crash', () => {
     ch = await configureNode(f);
     // make chat 31 known to the Telegram stand-in (a user wrote before)
     await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 31, text: 'hi' });
-    await waitFor(async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1);
+    await waitFor(
+      async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1,
+    );
   });
   afterAll(() => f.close());
 
-  const sent = async () => (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages as { text: string }[];
+  const sent = async () =>
+    (await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages as { text: string }[];
   const modelCalls = async () => (await f.sandboxJson('GET', '/openai/_test/requests')).requests.length as number;
 
   /** Stores an inbound message with its job, as the webhook does, while the worker is paused. */
   function storeInbound(text: string, updateId: number): { jobId: number; messageId: number; conversationId: string } {
     const r = f.app.internals.conversations.storeInbound(
-      { channelId: 'tg-main', eventKey: `u:${updateId}`, externalChatId: '31', externalMessageId: String(updateId), kind: 'text', text, receivedAt: Date.now() },
+      {
+        channelId: 'tg-main',
+        eventKey: `u:${updateId}`,
+        externalChatId: '31',
+        externalMessageId: String(updateId),
+        kind: 'text',
+        text,
+        receivedAt: Date.now(),
+      },
       'pending',
     );
     if (r.duplicate) throw new Error('duplicate');
-    const job = f.app.internals.db.prepare('SELECT id FROM reply_jobs WHERE inbound_message_id = ?').get(r.messageId) as { id: number };
+    const job = f.app.internals.db
+      .prepare('SELECT id FROM reply_jobs WHERE inbound_message_id = ?')
+      .get(r.messageId) as { id: number };
     return { jobId: job.id, messageId: r.messageId, conversationId: r.conversationId };
   }
 
   it('a reply generated but not yet sent is sent after restart without asking the model again', async () => {
     f.app.internals.worker.setPaused(true);
     const { jobId, messageId, conversationId } = storeInbound('generated before the crash', 900_001);
-    const replyId = f.app.internals.conversations.insertOutbound(conversationId, 'text', 'the stored reply', messageId, Date.now());
+    const replyId = f.app.internals.conversations.insertOutbound(
+      conversationId,
+      'text',
+      'the stored reply',
+      messageId,
+      Date.now(),
+    );
     f.app.internals.jobs.markReady(jobId, replyId, 1, Date.now());
     await f.app.stop();
     const calls = await modelCalls();
@@ -50,7 +69,13 @@ describe('reply queue resume after a crash', () => {
   it('a reply already marked sent is never sent again', async () => {
     f.app.internals.worker.setPaused(true);
     const { jobId, messageId, conversationId } = storeInbound('answered before the crash', 900_002);
-    const replyId = f.app.internals.conversations.insertOutbound(conversationId, 'text', 'already delivered', messageId, Date.now());
+    const replyId = f.app.internals.conversations.insertOutbound(
+      conversationId,
+      'text',
+      'already delivered',
+      messageId,
+      Date.now(),
+    );
     f.app.internals.jobs.markReady(jobId, replyId, 1, Date.now());
     f.app.internals.conversations.setDelivery(replyId, 'sent', '4242');
     f.app.internals.jobs.markSent(jobId, Date.now());

@@ -130,7 +130,12 @@ export class ReplyWorker {
     const channel = this.config.getChannel(conversation.channelId);
     const agent = channel ? this.config.getAgent(channel.agentId) : undefined;
     if (!channel || !channel.enabled || !agent || !agent.enabled) {
-      return this.jobs.finish(job.id, 'skipped', !channel || !channel.enabled ? 'channel_disabled' : 'agent_disabled', Date.now());
+      return this.jobs.finish(
+        job.id,
+        'skipped',
+        !channel || !channel.enabled ? 'channel_disabled' : 'agent_disabled',
+        Date.now(),
+      );
     }
 
     let text: string;
@@ -139,15 +144,27 @@ export class ReplyWorker {
     if (inbound.kind === 'unsupported') {
       text = REPLY_TEXT.unsupported;
     } else {
-      const apiKey = this.secrets.resolve(agent.provider === 'openai' ? 'openai_api_key' : 'anthropic_api_key', agent.id);
-      const turns = buildTurns(this.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages), this.options.historyCharBudget);
+      const apiKey = this.secrets.resolve(
+        agent.provider === 'openai' ? 'openai_api_key' : 'anthropic_api_key',
+        agent.id,
+      );
+      const turns = buildTurns(
+        this.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages),
+        this.options.historyCharBudget,
+      );
       let reply: string | undefined;
       let lastCode = 'missing_api_key';
       if (apiKey) {
         for (let attempt = 1; attempt <= this.options.maxModelAttempts; attempt++) {
           attempts++;
           try {
-            reply = await this.models.complete({ provider: agent.provider, model: agent.model, apiKey, system: agent.instructions, turns });
+            reply = await this.models.complete({
+              provider: agent.provider,
+              model: agent.model,
+              apiKey,
+              system: agent.instructions,
+              turns,
+            });
             break;
           } catch (err) {
             const e = err instanceof ModelCallError ? err : new ModelCallError('unknown_error', false);
@@ -173,11 +190,25 @@ export class ReplyWorker {
     this.storeReply(job, conversation.id, kind, text, inbound.id, attempts, now);
   }
 
-  private storeReply(job: ReplyJobRow, conversationId: string, kind: 'text' | 'fallback' | 'unsupported', text: string, inboundId: number, attempts: number, now: number): void {
+  private storeReply(
+    job: ReplyJobRow,
+    conversationId: string,
+    kind: 'text' | 'fallback' | 'unsupported',
+    text: string,
+    inboundId: number,
+    attempts: number,
+    now: number,
+  ): void {
     this.conversations.transaction(() => {
       const fresh = this.jobs.get(job.id);
       if (!fresh || fresh.state !== 'pending') return; // erased or already done meanwhile
-      const replyId = this.conversations.insertOutbound(conversationId, kind === 'unsupported' ? 'notice' : kind, text, inboundId, now);
+      const replyId = this.conversations.insertOutbound(
+        conversationId,
+        kind === 'unsupported' ? 'notice' : kind,
+        text,
+        inboundId,
+        now,
+      );
       this.jobs.markReady(job.id, replyId, attempts, now);
     });
   }

@@ -72,7 +72,12 @@ export class SdkModelClient implements ModelClient {
     if (!client) {
       const { default: OpenAIClient } = require('openai') as typeof import('openai');
       // openaiBaseUrl is as the SDK takes it, version included (https://api.openai.com/v1).
-      client = new OpenAIClient({ apiKey, baseURL: this.options.openaiBaseUrl, timeout: this.options.timeoutMs, maxRetries: 0 });
+      client = new OpenAIClient({
+        apiKey,
+        baseURL: this.options.openaiBaseUrl,
+        timeout: this.options.timeoutMs,
+        maxRetries: 0,
+      });
       this.openaiClients.clear(); // keys rotate; keep only the current one
       this.openaiClients.set(apiKey, client);
     }
@@ -83,7 +88,12 @@ export class SdkModelClient implements ModelClient {
     let client = this.anthropicClients.get(apiKey);
     if (!client) {
       const { default: AnthropicClient } = require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
-      client = new AnthropicClient({ apiKey, baseURL: this.options.anthropicBaseUrl, timeout: this.options.timeoutMs, maxRetries: 0 });
+      client = new AnthropicClient({
+        apiKey,
+        baseURL: this.options.anthropicBaseUrl,
+        timeout: this.options.timeoutMs,
+        maxRetries: 0,
+      });
       this.anthropicClients.clear();
       this.anthropicClients.set(apiKey, client);
     }
@@ -95,7 +105,10 @@ export class SdkModelClient implements ModelClient {
       if (req.provider === 'openai') {
         const res = await this.openai(req.apiKey).chat.completions.create({
           model: req.model,
-          messages: [{ role: 'system', content: req.system }, ...req.turns.map((t) => ({ role: t.role, content: t.content }))],
+          messages: [
+            { role: 'system', content: req.system },
+            ...req.turns.map((t) => ({ role: t.role, content: t.content })),
+          ],
           max_completion_tokens: this.options.maxOutputTokens,
         });
         const text = res.choices[0]?.message?.content?.trim();
@@ -128,14 +141,22 @@ export class SdkModelClient implements ModelClient {
       provider === 'openai'
         ? `${this.options.openaiBaseUrl ?? 'https://api.openai.com/v1'}/models`
         : `${this.options.anthropicBaseUrl ?? 'https://api.anthropic.com'}/v1/models`;
-    const headers: Record<string, string> = provider === 'openai' ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_API_VERSION };
+    const headers: Record<string, string> =
+      provider === 'openai'
+        ? { authorization: `Bearer ${apiKey}` }
+        : { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_API_VERSION };
     let status: number;
     try {
-      status = (await requestJson({ method: 'GET', url, headers, timeoutMs: Math.min(this.options.timeoutMs, 10_000) })).status;
+      status = (await requestJson({ method: 'GET', url, headers, timeoutMs: Math.min(this.options.timeoutMs, 10_000) }))
+        .status;
     } catch (err) {
-      throw new ModelCallError(err instanceof HttpClientError && err.code === 'timeout' ? 'timeout' : 'connection_error', true);
+      throw new ModelCallError(
+        err instanceof HttpClientError && err.code === 'timeout' ? 'timeout' : 'connection_error',
+        true,
+      );
     }
-    if (status < 200 || status >= 300) throw new ModelCallError(`http_${status}`, status === 429 || status >= 500, status);
+    if (status < 200 || status >= 300)
+      throw new ModelCallError(`http_${status}`, status === 429 || status >= 500, status);
   }
 }
 

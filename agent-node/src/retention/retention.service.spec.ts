@@ -21,8 +21,12 @@ describe('RetentionService', () => {
     expect(service.days()).toBe(365);
     const now = Date.parse('2026-06-01T00:00:00Z');
     const day = 24 * 3600_000;
-    db.prepare("INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES ('c1', 'ch', '1', 0, 0)").run();
-    const insert = db.prepare("INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES ('c1', 'in', 'text', 'x', ?)");
+    db.prepare(
+      "INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES ('c1', 'ch', '1', 0, 0)",
+    ).run();
+    const insert = db.prepare(
+      "INSERT INTO messages (conversation_id, direction, kind, text, created_at) VALUES ('c1', 'in', 'text', 'x', ?)",
+    );
     insert.run(now - 366 * day);
     insert.run(now - 364 * day);
     expect(service.purge(new Date(now))).toMatchObject({ messages: 1, conversations: 0 });

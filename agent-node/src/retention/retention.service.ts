@@ -46,7 +46,11 @@ export class RetentionService {
     const cutoff = now.getTime() - this.days() * DAY_MS;
     const result = this.db.transaction(() => {
       const messages = this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(cutoff).changes;
-      const conversations = this.db.prepare('DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)').run().changes;
+      const conversations = this.db
+        .prepare(
+          'DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)',
+        )
+        .run().changes;
       this.db.prepare('DELETE FROM inbound_events WHERE received_at < ?').run(cutoff);
       this.db.prepare('DELETE FROM delivery_statuses WHERE occurred_at < ?').run(cutoff);
       this.counters.increment(COUNTER.purgedMessages, messages);
@@ -54,7 +58,10 @@ export class RetentionService {
       this.settings.set(SETTING.lastPurgeAt, now.toISOString());
       return { messages, conversations, cutoff: new Date(cutoff).toISOString() };
     })();
-    this.logger.info({ purgedMessages: result.messages, purgedConversations: result.conversations }, 'retention purge done');
+    this.logger.info(
+      { purgedMessages: result.messages, purgedConversations: result.conversations },
+      'retention purge done',
+    );
     return result;
   }
 

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AgentConfig, ApplyConfigRequest, ChannelConfig, ChannelType, ModelProvider } from '@enclave/node-protocol';
+import type {
+  AgentConfig,
+  ApplyConfigRequest,
+  ChannelConfig,
+  ChannelType,
+  ModelProvider,
+} from '@enclave/node-protocol';
 import type { Db } from './database';
 
 export interface AgentRow {
@@ -54,21 +60,27 @@ export class ConfigRepository {
   apply(cfg: ApplyConfigRequest): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM agents').run();
-      const insertAgent = this.db.prepare('INSERT INTO agents (id, name, instructions, provider, model, enabled) VALUES (?, ?, ?, ?, ?, ?)');
+      const insertAgent = this.db.prepare(
+        'INSERT INTO agents (id, name, instructions, provider, model, enabled) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       for (const a of cfg.agents) insertAgent.run(a.id, a.name, a.instructions, a.provider, a.model, a.enabled ? 1 : 0);
       const keep = new Set(cfg.channels.map((c) => c.id));
-      for (const existing of this.listChannels()) if (!keep.has(existing.id)) this.db.prepare('DELETE FROM channels WHERE id = ?').run(existing.id);
+      for (const existing of this.listChannels())
+        if (!keep.has(existing.id)) this.db.prepare('DELETE FROM channels WHERE id = ?').run(existing.id);
       const upsert = this.db.prepare(
         `INSERT INTO channels (id, type, agent_id, enabled, settings) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET type = excluded.type, agent_id = excluded.agent_id, enabled = excluded.enabled, settings = excluded.settings`,
       );
-      for (const c of cfg.channels) upsert.run(c.id, c.type, c.agentId, c.enabled ? 1 : 0, JSON.stringify(channelSettings(c)));
+      for (const c of cfg.channels)
+        upsert.run(c.id, c.type, c.agentId, c.enabled ? 1 : 0, JSON.stringify(channelSettings(c)));
     })();
   }
 
   listAgents(): AgentRow[] {
     return this.db
-      .prepare<[], Omit<AgentRow, 'enabled'> & { enabled: number }>('SELECT id, name, instructions, provider, model, enabled FROM agents ORDER BY id')
+      .prepare<[], Omit<AgentRow, 'enabled'> & { enabled: number }>(
+        'SELECT id, name, instructions, provider, model, enabled FROM agents ORDER BY id',
+      )
       .all()
       .map((r) => ({ ...r, enabled: r.enabled === 1 }));
   }
@@ -96,7 +108,9 @@ export class ConfigRepository {
   }
 
   setWebhookState(channelId: string, state: ChannelRow['webhookState'], error: string | null = null): void {
-    this.db.prepare('UPDATE channels SET webhook_state = ?, webhook_error = ? WHERE id = ?').run(state, error, channelId);
+    this.db
+      .prepare('UPDATE channels SET webhook_state = ?, webhook_error = ? WHERE id = ?')
+      .run(state, error, channelId);
   }
 }
 

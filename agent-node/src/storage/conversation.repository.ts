@@ -34,7 +34,9 @@ export interface InboundMessage {
   readonly receivedAt: number;
 }
 
-export type StoreInboundResult = { readonly duplicate: true } | { readonly duplicate: false; readonly messageId: number; readonly conversationId: string };
+export type StoreInboundResult =
+  | { readonly duplicate: true }
+  | { readonly duplicate: false; readonly messageId: number; readonly conversationId: string };
 
 const MESSAGE_COLUMNS = `id, conversation_id AS conversationId, direction, kind, text, external_id AS externalId,
   reply_to AS replyTo, delivery_status AS deliveryStatus, created_at AS createdAt`;
@@ -50,7 +52,11 @@ export class ConversationRepository {
 
   /** Records that a provider event was seen; false when it had been seen before. */
   recordEvent(channelId: string, eventKey: string, at: number): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO inbound_events (channel_id, event_key, received_at) VALUES (?, ?, ?)').run(channelId, eventKey, at).changes === 1;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO inbound_events (channel_id, event_key, received_at) VALUES (?, ?, ?)')
+        .run(channelId, eventKey, at).changes === 1
+    );
   }
 
   /**
@@ -63,35 +69,53 @@ export class ConversationRepository {
       const conversationId = this.upsertConversation(msg.channelId, msg.externalChatId, msg.receivedAt);
       const messageId = Number(
         this.db
-          .prepare("INSERT INTO messages (conversation_id, direction, kind, text, external_id, created_at) VALUES (?, 'in', ?, ?, ?, ?)")
+          .prepare(
+            "INSERT INTO messages (conversation_id, direction, kind, text, external_id, created_at) VALUES (?, 'in', ?, ?, ?, ?)",
+          )
           .run(conversationId, msg.kind, msg.text, msg.externalMessageId, msg.receivedAt).lastInsertRowid,
       );
       this.db
-        .prepare('INSERT INTO reply_jobs (inbound_message_id, conversation_id, state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO reply_jobs (inbound_message_id, conversation_id, state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(messageId, conversationId, jobState, msg.receivedAt, msg.receivedAt, msg.receivedAt);
       return { duplicate: false, messageId, conversationId };
     })();
   }
 
   private upsertConversation(channelId: string, externalChatId: string, at: number): string {
-    const existing = this.db.prepare<[string, string], { id: string }>('SELECT id FROM conversations WHERE channel_id = ? AND external_chat_id = ?').get(channelId, externalChatId);
+    const existing = this.db
+      .prepare<[string, string], { id: string }>(
+        'SELECT id FROM conversations WHERE channel_id = ? AND external_chat_id = ?',
+      )
+      .get(channelId, externalChatId);
     if (existing) {
       this.db.prepare('UPDATE conversations SET last_message_at = ? WHERE id = ?').run(at, existing.id);
       return existing.id;
     }
     const id = randomUUID();
-    this.db.prepare('INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES (?, ?, ?, ?, ?)').run(id, channelId, externalChatId, at, at);
+    this.db
+      .prepare(
+        'INSERT INTO conversations (id, channel_id, external_chat_id, created_at, last_message_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(id, channelId, externalChatId, at, at);
     return id;
   }
 
   getConversation(id: string): ConversationRow | undefined {
     return this.db
-      .prepare<[string], ConversationRow>('SELECT id, channel_id AS channelId, external_chat_id AS externalChatId, created_at AS createdAt, last_message_at AS lastMessageAt FROM conversations WHERE id = ?')
+      .prepare<[string], ConversationRow>(
+        'SELECT id, channel_id AS channelId, external_chat_id AS externalChatId, created_at AS createdAt, last_message_at AS lastMessageAt FROM conversations WHERE id = ?',
+      )
       .get(id);
   }
 
   findConversation(channelId: string, externalChatId: string): ConversationRow | undefined {
-    const row = this.db.prepare<[string, string], { id: string }>('SELECT id FROM conversations WHERE channel_id = ? AND external_chat_id = ?').get(channelId, externalChatId);
+    const row = this.db
+      .prepare<[string, string], { id: string }>(
+        'SELECT id FROM conversations WHERE channel_id = ? AND external_chat_id = ?',
+      )
+      .get(channelId, externalChatId);
     return row ? this.getConversation(row.id) : undefined;
   }
 
@@ -102,14 +126,18 @@ export class ConversationRepository {
   /** Most recent messages of a conversation up to and including `uptoId`, newest first. */
   recentMessages(conversationId: string, uptoId: number, limit: number): MessageRow[] {
     return this.db
-      .prepare<[string, number, number], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND id <= ? ORDER BY id DESC LIMIT ?`)
+      .prepare<[string, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND id <= ? ORDER BY id DESC LIMIT ?`,
+      )
       .all(conversationId, uptoId, limit);
   }
 
   insertOutbound(conversationId: string, kind: MessageKind, text: string, replyTo: number, at: number): number {
     const id = Number(
       this.db
-        .prepare("INSERT INTO messages (conversation_id, direction, kind, text, reply_to, delivery_status, created_at) VALUES (?, 'out', ?, ?, ?, 'pending', ?)")
+        .prepare(
+          "INSERT INTO messages (conversation_id, direction, kind, text, reply_to, delivery_status, created_at) VALUES (?, 'out', ?, ?, ?, 'pending', ?)",
+        )
         .run(conversationId, kind, text, replyTo, at).lastInsertRowid,
     );
     this.db.prepare('UPDATE conversations SET last_message_at = ? WHERE id = ?').run(at, conversationId);
@@ -117,18 +145,33 @@ export class ConversationRepository {
   }
 
   setDelivery(messageId: number, status: string, externalId?: string): void {
-    if (externalId !== undefined) this.db.prepare('UPDATE messages SET delivery_status = ?, external_id = ? WHERE id = ?').run(status, externalId, messageId);
+    if (externalId !== undefined)
+      this.db
+        .prepare('UPDATE messages SET delivery_status = ?, external_id = ? WHERE id = ?')
+        .run(status, externalId, messageId);
     else this.db.prepare('UPDATE messages SET delivery_status = ? WHERE id = ?').run(status, messageId);
   }
 
   /** Records a provider status callback (sent/delivered/read/failed) for an outbound message. */
-  recordDeliveryStatus(channelId: string, externalMessageId: string, status: string, at: number, errorCode: string | null): boolean {
+  recordDeliveryStatus(
+    channelId: string,
+    externalMessageId: string,
+    status: string,
+    at: number,
+    errorCode: string | null,
+  ): boolean {
     const fresh =
       this.db
-        .prepare('INSERT OR IGNORE INTO delivery_statuses (channel_id, external_message_id, status, occurred_at, error_code) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR IGNORE INTO delivery_statuses (channel_id, external_message_id, status, occurred_at, error_code) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(channelId, externalMessageId, status, at, errorCode).changes === 1;
     const rank: Record<string, number> = { pending: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
-    const row = this.db.prepare<[string], { id: number; delivery_status: string | null }>("SELECT id, delivery_status FROM messages WHERE external_id = ? AND direction = 'out'").get(externalMessageId);
+    const row = this.db
+      .prepare<[string], { id: number; delivery_status: string | null }>(
+        "SELECT id, delivery_status FROM messages WHERE external_id = ? AND direction = 'out'",
+      )
+      .get(externalMessageId);
     if (row && (rank[status] ?? -1) > (rank[row.delivery_status ?? 'pending'] ?? -1)) this.setDelivery(row.id, status);
     return fresh;
   }
@@ -136,14 +179,22 @@ export class ConversationRepository {
   /** Deletes one conversation, its messages and reply jobs. Returns the number of messages erased. */
   eraseConversation(conversationId: string): { erased: boolean; messages: number } {
     return this.db.transaction(() => {
-      const messages = (this.db.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?').get(conversationId) as { n: number }).n;
+      const messages = (
+        this.db.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?').get(conversationId) as {
+          n: number;
+        }
+      ).n;
       const erased = this.db.prepare('DELETE FROM conversations WHERE id = ?').run(conversationId).changes > 0;
       return { erased, messages: erased ? messages : 0 };
     })();
   }
 
   counts(): { conversations: number; messages: number } {
-    const c = this.db.prepare('SELECT (SELECT COUNT(*) FROM conversations) AS conversations, (SELECT COUNT(*) FROM messages) AS messages').get() as {
+    const c = this.db
+      .prepare(
+        'SELECT (SELECT COUNT(*) FROM conversations) AS conversations, (SELECT COUNT(*) FROM messages) AS messages',
+      )
+      .get() as {
       conversations: number;
       messages: number;
     };

@@ -18,7 +18,9 @@ export const COUNTER = {
 export class CountersRepository {
   private readonly incStmt;
   constructor(private readonly db: Db) {
-    this.incStmt = db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value');
+    this.incStmt = db.prepare(
+      'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
+    );
   }
   increment(name: string, by = 1): void {
     if (by !== 0) this.incStmt.run(name, by);

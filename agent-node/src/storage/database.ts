@@ -22,9 +22,16 @@ export function sqliteNativeBinding(): string | undefined {
 export const SQLITE_ADDON_FILE = 'better_sqlite3.node';
 
 /** Opens (creating if needed) the node database in WAL mode and runs pending migrations. */
-export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS, options: { readonly?: boolean } = {}): Db {
+export function openDatabase(
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  options: { readonly?: boolean } = {},
+): Db {
   const nativeBinding = sqliteNativeBinding();
-  const db = new Database(file, { ...(nativeBinding ? { nativeBinding } : {}), ...(options.readonly ? { readonly: true, fileMustExist: true } : {}) });
+  const db = new Database(file, {
+    ...(nativeBinding ? { nativeBinding } : {}),
+    ...(options.readonly ? { readonly: true, fileMustExist: true } : {}),
+  });
   if (options.readonly) return db;
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL'); // an acknowledged webhook survives a crash or power loss

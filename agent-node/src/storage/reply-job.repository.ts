@@ -45,33 +45,49 @@ export class ReplyJobRepository {
   /** Earliest next attempt among open jobs of conversations not being worked on right now. */
   nextDueAt(excludeConversations: ReadonlySet<string> = new Set()): number | undefined {
     const r = this.db
-      .prepare("SELECT MIN(next_attempt_at) AS t FROM reply_jobs WHERE state IN ('pending', 'ready') AND conversation_id NOT IN (SELECT value FROM json_each(?))")
+      .prepare(
+        "SELECT MIN(next_attempt_at) AS t FROM reply_jobs WHERE state IN ('pending', 'ready') AND conversation_id NOT IN (SELECT value FROM json_each(?))",
+      )
       .get(JSON.stringify([...excludeConversations])) as { t: number | null };
     return r.t ?? undefined;
   }
 
   markReady(id: number, replyMessageId: number, attempts: number, now: number): void {
-    this.db.prepare("UPDATE reply_jobs SET state = 'ready', reply_message_id = ?, attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?").run(replyMessageId, attempts, now, now, id);
+    this.db
+      .prepare(
+        "UPDATE reply_jobs SET state = 'ready', reply_message_id = ?, attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+      )
+      .run(replyMessageId, attempts, now, now, id);
   }
 
   markSendAttempt(id: number, now: number): void {
-    this.db.prepare('UPDATE reply_jobs SET send_attempts = send_attempts + 1, updated_at = ? WHERE id = ?').run(now, id);
+    this.db
+      .prepare('UPDATE reply_jobs SET send_attempts = send_attempts + 1, updated_at = ? WHERE id = ?')
+      .run(now, id);
   }
 
   markSent(id: number, now: number): void {
-    this.db.prepare("UPDATE reply_jobs SET state = 'sent', last_error = NULL, updated_at = ? WHERE id = ?").run(now, id);
+    this.db
+      .prepare("UPDATE reply_jobs SET state = 'sent', last_error = NULL, updated_at = ? WHERE id = ?")
+      .run(now, id);
   }
 
   retryLater(id: number, nextAttemptAt: number, error: string, now: number): void {
-    this.db.prepare('UPDATE reply_jobs SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?').run(nextAttemptAt, error, now, id);
+    this.db
+      .prepare('UPDATE reply_jobs SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      .run(nextAttemptAt, error, now, id);
   }
 
   finish(id: number, state: 'failed' | 'skipped', error: string, now: number): void {
-    this.db.prepare('UPDATE reply_jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?').run(state, error, now, id);
+    this.db
+      .prepare('UPDATE reply_jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?')
+      .run(state, error, now, id);
   }
 
   countByState(): Record<string, number> {
-    const rows = this.db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM reply_jobs GROUP BY state').all();
+    const rows = this.db
+      .prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM reply_jobs GROUP BY state')
+      .all();
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 }

@@ -15,7 +15,9 @@ export class SecretRepository {
   put(kind: SecretKind, scope: string, value: string): void {
     const sealed = encryptSecret(value, this.key, `${kind}:${scope}`);
     this.db
-      .prepare('INSERT INTO secrets (kind, scope, sealed, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, scope) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO secrets (kind, scope, sealed, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, scope) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at',
+      )
       .run(kind, scope, sealed, Date.now());
   }
 
@@ -31,7 +33,9 @@ export class SecretRepository {
 
   /** The secret for a scope (agent or channel id), falling back to the node-wide default. */
   resolve(kind: SecretKind, scope?: string): string | undefined {
-    const stmt = this.db.prepare<[string, string], { sealed: string }>('SELECT sealed FROM secrets WHERE kind = ? AND scope = ?');
+    const stmt = this.db.prepare<[string, string], { sealed: string }>(
+      'SELECT sealed FROM secrets WHERE kind = ? AND scope = ?',
+    );
     for (const s of scope ? [scope, 'default'] : ['default']) {
       const row = stmt.get(kind, s);
       if (row) return decryptSecret(row.sealed, this.key, `${kind}:${s}`);

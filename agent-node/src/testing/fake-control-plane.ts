@@ -34,10 +34,12 @@ export class FakeControlPlane {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        void this.handle(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks)).then(({ status, json }) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(json));
-        });
+        void this.handle(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks)).then(
+          ({ status, json }) => {
+            res.writeHead(status, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(json));
+          },
+        );
       });
     });
     await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', () => r()));
@@ -52,7 +54,12 @@ export class FakeControlPlane {
     await new Promise<void>((r) => s.close(() => r()));
   }
 
-  private async handle(method: string, path: string, headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<{ status: number; json: unknown }> {
+  private async handle(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer,
+  ): Promise<{ status: number; json: unknown }> {
     if (!this.available) return { status: 503, json: { error: { code: 'unavailable', message: 'down' } } };
     const deny = (reason: string) => {
       this.rejected.push({ path, reason });
@@ -60,9 +67,17 @@ export class FakeControlPlane {
     };
     if (method === 'POST' && path === CONTROL_PLANE_ROUTES.enrol.path) {
       const parsed = enrolRequestSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
-      if (!parsed.success) return { status: 422, json: { error: { code: 'validation_failed', message: 'bad enrolment' } } };
+      if (!parsed.success)
+        return { status: 422, json: { error: { code: 'validation_failed', message: 'bad enrolment' } } };
       if (parsed.data.enrolmentToken !== this.enrolmentToken) return deny('bad enrolment token');
-      const v = await verifyRequest({ method, path, body, headers, publicKey: parsed.data.publicKey, nonceStore: this.nonces });
+      const v = await verifyRequest({
+        method,
+        path,
+        body,
+        headers,
+        publicKey: parsed.data.publicKey,
+        nonceStore: this.nonces,
+      });
       if (!v.ok) return deny(v.reason);
       this.nodeKeys.set(parsed.data.nodeId, parsed.data.publicKey);
       return { status: 201, json: { nodeId: parsed.data.nodeId, enrolledAt: new Date().toISOString() } };
@@ -74,7 +89,11 @@ export class FakeControlPlane {
       const v = await verifyRequest({ method, path, body, headers, publicKey: key, nonceStore: this.nonces });
       if (!v.ok) return deny(v.reason);
       const parsed = heartbeatRequestSchema.safeParse(JSON.parse(body.toString('utf8')));
-      if (!parsed.success) return { status: 422, json: { error: { code: 'validation_failed', message: 'bad heartbeat', details: parsed.error.issues } } };
+      if (!parsed.success)
+        return {
+          status: 422,
+          json: { error: { code: 'validation_failed', message: 'bad heartbeat', details: parsed.error.issues } },
+        };
       this.heartbeats.push(parsed.data);
       return { status: 200, json: { receivedAt: new Date().toISOString() } };
     }
@@ -87,7 +106,12 @@ export class FakeControlPlane {
   }
 
   /** Calls a node with a signed request; returns status and parsed JSON body. */
-  async call(nodeUrl: string, method: string, path: string, payload?: unknown): Promise<{ status: number; body: Json; headers: Record<string, string> }> {
+  async call(
+    nodeUrl: string,
+    method: string,
+    path: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: Json; headers: Record<string, string> }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const headers = { ...this.sign(method, path, body), ...(body ? { 'content-type': 'application/json' } : {}) };
     const res = await fetch(`${nodeUrl}${path}`, { method, headers, body: body || undefined });

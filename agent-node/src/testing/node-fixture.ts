@@ -7,7 +7,16 @@ import { createStandIns } from '../../../apps/sandbox/src/stand-ins';
 import { parseNodeConfig, type NodeConfigInput } from '../config/node-config';
 import { NodeApp, type NodeAppOptions } from '../node-app';
 import { FakeControlPlane } from './fake-control-plane';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, jsonOf, removeDir, type Json, telegramToken, tempDir, testNodeConfig } from './node-harness';
+import {
+  ANTHROPIC_TEST_KEY,
+  OPENAI_TEST_KEY,
+  jsonOf,
+  removeDir,
+  type Json,
+  telegramToken,
+  tempDir,
+  testNodeConfig,
+} from './node-harness';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,13 +44,20 @@ export interface NodeFixture {
 }
 
 /** In-process sandbox + fake control plane + agent node on a temp data directory. */
-export async function startNodeFixture(overrides: Partial<NodeConfigInput> = {}, appOptions: NodeAppOptions = {}): Promise<NodeFixture> {
+export async function startNodeFixture(
+  overrides: Partial<NodeConfigInput> = {},
+  appOptions: NodeAppOptions = {},
+): Promise<NodeFixture> {
   const sandbox = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
   const cp = await new FakeControlPlane().start();
   const dataDir = tempDir();
   const port = await freePort();
   const nodeUrl = `http://127.0.0.1:${port}`;
-  const config = { ...testNodeConfig({ dataDir, sandboxUrl: sandbox.url, controlPlane: cp, port }), publicBaseUrl: nodeUrl, ...overrides };
+  const config = {
+    ...testNodeConfig({ dataDir, sandboxUrl: sandbox.url, controlPlane: cp, port }),
+    publicBaseUrl: nodeUrl,
+    ...overrides,
+  };
   const make = () => new NodeApp(parseNodeConfig(config), { backgroundTasks: false, ...appOptions });
   const fixture: NodeFixture = {
     sandbox,
@@ -82,17 +98,44 @@ export interface ConfiguredChannels {
 
 /** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
 /** Re-applies the config with other providers per channel (next revision). */
-export async function switchProviders(f: NodeFixture, ch: ConfiguredChannels, telegram: 'openai' | 'anthropic', whatsapp: 'openai' | 'anthropic', revision: number): Promise<void> {
+export async function switchProviders(
+  f: NodeFixture,
+  ch: ConfiguredChannels,
+  telegram: 'openai' | 'anthropic',
+  whatsapp: 'openai' | 'anthropic',
+  revision: number,
+): Promise<void> {
   const agentOf = (p: string) => (p === 'anthropic' ? 'agent-anthropic' : 'agent-openai');
   const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
     revision,
     agents: [
-      { id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true },
-      { id: 'agent-anthropic', name: 'Claude helper', instructions: 'You are a kind assistant.', provider: 'anthropic', model: 'claude-haiku-4-5', enabled: true },
+      {
+        id: 'agent-openai',
+        name: 'Helper',
+        instructions: 'You are a helpful assistant.',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        enabled: true,
+      },
+      {
+        id: 'agent-anthropic',
+        name: 'Claude helper',
+        instructions: 'You are a kind assistant.',
+        provider: 'anthropic',
+        model: 'claude-haiku-4-5',
+        enabled: true,
+      },
     ],
     channels: [
       { id: 'tg-main', type: 'telegram', agentId: agentOf(telegram), enabled: true },
-      { id: 'wa-main', type: 'whatsapp', agentId: agentOf(whatsapp), enabled: true, phoneNumberId: ch.whatsapp.phoneNumberId, verifyToken: ch.whatsapp.verifyToken },
+      {
+        id: 'wa-main',
+        type: 'whatsapp',
+        agentId: agentOf(whatsapp),
+        enabled: true,
+        phoneNumberId: ch.whatsapp.phoneNumberId,
+        verifyToken: ch.whatsapp.verifyToken,
+      },
     ],
   });
   if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
@@ -100,7 +143,11 @@ export async function switchProviders(f: NodeFixture, ch: ConfiguredChannels, te
 
 export async function configureNode(
   f: Pick<NodeFixture, 'cp' | 'nodeUrl' | 'sandboxJson'>,
-  opts: { telegramProvider?: 'openai' | 'anthropic'; whatsappProvider?: 'openai' | 'anthropic'; revision?: number } = {},
+  opts: {
+    telegramProvider?: 'openai' | 'anthropic';
+    whatsappProvider?: 'openai' | 'anthropic';
+    revision?: number;
+  } = {},
 ): Promise<ConfiguredChannels> {
   const token = telegramToken();
   const whatsapp = {
@@ -112,12 +159,38 @@ export async function configureNode(
   const cfg = {
     revision: opts.revision ?? 1,
     agents: [
-      { id: 'agent-openai', name: 'Helper', instructions: 'You are a helpful assistant.', provider: 'openai', model: 'gpt-4o-mini', enabled: true },
-      { id: 'agent-anthropic', name: 'Claude helper', instructions: 'You are a kind assistant.', provider: 'anthropic', model: 'claude-haiku-4-5', enabled: true },
+      {
+        id: 'agent-openai',
+        name: 'Helper',
+        instructions: 'You are a helpful assistant.',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        enabled: true,
+      },
+      {
+        id: 'agent-anthropic',
+        name: 'Claude helper',
+        instructions: 'You are a kind assistant.',
+        provider: 'anthropic',
+        model: 'claude-haiku-4-5',
+        enabled: true,
+      },
     ],
     channels: [
-      { id: 'tg-main', type: 'telegram', agentId: opts.telegramProvider === 'anthropic' ? 'agent-anthropic' : 'agent-openai', enabled: true },
-      { id: 'wa-main', type: 'whatsapp', agentId: opts.whatsappProvider === 'openai' ? 'agent-openai' : 'agent-anthropic', enabled: true, phoneNumberId: whatsapp.phoneNumberId, verifyToken: whatsapp.verifyToken },
+      {
+        id: 'tg-main',
+        type: 'telegram',
+        agentId: opts.telegramProvider === 'anthropic' ? 'agent-anthropic' : 'agent-openai',
+        enabled: true,
+      },
+      {
+        id: 'wa-main',
+        type: 'whatsapp',
+        agentId: opts.whatsappProvider === 'openai' ? 'agent-openai' : 'agent-anthropic',
+        enabled: true,
+        phoneNumberId: whatsapp.phoneNumberId,
+        verifyToken: whatsapp.verifyToken,
+      },
     ],
   };
   const put = async (kind: string, value: string, scope = 'default') => {

@@ -30,18 +30,35 @@ export function removeDir(dir: string): void {
 }
 
 /** Node config pointing at a sandbox and a fake control plane; fast timings for tests. */
-export function testNodeConfig(opts: { dataDir: string; sandboxUrl: string; controlPlane: FakeControlPlane; port?: number; overrides?: Partial<NodeConfigInput> }): NodeConfigInput {
+export function testNodeConfig(opts: {
+  dataDir: string;
+  sandboxUrl: string;
+  controlPlane: FakeControlPlane;
+  port?: number;
+  overrides?: Partial<NodeConfigInput>;
+}): NodeConfigInput {
   return {
     nodeId: 'node-test-1',
     dataDir: opts.dataDir,
     listen: { host: '127.0.0.1', port: opts.port ?? 0 },
     publicBaseUrl: 'http://127.0.0.1:1', // replaced once the port is known
-    controlPlane: { url: opts.controlPlane.url, publicKey: opts.controlPlane.keys.publicKeyPem, enrolmentToken: opts.controlPlane.enrolmentToken },
+    controlPlane: {
+      url: opts.controlPlane.url,
+      publicKey: opts.controlPlane.keys.publicKeyPem,
+      enrolmentToken: opts.controlPlane.enrolmentToken,
+    },
     heartbeatIntervalMs: 60_000,
     telegramApiRoot: `${opts.sandboxUrl}/telegram`,
     whatsapp: { graphApiBaseUrl: `${opts.sandboxUrl}/whatsapp`, graphApiVersion: 'v21.0' },
     providers: { openaiBaseUrl: `${opts.sandboxUrl}/openai/v1`, anthropicBaseUrl: `${opts.sandboxUrl}/anthropic` },
-    model: { timeoutMs: 2_000, maxAttempts: 3, backoffBaseMs: 20, historyCharBudget: 4_000, historyMaxMessages: 20, maxOutputTokens: 256 },
+    model: {
+      timeoutMs: 2_000,
+      maxAttempts: 3,
+      backoffBaseMs: 20,
+      historyCharBudget: 4_000,
+      historyMaxMessages: 20,
+      maxOutputTokens: 256,
+    },
     delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 4 },
     logLevel: 'silent',
     ...opts.overrides,
@@ -55,7 +72,11 @@ export function writeConfig(dir: string, cfg: NodeConfigInput): string {
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

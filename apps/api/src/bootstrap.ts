@@ -12,7 +12,10 @@ import { buildOpenApiDocument } from './openapi';
 
 /** The API exactly as it runs in production; tests call this too, with their own env. */
 export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
+    bufferLogs: true,
+    rawBody: true,
+  });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '256kb' });

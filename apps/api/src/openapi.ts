@@ -19,7 +19,11 @@ import { createChannelSchema } from './channels/dto/channel.dto';
  * The app must have its global prefix set already ('api').
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder().setTitle('Enclave control plane').setVersion('1').addCookieAuth('enclave_session').build();
+  const config = new DocumentBuilder()
+    .setTitle('Enclave control plane')
+    .setVersion('1')
+    .addCookieAuth('enclave_session')
+    .build();
   const document = cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
   const schemas = document.components?.schemas ?? {};
   for (const [name, schema] of zodComponentSchemas(app)) if (name in schemas) schemas[name] = schema;
@@ -31,16 +35,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 const API_RESPONSE_METADATA = 'swagger/apiResponse';
 
 /** Request bodies validated by a pipe on a plain zod schema (a union cannot be a DTO class). */
-const PIPE_BODIES: Array<[path: string, method: 'post', schema: z.ZodType]> = [['/api/workspaces/{id}/channels', 'post', createChannelSchema]];
+const PIPE_BODIES: Array<[path: string, method: 'post', schema: z.ZodType]> = [
+  ['/api/workspaces/{id}/channels', 'post', createChannelSchema],
+];
 
 function attachPipeBodies(document: OpenAPIObject): void {
   for (const [path, method, zodSchema] of PIPE_BODIES) {
     const operation = document.paths[path]?.[method];
-    if (!operation) throw new Error(`${method.toUpperCase()} ${path} no longer exists: update PIPE_BODIES in ${__filename}`);
-    const schema = z.toJSONSchema(zodSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    if (!operation)
+      throw new Error(`${method.toUpperCase()} ${path} no longer exists: update PIPE_BODIES in ${__filename}`);
+    const schema = z.toJSONSchema(zodSchema, {
+      target: 'draft-2020-12',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as Record<string, unknown>;
     delete schema.$schema;
     const existing = operation.requestBody && 'content' in operation.requestBody ? operation.requestBody : undefined;
-    operation.requestBody = { required: true, description: existing?.description, content: { 'application/json': { schema } } };
+    operation.requestBody = {
+      required: true,
+      description: existing?.description,
+      content: { 'application/json': { schema } },
+    };
   }
 }
 
@@ -63,14 +78,22 @@ function zodComponentSchemas(app: INestApplication): Map<string, Record<string, 
       for (const name of Object.getOwnPropertyNames(prototype)) {
         const method = (Object.getOwnPropertyDescriptor(prototype, name)?.value ?? null) as object | null;
         if (typeof method !== 'function' || name === 'constructor') continue;
-        for (const param of (Reflect.getMetadata('design:paramtypes', prototype, name) ?? []) as unknown[]) note(param, false);
-        for (const response of Object.values((Reflect.getMetadata(API_RESPONSE_METADATA, method) ?? {}) as Record<string, { type?: unknown }>)) note(response.type, true);
+        for (const param of (Reflect.getMetadata('design:paramtypes', prototype, name) ?? []) as unknown[])
+          note(param, false);
+        for (const response of Object.values(
+          (Reflect.getMetadata(API_RESPONSE_METADATA, method) ?? {}) as Record<string, { type?: unknown }>,
+        ))
+          note(response.type, true);
       }
     }
   }
   const out = new Map<string, Record<string, unknown>>();
   for (const [name, { schema, usedAsResponse }] of dtos) {
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: usedAsResponse ? 'output' : 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    const json = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io: usedAsResponse ? 'output' : 'input',
+      unrepresentable: 'any',
+    }) as Record<string, unknown>;
     delete json.$schema;
     out.set(name, json);
   }

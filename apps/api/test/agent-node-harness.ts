@@ -62,7 +62,11 @@ export async function startAgentsHarness(overrides: NodeJS.ProcessEnv = {}): Pro
     logs,
     controlPlaneKeys,
     async providersJson(method, path, body) {
-      const res = await fetch(`${providers.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${providers.url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       try {
         return JSON.parse(text);
@@ -98,14 +102,26 @@ export async function ownerWithWorkspace(api: ApiHarness, tag: string): Promise<
   const email = `${tag}-${randomBytes(3).toString('hex')}@example.com`;
   const cookie = await signInByEmail(api, email);
   const slug = `${tag}-${randomBytes(3).toString('hex')}`;
-  const created = await api.http().post('/api/workspaces').set('Cookie', cookie).send({ name: `Workspace ${tag}`, slug }).expect(201);
+  const created = await api
+    .http()
+    .post('/api/workspaces')
+    .set('Cookie', cookie)
+    .send({ name: `Workspace ${tag}`, slug })
+    .expect(201);
   return { email, cookie, workspaceId: (created.body as { id: string }).id };
 }
 
 /** What provisioning does before the node starts: a node record holding the hash of a one-time enrolment token. */
-export async function createNodeRecord(api: ApiHarness, workspaceId: string): Promise<{ nodeId: string; enrolmentToken: string }> {
+export async function createNodeRecord(
+  api: ApiHarness,
+  workspaceId: string,
+): Promise<{ nodeId: string; enrolmentToken: string }> {
   const enrolmentToken = randomBytes(24).toString('base64url');
-  const node = await api.dataSource.getRepository(NodeEntity).save({ workspaceId, status: 'installing', enrolmentTokenHash: createHash('sha256').update(enrolmentToken).digest('hex') });
+  const node = await api.dataSource.getRepository(NodeEntity).save({
+    workspaceId,
+    status: 'installing',
+    enrolmentTokenHash: createHash('sha256').update(enrolmentToken).digest('hex'),
+  });
   return { nodeId: node.id, enrolmentToken };
 }
 
@@ -132,24 +148,38 @@ export interface RunningNode {
 }
 
 /** The real agent node in-process, configured like provisioning writes it, calling the API for enrolment and heartbeats. */
-export async function startAgentNode(harness: AgentsHarness, node: { nodeId: string; enrolmentToken: string }): Promise<RunningNode> {
+export async function startAgentNode(
+  harness: AgentsHarness,
+  node: { nodeId: string; enrolmentToken: string },
+): Promise<RunningNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enclave-node-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const sandbox = harness.providers.url;
   const config = parseNodeConfig({
-      nodeId: node.nodeId,
-      dataDir,
-      listen: { host: '127.0.0.1', port },
-      publicBaseUrl: url,
-      controlPlane: { url: `${harness.api.url}/api`, publicKey: harness.controlPlaneKeys.publicKeyPem, enrolmentToken: node.enrolmentToken },
-      heartbeatIntervalMs: 60_000,
-      telegramApiRoot: `${sandbox}/telegram`,
-      whatsapp: { graphApiBaseUrl: `${sandbox}/whatsapp`, graphApiVersion: 'v21.0' },
-      providers: { openaiBaseUrl: `${sandbox}/openai/v1`, anthropicBaseUrl: `${sandbox}/anthropic` },
-      model: { timeoutMs: 2_000, maxAttempts: 2, backoffBaseMs: 20, historyCharBudget: 4_000, historyMaxMessages: 20, maxOutputTokens: 256 },
-      delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 2 },
-      logLevel: 'silent',
+    nodeId: node.nodeId,
+    dataDir,
+    listen: { host: '127.0.0.1', port },
+    publicBaseUrl: url,
+    controlPlane: {
+      url: `${harness.api.url}/api`,
+      publicKey: harness.controlPlaneKeys.publicKeyPem,
+      enrolmentToken: node.enrolmentToken,
+    },
+    heartbeatIntervalMs: 60_000,
+    telegramApiRoot: `${sandbox}/telegram`,
+    whatsapp: { graphApiBaseUrl: `${sandbox}/whatsapp`, graphApiVersion: 'v21.0' },
+    providers: { openaiBaseUrl: `${sandbox}/openai/v1`, anthropicBaseUrl: `${sandbox}/anthropic` },
+    model: {
+      timeoutMs: 2_000,
+      maxAttempts: 2,
+      backoffBaseMs: 20,
+      historyCharBudget: 4_000,
+      historyMaxMessages: 20,
+      maxOutputTokens: 256,
+    },
+    delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 2 },
+    logLevel: 'silent',
   });
   const running: RunningNode = {
     app: new NodeApp(config, { backgroundTasks: false }),

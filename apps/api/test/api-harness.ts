@@ -4,7 +4,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createStandIns, GITHUB_DEFAULT_CLIENT, GOOGLE_DEFAULT_CLIENT, type MailStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
+import {
+  createStandIns,
+  GITHUB_DEFAULT_CLIENT,
+  GOOGLE_DEFAULT_CLIENT,
+  type MailStandIn,
+  type RunningSandbox,
+  startSandbox,
+} from '@enclave/sandbox';
 import { createApi } from '../src/bootstrap';
 
 export interface ApiHarness {

@@ -7,8 +7,22 @@ import { signInByEmail } from './sign-in';
 const SECRET_KEY = 'sk_test_billing_e2e_0123456789';
 export const WEBHOOK_SECRET = 'whsec_billing_e2e_0123456789abcdef';
 export const PLANS = [
-  { id: 'monthly', name: 'Monthly', stripePriceId: 'price_enclave_monthly', amount: 2900, currency: 'eur', interval: 'month' },
-  { id: 'yearly', name: 'Yearly', stripePriceId: 'price_enclave_yearly', amount: 29000, currency: 'eur', interval: 'year' },
+  {
+    id: 'monthly',
+    name: 'Monthly',
+    stripePriceId: 'price_enclave_monthly',
+    amount: 2900,
+    currency: 'eur',
+    interval: 'month',
+  },
+  {
+    id: 'yearly',
+    name: 'Yearly',
+    stripePriceId: 'price_enclave_yearly',
+    amount: 29000,
+    currency: 'eur',
+    interval: 'year',
+  },
 ];
 
 export interface StripeEventJson {
@@ -29,7 +43,10 @@ export interface BillingHarness {
   /** Resolves once the stand-in has made every delivery queued so far. */
   idle(): Promise<void>;
   /** POSTs a body to the webhook the way Stripe does, signed with `generateTestHeaderString`. */
-  deliver(payload: string, options?: { secret?: string; timestamp?: number }): Promise<{ status: number; body: Record<string, unknown> }>;
+  deliver(
+    payload: string,
+    options?: { secret?: string; timestamp?: number },
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** The events the stand-in emitted, oldest first. */
   events(type?: string): Promise<StripeEventJson[]>;
   /** A test control of the stand-in (what a customer or Stripe's billing engine would do). */
@@ -43,7 +60,10 @@ export interface BillingHarness {
  * the API's /api/stripe/webhook with STRIPE_WEBHOOK_SECRET.
  */
 export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<BillingHarness> {
-  const stripeStandIn = createStandIns({ smtpPort: 0, stripe: { secretKey: SECRET_KEY, webhookRetryDelaysMs: [] } }).find((standIn) => standIn.prefix === '/stripe');
+  const stripeStandIn = createStandIns({
+    smtpPort: 0,
+    stripe: { secretKey: SECRET_KEY, webhookRetryDelaysMs: [] },
+  }).find((standIn) => standIn.prefix === '/stripe');
   if (!stripeStandIn) throw new Error('the sandbox has no Stripe stand-in');
   const stripeSandbox = await startSandbox([stripeStandIn], 0);
   const stripeUrl = `${stripeSandbox.url}/stripe`;
@@ -55,8 +75,16 @@ export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<
     ...env,
   });
 
-  async function control(method: string, path: string, body?: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await fetch(`${stripeUrl}/_test${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  async function control(
+    method: string,
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const response = await fetch(`${stripeUrl}/_test${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const json = (await response.json()) as Record<string, unknown>;
     if (!response.ok) throw new Error(`stand-in ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
@@ -64,7 +92,16 @@ export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<
   const endpointUrl = `${api.url}/api/stripe/webhook`;
   let endpointId: string | null = null;
   const setDelivery = async (on: boolean) => {
-    if (on && !endpointId) endpointId = String((await control('POST', '/webhook_endpoints', { url: endpointUrl, secret: WEBHOOK_SECRET, enabled_events: ['*'] })).id);
+    if (on && !endpointId)
+      endpointId = String(
+        (
+          await control('POST', '/webhook_endpoints', {
+            url: endpointUrl,
+            secret: WEBHOOK_SECRET,
+            enabled_events: ['*'],
+          })
+        ).id,
+      );
     if (!on && endpointId) {
       await control('DELETE', `/webhook_endpoints/${endpointId}`);
       endpointId = null;
@@ -81,12 +118,23 @@ export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<
       await fetch(`${stripeUrl}/_test/idle`);
     },
     async deliver(payload, options = {}) {
-      const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? WEBHOOK_SECRET, ...(options.timestamp ? { timestamp: options.timestamp } : {}) });
-      const response = await api.http().post('/api/stripe/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+      const header = Stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: options.secret ?? WEBHOOK_SECRET,
+        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+      });
+      const response = await api
+        .http()
+        .post('/api/stripe/webhook')
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', header)
+        .send(payload);
       return { status: response.status, body: response.body as Record<string, unknown> };
     },
     async events(type) {
-      return (await (await fetch(`${stripeUrl}/_test/events${type ? `?type=${encodeURIComponent(type)}` : ''}`)).json()) as StripeEventJson[];
+      return (await (
+        await fetch(`${stripeUrl}/_test/events${type ? `?type=${encodeURIComponent(type)}` : ''}`)
+      ).json()) as StripeEventJson[];
     },
     test: (path, body = {}) => control('POST', path, body),
     async close() {
@@ -107,13 +155,27 @@ export async function ownerWithWorkspace(harness: BillingHarness, tag: string): 
   const email = `${tag}-${Date.now().toString(36)}@example.com`;
   const cookie = await signInByEmail(harness.api, email);
   const slug = `${tag}-${Math.random().toString(36).slice(2, 8)}`;
-  const created = await harness.api.http().post('/api/workspaces').set('Cookie', cookie).send({ name: `Workspace ${tag}`, slug }).expect(201);
+  const created = await harness.api
+    .http()
+    .post('/api/workspaces')
+    .set('Cookie', cookie)
+    .send({ name: `Workspace ${tag}`, slug })
+    .expect(201);
   return { email, cookie, workspaceId: (created.body as { id: string }).id };
 }
 
 /** Starts a checkout through the API and returns the Checkout Session id from its URL. */
-export async function startCheckout(harness: BillingHarness, customer: Customer, planId = 'monthly'): Promise<{ url: string; sessionId: string }> {
-  const response = await harness.api.http().post(`/api/workspaces/${customer.workspaceId}/checkout`).set('Cookie', customer.cookie).send({ planId }).expect(200);
+export async function startCheckout(
+  harness: BillingHarness,
+  customer: Customer,
+  planId = 'monthly',
+): Promise<{ url: string; sessionId: string }> {
+  const response = await harness.api
+    .http()
+    .post(`/api/workspaces/${customer.workspaceId}/checkout`)
+    .set('Cookie', customer.cookie)
+    .send({ planId })
+    .expect(200);
   const url = (response.body as { url: string }).url;
   return { url, sessionId: url.split('/').pop() as string };
 }
@@ -124,12 +186,21 @@ export async function paySession(harness: BillingHarness, sessionId: string): Pr
 }
 
 /** The latest event of `type` whose object matches. */
-export async function eventAbout(harness: BillingHarness, type: string, match: (object: Record<string, unknown>) => boolean): Promise<StripeEventJson> {
+export async function eventAbout(
+  harness: BillingHarness,
+  type: string,
+  match: (object: Record<string, unknown>) => boolean,
+): Promise<StripeEventJson> {
   const found = (await harness.events(type)).filter((event) => match(event.data.object));
   if (found.length === 0) throw new Error(`no ${type} event matched`);
   return found[found.length - 1];
 }
 
-export async function mailTo(harness: BillingHarness, email: string): Promise<Array<{ subject: string; text: string | null }>> {
-  return (await (await fetch(`${harness.api.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)).json()) as Array<{ subject: string; text: string | null }>;
+export async function mailTo(
+  harness: BillingHarness,
+  email: string,
+): Promise<Array<{ subject: string; text: string | null }>> {
+  return (await (
+    await fetch(`${harness.api.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)
+  ).json()) as Array<{ subject: string; text: string | null }>;
 }

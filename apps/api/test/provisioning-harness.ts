@@ -44,8 +44,14 @@ export interface ProvisioningHarness {
   requestDeprovision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
   /** The pool host (and its sshd) the workspace got: allocation takes the oldest free host. */
   allocatedHost(workspaceId: string): Promise<{ sshd: TestSshd; hostId: string; root: string }>;
-  waitForStatus(workspaceId: string, status: WorkspaceStatus | WorkspaceStatus[], timeoutMs?: number): Promise<WorkspaceStatus>;
-  dnsRecords(name: string): Promise<Array<{ id: string; name: string; type: string; content: string; proxied: boolean }>>;
+  waitForStatus(
+    workspaceId: string,
+    status: WorkspaceStatus | WorkspaceStatus[],
+    timeoutMs?: number,
+  ): Promise<WorkspaceStatus>;
+  dnsRecords(
+    name: string,
+  ): Promise<Array<{ id: string; name: string; type: string; content: string; proxied: boolean }>>;
   /**
    * What the Cloudflare edge would connect to for a node's hostname: the proxied record's address
    * and the public port of the host the workspace's node runs on (test hosts share 127.0.0.1).
@@ -59,7 +65,11 @@ export interface ProvisioningHarness {
   close(): Promise<void>;
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -69,7 +79,10 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -88,7 +101,9 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
   const caPath = join(scratch, 'origin-ca.pem');
   writeFileSync(caPath, cf.originCa.certificatePem);
   const signingKeyPath = join(scratch, 'control-plane.ed25519.pem');
-  writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+  });
   const sshKeyPath = join(scratch, 'control-plane-ssh');
   generateSshKey(sshKeyPath, 'enclave-control-plane');
 
@@ -125,7 +140,13 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     const log = createWriteStream(join(scratch, `${label}-${Date.now()}.log`));
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/worker/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, ...extraEnv, LOG_LEVEL: process.env.PROVISIONING_TEST_LOG_LEVEL ?? 'warn', SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
+      env: {
+        ...process.env,
+        ...env,
+        ...extraEnv,
+        LOG_LEVEL: process.env.PROVISIONING_TEST_LOG_LEVEL ?? 'warn',
+        SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
@@ -162,16 +183,25 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
         nodePort: await freeTcpPort(),
         publicPort: await freeTcpPort(),
       });
-    if (response.status !== 201) throw new Error(`host registration failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`host registration failed: ${response.status} ${JSON.stringify(response.body)}`);
     return { sshd, hostId: response.body.id as string, root };
   };
 
   const enqueueProvision = async (workspaceId: string, jobOptions: JobsOptions = {}) => {
-    await queues.enqueue(JobName.ProvisionWorkspace, { workspaceId }, { jobId: JOB_IDS.provisionWorkspace(workspaceId), ...jobOptions });
+    await queues.enqueue(
+      JobName.ProvisionWorkspace,
+      { workspaceId },
+      { jobId: JOB_IDS.provisionWorkspace(workspaceId), ...jobOptions },
+    );
   };
 
   const paidWorkspace = async (slug: string, jobOptions: JobsOptions = {}) => {
-    const created = await api.http().post('/api/workspaces').set('cookie', ownerCookie).send({ name: `Workspace ${slug}`, slug });
+    const created = await api
+      .http()
+      .post('/api/workspaces')
+      .set('cookie', ownerCookie)
+      .send({ name: `Workspace ${slug}`, slug });
     if (created.status !== 201) throw new Error(`workspace creation failed: ${created.status}`);
     const id = created.body.id as string;
     await api.dataSource.getRepository(WorkspaceEntity).update({ id }, { status: 'provisioning' });
@@ -181,15 +211,27 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
 
   const requestDeprovision = async (workspaceId: string, jobOptions: JobsOptions = {}) => {
     await api.dataSource.getRepository(WorkspaceEntity).update({ id: workspaceId }, { status: 'deprovisioning' });
-    await queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId: JOB_IDS.deprovisionWorkspace(workspaceId), ...jobOptions });
+    await queues.enqueue(
+      JobName.DeprovisionWorkspace,
+      { workspaceId },
+      { jobId: JOB_IDS.deprovisionWorkspace(workspaceId), ...jobOptions },
+    );
   };
 
-  const waitForStatus = async (workspaceId: string, status: WorkspaceStatus | WorkspaceStatus[], timeoutMs = 120_000) => {
+  const waitForStatus = async (
+    workspaceId: string,
+    status: WorkspaceStatus | WorkspaceStatus[],
+    timeoutMs = 120_000,
+  ) => {
     const wanted = Array.isArray(status) ? status : [status];
-    return eventually(async () => {
-      const workspace = await api.dataSource.getRepository(WorkspaceEntity).findOneByOrFail({ id: workspaceId });
-      return wanted.includes(workspace.status) ? workspace.status : undefined;
-    }, timeoutMs, 250);
+    return eventually(
+      async () => {
+        const workspace = await api.dataSource.getRepository(WorkspaceEntity).findOneByOrFail({ id: workspaceId });
+        return wanted.includes(workspace.status) ? workspace.status : undefined;
+      },
+      timeoutMs,
+      250,
+    );
   };
 
   const allocatedHost = async (workspaceId: string) => {
@@ -200,8 +242,13 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
   };
 
   const dnsRecords = async (name: string) => {
-    const response = await fetch(`${cloudflare.url}/cloudflare/client/v4/zones/${zoneId}/dns_records?name=${encodeURIComponent(name)}`, { headers: { authorization: `Bearer ${CLOUDFLARE_TOKEN}` } });
-    const body = (await response.json()) as { result: Array<{ id: string; name: string; type: string; content: string; proxied: boolean }> };
+    const response = await fetch(
+      `${cloudflare.url}/cloudflare/client/v4/zones/${zoneId}/dns_records?name=${encodeURIComponent(name)}`,
+      { headers: { authorization: `Bearer ${CLOUDFLARE_TOKEN}` } },
+    );
+    const body = (await response.json()) as {
+      result: Array<{ id: string; name: string; type: string; content: string; proxied: boolean }>;
+    };
     return body.result;
   };
 
@@ -216,11 +263,15 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
   };
 
   const auditActions = async (workspaceId: string) =>
-    (await api.dataSource.getRepository(AuditEventEntity).find({ where: { workspaceId }, order: { id: 'ASC' } })).map((event) => event.action);
+    (await api.dataSource.getRepository(AuditEventEntity).find({ where: { workspaceId }, order: { id: 'ASC' } })).map(
+      (event) => event.action,
+    );
 
   const counts = async (workspaceId: string) => ({
     hosts: await api.dataSource.getRepository(HostEntity).countBy({ workspaceId }),
-    liveNodes: (await api.dataSource.getRepository(NodeEntity).findBy({ workspaceId })).filter((node) => node.status !== 'wiped').length,
+    liveNodes: (await api.dataSource.getRepository(NodeEntity).findBy({ workspaceId })).filter(
+      (node) => node.status !== 'wiped',
+    ).length,
   });
 
   return {
@@ -250,7 +301,9 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
       // Stop every node left running on the hosts (wipe script), then the hosts.
       for (const sshd of hosts) {
         try {
-          execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/wipe.sh'), join(sshd.dir, 'enclave')], { stdio: 'ignore' });
+          execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/wipe.sh'), join(sshd.dir, 'enclave')], {
+            stdio: 'ignore',
+          });
         } catch {
           // best effort
         }

@@ -4,12 +4,17 @@ import type { ApiHarness } from './api-harness';
 export async function signInByEmail(harness: ApiHarness, email: string): Promise<string> {
   await harness.http().post('/api/auth/email').send({ email }).expect(202);
   const link = await latestMagicLink(harness, email);
-  const response = await harness.http().get(new URL(link).pathname + new URL(link).search).expect(303);
+  const response = await harness
+    .http()
+    .get(new URL(link).pathname + new URL(link).search)
+    .expect(303);
   return sessionCookie(response.headers['set-cookie']);
 }
 
 export async function latestMagicLink(harness: ApiHarness, email: string): Promise<string> {
-  const messages = (await (await fetch(`${harness.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)).json()) as Array<{ text: string }>;
+  const messages = (await (
+    await fetch(`${harness.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)
+  ).json()) as Array<{ text: string }>;
   const match = messages[0]?.text.match(/https?:\/\/\S+\/api\/auth\/email\/callback\?token=[\w-]+/);
   if (!match) throw new Error(`no magic link mailed to ${email}`);
   return match[0];

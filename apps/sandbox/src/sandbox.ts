@@ -39,7 +39,11 @@ export function createSandboxApp(standIns: readonly StandIn[], context: SandboxC
   return app;
 }
 
-export async function startSandbox(standIns: readonly StandIn[], port: number, host = '127.0.0.1'): Promise<RunningSandbox> {
+export async function startSandbox(
+  standIns: readonly StandIn[],
+  port: number,
+  host = '127.0.0.1',
+): Promise<RunningSandbox> {
   let url = '';
   const app = createSandboxApp(standIns, { baseUrl: () => url });
   for (const standIn of standIns) await standIn.start?.();

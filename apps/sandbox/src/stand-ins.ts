@@ -39,7 +39,10 @@ export function createStandIns(options: SandboxOptions): StandIn[] {
     const address = cloudflare.proxiedOrigin(hostname);
     return address ? { address, port: options.edgeOriginPort ?? 443 } : undefined;
   };
-  const edge = cloudflareEdgeFetch({ resolve: options.edgeResolve ?? fromRecords, originCaPem: options.edgeOriginCaPem ?? (() => cloudflare.originCa.certificatePem) });
+  const edge = cloudflareEdgeFetch({
+    resolve: options.edgeResolve ?? fromRecords,
+    originCaPem: options.edgeOriginCaPem ?? (() => cloudflare.originCa.certificatePem),
+  });
   return [
     githubStandIn(options.github),
     googleStandIn(options.google),

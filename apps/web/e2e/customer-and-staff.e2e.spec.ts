@@ -34,7 +34,12 @@ describe('web app: customer journey and staff console', () => {
     await fetch(`${harness.api.sandbox.url}/github/_test/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'olivia-owner', email: 'olivia@example.com', name: 'Olivia Owner', emailVerified: true }),
+      body: JSON.stringify({
+        login: 'olivia-owner',
+        email: 'olivia@example.com',
+        name: 'Olivia Owner',
+        emailVerified: true,
+      }),
     });
     browser = await launchBrowser();
     page = browser.page;
@@ -48,7 +53,9 @@ describe('web app: customer journey and staff console', () => {
   });
 
   it('serves the SPA for app paths, JSON 404 for unknown API paths, and hashed assets', async () => {
-    const deep = await fetch(`${base}/workspaces/00000000-0000-0000-0000-000000000000/members`, { headers: { accept: 'text/html' } });
+    const deep = await fetch(`${base}/workspaces/00000000-0000-0000-0000-000000000000/members`, {
+      headers: { accept: 'text/html' },
+    });
     expect(deep.status).toBe(200);
     const html = await deep.text();
     expect(html).toContain('<div id="root">');
@@ -162,7 +169,9 @@ describe('web app: customer journey and staff console', () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.goto(`${base}/`);
     await page.getByTestId('workspace-card').first().waitFor();
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await browser.shot('11-workspaces-375px');
     await page.goto(`${base}/workspaces/${workspaceId}/members`);
@@ -237,7 +246,12 @@ describe('web app: customer journey and staff console', () => {
     await page.getByLabel('Workspace id').fill(workspaceId);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(new RegExp(`workspaceId=${workspaceId}`));
-    for (const action of ['workspace.created', 'billing.checkout_started', 'invitation.created', 'invitation.accepted']) {
+    for (const action of [
+      'workspace.created',
+      'billing.checkout_started',
+      'invitation.created',
+      'invitation.accepted',
+    ]) {
       await page.locator(`tr[data-action="${action}"]`).first().waitFor();
     }
     const workspaces = await page.locator('[data-testid="audit-table"] tbody tr td:nth-child(4)').allInnerTexts();
@@ -263,13 +277,22 @@ describe('web app: customer journey and staff console', () => {
   it('downloads the filtered CSV', async () => {
     const link = page.getByTestId('csv-download');
     await page.waitForFunction((id) => {
-      const href = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('[data-testid="csv-download"]')?.getAttribute('href') ?? '';
+      const href =
+        (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+          }
+        ).document
+          .querySelector('[data-testid="csv-download"]')
+          ?.getAttribute('href') ?? '';
       return href.includes(`workspaceId=${id}`) && !href.includes('action=');
     }, workspaceId);
     expect(await link.getAttribute('href')).toBe(`/api/staff/audit-events/export.csv?workspaceId=${workspaceId}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-download').click()]);
     expect(download.suggestedFilename()).toBe('enclave-audit-events.csv');
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toContain('occurredAt');
     expect(csv.length).toBeGreaterThan(3);
     for (const row of csv.slice(1)) expect(row).toContain(workspaceId);
@@ -279,7 +302,12 @@ describe('web app: customer journey and staff console', () => {
   it('pages through many events with "load more" (keyset)', async () => {
     const audit = harness.api.app.get(AuditService);
     for (let i = 0; i < 55; i += 1) {
-      await audit.recordAlone({ actor: { type: 'system', id: null }, action: 'health.swept', workspaceId, details: { round: i } });
+      await audit.recordAlone({
+        actor: { type: 'system', id: null },
+        action: 'health.swept',
+        workspaceId,
+        details: { round: i },
+      });
     }
     await page.goto(`${base}/staff/audit?workspaceId=${workspaceId}&action=health.swept`);
     await page.getByRole('button', { name: 'Load more' }).waitFor();

@@ -12,14 +12,24 @@ import type { Page } from 'playwright-core';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { cloudflareEdgeFetch, createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../api/test/provisioning-harness';
+import {
+  eventually,
+  type ProvisioningHarness,
+  startProvisioningHarness,
+  type WorkerProcess,
+} from '../../api/test/provisioning-harness';
 import { type Browser, launchBrowser } from './browser';
 import { ensureWebBuild } from './web-build';
 
 jest.setTimeout(300_000);
 
 const BOT_TOKEN = '7012345678:AAHk2u7vS0cVqXw9yZ1bC3dE5fG7hJ9kL0m';
-const WHATSAPP = { phoneNumberId: '109876543210', displayPhoneNumber: '+1 555 0100', appSecret: 'wa-app-secret-0123456789abcdef', accessToken: 'EAAGm0PX4ZCpsBAKZCj1ZBqZAw0ZB3x9ZBqZCvR7' };
+const WHATSAPP = {
+  phoneNumberId: '109876543210',
+  displayPhoneNumber: '+1 555 0100',
+  appSecret: 'wa-app-secret-0123456789abcdef',
+  accessToken: 'EAAGm0PX4ZCpsBAKZCj1ZBqZAw0ZB3x9ZBqZCvR7',
+};
 
 describe('web app: server set-up, agent, channel, export, fleet', () => {
   let h: ProvisioningHarness;
@@ -40,12 +50,20 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     ensureWebBuild();
     // Telegram, WhatsApp and OpenAI as the providers; their webhooks reach the provisioned node
     // through the Cloudflare edge, resolving node names with the harness's DNS and host ports.
-    const standIns = createStandIns({ smtpPort: 0, edgeResolve: (hostname) => h.edgeOrigin(hostname), edgeOriginCaPem: () => h.originCaPem }).filter((standIn) => ['/telegram', '/whatsapp', '/openai'].includes(standIn.prefix));
+    const standIns = createStandIns({
+      smtpPort: 0,
+      edgeResolve: (hostname) => h.edgeOrigin(hostname),
+      edgeOriginCaPem: () => h.originCaPem,
+    }).filter((standIn) => ['/telegram', '/whatsapp', '/openai'].includes(standIn.prefix));
     providers = await startSandbox(standIns, 0);
     const registered = await fetch(`${providers.url}/whatsapp/_test/phone-numbers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ phoneNumberId: WHATSAPP.phoneNumberId, displayPhoneNumber: WHATSAPP.displayPhoneNumber, appSecret: WHATSAPP.appSecret }),
+      body: JSON.stringify({
+        phoneNumberId: WHATSAPP.phoneNumberId,
+        displayPhoneNumber: WHATSAPP.displayPhoneNumber,
+        appSecret: WHATSAPP.appSecret,
+      }),
     });
     expect(registered.status).toBe(201);
     h = await startProvisioningHarness({
@@ -90,7 +108,9 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     await page.locator('[data-step="allocate"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="provisioning-log"] tr').first().waitFor({ timeout: 60_000 });
     await browser.shot('20-provisioning-in-progress');
-    const finished = page.locator('[data-step="healthy"][data-status="succeeded"]').or(page.locator('li[data-status="failed"]'));
+    const finished = page
+      .locator('[data-step="healthy"][data-status="succeeded"]')
+      .or(page.locator('li[data-status="failed"]'));
     await finished.first().waitFor({ timeout: 240_000 });
     // A failed step fails the test with the step's own error (what the customer sees).
     expect(await page.locator('li[data-status="failed"]').allInnerTexts()).toEqual([]);
@@ -99,7 +119,9 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     expect(await page.getByLabel('Provisioning progress').getAttribute('aria-valuenow')).toBe('100');
     await browser.shot('21-provisioning-done');
     await page.setViewportSize({ width: 375, height: 812 });
-    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    ).toBeLessThanOrEqual(0);
     await browser.shot('21b-provisioning-done-375px');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
@@ -128,14 +150,18 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     await page.getByRole('tab', { name: 'Channels' }).click();
     await page.getByLabel('Bot token').fill(BOT_TOKEN);
     await page.getByRole('button', { name: 'Connect Telegram' }).click();
-    const outcome = page.getByTestId('bot-username').or(page.getByRole('form', { name: 'Connect a channel' }).getByRole('alert'));
+    const outcome = page
+      .getByTestId('bot-username')
+      .or(page.getByRole('form', { name: 'Connect a channel' }).getByRole('alert'));
     await outcome.first().waitFor({ timeout: 60_000 });
     expect(await outcome.first().innerText()).toMatch(/^Connected to @\w+/);
     expect(await page.getByTestId('bot-username').innerText()).toMatch(/^Connected to @\w+/);
     await page.getByTestId('channel-telegram').waitFor();
     // The token is never shown back, and never stored in clear by the control plane.
     expect(await page.content()).not.toContain(BOT_TOKEN);
-    const stored = await h.api.dataSource.query(`SELECT count(*)::int AS n FROM secret_records WHERE mask LIKE $1`, [`%${BOT_TOKEN.slice(-4)}`]);
+    const stored = await h.api.dataSource.query(`SELECT count(*)::int AS n FROM secret_records WHERE mask LIKE $1`, [
+      `%${BOT_TOKEN.slice(-4)}`,
+    ]);
     expect(stored[0].n).toBe(1);
     await browser.shot('24-channels-telegram');
   });
@@ -148,21 +174,35 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
       .send({ value: `sk-proj-${randomBytes(24).toString('hex')}` })
       .expect(200);
     const text = 'Where is my order 4711?';
-    const sendUpdate = await fetch(`${providers.url}/telegram/_test/bots/${BOT_TOKEN}/updates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatId: 9001, text }) });
+    const sendUpdate = await fetch(`${providers.url}/telegram/_test/bots/${BOT_TOKEN}/updates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chatId: 9001, text }),
+    });
     expect(sendUpdate.ok).toBe(true);
-    const reply = await eventually(async () => {
-      const sent = (await (await fetch(`${providers.url}/telegram/_test/bots/${BOT_TOKEN}/sent`)).json()) as { messages: Array<{ text: string }> };
-      return sent.messages[0]?.text;
-    }, 60_000, 250);
+    const reply = await eventually(
+      async () => {
+        const sent = (await (await fetch(`${providers.url}/telegram/_test/bots/${BOT_TOKEN}/sent`)).json()) as {
+          messages: Array<{ text: string }>;
+        };
+        return sent.messages[0]?.text;
+      },
+      60_000,
+      250,
+    );
     expect(reply).toContain(`You said: "${text}"`);
 
     await page.getByRole('tab', { name: 'Overview' }).click();
     const chart = page.getByTestId('usage-chart');
-    await eventually(async () => {
-      await page.reload();
-      await chart.waitFor({ timeout: 10_000 });
-      return (await chart.locator('.recharts-bar-rectangle').count()) > 0;
-    }, 60_000, 1_000);
+    await eventually(
+      async () => {
+        await page.reload();
+        await chart.waitFor({ timeout: 10_000 });
+        return (await chart.locator('.recharts-bar-rectangle').count()) > 0;
+      },
+      60_000,
+      1_000,
+    );
     expect(await chart.locator('.recharts-legend-item-text').allInnerTexts()).toContain('Telegram');
     await browser.shot('24b-overview-usage-live');
   });
@@ -195,7 +235,10 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     expect(href).toMatch(/^https:\/\/globex-helpdesk\.enclave\.test\//);
     expect(await page.getByTestId('expiry-countdown').first().innerText()).toMatch(/^Expires in (59m|1h)/);
     // The link downloads (through the Cloudflare edge to the node), holding the conversation.
-    const edge = cloudflareEdgeFetch({ resolve: (hostname) => h.edgeOrigin(hostname), originCaPem: () => h.originCaPem });
+    const edge = cloudflareEdgeFetch({
+      resolve: (hostname) => h.edgeOrigin(hostname),
+      originCaPem: () => h.originCaPem,
+    });
     const download = await edge(href!, { method: 'GET', headers: {} });
     expect(download.status).toBe(200);
     const archive = gunzipSync(Buffer.from(await download.arrayBuffer())).toString('utf8');
@@ -203,7 +246,9 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     expect(archive).toContain('Where is my order 4711?');
 
     // Retention: the node's default until set; a new window is applied on the node.
-    expect(await page.getByTestId('retention-current').innerText()).toBe('Conversations are kept 365 days (the default).');
+    expect(await page.getByTestId('retention-current').innerText()).toBe(
+      'Conversations are kept 365 days (the default).',
+    );
     await page.getByLabel('Keep conversations for (days)').fill('30');
     await page.getByRole('button', { name: 'Save retention' }).click();
     await page.getByText('Conversations are kept 30 days, applied on your server.').waitFor({ timeout: 30_000 });

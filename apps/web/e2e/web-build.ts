@@ -41,10 +41,21 @@ export function ensureWebBuild(): string {
   if (fresh()) return DIST;
   withLock(() => {
     if (fresh()) return; // another worker built it while this one waited
-    execFileSync(process.execPath, [join(WEB_ROOT, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB_ROOT, 'vite.config.mts'), '--logLevel', 'warn'], {
-      cwd: WEB_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      [
+        join(WEB_ROOT, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        join(WEB_ROOT, 'vite.config.mts'),
+        '--logLevel',
+        'warn',
+      ],
+      {
+        cwd: WEB_ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     writeFileSync(STAMP, hash);
   });
   return DIST;
@@ -58,7 +69,8 @@ function withLock(fn: () => void): void {
       mkdirSync(LOCK);
       break;
     } catch {
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true }); // left by a killed run
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS)
+        rmSync(LOCK, { recursive: true, force: true }); // left by a killed run
       Atomics.wait(sleep, 0, 0, 200);
     }
   }

@@ -21,21 +21,27 @@ import { WorkspacesPage } from './pages/WorkspacesPage';
 const StaffLayout = lazy(() => import('./pages/staff/StaffLayout').then((m) => ({ default: m.StaffLayout })));
 const StaffAuditPage = lazy(() => import('./pages/staff/StaffAuditPage').then((m) => ({ default: m.StaffAuditPage })));
 const StaffFleetPage = lazy(() => import('./pages/staff/StaffFleetPage').then((m) => ({ default: m.StaffFleetPage })));
-const StaffWorkspacePage = lazy(() => import('./pages/staff/StaffWorkspacePage').then((m) => ({ default: m.StaffWorkspacePage })));
-const StaffQueuesPage = lazy(() => import('./pages/staff/StaffQueuesPage').then((m) => ({ default: m.StaffQueuesPage })));
+const StaffWorkspacePage = lazy(() =>
+  import('./pages/staff/StaffWorkspacePage').then((m) => ({ default: m.StaffWorkspacePage })),
+);
+const StaffQueuesPage = lazy(() =>
+  import('./pages/staff/StaffQueuesPage').then((m) => ({ default: m.StaffQueuesPage })),
+);
 
 function RequireSignIn({ children }: { children: React.ReactNode }) {
   const me = useMe();
   const location = useLocation();
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
-  if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!me.data)
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   return <>{children}</>;
 }
 
 function RequireStaff({ children }: { children: React.ReactNode }) {
   const me = useMe();
-  if (!me.data?.isStaff) return <ErrorState title="Staff only" error={new Error('This console is for Enclave staff.')} />;
+  if (!me.data?.isStaff)
+    return <ErrorState title="Staff only" error={new Error('This console is for Enclave staff.')} />;
   return <>{children}</>;
 }
 

@@ -14,7 +14,14 @@ describe('worker', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = createTestRedis();
-    worker = await createWorker({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, SMTP_URL: 'smtp://127.0.0.1:1' });
+    worker = await createWorker({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      SMTP_URL: 'smtp://127.0.0.1:1',
+    });
     await worker.init();
   });
   afterAll(async () => {

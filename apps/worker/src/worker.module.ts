@@ -18,14 +18,32 @@ import { SweepPendingSecretsHandler } from './secrets/sweep-pending-secrets.hand
 import { WorkerPingHandler } from './system/worker-ping.handler';
 
 /** Every job handler; add new ones here. The processors refuse to start if a job has none. */
-const HANDLERS = [WorkerPingHandler, BillingGraceExpiredHandler, BillingDeprovisionDueHandler, ProvisionWorkspaceHandler, DeprovisionWorkspaceHandler, ReconcileFleetHandler, UpgradeFleetHandler, DeliverToNodeHandler, SweepPendingSecretsHandler];
+const HANDLERS = [
+  WorkerPingHandler,
+  BillingGraceExpiredHandler,
+  BillingDeprovisionDueHandler,
+  ProvisionWorkspaceHandler,
+  DeprovisionWorkspaceHandler,
+  ReconcileFleetHandler,
+  UpgradeFleetHandler,
+  DeliverToNodeHandler,
+  SweepPendingSecretsHandler,
+];
 
 @Module({})
 export class WorkerModule {
   static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(env), LoggingModule, PersistenceModule, AuditModule, MailerModule, QueueModule, ProvisioningEngineModule],
+      imports: [
+        ConfigModule.forRoot(env),
+        LoggingModule,
+        PersistenceModule,
+        AuditModule,
+        MailerModule,
+        QueueModule,
+        ProvisioningEngineModule,
+      ],
       providers: [
         ...NODE_DELIVERY_PROVIDERS,
         ...HANDLERS,

@@ -20,8 +20,10 @@ export async function verifyAuditChain(dataSource: DataSource, batchSize = 5000)
     });
     if (batch.length === 0) return { ok: true, checked, lastId };
     for (const event of batch) {
-      if (event.prevHash !== previousHash) return { ok: false, checked, brokenAt: event.id, reason: 'prev_hash_mismatch' };
-      if (auditEventHash(event.prevHash, event) !== event.hash) return { ok: false, checked, brokenAt: event.id, reason: 'hash_mismatch' };
+      if (event.prevHash !== previousHash)
+        return { ok: false, checked, brokenAt: event.id, reason: 'prev_hash_mismatch' };
+      if (auditEventHash(event.prevHash, event) !== event.hash)
+        return { ok: false, checked, brokenAt: event.id, reason: 'hash_mismatch' };
       previousHash = event.hash;
       lastId = event.id;
       checked += 1;

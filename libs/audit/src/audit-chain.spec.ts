@@ -20,7 +20,8 @@ describe('audit chain writer', () => {
     await database.drop();
   });
 
-  const count = async () => ((await dataSource.query('SELECT count(*)::int AS n FROM audit_events')) as Array<{ n: number }>)[0].n;
+  const count = async () =>
+    ((await dataSource.query('SELECT count(*)::int AS n FROM audit_events')) as Array<{ n: number }>)[0].n;
 
   it('writes the events of a committed transaction, in order, and none of a rolled-back one', async () => {
     await dataSource.transaction(async (manager) => {
@@ -33,15 +34,20 @@ describe('audit chain writer', () => {
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
-    const actions = ((await dataSource.query('SELECT action FROM audit_events ORDER BY id')) as Array<{ action: string }>).map((row) => row.action);
+    const actions = (
+      (await dataSource.query('SELECT action FROM audit_events ORDER BY id')) as Array<{ action: string }>
+    ).map((row) => row.action);
     expect(actions).toEqual(['test.first', 'test.second']);
     expect(await verifyAuditChain(dataSource)).toMatchObject({ ok: true, checked: 2 });
   });
 
   it('never deadlocks when transactions record events and lock the same rows in opposite orders', async () => {
-    const workspace = await dataSource.getRepository(WorkspaceEntity).save({ name: 'Locked', slug: 'locked-ws', status: 'active', deletedAt: null });
+    const workspace = await dataSource
+      .getRepository(WorkspaceEntity)
+      .save({ name: 'Locked', slug: 'locked-ws', status: 'active', deletedAt: null });
     const before = await count();
-    const lockRow = (manager: DataSource['manager']) => manager.query('SELECT id FROM workspaces WHERE id = $1 FOR UPDATE', [workspace.id]);
+    const lockRow = (manager: DataSource['manager']) =>
+      manager.query('SELECT id FROM workspaces WHERE id = $1 FOR UPDATE', [workspace.id]);
     let releaseFirst!: () => void;
     const firstHoldsRow = new Promise<void>((resolve) => (releaseFirst = resolve));
     // A: records an event, then locks the row. B: locks the row, then records an event.
@@ -62,6 +68,8 @@ describe('audit chain writer', () => {
   });
 
   it('refuses to record outside a transaction', async () => {
-    await expect(audit.record(dataSource.manager, { actor: SYSTEM_ACTOR, action: 'test.loose' })).rejects.toThrow(/inside a transaction/);
+    await expect(audit.record(dataSource.manager, { actor: SYSTEM_ACTOR, action: 'test.loose' })).rejects.toThrow(
+      /inside a transaction/,
+    );
   });
 });

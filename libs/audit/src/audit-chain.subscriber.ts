@@ -42,10 +42,14 @@ export class AuditChainSubscriber implements EntitySubscriberInterface {
     if (!events?.length) return;
     this.pending.delete(queryRunner);
     await queryRunner.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const previous = (await queryRunner.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as Array<{ hash: string }>;
+    const previous = (await queryRunner.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1')) as Array<{
+      hash: string;
+    }>;
     let prevHash = previous[0]?.hash ?? GENESIS_HASH;
     for (const { record, occurredAt } of events) {
-      const [{ id }] = (await queryRunner.query(`SELECT nextval('audit_events_id_seq')::text AS id`)) as Array<{ id: string }>;
+      const [{ id }] = (await queryRunner.query(`SELECT nextval('audit_events_id_seq')::text AS id`)) as Array<{
+        id: string;
+      }>;
       const row = {
         id,
         occurredAt,
@@ -61,7 +65,11 @@ export class AuditChainSubscriber implements EntitySubscriberInterface {
         details: record.details ?? {},
       };
       const hash = auditEventHash(prevHash, row);
-      await queryRunner.manager.insert(AuditEventEntity, { ...row, prevHash, hash } as QueryDeepPartialEntity<AuditEventEntity>);
+      await queryRunner.manager.insert(AuditEventEntity, {
+        ...row,
+        prevHash,
+        hash,
+      } as QueryDeepPartialEntity<AuditEventEntity>);
       prevHash = hash;
     }
   }

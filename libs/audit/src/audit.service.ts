@@ -9,7 +9,9 @@ export class AuditService {
   private readonly chain: AuditChainSubscriber;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    const registered = dataSource.subscribers.find((subscriber): subscriber is AuditChainSubscriber => subscriber instanceof AuditChainSubscriber);
+    const registered = dataSource.subscribers.find(
+      (subscriber): subscriber is AuditChainSubscriber => subscriber instanceof AuditChainSubscriber,
+    );
     this.chain = registered ?? new AuditChainSubscriber();
     if (!registered) dataSource.subscribers.push(this.chain);
   }

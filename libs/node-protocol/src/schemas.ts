@@ -79,14 +79,17 @@ export const applyConfigRequestSchema = z
     z.superRefine((cfg, ctx) => {
       const agentIds = new Set<string>();
       for (const a of cfg.agents) {
-        if (agentIds.has(a.id)) ctx.addIssue({ code: 'custom', message: `duplicate agent id ${a.id}`, path: ['agents'] });
+        if (agentIds.has(a.id))
+          ctx.addIssue({ code: 'custom', message: `duplicate agent id ${a.id}`, path: ['agents'] });
         agentIds.add(a.id);
       }
       const channelIds = new Set<string>();
       cfg.channels.forEach((c, i) => {
-        if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', message: `duplicate channel id ${c.id}`, path: ['channels', i, 'id'] });
+        if (channelIds.has(c.id))
+          ctx.addIssue({ code: 'custom', message: `duplicate channel id ${c.id}`, path: ['channels', i, 'id'] });
         channelIds.add(c.id);
-        if (!agentIds.has(c.agentId)) ctx.addIssue({ code: 'custom', message: `unknown agent ${c.agentId}`, path: ['channels', i, 'agentId'] });
+        if (!agentIds.has(c.agentId))
+          ctx.addIssue({ code: 'custom', message: `unknown agent ${c.agentId}`, path: ['channels', i, 'agentId'] });
       });
     }),
   );
@@ -115,7 +118,9 @@ export type NodeState = z.infer<typeof nodeStateSchema>;
 export const checkSchema = z.object({ ok: z.boolean(), code: z.optional(z.string()) });
 export const healthChecksSchema = z.object({
   database: checkSchema,
-  channels: z.array(z.object({ channelId: z.string(), type: channelTypeSchema, ok: z.boolean(), code: z.optional(z.string()) })),
+  channels: z.array(
+    z.object({ channelId: z.string(), type: channelTypeSchema, ok: z.boolean(), code: z.optional(z.string()) }),
+  ),
   providers: z.array(z.object({ provider: providerSchema, ok: z.boolean(), code: z.optional(z.string()) })),
 });
 export type HealthChecks = z.infer<typeof healthChecksSchema>;

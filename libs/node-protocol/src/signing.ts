@@ -1,4 +1,13 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * Request signatures of the node protocol (both directions use the same code).
@@ -32,8 +41,21 @@ export function sha256Hex(body: string | Buffer | Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-export function canonicalString(input: { method: string; path: string; timestamp: string; nonce: string; body: string | Buffer | Uint8Array }): string {
-  return [SIGNATURE_SCHEME, input.method.toUpperCase(), input.path, input.timestamp, input.nonce, sha256Hex(input.body)].join('\n');
+export function canonicalString(input: {
+  method: string;
+  path: string;
+  timestamp: string;
+  nonce: string;
+  body: string | Buffer | Uint8Array;
+}): string {
+  return [
+    SIGNATURE_SCHEME,
+    input.method.toUpperCase(),
+    input.path,
+    input.timestamp,
+    input.nonce,
+    sha256Hex(input.body),
+  ].join('\n');
 }
 
 export interface Ed25519KeyPairPem {
@@ -62,7 +84,9 @@ export function parsePublicKey(key: string | KeyObject): KeyObject {
 
 /** SHA-256 (hex) of a public key's SPKI encoding: how keys are named in logs, audit events and APIs. */
 export function publicKeyFingerprint(key: string | KeyObject): string {
-  return createHash('sha256').update(parsePublicKey(key).export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(parsePublicKey(key).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export interface SignRequestInput {

@@ -55,7 +55,13 @@ export const ENTITIES = [
   ExportRequestEntity,
 ];
 
-export const MIGRATIONS = [Foundation1764072000000, Billing1764082800000, Provisioning1764090000000, AgentsChannelsSecrets1764100000000, NodeTrustedKeys1764200000000];
+export const MIGRATIONS = [
+  Foundation1764072000000,
+  Billing1764082800000,
+  Provisioning1764090000000,
+  AgentsChannelsSecrets1764100000000,
+  NodeTrustedKeys1764200000000,
+];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {
   return {

@@ -8,7 +8,8 @@ import { dataSourceOptions } from './data-source-options';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [CONFIG],
-      useFactory: (config: ControlPlaneConfig) => dataSourceOptions(config.DATABASE_URL, config.DATABASE_MIGRATIONS_RUN),
+      useFactory: (config: ControlPlaneConfig) =>
+        dataSourceOptions(config.DATABASE_URL, config.DATABASE_MIGRATIONS_RUN),
     }),
   ],
 })

@@ -44,8 +44,15 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.DeprovisionWorkspace]: z.strictObject({ workspaceId: z.uuid() }),
   [JobName.ReconcileFleet]: z.strictObject({}),
   [JobName.UpgradeFleet]: z.strictObject({ upgradeId: z.uuid() }),
-  [JobName.BillingGraceExpired]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255), invoiceId: z.string().min(1).max(255) }),
-  [JobName.BillingDeprovisionDue]: z.strictObject({ workspaceId: z.uuid(), subscriptionId: z.string().min(1).max(255) }),
+  [JobName.BillingGraceExpired]: z.strictObject({
+    workspaceId: z.uuid(),
+    subscriptionId: z.string().min(1).max(255),
+    invoiceId: z.string().min(1).max(255),
+  }),
+  [JobName.BillingDeprovisionDue]: z.strictObject({
+    workspaceId: z.uuid(),
+    subscriptionId: z.string().min(1).max(255),
+  }),
   // Ids only: the secrets themselves wait encrypted in PostgreSQL, never in Redis.
   [JobName.DeliverToNode]: z.strictObject({ workspaceId: z.uuid() }),
   [JobName.SweepPendingSecrets]: z.strictObject({}),
@@ -74,7 +81,8 @@ export const JOB_IDS = {
   deprovisionWorkspace: (workspaceId: string) => `deprovision.${workspaceId}`,
   upgradeFleet: (upgradeId: string) => `upgrade-fleet.${upgradeId}`,
   billingGraceExpired: (workspaceId: string, invoiceId: string) => `billing-grace.${workspaceId}.${invoiceId}`,
-  billingDeprovisionDue: (workspaceId: string, subscriptionId: string) => `billing-deprovision.${workspaceId}.${subscriptionId}`,
+  billingDeprovisionDue: (workspaceId: string, subscriptionId: string) =>
+    `billing-deprovision.${workspaceId}.${subscriptionId}`,
   /** One waiting delivery per workspace: enqueuing again while one waits is a no-op. */
   deliverToNode: (workspaceId: string) => `deliver-node.${workspaceId}`,
 } as const;

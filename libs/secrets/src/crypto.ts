@@ -27,7 +27,9 @@ export function encryptSecret(plaintext: string | Buffer, key: Buffer, aad?: str
   if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [FORMAT_VERSION, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join('.');
+  return [FORMAT_VERSION, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join(
+    '.',
+  );
 }
 
 /** Decrypts what {@link encryptSecret} produced; throws on any tampering or wrong key/aad. */
@@ -54,7 +56,8 @@ export function decryptSecret(sealed: string, key: Buffer, aad?: string): string
  * Lets two parties tell whether a secret changed without either storing it.
  */
 export function fingerprintSecret(secret: string, pepper: string | Buffer): string {
-  if ((typeof pepper === 'string' ? pepper.length : pepper.length) < 16) throw new Error('pepper must be at least 16 bytes');
+  if ((typeof pepper === 'string' ? pepper.length : pepper.length) < 16)
+    throw new Error('pepper must be at least 16 bytes');
   return createHmac('sha256', pepper).update(secret, 'utf8').digest('hex');
 }
 

@@ -88,7 +88,11 @@ export function scrubDeep<T>(value: T, depth = 6, seen: WeakSet<object> = new We
   if (seen.has(value as object)) return '[Circular]' as T;
   seen.add(value as object);
   if (value instanceof Error) {
-    return { type: value.name, message: scrubTokens(value.message), stack: value.stack ? scrubTokens(value.stack) : undefined } as T;
+    return {
+      type: value.name,
+      message: scrubTokens(value.message),
+      stack: value.stack ? scrubTokens(value.stack) : undefined,
+    } as T;
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth - 1, seen)) as T;
   const out: Record<string, unknown> = {};

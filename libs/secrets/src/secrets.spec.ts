@@ -12,7 +12,13 @@ describe('secrets crypto', () => {
     const parts = sealed.split('.');
     const flipped = Buffer.from(parts[3], 'base64url');
     flipped[0] ^= 1;
-    expect(() => decryptSecret([parts[0], parts[1], parts[2], flipped.toString('base64url')].join('.'), key, 'openai_api_key:default')).toThrow();
+    expect(() =>
+      decryptSecret(
+        [parts[0], parts[1], parts[2], flipped.toString('base64url')].join('.'),
+        key,
+        'openai_api_key:default',
+      ),
+    ).toThrow();
     expect(encryptSecret('x', key)).not.toBe(encryptSecret('x', key)); // random IV
   });
 
@@ -40,6 +46,8 @@ describe('log redaction', () => {
   it('scrubs deeply and lists redact paths for pino', () => {
     const out = scrubDeep({ a: { b: ['sk-ant-api03-abcdefghijklmnop'] }, n: 1 });
     expect(out).toEqual({ a: { b: ['[REDACTED]'] }, n: 1 });
-    expect(LOG_REDACT_PATHS).toEqual(expect.arrayContaining(['authorization', '*.value', 'req.headers.authorization', 'text']));
+    expect(LOG_REDACT_PATHS).toEqual(
+      expect.arrayContaining(['authorization', '*.value', 'req.headers.authorization', 'text']),
+    );
   });
 });

@@ -97,13 +97,19 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
   const hostKey = join(dir, 'ssh_host_ed25519_key');
   if (options.hostPrivateKey) {
-    writeFileSync(hostKey, options.hostPrivateKey.endsWith('\n') ? options.hostPrivateKey : `${options.hostPrivateKey}\n`, { mode: 0o600 });
+    writeFileSync(
+      hostKey,
+      options.hostPrivateKey.endsWith('\n') ? options.hostPrivateKey : `${options.hostPrivateKey}\n`,
+      { mode: 0o600 },
+    );
     writeFileSync(`${hostKey}.pub`, execFileSync('ssh-keygen', ['-y', '-f', hostKey]));
   } else {
     generateSshKey(hostKey, 'enclave-test-host');
   }
   const clientKeyPath = options.clientKeyPath ?? generateSshKey(join(dir, 'client_ed25519'), 'enclave-test-client');
-  const authorized = [readFileSync(`${clientKeyPath}.pub`, 'utf8').trim(), ...(options.authorizedKeys ?? [])].join('\n');
+  const authorized = [readFileSync(`${clientKeyPath}.pub`, 'utf8').trim(), ...(options.authorizedKeys ?? [])].join(
+    '\n',
+  );
   writeFileSync(join(dir, 'authorized_keys'), `${authorized}\n`, { mode: 0o600 });
   const port = options.port ?? (await freeTcpPort());
   const config = [
@@ -135,7 +141,9 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
   const start = async () => {
     if (running()) return;
     output = '';
-    const spawned = spawn(SSHD_BINARY, ['-D', '-e', '-f', configPath, '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const spawned = spawn(SSHD_BINARY, ['-D', '-e', '-f', configPath, '-p', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = spawned;
     spawned.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     spawned.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,12 +1,28 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+  chmodSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 // The agent node's bundle recipe: provisioning packs what it builds (a build-time step reading
 // the repository, like the sources hashed below), it does not run agent-node code.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { buildAgentNodeBundle as buildAgentNodeApp, nodeBundleOptions, RECOMMENDED_NODE_FLAGS } from '../../../agent-node/build/bundle';
+import {
+  buildAgentNodeBundle as buildAgentNodeApp,
+  nodeBundleOptions,
+  RECOMMENDED_NODE_FLAGS,
+} from '../../../agent-node/build/bundle';
 
 const run = promisify(execFile);
 
@@ -55,7 +71,17 @@ function nativeModulePath(repoRoot: string): string {
  */
 export function bundleInputHash(options: BundleBuildOptions): string {
   const hash = createHash('sha256');
-  const roots = ['agent-node/src', 'agent-node/build', 'agent-node/package.json', 'libs/node-protocol/src', 'libs/secrets/src', 'provisioning/host', 'provisioning/src/tls', 'provisioning/src/bundle', 'package-lock.json'];
+  const roots = [
+    'agent-node/src',
+    'agent-node/build',
+    'agent-node/package.json',
+    'libs/node-protocol/src',
+    'libs/secrets/src',
+    'provisioning/host',
+    'provisioning/src/tls',
+    'provisioning/src/bundle',
+    'package-lock.json',
+  ];
   for (const root of roots) {
     const absolute = join(options.repoRoot, root);
     const files = existsSync(absolute) && statSync(absolute).isFile() ? [absolute] : listFiles(absolute);
@@ -71,15 +97,21 @@ export function bundleInputHash(options: BundleBuildOptions): string {
 /** Keeps the newest few versions in the cache (each holds a Node runtime: ~40 MB). */
 function pruneCache(cacheDir: string, keep: string, versionsToKeep = 4): void {
   const versions = readdirSync(cacheDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && existsSync(join(cacheDir, entry.name, 'manifest.json')))
+    .filter(
+      (entry) =>
+        entry.isDirectory() && !entry.name.startsWith('.') && existsSync(join(cacheDir, entry.name, 'manifest.json')),
+    )
     .map((entry) => ({ name: entry.name, mtime: statSync(join(cacheDir, entry.name, 'manifest.json')).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
-  for (const old of versions.slice(versionsToKeep)) if (old.name !== keep) rmSync(join(cacheDir, old.name), { recursive: true, force: true });
+  for (const old of versions.slice(versionsToKeep))
+    if (old.name !== keep) rmSync(join(cacheDir, old.name), { recursive: true, force: true });
 }
 
 /** Builds (or takes from the cache) the agent-node bundle for the current sources. */
 export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise<AgentNodeBundle> {
-  const agentPackage = JSON.parse(readFileSync(join(options.repoRoot, 'agent-node/package.json'), 'utf8')) as { version: string };
+  const agentPackage = JSON.parse(readFileSync(join(options.repoRoot, 'agent-node/package.json'), 'utf8')) as {
+    version: string;
+  };
   const inputHash = bundleInputHash(options);
   const version = `${agentPackage.version}-${inputHash.slice(0, 12)}`;
   const dir = join(options.cacheDir, version);
@@ -98,8 +130,16 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
   // own recipe; then the host helpers beside it, built with the same options.
   await buildAgentNodeApp(join(stage, 'app'), options.repoRoot);
   const common = nodeBundleOptions(options.repoRoot);
-  await build({ ...common, entryPoints: [join(options.repoRoot, 'provisioning/host/launcher.ts')], outfile: join(stage, 'app/launcher.js') });
-  await build({ ...common, entryPoints: [join(options.repoRoot, 'provisioning/host/tls-csr.ts')], outfile: join(stage, 'app/tls-csr.js') });
+  await build({
+    ...common,
+    entryPoints: [join(options.repoRoot, 'provisioning/host/launcher.ts')],
+    outfile: join(stage, 'app/launcher.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [join(options.repoRoot, 'provisioning/host/tls-csr.ts')],
+    outfile: join(stage, 'app/tls-csr.js'),
+  });
   // V8 flags for the node, read by the systemd unit (EnvironmentFile) and supervisor.sh.
   writeFileSync(join(stage, 'node.env'), `NODE_FLAGS=${RECOMMENDED_NODE_FLAGS.join(' ')}\n`);
   const nodeBinary = options.nodeBinary ?? process.execPath;
@@ -111,11 +151,17 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
   }
   const nodeVersion = (await run(nodeBinary, ['--version'])).stdout.trim();
   // The native module must load in the runtime it ships with (same Node major = same ABI).
-  await run(join(stage, 'bin/node'), ['-e', `require(${JSON.stringify(join(stage, 'app/better_sqlite3.node'))})`]).catch((error: Error) => {
+  await run(join(stage, 'bin/node'), [
+    '-e',
+    `require(${JSON.stringify(join(stage, 'app/better_sqlite3.node'))})`,
+  ]).catch((error: Error) => {
     throw new Error(`better_sqlite3.node does not load in the bundled runtime ${nodeVersion}: ${error.message}`);
   });
   writeFileSync(join(stage, 'VERSION'), version);
-  writeFileSync(join(stage, 'BUILD.json'), JSON.stringify({ version, inputHash, nodeVersion, builtAt: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    join(stage, 'BUILD.json'),
+    JSON.stringify({ version, inputHash, nodeVersion, builtAt: new Date().toISOString() }, null, 2),
+  );
 
   mkdirSync(dir, { recursive: true });
   const partial = join(dir, `bundle.tar.gz.${process.pid}.partial`);
@@ -123,7 +169,13 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
   const path = join(dir, `enclave-node-${version}.tar.gz`);
   renameSync(partial, path);
   rmSync(stage, { recursive: true, force: true });
-  const bundle: AgentNodeBundle = { version, path, sha256: await sha256File(path), bytes: statSync(path).size, nodeVersion };
+  const bundle: AgentNodeBundle = {
+    version,
+    path,
+    sha256: await sha256File(path),
+    bytes: statSync(path).size,
+    nodeVersion,
+  };
   writeFileSync(`${manifestPath}.${process.pid}.partial`, JSON.stringify(bundle, null, 2));
   renameSync(`${manifestPath}.${process.pid}.partial`, manifestPath);
   pruneCache(options.cacheDir, version);

@@ -14,11 +14,20 @@ describe('Cloudflare DNS and Origin CA through the official SDK (sandbox stand-i
   let zoneId: string;
 
   beforeAll(async () => {
-    const standIn = cloudflareStandIn({ zones: ['enclave.test'], apiToken: 'unit-token', originCaKey: 'v1.0-unit-ca-key' });
+    const standIn = cloudflareStandIn({
+      zones: ['enclave.test'],
+      apiToken: 'unit-token',
+      originCaKey: 'v1.0-unit-ca-key',
+    });
     sandbox = await startSandbox([standIn], 0);
     caPem = standIn.originCa.certificatePem;
     zoneId = standIn.zoneId('enclave.test') ?? '';
-    const settings = { apiUrl: `${sandbox.url}/cloudflare/client/v4`, apiToken: 'unit-token', zoneId, originCaKey: 'v1.0-unit-ca-key' };
+    const settings = {
+      apiUrl: `${sandbox.url}/cloudflare/client/v4`,
+      apiToken: 'unit-token',
+      zoneId,
+      originCaKey: 'v1.0-unit-ca-key',
+    };
     dns = new CloudflareDnsClient(settings);
     originCa = new OriginCaClient(settings);
   });
@@ -28,7 +37,9 @@ describe('Cloudflare DNS and Origin CA through the official SDK (sandbox stand-i
     expect((await dns.upsert('acme.enclave.test', '192.0.2.10')).action).toBe('created');
     expect((await dns.upsert('acme.enclave.test', '192.0.2.10')).action).toBe('unchanged');
     expect((await dns.upsert('acme.enclave.test', '192.0.2.11')).action).toBe('updated');
-    expect(await dns.find('acme.enclave.test')).toEqual([expect.objectContaining({ type: 'A', content: '192.0.2.11', proxied: true })]);
+    expect(await dns.find('acme.enclave.test')).toEqual([
+      expect.objectContaining({ type: 'A', content: '192.0.2.11', proxied: true }),
+    ]);
     // A stray duplicate made behind our back, and a switch of address family.
     const stray = await fetch(`${sandbox.url}/cloudflare/client/v4/zones/${zoneId}/dns_records`, {
       method: 'POST',
@@ -50,7 +61,9 @@ describe('Cloudflare DNS and Origin CA through the official SDK (sandbox stand-i
   it('gets an origin certificate for a CSR made with createCsr, and revokes it', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const csr = createCsr(privateKey, 'acme.enclave.test');
-    expect(execFileSync('openssl', ['req', '-noout', '-verify'], { input: csr, stdio: ['pipe', 'pipe', 'pipe'] }).toString()).toBe('');
+    expect(
+      execFileSync('openssl', ['req', '-noout', '-verify'], { input: csr, stdio: ['pipe', 'pipe', 'pipe'] }).toString(),
+    ).toBe('');
     const issued = await originCa.issue(csr, ['acme.enclave.test']);
     const cert = new X509Certificate(issued.certificate);
     expect(cert.checkHost('acme.enclave.test')).toBe('acme.enclave.test');
@@ -61,6 +74,8 @@ describe('Cloudflare DNS and Origin CA through the official SDK (sandbox stand-i
   });
 
   it('names the missing settings', async () => {
-    await expect(new CloudflareDnsClient({ apiUrl: `${sandbox.url}/cloudflare/client/v4` }).find('x.enclave.test')).rejects.toBeInstanceOf(CloudflareNotConfiguredError);
+    await expect(
+      new CloudflareDnsClient({ apiUrl: `${sandbox.url}/cloudflare/client/v4` }).find('x.enclave.test'),
+    ).rejects.toBeInstanceOf(CloudflareNotConfiguredError);
   });
 });

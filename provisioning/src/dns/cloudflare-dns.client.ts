@@ -32,11 +32,17 @@ export class CloudflareDnsClient {
   private readonly client: Cloudflare;
 
   constructor(private readonly settings: CloudflareSettings) {
-    this.client = new Cloudflare({ apiToken: settings.apiToken ?? null, baseURL: settings.apiUrl, maxRetries: 2, timeout: 20_000 });
+    this.client = new Cloudflare({
+      apiToken: settings.apiToken ?? null,
+      baseURL: settings.apiUrl,
+      maxRetries: 2,
+      timeout: 20_000,
+    });
   }
 
   private zoneId(): string {
-    if (!this.settings.apiToken || !this.settings.zoneId) throw new CloudflareNotConfiguredError('CLOUDFLARE_API_TOKEN and CLOUDFLARE_ZONE_ID');
+    if (!this.settings.apiToken || !this.settings.zoneId)
+      throw new CloudflareNotConfiguredError('CLOUDFLARE_API_TOKEN and CLOUDFLARE_ZONE_ID');
     return this.settings.zoneId;
   }
 
@@ -46,13 +52,22 @@ export class CloudflareDnsClient {
     const found: DnsRecordRef[] = [];
     for await (const record of this.client.dns.records.list({ zone_id, name: { exact: name } })) {
       if (record.type !== 'A' && record.type !== 'AAAA') continue;
-      found.push({ id: record.id, name: record.name, type: record.type, content: String(record.content ?? ''), proxied: !!record.proxied });
+      found.push({
+        id: record.id,
+        name: record.name,
+        type: record.type,
+        content: String(record.content ?? ''),
+        proxied: !!record.proxied,
+      });
     }
     return found;
   }
 
   /** Creates or updates the record so that `name` points (proxied) at `address`; removes strays. */
-  async upsert(name: string, address: string): Promise<{ record: DnsRecordRef; action: 'created' | 'updated' | 'unchanged' }> {
+  async upsert(
+    name: string,
+    address: string,
+  ): Promise<{ record: DnsRecordRef; action: 'created' | 'updated' | 'unchanged' }> {
     const zone_id = this.zoneId();
     const type = isIPv6(address) ? 'AAAA' : 'A';
     const existing = await this.find(name);
@@ -60,8 +75,17 @@ export class CloudflareDnsClient {
     // Duplicates left by someone else, or a record of the other address family: remove them.
     const strays = existing.filter((r) => r !== keep);
     for (const stray of strays) await this.client.dns.records.delete(stray.id, { zone_id });
-    if (keep && keep.type === type && keep.content === address && keep.proxied) return { record: keep, action: strays.length ? 'updated' : 'unchanged' };
-    const body = { zone_id, name, type, content: address, proxied: true, ttl: 1, comment: 'enclave agent node' } as const;
+    if (keep && keep.type === type && keep.content === address && keep.proxied)
+      return { record: keep, action: strays.length ? 'updated' : 'unchanged' };
+    const body = {
+      zone_id,
+      name,
+      type,
+      content: address,
+      proxied: true,
+      ttl: 1,
+      comment: 'enclave agent node',
+    } as const;
     if (keep && keep.type === type) {
       const updated = await this.client.dns.records.update(keep.id, body);
       return { record: { id: updated.id, name, type, content: address, proxied: true }, action: 'updated' };
@@ -91,12 +115,28 @@ export class OriginCaClient {
   private readonly client: Cloudflare;
 
   constructor(private readonly settings: CloudflareSettings) {
-    this.client = new Cloudflare({ userServiceKey: settings.originCaKey ?? null, apiToken: settings.originCaKey ? null : (settings.apiToken ?? null), baseURL: settings.apiUrl, maxRetries: 2, timeout: 20_000 });
+    this.client = new Cloudflare({
+      userServiceKey: settings.originCaKey ?? null,
+      apiToken: settings.originCaKey ? null : (settings.apiToken ?? null),
+      baseURL: settings.apiUrl,
+      maxRetries: 2,
+      timeout: 20_000,
+    });
   }
 
-  async issue(csr: string, hostnames: string[], validityDays: 7 | 30 | 90 | 365 | 730 | 1095 | 5475 = 5475): Promise<IssuedCertificate> {
-    if (!this.settings.originCaKey && !this.settings.apiToken) throw new CloudflareNotConfiguredError('CLOUDFLARE_ORIGIN_CA_KEY (or CLOUDFLARE_API_TOKEN)');
-    const issued = await this.client.originCACertificates.create({ csr, hostnames, request_type: 'origin-ecc', requested_validity: validityDays });
+  async issue(
+    csr: string,
+    hostnames: string[],
+    validityDays: 7 | 30 | 90 | 365 | 730 | 1095 | 5475 = 5475,
+  ): Promise<IssuedCertificate> {
+    if (!this.settings.originCaKey && !this.settings.apiToken)
+      throw new CloudflareNotConfiguredError('CLOUDFLARE_ORIGIN_CA_KEY (or CLOUDFLARE_API_TOKEN)');
+    const issued = await this.client.originCACertificates.create({
+      csr,
+      hostnames,
+      request_type: 'origin-ecc',
+      requested_validity: validityDays,
+    });
     if (!issued.id || !issued.certificate) throw new Error('Origin CA answered without a certificate');
     return { id: issued.id, certificate: issued.certificate, expiresOn: issued.expires_on ?? null };
   }

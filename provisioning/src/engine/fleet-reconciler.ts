@@ -42,7 +42,17 @@ export class FleetReconciler {
   ) {}
 
   async reconcile(now = new Date()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, dnsRecreated: 0, dnsUnavailable: 0, degraded: 0, offline: 0, versionDrift: 0, orphans: 0, trustedKeysUpdated: 0, trustedKeysFailed: 0 };
+    const report: ReconcileReport = {
+      checked: 0,
+      dnsRecreated: 0,
+      dnsUnavailable: 0,
+      degraded: 0,
+      offline: 0,
+      versionDrift: 0,
+      orphans: 0,
+      trustedKeysUpdated: 0,
+      trustedKeysFailed: 0,
+    };
     const trustedKeys = this.trustedKeys();
     const config = this.runtime.config;
     for (const { node, host, workspace } of await this.engine.liveNodes()) {
@@ -50,7 +60,14 @@ export class FleetReconciler {
       if (!SERVED.has(workspace.status)) {
         if (workspace.status === 'deprovisioned' || workspace.status === 'pending_payment') {
           report.orphans += 1;
-          await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.orphan_node', workspaceId: workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { workspaceStatus: workspace.status } });
+          await this.audit.recordAlone({
+            actor: SYSTEM_ACTOR,
+            action: 'reconcile.orphan_node',
+            workspaceId: workspace.id,
+            target: { type: 'node', id: node.id },
+            outcome: 'failure',
+            details: { workspaceStatus: workspace.status },
+          });
         }
         continue; // provisioning / deprovisioning runs own these
       }
@@ -64,7 +81,13 @@ export class FleetReconciler {
             const { record, action } = await this.runtime.dns.upsert(name, host.address);
             await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { dnsRecordId: record.id });
             report.dnsRecreated += 1;
-            await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.dns_repaired', workspaceId: workspace.id, target: { type: 'dns_record', id: record.id }, details: { name, found: records.length, action } });
+            await this.audit.recordAlone({
+              actor: SYSTEM_ACTOR,
+              action: 'reconcile.dns_repaired',
+              workspaceId: workspace.id,
+              target: { type: 'dns_record', id: record.id },
+              details: { name, found: records.length, action },
+            });
           }
         } catch (error) {
           report.dnsUnavailable += 1;
@@ -86,7 +109,12 @@ export class FleetReconciler {
             workspaceId: workspace.id,
             target: { type: 'node', id: node.id },
             outcome: 'failure',
-            details: { from: node.status, to: next, reason: 'no heartbeat', lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null },
+            details: {
+              from: node.status,
+              to: next,
+              reason: 'no heartbeat',
+              lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
+            },
           });
         });
         if (next === 'degraded') report.degraded += 1;
@@ -95,19 +123,37 @@ export class FleetReconciler {
       // Version: what the node runs vs what we installed.
       if (node.reportedVersion && node.bundleVersion && !node.bundleVersion.startsWith(node.reportedVersion)) {
         report.versionDrift += 1;
-        await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'reconcile.version_drift', workspaceId: workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { installed: node.bundleVersion, reported: node.reportedVersion } });
+        await this.audit.recordAlone({
+          actor: SYSTEM_ACTOR,
+          action: 'reconcile.version_drift',
+          workspaceId: workspace.id,
+          target: { type: 'node', id: node.id },
+          outcome: 'failure',
+          details: { installed: node.bundleVersion, reported: node.reportedVersion },
+        });
       }
       if (host && trustedKeys && node.enrolledAt && !sameKeys(node.trustedKeyFingerprints, trustedKeys.fingerprints)) {
         try {
-          const { fingerprints } = await this.runtime.nodeClient().setTrustedKeys(this.runtime.nodeEndpoint(host, workspace.slug), trustedKeys.pems);
+          const { fingerprints } = await this.runtime
+            .nodeClient()
+            .setTrustedKeys(this.runtime.nodeEndpoint(host, workspace.slug), trustedKeys.pems);
           await this.dataSource.transaction(async (manager) => {
             await manager.update(NodeEntity, { id: node.id }, { trustedKeyFingerprints: fingerprints });
-            await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'node.trusted_keys_updated', workspaceId: workspace.id, target: { type: 'node', id: node.id }, details: { from: node.trustedKeyFingerprints, to: fingerprints } });
+            await this.audit.record(manager, {
+              actor: SYSTEM_ACTOR,
+              action: 'node.trusted_keys_updated',
+              workspaceId: workspace.id,
+              target: { type: 'node', id: node.id },
+              details: { from: node.trustedKeyFingerprints, to: fingerprints },
+            });
           });
           report.trustedKeysUpdated += 1;
         } catch (error) {
           report.trustedKeysFailed += 1;
-          this.logger.warn({ err: error, workspaceId: workspace.id }, 'could not update the control-plane keys the node trusts');
+          this.logger.warn(
+            { err: error, workspaceId: workspace.id },
+            'could not update the control-plane keys the node trusts',
+          );
         }
       }
     }

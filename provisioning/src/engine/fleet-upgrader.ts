@@ -1,10 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
-import { FleetUpgradeEntity, type FleetUpgradeNodeResult, type HostEntity, NodeEntity, type WorkspaceEntity } from '@enclave/persistence';
+import {
+  FleetUpgradeEntity,
+  type FleetUpgradeNodeResult,
+  type HostEntity,
+  NodeEntity,
+  type WorkspaceEntity,
+} from '@enclave/persistence';
 import { DataSource } from 'typeorm';
 import type { AgentNodeBundle } from '../bundle/bundle-builder';
-import { ensureBundleOnHost, installedVersion, installNode, nodeLocallyHealthy, restartNode, rollbackNode, serviceNameFor } from '../host/node-host';
+import {
+  ensureBundleOnHost,
+  installedVersion,
+  installNode,
+  nodeLocallyHealthy,
+  restartNode,
+  rollbackNode,
+  serviceNameFor,
+} from '../host/node-host';
 import { ProvisioningEngine } from './provisioning.engine';
 import { ProvisioningRuntime } from './provisioning-runtime';
 
@@ -34,12 +48,18 @@ export class FleetUpgrader {
     await repo.update({ id: upgrade.id }, { version: bundle.version });
     const done = new Set(upgrade.results.map((r) => r.nodeId));
     const targets = (await this.engine.liveNodes()).filter(
-      ({ node, host }) => host && node.status === 'healthy' && !done.has(node.id) && (!upgrade.nodeIds || upgrade.nodeIds.includes(node.id)),
+      ({ node, host }) =>
+        host &&
+        node.status === 'healthy' &&
+        !done.has(node.id) &&
+        (!upgrade.nodeIds || upgrade.nodeIds.includes(node.id)),
     );
     let failed = upgrade.results.some((r) => r.outcome === 'rolled_back' || r.outcome === 'failed');
     for (let i = 0; i < targets.length && !failed; i += upgrade.batchSize) {
       const batch = targets.slice(i, i + upgrade.batchSize);
-      const results = await Promise.all(batch.map(({ node, host, workspace }) => this.upgradeNode(node, host!, workspace, bundle)));
+      const results = await Promise.all(
+        batch.map(({ node, host, workspace }) => this.upgradeNode(node, host!, workspace, bundle)),
+      );
       upgrade.results = [...upgrade.results, ...results];
       await repo.update({ id: upgrade.id }, { results: upgrade.results });
       failed = results.some((r) => r.outcome === 'rolled_back' || r.outcome === 'failed');
@@ -47,48 +67,96 @@ export class FleetUpgrader {
     upgrade.status = failed ? 'failed' : 'succeeded';
     upgrade.finishedAt = new Date();
     await this.dataSource.transaction(async (manager) => {
-      await manager.update(FleetUpgradeEntity, { id: upgrade.id }, { status: upgrade.status, finishedAt: upgrade.finishedAt });
+      await manager.update(
+        FleetUpgradeEntity,
+        { id: upgrade.id },
+        { status: upgrade.status, finishedAt: upgrade.finishedAt },
+      );
       await this.audit.record(manager, {
         actor: SYSTEM_ACTOR,
         action: failed ? 'fleet.upgrade_halted' : 'fleet.upgrade_completed',
         target: { type: 'fleet_upgrade', id: upgrade.id },
         outcome: failed ? 'failure' : 'success',
-        details: { version: bundle.version, upgraded: upgrade.results.filter((r) => r.outcome === 'upgraded').length, rolledBack: upgrade.results.filter((r) => r.outcome === 'rolled_back').length },
+        details: {
+          version: bundle.version,
+          upgraded: upgrade.results.filter((r) => r.outcome === 'upgraded').length,
+          rolledBack: upgrade.results.filter((r) => r.outcome === 'rolled_back').length,
+        },
       });
     });
     return upgrade;
   }
 
   /** Upgrades one node to `bundle`, health-gated; rolls back on failure. */
-  async upgradeNode(node: NodeEntity, host: HostEntity, workspace: WorkspaceEntity, bundle: AgentNodeBundle, gateTimeoutMs = this.runtime.config.PROVISIONING_WAIT_TIMEOUT_MS): Promise<FleetUpgradeNodeResult> {
+  async upgradeNode(
+    node: NodeEntity,
+    host: HostEntity,
+    workspace: WorkspaceEntity,
+    bundle: AgentNodeBundle,
+    gateTimeoutMs = this.runtime.config.PROVISIONING_WAIT_TIMEOUT_MS,
+  ): Promise<FleetUpgradeNodeResult> {
     const log: string[] = [];
     const base = { nodeId: node.id, workspaceId: workspace.id, to: bundle.version };
-    return this.engine.withHostSession(host, (line) => log.push(line), async (session) => {
-      const from = await installedVersion(session, host.installRoot);
-      if (from === bundle.version) return { ...base, from, outcome: 'skipped' as const };
-      try {
-        await ensureBundleOnHost(session, host.installRoot, bundle);
-        await installNode(session, { root: host.installRoot, service: serviceNameFor(host.installRoot), memoryMax: this.runtime.config.PROVISIONING_NODE_MEMORY_MAX }, bundle);
-        const restartedAt = new Date();
-        await restartNode(session, host.installRoot);
-        await this.healthGate(node, host, workspace, restartedAt, gateTimeoutMs, () => nodeLocallyHealthy(session, host.installRoot, host.nodePort));
-        await this.dataSource.transaction(async (manager) => {
-          await manager.update(NodeEntity, { id: node.id }, { bundleVersion: bundle.version });
-          await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'node.upgraded', workspaceId: workspace.id, target: { type: 'node', id: node.id }, details: { from, to: bundle.version } });
-        });
-        return { ...base, from, outcome: 'upgraded' as const };
-      } catch (error) {
-        const reason = (error as Error).message.slice(0, 300);
-        if (!from) return { ...base, from, outcome: 'failed' as const, error: reason };
-        await rollbackNode(session, host.installRoot, from);
-        const back = await this.waitLocal(() => nodeLocallyHealthy(session, host.installRoot, host.nodePort), 60_000);
-        await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'node.upgrade_rolled_back', workspaceId: workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { from, to: bundle.version, reason, healthyAfterRollback: back } });
-        return { ...base, from, outcome: 'rolled_back' as const, error: reason };
-      }
-    });
+    return this.engine.withHostSession(
+      host,
+      (line) => log.push(line),
+      async (session) => {
+        const from = await installedVersion(session, host.installRoot);
+        if (from === bundle.version) return { ...base, from, outcome: 'skipped' as const };
+        try {
+          await ensureBundleOnHost(session, host.installRoot, bundle);
+          await installNode(
+            session,
+            {
+              root: host.installRoot,
+              service: serviceNameFor(host.installRoot),
+              memoryMax: this.runtime.config.PROVISIONING_NODE_MEMORY_MAX,
+            },
+            bundle,
+          );
+          const restartedAt = new Date();
+          await restartNode(session, host.installRoot);
+          await this.healthGate(node, host, workspace, restartedAt, gateTimeoutMs, () =>
+            nodeLocallyHealthy(session, host.installRoot, host.nodePort),
+          );
+          await this.dataSource.transaction(async (manager) => {
+            await manager.update(NodeEntity, { id: node.id }, { bundleVersion: bundle.version });
+            await this.audit.record(manager, {
+              actor: SYSTEM_ACTOR,
+              action: 'node.upgraded',
+              workspaceId: workspace.id,
+              target: { type: 'node', id: node.id },
+              details: { from, to: bundle.version },
+            });
+          });
+          return { ...base, from, outcome: 'upgraded' as const };
+        } catch (error) {
+          const reason = (error as Error).message.slice(0, 300);
+          if (!from) return { ...base, from, outcome: 'failed' as const, error: reason };
+          await rollbackNode(session, host.installRoot, from);
+          const back = await this.waitLocal(() => nodeLocallyHealthy(session, host.installRoot, host.nodePort), 60_000);
+          await this.audit.recordAlone({
+            actor: SYSTEM_ACTOR,
+            action: 'node.upgrade_rolled_back',
+            workspaceId: workspace.id,
+            target: { type: 'node', id: node.id },
+            outcome: 'failure',
+            details: { from, to: bundle.version, reason, healthyAfterRollback: back },
+          });
+          return { ...base, from, outcome: 'rolled_back' as const, error: reason };
+        }
+      },
+    );
   }
 
-  private async healthGate(node: NodeEntity, host: HostEntity, workspace: WorkspaceEntity, since: Date, timeoutMs: number, local: () => Promise<boolean>): Promise<void> {
+  private async healthGate(
+    node: NodeEntity,
+    host: HostEntity,
+    workspace: WorkspaceEntity,
+    since: Date,
+    timeoutMs: number,
+    local: () => Promise<boolean>,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const client = this.runtime.nodeClient();
     const endpoint = this.runtime.nodeEndpoint(host, workspace.slug);

@@ -50,16 +50,25 @@ export class NodeClient {
   }
 
   async wipe(endpoint: NodeEndpoint, nodeId: string): Promise<WipeReceipt> {
-    return wipeReceiptSchema.parse(await this.call(endpoint, NODE_ROUTES.wipe.method, NODE_ROUTES.wipe.path, { confirmNodeId: nodeId }));
+    return wipeReceiptSchema.parse(
+      await this.call(endpoint, NODE_ROUTES.wipe.method, NODE_ROUTES.wipe.path, { confirmNodeId: nodeId }),
+    );
   }
 
   /** Replaces the control-plane keys the node trusts (SPKI PEMs; must include the signing key). */
   async setTrustedKeys(endpoint: NodeEndpoint, publicKeys: readonly string[]): Promise<SetTrustedKeysResponse> {
-    return setTrustedKeysResponseSchema.parse(await this.call(endpoint, NODE_ROUTES.setTrustedKeys.method, NODE_ROUTES.setTrustedKeys.path, { publicKeys }));
+    return setTrustedKeysResponseSchema.parse(
+      await this.call(endpoint, NODE_ROUTES.setTrustedKeys.method, NODE_ROUTES.setTrustedKeys.path, { publicKeys }),
+    );
   }
 
   private call(endpoint: NodeEndpoint, method: string, path: string, payload?: unknown): Promise<unknown> {
-    return callNodeOrigin({ endpoint, privateKey: this.privateKey, caPem: this.caPem, timeoutMs: this.timeoutMs }, method, path, payload);
+    return callNodeOrigin(
+      { endpoint, privateKey: this.privateKey, caPem: this.caPem, timeoutMs: this.timeoutMs },
+      method,
+      path,
+      payload,
+    );
   }
 }
 
@@ -76,10 +85,18 @@ export interface NodeOriginCall {
  * Rejects with NodeCallError (the node's error code, `timeout` or `unreachable`); messages
  * never carry the request body, which may hold a secret.
  */
-export function callNodeOrigin(call: NodeOriginCall, method: string, path: string, payload?: unknown): Promise<unknown> {
+export function callNodeOrigin(
+  call: NodeOriginCall,
+  method: string,
+  path: string,
+  payload?: unknown,
+): Promise<unknown> {
   const { endpoint, timeoutMs } = call;
   const body = payload === undefined ? '' : JSON.stringify(payload);
-  const headers: Record<string, string> = { ...signRequest({ method, path, body, privateKey: call.privateKey }), accept: 'application/json' };
+  const headers: Record<string, string> = {
+    ...signRequest({ method, path, body, privateKey: call.privateKey }),
+    accept: 'application/json',
+  };
   if (body) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
@@ -110,14 +127,20 @@ export function callNodeOrigin(call: NodeOriginCall, method: string, path: strin
           if ((res.statusCode ?? 500) >= 400) {
             const error = (json as { error?: { code?: string; details?: unknown } } | null)?.error;
             const code = error?.code ?? `http_${res.statusCode}`;
-            return reject(new NodeCallError(code, `node answered ${res.statusCode} (${code})`, res.statusCode, error?.details));
+            return reject(
+              new NodeCallError(code, `node answered ${res.statusCode} (${code})`, res.statusCode, error?.details),
+            );
           }
           resolve(json);
         });
       },
     );
     req.on('timeout', () => req.destroy(new NodeCallError('timeout', `node did not answer within ${timeoutMs} ms`)));
-    req.on('error', (error) => reject(error instanceof NodeCallError ? error : new NodeCallError('unreachable', `node unreachable: ${error.message}`)));
+    req.on('error', (error) =>
+      reject(
+        error instanceof NodeCallError ? error : new NodeCallError('unreachable', `node unreachable: ${error.message}`),
+      ),
+    );
     req.end(body);
   });
 }

@@ -38,7 +38,12 @@ export class ProvisioningRuntime {
     @Inject(CONFIG) readonly config: ControlPlaneConfig,
     @InjectDataSource() dataSource: DataSource,
   ) {
-    const cloudflare = { apiUrl: config.CLOUDFLARE_API_URL, apiToken: config.CLOUDFLARE_API_TOKEN, zoneId: config.CLOUDFLARE_ZONE_ID, originCaKey: config.CLOUDFLARE_ORIGIN_CA_KEY };
+    const cloudflare = {
+      apiUrl: config.CLOUDFLARE_API_URL,
+      apiToken: config.CLOUDFLARE_API_TOKEN,
+      zoneId: config.CLOUDFLARE_ZONE_ID,
+      originCaKey: config.CLOUDFLARE_ORIGIN_CA_KEY,
+    };
     this.dns = new CloudflareDnsClient(cloudflare);
     this.originCa = new OriginCaClient(cloudflare);
     this.providers = { pool: new PoolHostProvider(), ovhcloud: new OvhcloudHostProvider(config, dataSource) };
@@ -62,12 +67,19 @@ export class ProvisioningRuntime {
 
   openSsh(host: HostEntity, onCommand: (record: CommandRecord) => void): Promise<SshSession> {
     if (!host.hostKeyFingerprint) throw new ProvisioningNotConfiguredError(`host ${host.name} has no pinned host key`);
-    return SshSession.open({ host: host.address, port: host.sshPort, username: host.sshUser, hostKeyFingerprint: host.hostKeyFingerprint }, this.sshOptions(), onCommand);
+    return SshSession.open(
+      { host: host.address, port: host.sshPort, username: host.sshUser, hostKeyFingerprint: host.hostKeyFingerprint },
+      this.sshOptions(),
+      onCommand,
+    );
   }
 
   /** The bundle for the current sources (built once per process, cached on disk by input hash). */
   bundle(): Promise<AgentNodeBundle> {
-    this.bundlePromise ??= buildAgentNodeBundle({ repoRoot: resolve(this.config.PROVISIONING_SOURCE_ROOT), cacheDir: resolve(this.config.PROVISIONING_BUNDLE_CACHE_DIR) }).catch((error: unknown) => {
+    this.bundlePromise ??= buildAgentNodeBundle({
+      repoRoot: resolve(this.config.PROVISIONING_SOURCE_ROOT),
+      cacheDir: resolve(this.config.PROVISIONING_BUNDLE_CACHE_DIR),
+    }).catch((error: unknown) => {
       this.bundlePromise = undefined;
       throw error;
     });
@@ -79,7 +91,8 @@ export class ProvisioningRuntime {
     const path = this.config.NODE_PROTOCOL_SIGNING_KEY_PATH;
     if (!path) throw new ProvisioningNotConfiguredError('NODE_PROTOCOL_SIGNING_KEY_PATH is not set');
     const key = createPrivateKey(readFileSync(path));
-    if (key.asymmetricKeyType !== 'ed25519') throw new ProvisioningNotConfiguredError('NODE_PROTOCOL_SIGNING_KEY_PATH must hold an Ed25519 private key');
+    if (key.asymmetricKeyType !== 'ed25519')
+      throw new ProvisioningNotConfiguredError('NODE_PROTOCOL_SIGNING_KEY_PATH must hold an Ed25519 private key');
     this.signingKey = key;
     return key;
   }
@@ -98,13 +111,17 @@ export class ProvisioningRuntime {
     const nextPath = this.config.NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH;
     if (!nextPath) return [current];
     const next = createPublicKey(readFileSync(nextPath));
-    if (next.asymmetricKeyType !== 'ed25519') throw new ProvisioningNotConfiguredError('NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH must hold an Ed25519 public key');
+    if (next.asymmetricKeyType !== 'ed25519')
+      throw new ProvisioningNotConfiguredError('NODE_PROTOCOL_NEXT_PUBLIC_KEY_PATH must hold an Ed25519 public key');
     const nextPem = next.export({ type: 'spki', format: 'pem' }).toString();
     return nextPem === current ? [current] : [current, nextPem];
   }
 
   controlPlaneUrlForNodes(): string {
-    return (this.config.NODE_CONTROL_PLANE_URL ?? `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/api`).replace(/\/+$/, '');
+    return (this.config.NODE_CONTROL_PLANE_URL ?? `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/api`).replace(
+      /\/+$/,
+      '',
+    );
   }
 
   nodeClient(): NodeClient {

@@ -34,9 +34,25 @@ import { ProvisioningNotConfiguredError, ProvisioningRuntime } from './provision
 import { RunStore } from './run-store';
 
 /** The provisioning step machine, in order. Each step is idempotent: rerunning it after a crash is safe. */
-export const PROVISION_STEPS = ['allocate', 'ssh-ready', 'upload', 'install', 'start', 'dns', 'tls', 'enrol', 'healthy'] as const;
+export const PROVISION_STEPS = [
+  'allocate',
+  'ssh-ready',
+  'upload',
+  'install',
+  'start',
+  'dns',
+  'tls',
+  'enrol',
+  'healthy',
+] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number];
-export const DEPROVISION_STEPS = ['node-wipe', 'host-wipe', 'dns-remove', 'certificate-revoke', 'host-release'] as const;
+export const DEPROVISION_STEPS = [
+  'node-wipe',
+  'host-wipe',
+  'dns-remove',
+  'certificate-revoke',
+  'host-release',
+] as const;
 export type DeprovisionStep = (typeof DEPROVISION_STEPS)[number];
 
 /** Thrown when another worker holds the workspace (a stalled job taken over while the first still runs). */
@@ -92,10 +108,17 @@ export class ProvisioningEngine {
     return this.withWorkspaceLock(workspaceId, async () => {
       const workspace = await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id: workspaceId });
       if (!workspace || workspace.deletedAt) return { outcome: 'skipped', reason: 'workspace does not exist' };
-      if (!['provisioning', 'provisioning_failed'].includes(workspace.status)) return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
+      if (!['provisioning', 'provisioning_failed'].includes(workspace.status))
+        return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
       const started = Date.now();
       const { run, steps } = await this.store.openRun(workspaceId, 'provision', PROVISION_STEPS);
-      if (run.attempts === 1) await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'provisioning.started', workspaceId, target: { type: 'provisioning_run', id: run.id } });
+      if (run.attempts === 1)
+        await this.audit.recordAlone({
+          actor: SYSTEM_ACTOR,
+          action: 'provisioning.started',
+          workspaceId,
+          target: { type: 'provisioning_run', id: run.id },
+        });
       const ctx: RunContext = { workspace, run, logChain: Promise.resolve() };
       try {
         await this.loadAllocation(ctx);
@@ -117,14 +140,19 @@ export class ProvisioningEngine {
       case 'allocate':
         return this.allocate(ctx);
       case 'ssh-ready': {
-        const host = await this.runtime.provider(this.host(ctx).provider).waitUntilReady(this.host(ctx), (line) => this.log(ctx, line));
+        const host = await this.runtime
+          .provider(this.host(ctx).provider)
+          .waitUntilReady(this.host(ctx), (line) => this.log(ctx, line));
         ctx.host = host;
         let lastError: unknown;
         for (let attempt = 1; attempt <= 3; attempt++) {
           try {
             await this.ssh(ctx);
             const who = await ctx.session!.exec('uname -srm && id -un');
-            this.log(ctx, `connected to ${host.address}:${host.sshPort}, host key ${host.hostKeyFingerprint} verified (${who.stdout.trim().replace(/\n/g, ', ')})`);
+            this.log(
+              ctx,
+              `connected to ${host.address}:${host.sshPort}, host key ${host.hostKeyFingerprint} verified (${who.stdout.trim().replace(/\n/g, ', ')})`,
+            );
             return;
           } catch (error) {
             if (error instanceof HostKeyMismatchError) throw error;
@@ -138,7 +166,12 @@ export class ProvisioningEngine {
       case 'upload': {
         const bundle = await this.runtime.bundle();
         const { uploaded } = await ensureBundleOnHost(await this.ssh(ctx), this.host(ctx).installRoot, bundle);
-        this.log(ctx, uploaded ? `uploaded bundle ${bundle.version} (${bundle.bytes} bytes, sha256 ${bundle.sha256})` : `host already has bundle ${bundle.version} (sha256 ${bundle.sha256}); upload skipped`);
+        this.log(
+          ctx,
+          uploaded
+            ? `uploaded bundle ${bundle.version} (${bundle.bytes} bytes, sha256 ${bundle.sha256})`
+            : `host already has bundle ${bundle.version} (sha256 ${bundle.sha256}); upload skipped`,
+        );
         return;
       }
       case 'install': {
@@ -150,28 +183,54 @@ export class ProvisioningEngine {
         const token = randomBytes(32).toString('base64url');
         if (!node.enrolledAt) {
           node.enrolmentTokenHash = sha256(token);
-          await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { enrolmentTokenHash: node.enrolmentTokenHash });
+          await this.dataSource
+            .getRepository(NodeEntity)
+            .update({ id: node.id }, { enrolmentTokenHash: node.enrolmentTokenHash });
         }
         const nodeConfig = {
           nodeId: node.id,
           dataDir: `${host.installRoot}/data`,
           listen: { host: '127.0.0.1', port: host.nodePort },
           publicBaseUrl: `https://${this.runtime.nodeHostname(ctx.workspace.slug)}`,
-          controlPlane: { url: this.runtime.controlPlaneUrlForNodes(), publicKey: this.runtime.controlPlanePublicKeyPem(), enrolmentToken: token },
+          controlPlane: {
+            url: this.runtime.controlPlaneUrlForNodes(),
+            publicKey: this.runtime.controlPlanePublicKeyPem(),
+            enrolmentToken: token,
+          },
           heartbeatIntervalMs: config.PROVISIONING_NODE_HEARTBEAT_MS,
           // The same provider endpoints the control plane validates credentials against
           // (the real APIs in production, the sandbox stand-ins in development and tests).
           telegramApiRoot: config.TELEGRAM_API_ROOT,
-          whatsapp: { graphApiBaseUrl: config.WHATSAPP_GRAPH_API_URL, graphApiVersion: config.WHATSAPP_GRAPH_API_VERSION },
+          whatsapp: {
+            graphApiBaseUrl: config.WHATSAPP_GRAPH_API_URL,
+            graphApiVersion: config.WHATSAPP_GRAPH_API_VERSION,
+          },
           providers: { openaiBaseUrl: config.OPENAI_API_URL, anthropicBaseUrl: config.ANTHROPIC_API_URL },
           logLevel: 'info',
         };
-        const result = await installNode(await this.ssh(ctx), { root: host.installRoot, service: serviceNameFor(host.installRoot), memoryMax: config.PROVISIONING_NODE_MEMORY_MAX }, bundle, nodeConfig);
+        const result = await installNode(
+          await this.ssh(ctx),
+          {
+            root: host.installRoot,
+            service: serviceNameFor(host.installRoot),
+            memoryMax: config.PROVISIONING_NODE_MEMORY_MAX,
+          },
+          bundle,
+          nodeConfig,
+        );
         node.bundleVersion = bundle.version;
         // A fresh node trusts the key in its config; later changes come from reconciliation.
         node.trustedKeyFingerprints ??= [publicKeyFingerprint(nodeConfig.controlPlane.publicKey)];
-        await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { bundleVersion: bundle.version, trustedKeyFingerprints: node.trustedKeyFingerprints });
-        this.log(ctx, `installed ${result.installed} (${result.mode}); node config written with a fresh one-time enrolment token`);
+        await this.dataSource
+          .getRepository(NodeEntity)
+          .update(
+            { id: node.id },
+            { bundleVersion: bundle.version, trustedKeyFingerprints: node.trustedKeyFingerprints },
+          );
+        this.log(
+          ctx,
+          `installed ${result.installed} (${result.mode}); node config written with a fresh one-time enrolment token`,
+        );
         return;
       }
       case 'start': {
@@ -179,7 +238,9 @@ export class ProvisioningEngine {
         const session = await this.ssh(ctx);
         // Not enrolled yet: restart so a running node picks up the config (and token) just written.
         await nodectl(session, host.installRoot, this.node(ctx).enrolledAt ? 'start' : 'restart');
-        await this.waitFor(ctx, 'the node to answer its local health check', 60_000, () => nodeLocallyHealthy(session, host.installRoot, host.nodePort));
+        await this.waitFor(ctx, 'the node to answer its local health check', 60_000, () =>
+          nodeLocallyHealthy(session, host.installRoot, host.nodePort),
+        );
         return;
       }
       case 'dns': {
@@ -188,7 +249,13 @@ export class ProvisioningEngine {
         await this.dataSource.getRepository(NodeEntity).update({ id: this.node(ctx).id }, { dnsRecordId: record.id });
         this.log(ctx, `DNS ${record.type} ${name} -> ${record.content} (proxied) ${action}, record ${record.id}`);
         if (action !== 'unchanged') {
-          await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'dns.record_upserted', workspaceId: ctx.workspace.id, target: { type: 'dns_record', id: record.id }, details: { name, type: record.type, action } });
+          await this.audit.recordAlone({
+            actor: SYSTEM_ACTOR,
+            action: 'dns.record_upserted',
+            workspaceId: ctx.workspace.id,
+            target: { type: 'dns_record', id: record.id },
+            details: { name, type: record.type, action },
+          });
         }
         return;
       }
@@ -208,10 +275,21 @@ export class ProvisioningEngine {
         // Record the id before installing, so a crash here leaves nothing unrevokable behind.
         const previous = node.certificateId;
         node.certificateId = issued.id;
-        await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { certificateId: issued.id, certificateExpiresAt: issued.expiresOn ? new Date(issued.expiresOn) : null });
+        await this.dataSource
+          .getRepository(NodeEntity)
+          .update(
+            { id: node.id },
+            { certificateId: issued.id, certificateExpiresAt: issued.expiresOn ? new Date(issued.expiresOn) : null },
+          );
         if (previous && previous !== issued.id) await this.runtime.originCa.revoke(previous).catch(() => undefined);
-        await installNodeCertificate(session, host.installRoot, issued.certificate, { host: '0.0.0.0', port: host.publicPort });
-        this.log(ctx, `origin certificate ${issued.id} issued for ${hostname} (expires ${issued.expiresOn ?? 'unknown'}); key generated on the host, HTTPS on port ${host.publicPort}`);
+        await installNodeCertificate(session, host.installRoot, issued.certificate, {
+          host: '0.0.0.0',
+          port: host.publicPort,
+        });
+        this.log(
+          ctx,
+          `origin certificate ${issued.id} issued for ${hostname} (expires ${issued.expiresOn ?? 'unknown'}); key generated on the host, HTTPS on port ${host.publicPort}`,
+        );
         return;
       }
       case 'enrol': {
@@ -227,25 +305,43 @@ export class ProvisioningEngine {
         const endpoint = this.runtime.nodeEndpoint(this.host(ctx), ctx.workspace.slug);
         const client = this.runtime.nodeClient();
         let lastProblem = '';
-        await this.waitFor(ctx, 'a healthy heartbeat and a signed health check', config.PROVISIONING_WAIT_TIMEOUT_MS, async () => {
-          const node = await this.dataSource.getRepository(NodeEntity).findOneByOrFail({ id: this.node(ctx).id });
-          if (!node.lastHeartbeatAt || !node.enrolledAt || node.lastHeartbeatAt < node.enrolledAt || node.reportedState !== 'active') {
-            lastProblem = 'no heartbeat since enrolment yet';
-            return undefined;
-          }
-          try {
-            const health = await client.health(endpoint);
-            if (health.nodeId !== node.id || !health.enrolled || health.state !== 'active' || health.checks?.database.ok === false) {
-              lastProblem = `node health: ${JSON.stringify({ nodeId: health.nodeId, enrolled: health.enrolled, state: health.state })}`;
+        await this.waitFor(
+          ctx,
+          'a healthy heartbeat and a signed health check',
+          config.PROVISIONING_WAIT_TIMEOUT_MS,
+          async () => {
+            const node = await this.dataSource.getRepository(NodeEntity).findOneByOrFail({ id: this.node(ctx).id });
+            if (
+              !node.lastHeartbeatAt ||
+              !node.enrolledAt ||
+              node.lastHeartbeatAt < node.enrolledAt ||
+              node.reportedState !== 'active'
+            ) {
+              lastProblem = 'no heartbeat since enrolment yet';
               return undefined;
             }
-            this.log(ctx, `signed health check over HTTPS (${endpoint.hostname} at ${endpoint.address}:${endpoint.port}): ${health.state}, version ${health.version}; last heartbeat ${node.lastHeartbeatAt.toISOString()}`);
-            return true;
-          } catch (error) {
-            lastProblem = (error as Error).message;
-            return undefined;
-          }
-        }).catch((error: Error) => {
+            try {
+              const health = await client.health(endpoint);
+              if (
+                health.nodeId !== node.id ||
+                !health.enrolled ||
+                health.state !== 'active' ||
+                health.checks?.database.ok === false
+              ) {
+                lastProblem = `node health: ${JSON.stringify({ nodeId: health.nodeId, enrolled: health.enrolled, state: health.state })}`;
+                return undefined;
+              }
+              this.log(
+                ctx,
+                `signed health check over HTTPS (${endpoint.hostname} at ${endpoint.address}:${endpoint.port}): ${health.state}, version ${health.version}; last heartbeat ${node.lastHeartbeatAt.toISOString()}`,
+              );
+              return true;
+            } catch (error) {
+              lastProblem = (error as Error).message;
+              return undefined;
+            }
+          },
+        ).catch((error: Error) => {
           throw new Error(`${error.message} (${lastProblem})`);
         });
         return;
@@ -257,12 +353,20 @@ export class ProvisioningEngine {
     const provider = this.runtime.provider();
     const { host, node, created } = await this.dataSource.transaction(async (manager) => {
       // Serialises allocation per workspace (the row lock) while hosts are taken with SKIP LOCKED.
-      await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: ctx.workspace.id }).getOne();
+      await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where({ id: ctx.workspace.id })
+        .getOne();
       const existingHost = await manager.findOneBy(HostEntity, { workspaceId: ctx.workspace.id });
       const host = existingHost ?? (await provider.allocate(manager, ctx.workspace.id));
       if (!host) throw new NoHostAvailableError(provider.name);
       let node = await manager.findOneBy(NodeEntity, { workspaceId: ctx.workspace.id, status: Not('wiped') });
-      if (!node) node = await manager.save(NodeEntity, manager.create(NodeEntity, { workspaceId: ctx.workspace.id, hostId: host.id, status: 'installing' }));
+      if (!node)
+        node = await manager.save(
+          NodeEntity,
+          manager.create(NodeEntity, { workspaceId: ctx.workspace.id, hostId: host.id, status: 'installing' }),
+        );
       if (!existingHost) {
         await this.audit.record(manager, {
           actor: SYSTEM_ACTOR,
@@ -276,14 +380,25 @@ export class ProvisioningEngine {
     });
     ctx.host = host;
     ctx.node = node;
-    this.log(ctx, `${created ? 'allocated' : 'already holds'} host ${host.name} (${host.provider}, ${host.address}); node ${node.id}`);
+    this.log(
+      ctx,
+      `${created ? 'allocated' : 'already holds'} host ${host.name} (${host.provider}, ${host.address}); node ${node.id}`,
+    );
   }
 
   private async finishProvisioning(ctx: RunContext, ms: number): Promise<void> {
     const activated = await this.dataSource.transaction(async (manager) => {
-      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: ctx.workspace.id }).getOneOrFail();
+      const workspace = await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where({ id: ctx.workspace.id })
+        .getOneOrFail();
       // Heartbeats set the health from the node's own checks; provisioning only ends the install phase.
-      await manager.update(NodeEntity, { id: this.node(ctx).id, status: In(['installing', 'enrolled']) }, { status: 'healthy' });
+      await manager.update(
+        NodeEntity,
+        { id: this.node(ctx).id, status: In(['installing', 'enrolled']) },
+        { status: 'healthy' },
+      );
       const activate = workspace.status === 'provisioning' || workspace.status === 'provisioning_failed';
       if (activate) await manager.update(WorkspaceEntity, { id: workspace.id }, { status: 'active' });
       await this.audit.record(manager, {
@@ -291,7 +406,14 @@ export class ProvisioningEngine {
         action: 'provisioning.succeeded',
         workspaceId: workspace.id,
         target: { type: 'node', id: this.node(ctx).id },
-        details: { runId: ctx.run.id, hostId: this.host(ctx).id, version: this.node(ctx).bundleVersion, attempts: ctx.run.attempts, ms, workspaceStatus: activate ? 'active' : workspace.status },
+        details: {
+          runId: ctx.run.id,
+          hostId: this.host(ctx).id,
+          version: this.node(ctx).bundleVersion,
+          attempts: ctx.run.attempts,
+          ms,
+          workspaceStatus: activate ? 'active' : workspace.status,
+        },
       });
       return activate;
     });
@@ -306,15 +428,24 @@ export class ProvisioningEngine {
 
   /** Called by the job handler when an attempt failed; on the last one the workspace is marked failed. */
   async recordFailure(workspaceId: string, action: ProvisioningAction, error: Error, final: boolean): Promise<void> {
-    const run = await this.dataSource.getRepository(ProvisioningRunEntity).findOneBy({ workspaceId, action, status: In(['running', 'failed']) });
+    const run = await this.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .findOneBy({ workspaceId, action, status: In(['running', 'failed']) });
     if (!final) {
-      if (run) await this.dataSource.getRepository(ProvisioningRunEntity).update({ id: run.id }, { error: error.message.slice(0, 4000) });
+      if (run)
+        await this.dataSource
+          .getRepository(ProvisioningRunEntity)
+          .update({ id: run.id }, { error: error.message.slice(0, 4000) });
       return;
     }
     if (run) await this.store.runFinished(run, error.message);
     const failedStatus = action === 'provision' ? 'provisioning_failed' : null;
     const changed = await this.dataSource.transaction(async (manager) => {
-      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId }).getOne();
+      const workspace = await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where({ id: workspaceId })
+        .getOne();
       if (!workspace) return false;
       const change = failedStatus !== null && workspace.status === 'provisioning';
       if (change) await manager.update(WorkspaceEntity, { id: workspaceId }, { status: failedStatus });
@@ -332,7 +463,7 @@ export class ProvisioningEngine {
       const workspace = await this.dataSource.getRepository(WorkspaceEntity).findOneByOrFail({ id: workspaceId });
       await this.mailOwners(workspaceId, {
         subject: `Setting up your Enclave workspace "${workspace.name}" is delayed`,
-        text: 'We could not finish setting up your workspace\'s server yet. Our team has been notified and will retry shortly; you do not need to do anything.\n',
+        text: "We could not finish setting up your workspace's server yet. Our team has been notified and will retry shortly; you do not need to do anything.\n",
       });
     }
   }
@@ -345,12 +476,24 @@ export class ProvisioningEngine {
     return this.withWorkspaceLock(workspaceId, async () => {
       const workspace = await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id: workspaceId });
       if (!workspace) return { outcome: 'skipped', reason: 'workspace does not exist' };
-      if (workspace.status !== 'deprovisioning') return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
+      if (workspace.status !== 'deprovisioning')
+        return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
       const started = Date.now();
       // An unfinished provisioning is superseded: it must not be resumed later.
-      await this.dataSource.getRepository(ProvisioningRunEntity).update({ workspaceId, action: 'provision', status: In(['running', 'failed']) }, { status: 'canceled', finishedAt: new Date(), error: 'superseded by deprovisioning' });
+      await this.dataSource
+        .getRepository(ProvisioningRunEntity)
+        .update(
+          { workspaceId, action: 'provision', status: In(['running', 'failed']) },
+          { status: 'canceled', finishedAt: new Date(), error: 'superseded by deprovisioning' },
+        );
       const { run, steps } = await this.store.openRun(workspaceId, 'deprovision', DEPROVISION_STEPS);
-      if (run.attempts === 1) await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'deprovisioning.started', workspaceId, target: { type: 'provisioning_run', id: run.id } });
+      if (run.attempts === 1)
+        await this.audit.recordAlone({
+          actor: SYSTEM_ACTOR,
+          action: 'deprovisioning.started',
+          workspaceId,
+          target: { type: 'provisioning_run', id: run.id },
+        });
       const ctx: RunContext = { workspace, run, logChain: Promise.resolve() };
       try {
         await this.loadAllocation(ctx);
@@ -359,8 +502,18 @@ export class ProvisioningEngine {
           await this.runStep(ctx, step, () => this.deprovisionStep(ctx, step.name as DeprovisionStep));
         }
         await this.dataSource.transaction(async (manager) => {
-          await manager.update(WorkspaceEntity, { id: workspaceId, status: 'deprovisioning' }, { status: 'deprovisioned' });
-          await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'deprovisioning.succeeded', workspaceId, target: { type: 'provisioning_run', id: run.id }, details: { nodeId: ctx.node?.id ?? null, hostId: ctx.host?.id ?? null, ms: Date.now() - started } });
+          await manager.update(
+            WorkspaceEntity,
+            { id: workspaceId, status: 'deprovisioning' },
+            { status: 'deprovisioned' },
+          );
+          await this.audit.record(manager, {
+            actor: SYSTEM_ACTOR,
+            action: 'deprovisioning.succeeded',
+            workspaceId,
+            target: { type: 'provisioning_run', id: run.id },
+            details: { nodeId: ctx.node?.id ?? null, hostId: ctx.host?.id ?? null, ms: Date.now() - started },
+          });
         });
         await this.store.runFinished(run);
         return { outcome: 'succeeded', runId: run.id, ms: Date.now() - started };
@@ -379,37 +532,75 @@ export class ProvisioningEngine {
         if (node.wipeReceipt) return this.log(ctx, 'wipe receipt already stored');
         if (!node.publicKey) return this.log(ctx, 'node never enrolled: the wipe script will clean the host');
         try {
-          const receipt = await this.runtime.nodeClient().wipe(this.runtime.nodeEndpoint(host, ctx.workspace.slug), node.id);
+          const receipt = await this.runtime
+            .nodeClient()
+            .wipe(this.runtime.nodeEndpoint(host, ctx.workspace.slug), node.id);
           if (receipt.nodeId !== node.id) throw new Error(`receipt names node ${receipt.nodeId}`);
           const stored = { method: 'node', ...receipt };
           node.wipeReceipt = stored;
           await this.dataSource.transaction(async (manager) => {
             await manager.update(NodeEntity, { id: node.id }, { wipeReceipt: stored });
-            await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'node.wiped', workspaceId: ctx.workspace.id, target: { type: 'node', id: node.id }, details: { method: 'node', sha256: receipt.sha256, deleted: { ...receipt.deleted, files: receipt.deleted.files.length }, remaining: receipt.remaining.length } });
+            await this.audit.record(manager, {
+              actor: SYSTEM_ACTOR,
+              action: 'node.wiped',
+              workspaceId: ctx.workspace.id,
+              target: { type: 'node', id: node.id },
+              details: {
+                method: 'node',
+                sha256: receipt.sha256,
+                deleted: { ...receipt.deleted, files: receipt.deleted.files.length },
+                remaining: receipt.remaining.length,
+              },
+            });
           });
-          this.log(ctx, `node wiped itself: receipt ${receipt.sha256} (${receipt.deleted.conversations} conversations, ${receipt.deleted.messages} messages, ${receipt.deleted.secrets} secrets; ${receipt.remaining.length} files remaining)`);
+          this.log(
+            ctx,
+            `node wiped itself: receipt ${receipt.sha256} (${receipt.deleted.conversations} conversations, ${receipt.deleted.messages} messages, ${receipt.deleted.secrets} secrets; ${receipt.remaining.length} files remaining)`,
+          );
         } catch (error) {
           this.log(ctx, `node did not wipe (${(error as Error).message}); the wipe script will do it over SSH`);
-          await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'deprovisioning.node_unresponsive', workspaceId: ctx.workspace.id, target: { type: 'node', id: node.id }, outcome: 'failure', details: { error: (error as Error).message.slice(0, 300) } });
+          await this.audit.recordAlone({
+            actor: SYSTEM_ACTOR,
+            action: 'deprovisioning.node_unresponsive',
+            workspaceId: ctx.workspace.id,
+            target: { type: 'node', id: node.id },
+            outcome: 'failure',
+            details: { error: (error as Error).message.slice(0, 300) },
+          });
         }
         return;
       }
       case 'host-wipe': {
         if (!host) return this.log(ctx, 'no host allocated: nothing to wipe');
-        if (host.status !== 'allocated' && host.status !== 'wiping') return this.log(ctx, `host is ${host.status}: already released`);
+        if (host.status !== 'allocated' && host.status !== 'wiping')
+          return this.log(ctx, `host is ${host.status}: already released`);
         await this.dataSource.getRepository(HostEntity).update({ id: host.id }, { status: 'wiping' });
         host.status = 'wiping';
         const session = await this.ssh(ctx);
         const { wiped } = await wipeHost(session, host.installRoot);
-        if (!wiped || (await dataDirExists(session, host.installRoot))) throw new Error(`the data directory ${host.installRoot}/data is still there after the wipe script`);
+        if (!wiped || (await dataDirExists(session, host.installRoot)))
+          throw new Error(`the data directory ${host.installRoot}/data is still there after the wipe script`);
         this.log(ctx, `wipe script done; ${host.installRoot}/data verified gone`);
         if (node) {
-          const receipt = node.wipeReceipt ?? { method: 'wipe-script', nodeId: node.id, wipedAt: new Date().toISOString() };
-          const stored = { ...receipt, hostWipe: { script: 'wipe.sh', dataDirRemoved: true, verifiedAt: new Date().toISOString() } };
+          const receipt = node.wipeReceipt ?? {
+            method: 'wipe-script',
+            nodeId: node.id,
+            wipedAt: new Date().toISOString(),
+          };
+          const stored = {
+            ...receipt,
+            hostWipe: { script: 'wipe.sh', dataDirRemoved: true, verifiedAt: new Date().toISOString() },
+          };
           node.wipeReceipt = stored;
           await this.dataSource.transaction(async (manager) => {
             await manager.update(NodeEntity, { id: node.id }, { wipeReceipt: stored });
-            await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'host.wiped', workspaceId: ctx.workspace.id, target: { type: 'host', id: host.id }, details: { nodeId: node.id, nodeReceipt: receipt.method === 'node' } });
+            await this.audit.record(manager, {
+              actor: SYSTEM_ACTOR,
+              action: 'host.wiped',
+              workspaceId: ctx.workspace.id,
+              target: { type: 'host', id: host.id },
+              details: { nodeId: node.id, nodeReceipt: receipt.method === 'node' },
+            });
           });
         }
         return;
@@ -419,7 +610,14 @@ export class ProvisioningEngine {
         const removed = await this.runtime.dns.remove(name);
         if (node) await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { dnsRecordId: null });
         this.log(ctx, `DNS records named ${name} removed: ${removed}`);
-        if (removed > 0) await this.audit.recordAlone({ actor: SYSTEM_ACTOR, action: 'dns.record_removed', workspaceId: ctx.workspace.id, target: { type: 'dns_name', id: name }, details: { removed } });
+        if (removed > 0)
+          await this.audit.recordAlone({
+            actor: SYSTEM_ACTOR,
+            action: 'dns.record_removed',
+            workspaceId: ctx.workspace.id,
+            target: { type: 'dns_name', id: name },
+            details: { removed },
+          });
         return;
       }
       case 'certificate-revoke': {
@@ -433,9 +631,20 @@ export class ProvisioningEngine {
         await this.dataSource.transaction(async (manager) => {
           if (host && (host.status === 'wiping' || host.status === 'allocated')) {
             await this.runtime.provider(host.provider).release(manager, host);
-            await this.audit.record(manager, { actor: SYSTEM_ACTOR, action: 'host.released', workspaceId: ctx.workspace.id, target: { type: 'host', id: host.id }, details: { provider: host.provider } });
+            await this.audit.record(manager, {
+              actor: SYSTEM_ACTOR,
+              action: 'host.released',
+              workspaceId: ctx.workspace.id,
+              target: { type: 'host', id: host.id },
+              details: { provider: host.provider },
+            });
           }
-          if (node && node.status !== 'wiped') await manager.update(NodeEntity, { id: node.id }, { status: 'wiped', wipedAt: new Date(), enrolmentTokenHash: null });
+          if (node && node.status !== 'wiped')
+            await manager.update(
+              NodeEntity,
+              { id: node.id },
+              { status: 'wiped', wipedAt: new Date(), enrolmentTokenHash: null },
+            );
         });
         this.log(ctx, host ? `host ${host.name} released (${host.provider})` : 'no host to release');
         return;
@@ -476,10 +685,14 @@ export class ProvisioningEngine {
   }
 
   private async loadAllocation(ctx: RunContext): Promise<void> {
-    ctx.host = (await this.dataSource.getRepository(HostEntity).findOneBy({ workspaceId: ctx.workspace.id })) ?? undefined;
-    const nodes = await this.dataSource.getRepository(NodeEntity).find({ where: { workspaceId: ctx.workspace.id }, order: { createdAt: 'DESC' } });
+    ctx.host =
+      (await this.dataSource.getRepository(HostEntity).findOneBy({ workspaceId: ctx.workspace.id })) ?? undefined;
+    const nodes = await this.dataSource
+      .getRepository(NodeEntity)
+      .find({ where: { workspaceId: ctx.workspace.id }, order: { createdAt: 'DESC' } });
     ctx.node = nodes.find((n) => n.status !== 'wiped');
-    if (!ctx.host && ctx.node?.hostId) ctx.host = (await this.dataSource.getRepository(HostEntity).findOneBy({ id: ctx.node.hostId })) ?? undefined;
+    if (!ctx.host && ctx.node?.hostId)
+      ctx.host = (await this.dataSource.getRepository(HostEntity).findOneBy({ id: ctx.node.hostId })) ?? undefined;
   }
 
   private host(ctx: RunContext): HostEntity {
@@ -502,10 +715,17 @@ export class ProvisioningEngine {
   private log(ctx: RunContext, text: string): void {
     const step = ctx.step;
     if (!step) return;
-    ctx.logChain = ctx.logChain.then(() => this.store.log(step, text)).catch((error: unknown) => this.logger.warn({ err: error }, 'step log not written'));
+    ctx.logChain = ctx.logChain
+      .then(() => this.store.log(step, text))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'step log not written'));
   }
 
-  private async waitFor<T>(ctx: RunContext, what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  private async waitFor<T>(
+    ctx: RunContext,
+    what: string,
+    timeoutMs: number,
+    probe: () => Promise<T | undefined | false>,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     this.log(ctx, `waiting for ${what} (up to ${Math.round(timeoutMs / 1000)} s)`);
     for (;;) {
@@ -528,7 +748,9 @@ export class ProvisioningEngine {
       // little before giving up, so a normal hand-over does not cost the next job an attempt.
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`provisioning:${workspaceId}`])) as Array<{ locked: boolean }>;
+        const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+          `provisioning:${workspaceId}`,
+        ])) as Array<{ locked: boolean }>;
         if (locked) break;
         if (Date.now() > deadline) throw new WorkspaceBusyError(workspaceId);
         await sleep(250);
@@ -536,7 +758,9 @@ export class ProvisioningEngine {
       try {
         return await work();
       } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`provisioning:${workspaceId}`]).catch(() => undefined);
+        await runner
+          .query(`SELECT pg_advisory_unlock(hashtext($1))`, [`provisioning:${workspaceId}`])
+          .catch(() => undefined);
       }
     } finally {
       await runner.release();
@@ -547,7 +771,10 @@ export class ProvisioningEngine {
     const owners = await this.dataSource
       .getRepository(UserEntity)
       .createQueryBuilder('u')
-      .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId AND m.role = :role', { workspaceId, role: 'owner' })
+      .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId AND m.role = :role', {
+        workspaceId,
+        role: 'owner',
+      })
       .getMany();
     for (const owner of owners) {
       try {
@@ -559,7 +786,11 @@ export class ProvisioningEngine {
   }
 
   /** For reconciliation and upgrades: SSH to a node's host with the same pinning and logging. */
-  async withHostSession<T>(host: HostEntity, onLog: (line: string) => void, work: (session: SshSession) => Promise<T>): Promise<T> {
+  async withHostSession<T>(
+    host: HostEntity,
+    onLog: (line: string) => void,
+    work: (session: SshSession) => Promise<T>,
+  ): Promise<T> {
     const session = await this.runtime.openSsh(host, (record) => onLog(describe(record)));
     try {
       return await work(session);
@@ -569,7 +800,9 @@ export class ProvisioningEngine {
   }
 
   /** Live nodes with their hosts and workspaces (reconciliation, fleet view). */
-  async liveNodes(manager: EntityManager = this.dataSource.manager): Promise<Array<{ node: NodeEntity; host: HostEntity | null; workspace: WorkspaceEntity }>> {
+  async liveNodes(
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Array<{ node: NodeEntity; host: HostEntity | null; workspace: WorkspaceEntity }>> {
     const nodes = await manager.find(NodeEntity, { where: { status: Not('wiped') } });
     const result = [];
     for (const node of nodes) {

@@ -16,15 +16,41 @@ export class RunStore {
   ) {}
 
   /** The unfinished run of this action (continued), or a new one with every step pending. */
-  async openRun(workspaceId: string, action: ProvisioningAction, steps: readonly string[]): Promise<{ run: ProvisioningRunEntity; steps: ProvisioningStepEntity[] }> {
+  async openRun(
+    workspaceId: string,
+    action: ProvisioningAction,
+    steps: readonly string[],
+  ): Promise<{ run: ProvisioningRunEntity; steps: ProvisioningStepEntity[] }> {
     const run = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`provisioning-run:${workspaceId}:${action}`]);
-      let current = await manager.findOneBy(ProvisioningRunEntity, { workspaceId, action, status: In(['running', 'failed']) });
+      let current = await manager.findOneBy(ProvisioningRunEntity, {
+        workspaceId,
+        action,
+        status: In(['running', 'failed']),
+      });
       if (!current) {
-        current = await manager.save(ProvisioningRunEntity, manager.create(ProvisioningRunEntity, { workspaceId, action, status: 'running', attempts: 0, error: null, startedAt: new Date(), finishedAt: null }));
+        current = await manager.save(
+          ProvisioningRunEntity,
+          manager.create(ProvisioningRunEntity, {
+            workspaceId,
+            action,
+            status: 'running',
+            attempts: 0,
+            error: null,
+            startedAt: new Date(),
+            finishedAt: null,
+          }),
+        );
         await manager.insert(
           ProvisioningStepEntity,
-          steps.map((name, position) => ({ runId: current!.id, name, position, status: 'pending' as const, attempts: 0, log: '' })),
+          steps.map((name, position) => ({
+            runId: current!.id,
+            name,
+            position,
+            status: 'pending' as const,
+            attempts: 0,
+            log: '',
+          })),
         );
       }
       current.status = 'running';
@@ -47,8 +73,20 @@ export class RunStore {
     step.startedAt = new Date();
     step.finishedAt = null;
     step.error = null;
-    step.log = this.cap(`${step.log}${step.log ? '\n' : ''}--- attempt ${step.attempts} at ${step.startedAt.toISOString()}\n`);
-    await this.dataSource.getRepository(ProvisioningStepEntity).update({ id: step.id }, { status: step.status, attempts: step.attempts, startedAt: step.startedAt, finishedAt: null, error: null, log: step.log });
+    step.log = this.cap(
+      `${step.log}${step.log ? '\n' : ''}--- attempt ${step.attempts} at ${step.startedAt.toISOString()}\n`,
+    );
+    await this.dataSource.getRepository(ProvisioningStepEntity).update(
+      { id: step.id },
+      {
+        status: step.status,
+        attempts: step.attempts,
+        startedAt: step.startedAt,
+        finishedAt: null,
+        error: null,
+        log: step.log,
+      },
+    );
     await this.emit(run, step.name, 'running', step.attempts, null);
   }
 
@@ -62,7 +100,9 @@ export class RunStore {
     step.status = error ? 'failed' : 'succeeded';
     step.finishedAt = new Date();
     step.error = error ? scrubSecrets(error).slice(0, 4000) : null;
-    await this.dataSource.getRepository(ProvisioningStepEntity).update({ id: step.id }, { status: step.status, finishedAt: step.finishedAt, error: step.error, log: step.log });
+    await this.dataSource
+      .getRepository(ProvisioningStepEntity)
+      .update({ id: step.id }, { status: step.status, finishedAt: step.finishedAt, error: step.error, log: step.log });
     await this.emit(run, step.name, step.status, step.attempts, step.error);
   }
 
@@ -70,7 +110,9 @@ export class RunStore {
     run.status = error ? 'failed' : 'succeeded';
     run.finishedAt = new Date();
     run.error = error ? scrubSecrets(error).slice(0, 4000) : null;
-    await this.dataSource.getRepository(ProvisioningRunEntity).update({ id: run.id }, { status: run.status, finishedAt: run.finishedAt, error: run.error });
+    await this.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .update({ id: run.id }, { status: run.status, finishedAt: run.finishedAt, error: run.error });
     await this.emit(run, null, run.status, run.attempts, run.error);
   }
 
@@ -78,7 +120,22 @@ export class RunStore {
     return log.length > LOG_CAP ? `…${log.slice(-LOG_CAP)}` : log;
   }
 
-  private emit(run: ProvisioningRunEntity, step: string | null, status: string, attempts: number, error: string | null): Promise<void> {
-    return this.events.publish({ workspaceId: run.workspaceId, runId: run.id, action: run.action, step, status, attempts, error, at: new Date().toISOString() });
+  private emit(
+    run: ProvisioningRunEntity,
+    step: string | null,
+    status: string,
+    attempts: number,
+    error: string | null,
+  ): Promise<void> {
+    return this.events.publish({
+      workspaceId: run.workspaceId,
+      runId: run.id,
+      action: run.action,
+      step,
+      status,
+      attempts,
+      error,
+      at: new Date().toISOString(),
+    });
   }
 }

@@ -27,7 +27,9 @@ export interface NodeInstallation {
 
 /** systemd unit name of the node installed under `root` (one unit per install root). */
 export function serviceNameFor(root: string): string {
-  return root === '/opt/enclave' ? 'enclave-node' : `enclave-node-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
+  return root === '/opt/enclave'
+    ? 'enclave-node'
+    : `enclave-node-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
 }
 
 /** Bundle path on the host for a version. */
@@ -39,7 +41,11 @@ export function remoteBundlePath(root: string, bundle: AgentNodeBundle): string 
  * Puts the bundle on the host unless the host already has that checksum (uploaded or
  * installed); returns whether bytes were sent.
  */
-export async function ensureBundleOnHost(session: SshSession, root: string, bundle: AgentNodeBundle): Promise<{ uploaded: boolean }> {
+export async function ensureBundleOnHost(
+  session: SshSession,
+  root: string,
+  bundle: AgentNodeBundle,
+): Promise<{ uploaded: boolean }> {
   const remote = remoteBundlePath(root, bundle);
   const check = await session.exec(
     `cat ${shellQuote(`${root}/versions/${bundle.version}/.bundle-sha256`)} 2>/dev/null || (sha256sum ${shellQuote(remote)} 2>/dev/null | cut -d' ' -f1) || true`,
@@ -49,16 +55,37 @@ export async function ensureBundleOnHost(session: SshSession, root: string, bund
   await session.exec(`install -d -m 0755 ${shellQuote(root)} ${shellQuote(`${root}/bundles`)}`);
   await session.upload(bundle.path, remote, 0o644);
   const after = await session.exec(`sha256sum ${shellQuote(remote)} | cut -d' ' -f1`);
-  if (after.stdout.trim() !== bundle.sha256) throw new Error(`bundle checksum on the host does not match after upload (${after.stdout.trim()})`);
+  if (after.stdout.trim() !== bundle.sha256)
+    throw new Error(`bundle checksum on the host does not match after upload (${after.stdout.trim()})`);
   return { uploaded: true };
 }
 
 /** Installs the version and (when given) the node config; idempotent. Does not start the node. */
-export async function installNode(session: SshSession, installation: NodeInstallation, bundle: AgentNodeBundle, nodeConfig?: object): Promise<{ installed: string; previous: string; mode: string }> {
-  const args = ['--root', installation.root, '--version', bundle.version, '--bundle', remoteBundlePath(installation.root, bundle), '--sha256', bundle.sha256, '--memory-max', installation.memoryMax, '--service', installation.service];
+export async function installNode(
+  session: SshSession,
+  installation: NodeInstallation,
+  bundle: AgentNodeBundle,
+  nodeConfig?: object,
+): Promise<{ installed: string; previous: string; mode: string }> {
+  const args = [
+    '--root',
+    installation.root,
+    '--version',
+    bundle.version,
+    '--bundle',
+    remoteBundlePath(installation.root, bundle),
+    '--sha256',
+    bundle.sha256,
+    '--memory-max',
+    installation.memoryMax,
+    '--service',
+    installation.service,
+  ];
   if (nodeConfig) {
     const staged = `${installation.root}/bundles/.node.json.staged`;
-    await session.exec(`install -d -m 0755 ${shellQuote(installation.root)} ${shellQuote(`${installation.root}/bundles`)}`);
+    await session.exec(
+      `install -d -m 0755 ${shellQuote(installation.root)} ${shellQuote(`${installation.root}/bundles`)}`,
+    );
     await session.writeFile(staged, `${JSON.stringify(nodeConfig, null, 2)}\n`, 0o600);
     args.push('--config', staged);
   }
@@ -68,7 +95,9 @@ export async function installNode(session: SshSession, installation: NodeInstall
 }
 
 export async function nodectl(session: SshSession, root: string, ...args: string[]) {
-  return session.exec(`bash ${shellQuote(`${root}/bin/nodectl.sh`)} ${[root, ...args].map(shellQuote).join(' ')}`, { allowFailure: args[0] === 'status' || args[0] === 'health' });
+  return session.exec(`bash ${shellQuote(`${root}/bin/nodectl.sh`)} ${[root, ...args].map(shellQuote).join(' ')}`, {
+    allowFailure: args[0] === 'status' || args[0] === 'health',
+  });
 }
 
 export async function startNode(session: SshSession, root: string): Promise<void> {
@@ -81,7 +110,9 @@ export async function nodeLocallyHealthy(session: SshSession, root: string, port
 }
 
 export async function installedVersion(session: SshSession, root: string): Promise<string | null> {
-  const result = await session.exec(`basename "$(readlink ${shellQuote(`${root}/current`)})" 2>/dev/null`, { allowFailure: true });
+  const result = await session.exec(`basename "$(readlink ${shellQuote(`${root}/current`)})" 2>/dev/null`, {
+    allowFailure: true,
+  });
   return result.exitCode === 0 && result.stdout.trim() ? result.stdout.trim() : null;
 }
 
@@ -108,12 +139,19 @@ export async function dataDirExists(session: SshSession, root: string): Promise<
 /** Has the host generate its TLS key (if missing) and return a CSR for `hostname`. */
 export async function createNodeCsr(session: SshSession, root: string, hostname: string): Promise<string> {
   const key = `${root}/etc/tls/node.key`;
-  const result = await session.exec(`${shellQuote(`${root}/current/bin/node`)} ${shellQuote(`${root}/current/app/tls-csr.js`)} ${shellQuote(key)} ${shellQuote(hostname)} && chgrp enclave ${shellQuote(key)} && chmod 0640 ${shellQuote(key)}`);
+  const result = await session.exec(
+    `${shellQuote(`${root}/current/bin/node`)} ${shellQuote(`${root}/current/app/tls-csr.js`)} ${shellQuote(key)} ${shellQuote(hostname)} && chgrp enclave ${shellQuote(key)} && chmod 0640 ${shellQuote(key)}`,
+  );
   return result.stdout;
 }
 
 /** Installs the node's certificate and turns on the HTTPS endpoint (the launcher picks it up). */
-export async function installNodeCertificate(session: SshSession, root: string, certificatePem: string, listen: { host: string; port: number }): Promise<void> {
+export async function installNodeCertificate(
+  session: SshSession,
+  root: string,
+  certificatePem: string,
+  listen: { host: string; port: number },
+): Promise<void> {
   const dir = `${root}/etc/tls`;
   await session.writeFile(`${dir}/node.crt`, certificatePem, 0o644);
   const tls = { host: listen.host, port: listen.port, certFile: `${dir}/node.crt`, keyFile: `${dir}/node.key` };
@@ -121,6 +159,8 @@ export async function installNodeCertificate(session: SshSession, root: string, 
 }
 
 export async function installedCertificate(session: SshSession, root: string): Promise<string | null> {
-  const result = await session.exec(`cat ${shellQuote(`${root}/etc/tls/node.crt`)} 2>/dev/null`, { allowFailure: true });
+  const result = await session.exec(`cat ${shellQuote(`${root}/etc/tls/node.crt`)} 2>/dev/null`, {
+    allowFailure: true,
+  });
   return result.exitCode === 0 && result.stdout.includes('BEGIN CERTIFICATE') ? result.stdout : null;
 }

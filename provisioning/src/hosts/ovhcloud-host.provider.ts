@@ -38,7 +38,8 @@ export class OvhcloudHostProvider implements HostProvider {
 
   private project(): string {
     const id = this.config.OVHCLOUD_PROJECT_ID;
-    if (!id || !this.config.OVHCLOUD_FLAVOR_ID || !this.config.OVHCLOUD_IMAGE_ID) throw new Error('OVHcloud is not configured: set OVHCLOUD_PROJECT_ID, OVHCLOUD_FLAVOR_ID and OVHCLOUD_IMAGE_ID');
+    if (!id || !this.config.OVHCLOUD_FLAVOR_ID || !this.config.OVHCLOUD_IMAGE_ID)
+      throw new Error('OVHcloud is not configured: set OVHCLOUD_PROJECT_ID, OVHCLOUD_FLAVOR_ID and OVHCLOUD_IMAGE_ID');
     return encodeURIComponent(id);
   }
 
@@ -75,7 +76,12 @@ export class OvhcloudHostProvider implements HostProvider {
   }
 
   private userData(hostPrivateKey: string, hostPublicKey: string): string {
-    const indent = (text: string) => text.trim().split('\n').map((line) => `    ${line}`).join('\n');
+    const indent = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n');
     return [
       '#cloud-config',
       'ssh_deletekeys: true',
@@ -90,19 +96,30 @@ export class OvhcloudHostProvider implements HostProvider {
       // A non-standard SSH port (OVHCLOUD_SSH_PORT) is set before sshd first starts.
       ...(this.config.OVHCLOUD_SSH_PORT === 22
         ? []
-        : ['bootcmd:', `  - [sh, -c, "mkdir -p /etc/ssh/sshd_config.d && echo 'Port ${this.config.OVHCLOUD_SSH_PORT}' > /etc/ssh/sshd_config.d/10-enclave-port.conf"]`]),
+        : [
+            'bootcmd:',
+            `  - [sh, -c, "mkdir -p /etc/ssh/sshd_config.d && echo 'Port ${this.config.OVHCLOUD_SSH_PORT}' > /etc/ssh/sshd_config.d/10-enclave-port.conf"]`,
+          ]),
       '',
     ].join('\n');
   }
 
   private async findInstance(name: string): Promise<OvhInstance | undefined> {
-    const instances = await this.client.request<OvhInstance[]>('GET', `/cloud/project/${this.project()}/instance?region=${encodeURIComponent(this.config.OVHCLOUD_REGION)}`);
+    const instances = await this.client.request<OvhInstance[]>(
+      'GET',
+      `/cloud/project/${this.project()}/instance?region=${encodeURIComponent(this.config.OVHCLOUD_REGION)}`,
+    );
     return instances.find((instance) => instance.name === name);
   }
 
   async waitUntilReady(host: HostEntity, log: (line: string) => void): Promise<HostEntity> {
     const project = this.project();
-    let instance = host.externalId ? await this.client.request<OvhInstance>('GET', `/cloud/project/${project}/instance/${encodeURIComponent(host.externalId)}`) : await this.findInstance(host.name);
+    let instance = host.externalId
+      ? await this.client.request<OvhInstance>(
+          'GET',
+          `/cloud/project/${project}/instance/${encodeURIComponent(host.externalId)}`,
+        )
+      : await this.findInstance(host.name);
     if (!instance) {
       // New key pair for the new host; only its fingerprint is kept (pinned before the order).
       const pair = utils.generateKeyPairSync('ed25519', { comment: host.name });
@@ -119,7 +136,9 @@ export class OvhcloudHostProvider implements HostProvider {
         monthlyBilling: false,
         userData: this.userData(pair.private, pair.public),
       });
-      log(`ordered OVHcloud instance ${instance.id} (${host.name}); host key fingerprint ${host.hostKeyFingerprint} pinned`);
+      log(
+        `ordered OVHcloud instance ${instance.id} (${host.name}); host key fingerprint ${host.hostKeyFingerprint} pinned`,
+      );
     }
     host.externalId = instance.id;
     await this.persist(host);
@@ -128,9 +147,14 @@ export class OvhcloudHostProvider implements HostProvider {
       if (instance.status === 'ERROR') throw new Error(`OVHcloud instance ${instance.id} is in ERROR`);
       if (Date.now() > deadline) throw new Error(`OVHcloud instance ${instance.id} not active after 15 minutes`);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      instance = await this.client.request<OvhInstance>('GET', `/cloud/project/${project}/instance/${encodeURIComponent(instance.id)}`);
+      instance = await this.client.request<OvhInstance>(
+        'GET',
+        `/cloud/project/${project}/instance/${encodeURIComponent(instance.id)}`,
+      );
     }
-    const address = instance.ipAddresses?.find((ip) => ip.type === 'public' && ip.version === 4)?.ip ?? instance.ipAddresses?.find((ip) => ip.type === 'public')?.ip;
+    const address =
+      instance.ipAddresses?.find((ip) => ip.type === 'public' && ip.version === 4)?.ip ??
+      instance.ipAddresses?.find((ip) => ip.type === 'public')?.ip;
     if (!address) throw new Error(`OVHcloud instance ${instance.id} has no public address`);
     host.address = address;
     host.status = 'allocated';
@@ -142,7 +166,10 @@ export class OvhcloudHostProvider implements HostProvider {
   async release(manager: EntityManager, host: HostEntity): Promise<void> {
     if (host.externalId) {
       try {
-        await this.client.request('DELETE', `/cloud/project/${this.project()}/instance/${encodeURIComponent(host.externalId)}`);
+        await this.client.request(
+          'DELETE',
+          `/cloud/project/${this.project()}/instance/${encodeURIComponent(host.externalId)}`,
+        );
       } catch (error) {
         if (!(error instanceof OvhcloudApiError && error.status === 404)) throw error;
       }
@@ -152,6 +179,14 @@ export class OvhcloudHostProvider implements HostProvider {
 
   /** Saves what is learnt while waiting (fingerprint, instance id, address) right away: resumable. */
   private async persist(host: HostEntity): Promise<void> {
-    await this.dataSource.getRepository(HostEntity).update({ id: host.id }, { hostKeyFingerprint: host.hostKeyFingerprint, externalId: host.externalId, address: host.address, status: host.status });
+    await this.dataSource.getRepository(HostEntity).update(
+      { id: host.id },
+      {
+        hostKeyFingerprint: host.hostKeyFingerprint,
+        externalId: host.externalId,
+        address: host.address,
+        status: host.status,
+      },
+    );
   }
 }

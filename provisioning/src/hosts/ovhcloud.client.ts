@@ -30,7 +30,10 @@ export class OvhcloudClient {
 
   private credentials(): { ak: string; as: string; ck: string } {
     const { applicationKey: ak, applicationSecret: as, consumerKey: ck } = this.settings;
-    if (!ak || !as || !ck) throw new Error('OVHcloud is not configured: set OVHCLOUD_APPLICATION_KEY, OVHCLOUD_APPLICATION_SECRET and OVHCLOUD_CONSUMER_KEY');
+    if (!ak || !as || !ck)
+      throw new Error(
+        'OVHcloud is not configured: set OVHCLOUD_APPLICATION_KEY, OVHCLOUD_APPLICATION_SECRET and OVHCLOUD_CONSUMER_KEY',
+      );
     return { ak, as, ck };
   }
 
@@ -41,15 +44,25 @@ export class OvhcloudClient {
   private async serverTime(): Promise<number> {
     if (this.timeDelta === undefined) {
       const response = await fetch(this.url('/auth/time'), { signal: AbortSignal.timeout(15_000) });
-      if (!response.ok) throw new OvhcloudApiError(response.status, undefined, `GET /auth/time answered ${response.status}`);
+      if (!response.ok)
+        throw new OvhcloudApiError(response.status, undefined, `GET /auth/time answered ${response.status}`);
       const serverTime = Number(await response.text());
       this.timeDelta = serverTime - Math.floor(Date.now() / 1000);
     }
     return Math.floor(Date.now() / 1000) + this.timeDelta;
   }
 
-  static signature(applicationSecret: string, consumerKey: string, method: string, url: string, body: string, timestamp: number): string {
-    return `$1$${createHash('sha1').update([applicationSecret, consumerKey, method, url, body, String(timestamp)].join('+')).digest('hex')}`;
+  static signature(
+    applicationSecret: string,
+    consumerKey: string,
+    method: string,
+    url: string,
+    body: string,
+    timestamp: number,
+  ): string {
+    return `$1$${createHash('sha1')
+      .update([applicationSecret, consumerKey, method, url, body, String(timestamp)].join('+'))
+      .digest('hex')}`;
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: unknown): Promise<T> {
@@ -73,7 +86,11 @@ export class OvhcloudClient {
     const json = text ? (JSON.parse(text) as unknown) : null;
     if (!response.ok) {
       const error = json as { message?: string; errorCode?: string } | null;
-      throw new OvhcloudApiError(response.status, error?.errorCode, `OVHcloud ${method} ${path} answered ${response.status}: ${error?.message ?? text.slice(0, 200)}`);
+      throw new OvhcloudApiError(
+        response.status,
+        error?.errorCode,
+        `OVHcloud ${method} ${path} answered ${response.status}: ${error?.message ?? text.slice(0, 200)}`,
+      );
     }
     return json as T;
   }

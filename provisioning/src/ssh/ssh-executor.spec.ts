@@ -1,7 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestSshd, type TestSshd } from '@enclave/testing';
-import { type CommandRecord, HostKeyMismatchError, normaliseFingerprint, RemoteCommandError, SshConnectError, SshSession, type SshOptions } from './ssh-executor';
+import {
+  type CommandRecord,
+  HostKeyMismatchError,
+  normaliseFingerprint,
+  RemoteCommandError,
+  SshConnectError,
+  SshSession,
+  type SshOptions,
+} from './ssh-executor';
 
 describe('SshSession against a real sshd', () => {
   let sshd: TestSshd;
@@ -9,11 +17,22 @@ describe('SshSession against a real sshd', () => {
 
   beforeAll(async () => {
     sshd = await startTestSshd();
-    options = { privateKey: readFileSync(sshd.clientKeyPath), connectTimeoutMs: 5_000, keepaliveIntervalMs: 1_000, keepaliveCountMax: 3, commandTimeoutMs: 10_000 };
+    options = {
+      privateKey: readFileSync(sshd.clientKeyPath),
+      connectTimeoutMs: 5_000,
+      keepaliveIntervalMs: 1_000,
+      keepaliveCountMax: 3,
+      commandTimeoutMs: 10_000,
+    };
   });
   afterAll(() => sshd.destroy());
 
-  const target = () => ({ host: sshd.host, port: sshd.port, username: sshd.user, hostKeyFingerprint: sshd.hostKeyFingerprint });
+  const target = () => ({
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.user,
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+  });
 
   it('connects with the pinned host key, runs commands, keeps exit codes and output', async () => {
     const log: CommandRecord[] = [];
@@ -69,7 +88,9 @@ describe('SshSession against a real sshd', () => {
   it('reports an unreachable host as a connect error', async () => {
     await sshd.stop();
     try {
-      await expect(SshSession.open(target(), { ...options, connectTimeoutMs: 1_000 })).rejects.toBeInstanceOf(SshConnectError);
+      await expect(SshSession.open(target(), { ...options, connectTimeoutMs: 1_000 })).rejects.toBeInstanceOf(
+        SshConnectError,
+      );
     } finally {
       await sshd.start();
     }

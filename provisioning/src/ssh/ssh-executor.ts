@@ -37,7 +37,9 @@ export class HostKeyMismatchError extends Error {
     readonly expected: string,
     readonly presented: string,
   ) {
-    super(`host key of ${host} does not match the pinned fingerprint (expected ${expected}, host presented ${presented}); nothing was sent`);
+    super(
+      `host key of ${host} does not match the pinned fingerprint (expected ${expected}, host presented ${presented}); nothing was sent`,
+    );
     this.name = 'HostKeyMismatchError';
   }
 }
@@ -66,8 +68,12 @@ export function sshFingerprint(keyBlob: Buffer): string {
 
 /** Normalises a fingerprint an operator pasted (with or without the prefix or padding). */
 export function normaliseFingerprint(value: string): string {
-  const body = value.trim().replace(/^SHA256:/i, '').replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]{43}$/.test(body)) throw new Error('host key fingerprint must be an OpenSSH SHA256 fingerprint (SHA256:<43 base64 characters>)');
+  const body = value
+    .trim()
+    .replace(/^SHA256:/i, '')
+    .replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]{43}$/.test(body))
+    throw new Error('host key fingerprint must be an OpenSSH SHA256 fingerprint (SHA256:<43 base64 characters>)');
   return `SHA256:${body}`;
 }
 
@@ -101,7 +107,11 @@ export class SshSession {
     client.on('close', () => (this.closed = true));
   }
 
-  static open(target: SshTarget, options: SshOptions, onCommand: (record: CommandRecord) => void = () => undefined): Promise<SshSession> {
+  static open(
+    target: SshTarget,
+    options: SshOptions,
+    onCommand: (record: CommandRecord) => void = () => undefined,
+  ): Promise<SshSession> {
     const expected = normaliseFingerprint(target.hostKeyFingerprint);
     const client = new Client();
     let presented: string | undefined;
@@ -119,10 +129,13 @@ export class SshSession {
         resolve(new SshSession(client, target, options, onCommand));
       });
       client.on('error', (error: Error & { level?: string }) => {
-        if (presented && presented !== expected) fail(new HostKeyMismatchError(`${target.host}:${target.port}`, expected, presented));
+        if (presented && presented !== expected)
+          fail(new HostKeyMismatchError(`${target.host}:${target.port}`, expected, presented));
         else fail(new SshConnectError(`${target.host}:${target.port}`, error.message));
       });
-      client.once('close', () => fail(new SshConnectError(`${target.host}:${target.port}`, 'connection closed during handshake')));
+      client.once('close', () =>
+        fail(new SshConnectError(`${target.host}:${target.port}`, 'connection closed during handshake')),
+      );
       const config: ConnectConfig = {
         host: target.host,
         port: target.port,
@@ -142,11 +155,15 @@ export class SshSession {
   }
 
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless `allowFailure`. */
-  exec(command: string, input: { stdin?: string | Buffer; allowFailure?: boolean; timeoutMs?: number; logCommand?: string } = {}): Promise<CommandRecord> {
+  exec(
+    command: string,
+    input: { stdin?: string | Buffer; allowFailure?: boolean; timeoutMs?: number; logCommand?: string } = {},
+  ): Promise<CommandRecord> {
     const started = Date.now();
     const timeoutMs = input.timeoutMs ?? this.options.commandTimeoutMs;
     return new Promise<CommandRecord>((resolve, reject) => {
-      if (this.closed) return reject(new SshConnectError(`${this.target.host}:${this.target.port}`, 'connection is closed'));
+      if (this.closed)
+        return reject(new SshConnectError(`${this.target.host}:${this.target.port}`, 'connection is closed'));
       this.client.exec(command, (error, channel) => {
         if (error) return reject(new SshConnectError(`${this.target.host}:${this.target.port}`, error.message));
         let stdout = '';
@@ -154,14 +171,31 @@ export class SshSession {
         let exitCode: number | null = null;
         const timer = setTimeout(() => {
           channel.close();
-          reject(new RemoteCommandError({ command: input.logCommand ?? command, exitCode: null, stdout: keep(stdout), stderr: keep(`${stderr}\n[timed out after ${timeoutMs} ms]`), ms: Date.now() - started }));
+          reject(
+            new RemoteCommandError({
+              command: input.logCommand ?? command,
+              exitCode: null,
+              stdout: keep(stdout),
+              stderr: keep(`${stderr}\n[timed out after ${timeoutMs} ms]`),
+              ms: Date.now() - started,
+            }),
+          );
         }, timeoutMs);
         channel.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString('utf8')).slice(-4 * OUTPUT_CAP)));
-        channel.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4 * OUTPUT_CAP)));
+        channel.stderr.on(
+          'data',
+          (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4 * OUTPUT_CAP)),
+        );
         channel.on('exit', (code: number | null) => (exitCode = code));
         channel.on('close', () => {
           clearTimeout(timer);
-          const record: CommandRecord = { command: input.logCommand ?? command, exitCode, stdout: keep(stdout), stderr: keep(stderr), ms: Date.now() - started };
+          const record: CommandRecord = {
+            command: input.logCommand ?? command,
+            exitCode,
+            stdout: keep(stdout),
+            stderr: keep(stderr),
+            ms: Date.now() - started,
+          };
           this.onCommand(record);
           if (exitCode !== 0 && !input.allowFailure) reject(new RemoteCommandError(record));
           else resolve(record);
@@ -176,7 +210,8 @@ export class SshSession {
     if (this.sftpChannel) return Promise.resolve(this.sftpChannel);
     return new Promise((resolve, reject) => {
       this.client.sftp((error, sftp) => {
-        if (error) return reject(new SshConnectError(`${this.target.host}:${this.target.port}`, `sftp: ${error.message}`));
+        if (error)
+          return reject(new SshConnectError(`${this.target.host}:${this.target.port}`, `sftp: ${error.message}`));
         this.sftpChannel = sftp;
         resolve(sftp);
       });
@@ -188,17 +223,29 @@ export class SshSession {
     const sftp = await this.sftp();
     const partial = `${remotePath}.partial`;
     const started = Date.now();
-    await new Promise<void>((resolve, reject) => sftp.fastPut(localPath, partial, { mode }, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sftp.fastPut(localPath, partial, { mode }, (error) => (error ? reject(error) : resolve())),
+    );
     await this.exec(`mv -f ${shellQuote(partial)} ${shellQuote(remotePath)}`);
-    this.onCommand({ command: `sftp put ${localPath} -> ${remotePath}`, exitCode: 0, stdout: '', stderr: '', ms: Date.now() - started });
+    this.onCommand({
+      command: `sftp put ${localPath} -> ${remotePath}`,
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+      ms: Date.now() - started,
+    });
   }
 
   /** Writes a small file (config, certificate) over SFTP with the given mode; contents are never logged. */
   async writeFile(remotePath: string, data: string | Buffer, mode = 0o600): Promise<void> {
     const sftp = await this.sftp();
     const partial = `${remotePath}.partial`;
-    await new Promise<void>((resolve, reject) => sftp.writeFile(partial, data, { mode }, (error) => (error ? reject(error) : resolve())));
-    await new Promise<void>((resolve, reject) => sftp.chmod(partial, mode, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sftp.writeFile(partial, data, { mode }, (error) => (error ? reject(error) : resolve())),
+    );
+    await new Promise<void>((resolve, reject) =>
+      sftp.chmod(partial, mode, (error) => (error ? reject(error) : resolve())),
+    );
     await this.exec(`mv -f ${shellQuote(partial)} ${shellQuote(remotePath)}`);
   }
 

@@ -34,7 +34,11 @@ const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 
 /** Returns the CSR as PEM for `commonName`, with the names as subjectAltName DNS entries. */
-export function createCsr(privateKey: KeyObject, commonName: string, altNames: readonly string[] = [commonName]): string {
+export function createCsr(
+  privateKey: KeyObject,
+  commonName: string,
+  altNames: readonly string[] = [commonName],
+): string {
   if (privateKey.asymmetricKeyType !== 'ec') throw new Error('CSR key must be an EC (P-256) key');
   const subject = sequence(set(sequence(oid(OID_COMMON_NAME), der(0x0c, Buffer.from(commonName, 'utf8')))));
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
@@ -43,7 +47,14 @@ export function createCsr(privateKey: KeyObject, commonName: string, altNames: r
   const attributes = der(0xa0, sequence(oid(OID_EXTENSION_REQUEST), set(extensions)));
   const info = sequence(der(0x02, Buffer.from([0])), subject, spki, attributes);
   const signature = sign('sha256', info, { key: privateKey, dsaEncoding: 'der' });
-  const csr = sequence(info, sequence(oid(OID_ECDSA_WITH_SHA256)), der(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const body = csr.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const csr = sequence(
+    info,
+    sequence(oid(OID_ECDSA_WITH_SHA256)),
+    der(0x03, Buffer.concat([Buffer.from([0]), signature])),
+  );
+  const body = csr
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`;
 }

@@ -22,25 +22,45 @@ export class AgentsController {
 
   @Post()
   @ApiCreatedResponse({ type: AgentResultDto })
-  create(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: CreateAgentDto, @Actor() actor: AuditActor): Promise<AgentResultDto> {
+  create(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: CreateAgentDto,
+    @Actor() actor: AuditActor,
+  ): Promise<AgentResultDto> {
     return this.agents.create(id, user.id, body, actor);
   }
 
   @Get(':agentId')
   @ApiOkResponse({ type: AgentDto })
-  get(@UuidParam('id') id: string, @UuidParam('agentId') agentId: string, @CurrentUser() user: UserEntity): Promise<AgentDto> {
+  get(
+    @UuidParam('id') id: string,
+    @UuidParam('agentId') agentId: string,
+    @CurrentUser() user: UserEntity,
+  ): Promise<AgentDto> {
     return this.agents.get(id, user.id, agentId);
   }
 
   @Patch(':agentId')
   @ApiOkResponse({ type: AgentResultDto })
-  update(@UuidParam('id') id: string, @UuidParam('agentId') agentId: string, @CurrentUser() user: UserEntity, @Body() body: UpdateAgentDto, @Actor() actor: AuditActor): Promise<AgentResultDto> {
+  update(
+    @UuidParam('id') id: string,
+    @UuidParam('agentId') agentId: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: UpdateAgentDto,
+    @Actor() actor: AuditActor,
+  ): Promise<AgentResultDto> {
     return this.agents.update(id, user.id, agentId, body, actor);
   }
 
   @Delete(':agentId')
   @ApiOkResponse({ type: DeliveryResultDto })
-  remove(@UuidParam('id') id: string, @UuidParam('agentId') agentId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<DeliveryResultDto> {
+  remove(
+    @UuidParam('id') id: string,
+    @UuidParam('agentId') agentId: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<DeliveryResultDto> {
     return this.agents.remove(id, user.id, agentId, actor);
   }
 }

@@ -4,5 +4,9 @@ import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
-@Module({ imports: [NodeClientModule, WorkspaceAccessModule], controllers: [AgentsController], providers: [AgentsService] })
+@Module({
+  imports: [NodeClientModule, WorkspaceAccessModule],
+  controllers: [AgentsController],
+  providers: [AgentsService],
+})
 export class AgentsModule {}

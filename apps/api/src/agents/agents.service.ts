@@ -34,7 +34,9 @@ export class AgentsService {
 
   async list(workspaceId: string, userId: string): Promise<AgentDto[]> {
     await this.access.require(workspaceId, userId, 'member');
-    return (await this.dataSource.getRepository(AgentEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } })).map(toAgentDto);
+    return (
+      await this.dataSource.getRepository(AgentEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } })
+    ).map(toAgentDto);
   }
 
   async get(workspaceId: string, userId: string, agentId: string): Promise<AgentDto> {
@@ -42,10 +44,16 @@ export class AgentsService {
     return toAgentDto(await this.find(workspaceId, agentId));
   }
 
-  async create(workspaceId: string, userId: string, input: CreateAgentDto, actor: AuditActor): Promise<{ agent: AgentDto; delivery: DeliveryState }> {
+  async create(
+    workspaceId: string,
+    userId: string,
+    input: CreateAgentDto,
+    actor: AuditActor,
+  ): Promise<{ agent: AgentDto; delivery: DeliveryState }> {
     const agent = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
-      if ((await manager.countBy(AgentEntity, { workspaceId })) >= 50) throw new DomainError('conflict', 'agent_limit', 'A workspace has at most 50 agents.');
+      if ((await manager.countBy(AgentEntity, { workspaceId })) >= 50)
+        throw new DomainError('conflict', 'agent_limit', 'A workspace has at most 50 agents.');
       const created = await manager.save(AgentEntity, manager.create(AgentEntity, { workspaceId, ...input }));
       const revision = await bumpConfigRevision(manager, workspaceId);
       await this.audit.record(manager, {
@@ -53,18 +61,32 @@ export class AgentsService {
         action: 'agent.created',
         workspaceId,
         target: { type: 'agent', id: created.id },
-        details: { provider: created.provider, model: created.model, enabled: created.enabled, instructionsLength: created.instructions.length, revision },
+        details: {
+          provider: created.provider,
+          model: created.model,
+          enabled: created.enabled,
+          instructionsLength: created.instructions.length,
+          revision,
+        },
       });
       return created;
     });
     return { agent: toAgentDto(agent), delivery: await this.sync.afterChange(workspaceId) };
   }
 
-  async update(workspaceId: string, userId: string, agentId: string, input: UpdateAgentDto, actor: AuditActor): Promise<{ agent: AgentDto; delivery: DeliveryState }> {
+  async update(
+    workspaceId: string,
+    userId: string,
+    agentId: string,
+    input: UpdateAgentDto,
+    actor: AuditActor,
+  ): Promise<{ agent: AgentDto; delivery: DeliveryState }> {
     const agent = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const current = await this.find(workspaceId, agentId, manager);
-      const changed = Object.keys(input).filter((key) => input[key as keyof UpdateAgentDto] !== current[key as keyof UpdateAgentDto]);
+      const changed = Object.keys(input).filter(
+        (key) => input[key as keyof UpdateAgentDto] !== current[key as keyof UpdateAgentDto],
+      );
       Object.assign(current, input);
       const saved = await manager.save(current);
       const revision = await bumpConfigRevision(manager, workspaceId);
@@ -80,16 +102,31 @@ export class AgentsService {
     return { agent: toAgentDto(agent), delivery: await this.sync.afterChange(workspaceId) };
   }
 
-  async remove(workspaceId: string, userId: string, agentId: string, actor: AuditActor): Promise<{ delivery: DeliveryState }> {
+  async remove(
+    workspaceId: string,
+    userId: string,
+    agentId: string,
+    actor: AuditActor,
+  ): Promise<{ delivery: DeliveryState }> {
     await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'owner', manager);
       await this.find(workspaceId, agentId, manager);
       if (await manager.existsBy(ChannelEntity, { workspaceId, agentId })) {
-        throw new DomainError('conflict', 'agent_in_use', 'Channels still answer with this agent; move or delete them first.');
+        throw new DomainError(
+          'conflict',
+          'agent_in_use',
+          'Channels still answer with this agent; move or delete them first.',
+        );
       }
       await manager.delete(AgentEntity, { id: agentId, workspaceId });
       const revision = await bumpConfigRevision(manager, workspaceId);
-      await this.audit.record(manager, { actor, action: 'agent.deleted', workspaceId, target: { type: 'agent', id: agentId }, details: { revision } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'agent.deleted',
+        workspaceId,
+        target: { type: 'agent', id: agentId },
+        details: { revision },
+      });
     });
     return { delivery: await this.sync.afterChange(workspaceId) };
   }

@@ -18,7 +18,11 @@ export class WorkspaceAuditController {
 
   @Get()
   @ApiOkResponse({ type: AuditPageDto })
-  async list(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Query() query: WorkspaceAuditQueryDto): Promise<AuditPageDto> {
+  async list(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Query() query: WorkspaceAuditQueryDto,
+  ): Promise<AuditPageDto> {
     await this.access.require(id, user.id, 'member');
     const { cursor, limit, ...filter } = query;
     return this.auditQuery.page({ ...filter, workspaceId: id }, cursor, limit);

@@ -26,7 +26,11 @@ export class AuthController {
   @Get('providers')
   @ApiOkResponse({ type: ProvidersDto })
   providers(): ProvidersDto {
-    return { github: Boolean(this.config.GITHUB_CLIENT_ID), google: Boolean(this.config.GOOGLE_CLIENT_ID), email: true };
+    return {
+      github: Boolean(this.config.GITHUB_CLIENT_ID),
+      google: Boolean(this.config.GOOGLE_CLIENT_ID),
+      email: true,
+    };
   }
 
   @Public()
@@ -39,7 +43,11 @@ export class AuthController {
   @Public()
   @Get('github/callback')
   @UseGuards(GitHubAuthGuard)
-  async githubCallback(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res() response: Response): Promise<void> {
+  async githubCallback(
+    @Req() request: AppRequest,
+    @Actor() actor: AuditActor,
+    @Res() response: Response,
+  ): Promise<void> {
     this.finish(await this.auth.signIn(request.user as VerifiedIdentity, actor), response);
   }
 
@@ -53,7 +61,11 @@ export class AuthController {
   @Public()
   @Get('google/callback')
   @UseGuards(GoogleAuthGuard)
-  async googleCallback(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res() response: Response): Promise<void> {
+  async googleCallback(
+    @Req() request: AppRequest,
+    @Actor() actor: AuditActor,
+    @Res() response: Response,
+  ): Promise<void> {
     this.finish(await this.auth.signIn(request.user as VerifiedIdentity, actor), response);
   }
 
@@ -68,14 +80,22 @@ export class AuthController {
 
   @Public()
   @Get('email/callback')
-  async magicLinkCallback(@Query() query: MagicLinkCallbackQueryDto, @Actor() actor: AuditActor, @Res() response: Response): Promise<void> {
+  async magicLinkCallback(
+    @Query() query: MagicLinkCallbackQueryDto,
+    @Actor() actor: AuditActor,
+    @Res() response: Response,
+  ): Promise<void> {
     this.finish(await this.magicLinks.consume(query.token, actor), response);
   }
 
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: RevokedDto })
-  async logout(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<RevokedDto> {
+  async logout(
+    @Req() request: AppRequest,
+    @Actor() actor: AuditActor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RevokedDto> {
     const revoked = await this.sessions.revoke(request.auth!, actor, false);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
     return { revoked };
@@ -85,7 +105,11 @@ export class AuthController {
   @Post('logout-all')
   @HttpCode(200)
   @ApiOkResponse({ type: RevokedDto })
-  async logoutAll(@Req() request: AppRequest, @Actor() actor: AuditActor, @Res({ passthrough: true }) response: Response): Promise<RevokedDto> {
+  async logoutAll(
+    @Req() request: AppRequest,
+    @Actor() actor: AuditActor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RevokedDto> {
     const revoked = await this.sessions.revoke(request.auth!, actor, true);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
     return { revoked };

@@ -22,7 +22,13 @@ export class AuthModule {
       module: AuthModule,
       imports: [PassportModule.register({ session: false })],
       controllers: [AuthController, MeController],
-      providers: [AuthService, SessionService, MagicLinkService, ...strategies, { provide: APP_GUARD, useClass: SessionGuard }],
+      providers: [
+        AuthService,
+        SessionService,
+        MagicLinkService,
+        ...strategies,
+        { provide: APP_GUARD, useClass: SessionGuard },
+      ],
       exports: [SessionService],
     };
   }

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
-import { IdentityEntity, type IdentityProvider, InvitationEntity, MembershipEntity, UserEntity } from '@enclave/persistence';
+import {
+  IdentityEntity,
+  type IdentityProvider,
+  InvitationEntity,
+  MembershipEntity,
+  UserEntity,
+} from '@enclave/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SessionService } from './session.service';
 
@@ -44,22 +50,52 @@ export class AuthService {
     });
   }
 
-  private async findOrCreateUser(manager: EntityManager, identity: VerifiedIdentity, actor: AuditActor): Promise<UserEntity> {
+  private async findOrCreateUser(
+    manager: EntityManager,
+    identity: VerifiedIdentity,
+    actor: AuditActor,
+  ): Promise<UserEntity> {
     const known = await manager.findOneBy(IdentityEntity, { provider: identity.provider, subject: identity.subject });
     if (known) {
       await manager.update(IdentityEntity, { id: known.id }, { lastUsedAt: new Date() });
       return manager.findOneByOrFail(UserEntity, { id: known.userId });
     }
     if (!identity.email || !identity.emailVerified) {
-      throw new DomainError('forbidden', 'email_not_verified', `Your ${identity.provider} account has no verified email address.`);
+      throw new DomainError(
+        'forbidden',
+        'email_not_verified',
+        `Your ${identity.provider} account has no verified email address.`,
+      );
     }
     const email = identity.email.toLowerCase();
     let user = await manager.findOneBy(UserEntity, { email });
     if (!user) {
-      user = await manager.save(UserEntity, manager.create(UserEntity, { email, name: identity.name ?? null, avatarUrl: identity.avatarUrl ?? null, isStaff: false }));
-      await this.audit.record(manager, { actor: { ...actor, type: 'user', id: user.id }, action: 'user.created', target: { type: 'user', id: user.id }, details: { provider: identity.provider } });
+      user = await manager.save(
+        UserEntity,
+        manager.create(UserEntity, {
+          email,
+          name: identity.name ?? null,
+          avatarUrl: identity.avatarUrl ?? null,
+          isStaff: false,
+        }),
+      );
+      await this.audit.record(manager, {
+        actor: { ...actor, type: 'user', id: user.id },
+        action: 'user.created',
+        target: { type: 'user', id: user.id },
+        details: { provider: identity.provider },
+      });
     }
-    const linked = await manager.save(IdentityEntity, manager.create(IdentityEntity, { userId: user.id, provider: identity.provider, subject: identity.subject, email, lastUsedAt: new Date() }));
+    const linked = await manager.save(
+      IdentityEntity,
+      manager.create(IdentityEntity, {
+        userId: user.id,
+        provider: identity.provider,
+        subject: identity.subject,
+        email,
+        lastUsedAt: new Date(),
+      }),
+    );
     await this.audit.record(manager, {
       actor: { ...actor, type: 'user', id: user.id },
       action: 'identity.linked',
@@ -73,7 +109,12 @@ export class AuthService {
     if (user.isStaff || !this.config.STAFF_EMAILS.includes(user.email)) return;
     user.isStaff = true;
     await manager.update(UserEntity, { id: user.id }, { isStaff: true });
-    await this.audit.record(manager, { actor: { ...actor, type: 'system', id: null }, action: 'user.staff_granted', target: { type: 'user', id: user.id }, details: { source: 'STAFF_EMAILS' } });
+    await this.audit.record(manager, {
+      actor: { ...actor, type: 'system', id: null },
+      action: 'user.staff_granted',
+      target: { type: 'user', id: user.id },
+      details: { source: 'STAFF_EMAILS' },
+    });
   }
 
   private async acceptInvitations(manager: EntityManager, user: UserEntity, actor: AuditActor): Promise<void> {

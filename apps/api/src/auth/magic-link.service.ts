@@ -27,9 +27,16 @@ export class MagicLinkService {
     await this.dataSource.transaction(async (manager) => {
       // Serialise requests for one address so the rate limit cannot be raced.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`magic-link:${email}`]);
-      const recent = await manager.countBy(MagicLinkTokenEntity, { email, createdAt: MoreThan(new Date(Date.now() - RATE_WINDOW_MS)) });
+      const recent = await manager.countBy(MagicLinkTokenEntity, {
+        email,
+        createdAt: MoreThan(new Date(Date.now() - RATE_WINDOW_MS)),
+      });
       if (recent >= this.config.MAGIC_LINK_MAX_PER_WINDOW) {
-        throw new DomainError('rate_limited', 'magic_link_rate_limited', 'Too many sign-in links were requested for this address; try again in 15 minutes.');
+        throw new DomainError(
+          'rate_limited',
+          'magic_link_rate_limited',
+          'Too many sign-in links were requested for this address; try again in 15 minutes.',
+        );
       }
       const saved = await manager.save(MagicLinkTokenEntity, {
         email,
@@ -37,7 +44,11 @@ export class MagicLinkService {
         expiresAt: new Date(Date.now() + this.config.MAGIC_LINK_TTL_MINUTES * 60_000),
         usedAt: null,
       });
-      await this.audit.record(manager, { actor, action: 'magic_link.requested', target: { type: 'magic_link', id: saved.id } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'magic_link.requested',
+        target: { type: 'magic_link', id: saved.id },
+      });
     });
     const link = new URL('/api/auth/email/callback', this.config.PUBLIC_URL);
     link.searchParams.set('token', token);
@@ -57,7 +68,12 @@ export class MagicLinkService {
       [hashToken(token)],
     )) as [Array<{ email: string }>, number];
     const email = rows[0][0]?.email;
-    if (!email) throw new DomainError('invalid', 'magic_link_invalid', 'This sign-in link is invalid, already used or expired. Ask for a new one.');
+    if (!email)
+      throw new DomainError(
+        'invalid',
+        'magic_link_invalid',
+        'This sign-in link is invalid, already used or expired. Ask for a new one.',
+      );
     return this.auth.signIn({ provider: 'email', subject: email, email, emailVerified: true }, actor);
   }
 }

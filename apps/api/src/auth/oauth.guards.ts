@@ -10,7 +10,8 @@ function oauthGuard(provider: 'github' | 'google', clientIdKey: 'GITHUB_CLIENT_I
     }
 
     override canActivate(context: ExecutionContext) {
-      if (!this.config[clientIdKey]) throw new DomainError('not_found', 'provider_disabled', `Sign-in with ${provider} is not enabled.`);
+      if (!this.config[clientIdKey])
+        throw new DomainError('not_found', 'provider_disabled', `Sign-in with ${provider} is not enabled.`);
       return super.canActivate(context);
     }
   }

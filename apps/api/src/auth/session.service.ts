@@ -28,12 +28,18 @@ export class SessionService {
       userAgent: actor.userAgent?.slice(0, 512) ?? null,
       revokedAt: null,
     });
-    await this.audit.record(manager, { actor: { ...actor, type: 'user', id: userId }, action: 'session.created', target: { type: 'session', id: session.id } });
+    await this.audit.record(manager, {
+      actor: { ...actor, type: 'user', id: userId },
+      action: 'session.created',
+      target: { type: 'session', id: session.id },
+    });
     return token;
   }
 
   async resolve(token: string): Promise<RequestAuth | null> {
-    const session = await this.dataSource.getRepository(SessionEntity).findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
+    const session = await this.dataSource
+      .getRepository(SessionEntity)
+      .findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
     if (!session || session.expiresAt.getTime() <= Date.now()) return null;
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
     return user ? { user, sessionId: session.id } : null;
@@ -42,7 +48,9 @@ export class SessionService {
   /** Revokes one session, or with `everywhere` every session of the user. */
   async revoke(auth: RequestAuth, actor: AuditActor, everywhere: boolean): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const where = everywhere ? { userId: auth.user.id, revokedAt: IsNull() } : { id: auth.sessionId, revokedAt: IsNull() };
+      const where = everywhere
+        ? { userId: auth.user.id, revokedAt: IsNull() }
+        : { id: auth.sessionId, revokedAt: IsNull() };
       const result = await manager.update(SessionEntity, where, { revokedAt: new Date() });
       const count = result.affected ?? 0;
       await this.audit.record(manager, {

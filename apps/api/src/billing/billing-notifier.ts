@@ -26,13 +26,19 @@ export class BillingNotifier {
     const owners = await this.dataSource
       .getRepository(UserEntity)
       .createQueryBuilder('u')
-      .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId AND m.role = :role', { workspaceId: notice.workspace.id, role: 'owner' })
+      .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId AND m.role = :role', {
+        workspaceId: notice.workspace.id,
+        role: 'owner',
+      })
       .getMany();
     for (const owner of owners) {
       try {
         await this.mailer.send({ to: owner.email, subject, text });
       } catch (error) {
-        this.logger.warn({ err: error, workspaceId: notice.workspace.id, notice: notice.kind }, 'billing notice could not be mailed');
+        this.logger.warn(
+          { err: error, workspaceId: notice.workspace.id, notice: notice.kind },
+          'billing notice could not be mailed',
+        );
       }
     }
   }

@@ -13,13 +13,22 @@ describe('billing state machine', () => {
   });
 
   it('pays into provisioning, recovers into active, falls into past_due and canceled', () => {
-    expect(nextTransition('pending_payment', 'paid')).toEqual({ to: 'provisioning', effects: ['enqueue_provisioning'] });
+    expect(nextTransition('pending_payment', 'paid')).toEqual({
+      to: 'provisioning',
+      effects: ['enqueue_provisioning'],
+    });
     expect(nextTransition('past_due', 'paid')).toEqual({ to: 'active', effects: ['end_grace'] });
     expect(nextTransition('suspended', 'paid')).toEqual({ to: 'active', effects: ['end_grace'] });
-    expect(nextTransition('canceled', 'paid')).toEqual({ to: 'provisioning', effects: ['cancel_deprovision', 'enqueue_provisioning'] });
+    expect(nextTransition('canceled', 'paid')).toEqual({
+      to: 'provisioning',
+      effects: ['cancel_deprovision', 'enqueue_provisioning'],
+    });
     expect(nextTransition('deprovisioned', 'paid')).toEqual({ to: 'provisioning', effects: ['enqueue_provisioning'] });
     expect(nextTransition('active', 'delinquent')).toEqual({ to: 'past_due', effects: ['start_grace'] });
-    expect(nextTransition('suspended', 'ended')).toEqual({ to: 'canceled', effects: ['end_grace', 'schedule_deprovision'] });
+    expect(nextTransition('suspended', 'ended')).toEqual({
+      to: 'canceled',
+      effects: ['end_grace', 'schedule_deprovision'],
+    });
   });
 
   it('is idempotent: applying a standing twice changes nothing the second time', () => {

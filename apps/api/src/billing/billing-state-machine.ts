@@ -40,16 +40,24 @@ export function standingOf(statuses: readonly StripeSubscriptionStatus[]): Billi
 }
 
 /** Statuses in which a workspace has (or is getting) an agent node that billing may take away. */
-const SERVED: ReadonlySet<WorkspaceStatus> = new Set(['provisioning', 'active', 'provisioning_failed', 'past_due', 'suspended']);
+const SERVED: ReadonlySet<WorkspaceStatus> = new Set([
+  'provisioning',
+  'active',
+  'provisioning_failed',
+  'past_due',
+  'suspended',
+]);
 
 /** The workspace transition a standing calls for, or null when the workspace is already where it should be. */
 export function nextTransition(current: WorkspaceStatus, standing: BillingStanding): WorkspaceTransition | null {
   switch (standing) {
     case 'paid':
-      if (current === 'pending_payment' || current === 'deprovisioned') return { to: 'provisioning', effects: ['enqueue_provisioning'] };
+      if (current === 'pending_payment' || current === 'deprovisioned')
+        return { to: 'provisioning', effects: ['enqueue_provisioning'] };
       // Resubscribed before the deprovisioning ran: provisioning runs again over the existing
       // host (every step is idempotent) and ends with the workspace active.
-      if (current === 'canceled') return { to: 'provisioning', effects: ['cancel_deprovision', 'enqueue_provisioning'] };
+      if (current === 'canceled')
+        return { to: 'provisioning', effects: ['cancel_deprovision', 'enqueue_provisioning'] };
       if (current === 'past_due' || current === 'suspended') return { to: 'active', effects: ['end_grace'] };
       return null; // provisioning, active, provisioning_failed (staff retries), deprovisioning (still tearing down)
     case 'delinquent':

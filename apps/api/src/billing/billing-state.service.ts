@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
-import { type BillingAccountEntity, BillingSubscriptionEntity, STRIPE_SUBSCRIPTION_STATUSES, type StripeSubscriptionStatus, WorkspaceEntity } from '@enclave/persistence';
+import {
+  type BillingAccountEntity,
+  BillingSubscriptionEntity,
+  STRIPE_SUBSCRIPTION_STATUSES,
+  type StripeSubscriptionStatus,
+  WorkspaceEntity,
+} from '@enclave/persistence';
 import { JOB_IDS, JobName, type JobPayloads, QueueService } from '@enclave/queue';
 import type { JobsOptions } from 'bullmq';
 import type Stripe from 'stripe';
@@ -36,20 +42,40 @@ export class BillingStateService {
   ) {}
 
   /** Returns the notices to mail once the transaction has committed. */
-  async apply(manager: EntityManager, account: BillingAccountEntity, subscription: Stripe.Subscription, event: AppliedEvent, actor: AuditActor): Promise<BillingNotice[]> {
+  async apply(
+    manager: EntityManager,
+    account: BillingAccountEntity,
+    subscription: Stripe.Subscription,
+    event: AppliedEvent,
+    actor: AuditActor,
+  ): Promise<BillingNotice[]> {
     const workspaceId = account.workspaceId;
     // Lock order: billing account, then workspace (as the provisioning engine: workspace first).
     // The audit chain's lock is taken at commit, after every row lock (AuditChainSubscriber).
-    const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOneOrFail();
+    const workspace = await manager
+      .createQueryBuilder(WorkspaceEntity, 'w')
+      .setLock('pessimistic_write')
+      .where('w.id = :workspaceId', { workspaceId })
+      .getOneOrFail();
     await this.upsertSubscription(manager, account, subscription, event, actor);
 
-    const rows = await manager.find(BillingSubscriptionEntity, { where: { workspaceId }, select: { status: true, stripeSubscriptionId: true } });
+    const rows = await manager.find(BillingSubscriptionEntity, {
+      where: { workspaceId },
+      select: { status: true, stripeSubscriptionId: true },
+    });
     const standing = standingOf(rows.map((row) => row.status));
     const transition = nextTransition(workspace.status, standing);
     if (!transition) return [];
 
     const from = workspace.status;
-    const details: Record<string, unknown> = { from, to: transition.to, standing, subscriptionId: subscription.id, eventId: event.id, eventType: event.type };
+    const details: Record<string, unknown> = {
+      from,
+      to: transition.to,
+      standing,
+      subscriptionId: subscription.id,
+      eventId: event.id,
+      eventType: event.type,
+    };
     const notices: BillingNotice[] = [];
     const now = Date.now();
     for (const effect of transition.effects) {
@@ -61,15 +87,24 @@ export class BillingStateService {
           account.deprovisionAt = null;
           details.deprovisionCancelled = true;
           for (const row of rows.filter((r) => r.status === 'canceled')) {
-            await this.queues.queueOf(JobName.BillingDeprovisionDue).remove(JOB_IDS.billingDeprovisionDue(workspaceId, row.stripeSubscriptionId));
+            await this.queues
+              .queueOf(JobName.BillingDeprovisionDue)
+              .remove(JOB_IDS.billingDeprovisionDue(workspaceId, row.stripeSubscriptionId));
           }
           break;
         case 'start_grace': {
           const graceEndsAt = new Date(now + this.config.BILLING_GRACE_DAYS * 24 * HOUR_MS);
-          const invoiceId = idOf(subscription.latest_invoice) ?? `period-${String(subscription.items.data[0]?.current_period_end ?? event.created.getTime())}`;
+          const invoiceId =
+            idOf(subscription.latest_invoice) ??
+            `period-${String(subscription.items.data[0]?.current_period_end ?? event.created.getTime())}`;
           account.graceEndsAt = graceEndsAt;
           details.graceEndsAt = graceEndsAt.toISOString();
-          details.graceJobId = await this.enqueue(JobName.BillingGraceExpired, { workspaceId, subscriptionId: subscription.id, invoiceId }, JOB_IDS.billingGraceExpired(workspaceId, invoiceId), graceEndsAt.getTime() - now);
+          details.graceJobId = await this.enqueue(
+            JobName.BillingGraceExpired,
+            { workspaceId, subscriptionId: subscription.id, invoiceId },
+            JOB_IDS.billingGraceExpired(workspaceId, invoiceId),
+            graceEndsAt.getTime() - now,
+          );
           notices.push({ kind: 'payment_failed', workspace, graceEndsAt });
           break;
         }
@@ -77,7 +112,12 @@ export class BillingStateService {
           const deprovisionAt = new Date(now + this.config.BILLING_DEPROVISION_DELAY_HOURS * HOUR_MS);
           account.deprovisionAt = deprovisionAt;
           details.deprovisionAt = deprovisionAt.toISOString();
-          details.deprovisionJobId = await this.enqueue(JobName.BillingDeprovisionDue, { workspaceId, subscriptionId: subscription.id }, JOB_IDS.billingDeprovisionDue(workspaceId, subscription.id), deprovisionAt.getTime() - now);
+          details.deprovisionJobId = await this.enqueue(
+            JobName.BillingDeprovisionDue,
+            { workspaceId, subscriptionId: subscription.id },
+            JOB_IDS.billingDeprovisionDue(workspaceId, subscription.id),
+            deprovisionAt.getTime() - now,
+          );
           notices.push({ kind: 'canceled', workspace, deprovisionAt });
           break;
         }
@@ -86,24 +126,48 @@ export class BillingStateService {
             details.provisioningSkipped = 'workspace deleted';
             break;
           }
-          details.provisionJobId = await this.enqueue(JobName.ProvisionWorkspace, { workspaceId }, JOB_IDS.provisionWorkspace(workspaceId));
+          details.provisionJobId = await this.enqueue(
+            JobName.ProvisionWorkspace,
+            { workspaceId },
+            JOB_IDS.provisionWorkspace(workspaceId),
+          );
           break;
       }
     }
     workspace.status = transition.to;
     await manager.save(workspace);
     await manager.save(account);
-    await this.audit.record(manager, { actor, action: 'workspace.status_changed', workspaceId, target: { type: 'workspace', id: workspaceId }, details });
+    await this.audit.record(manager, {
+      actor,
+      action: 'workspace.status_changed',
+      workspaceId,
+      target: { type: 'workspace', id: workspaceId },
+      details,
+    });
     return notices;
   }
 
-  private async upsertSubscription(manager: EntityManager, account: BillingAccountEntity, subscription: Stripe.Subscription, event: AppliedEvent, actor: AuditActor): Promise<void> {
+  private async upsertSubscription(
+    manager: EntityManager,
+    account: BillingAccountEntity,
+    subscription: Stripe.Subscription,
+    event: AppliedEvent,
+    actor: AuditActor,
+  ): Promise<void> {
     const status = subscription.status as StripeSubscriptionStatus;
-    if (!STRIPE_SUBSCRIPTION_STATUSES.includes(status)) throw new Error(`Unknown Stripe subscription status "${subscription.status}"`);
+    if (!STRIPE_SUBSCRIPTION_STATUSES.includes(status))
+      throw new Error(`Unknown Stripe subscription status "${subscription.status}"`);
     const item = subscription.items.data[0];
     const priceId = item?.price.id ?? null;
     const existing = await manager.findOneBy(BillingSubscriptionEntity, { stripeSubscriptionId: subscription.id });
-    const row = existing ?? manager.create(BillingSubscriptionEntity, { workspaceId: account.workspaceId, stripeCustomerId: account.stripeCustomerId, stripeSubscriptionId: subscription.id, lastEventCreated: null });
+    const row =
+      existing ??
+      manager.create(BillingSubscriptionEntity, {
+        workspaceId: account.workspaceId,
+        stripeCustomerId: account.stripeCustomerId,
+        stripeSubscriptionId: subscription.id,
+        lastEventCreated: null,
+      });
     const before = existing?.status ?? null;
     row.status = status;
     row.stripePriceId = priceId;
@@ -129,7 +193,12 @@ export class BillingStateService {
    * Enqueued inside the transaction, before commit: if the commit then fails, Stripe redelivers
    * the event and the same id is enqueued again (a no-op), and every handler re-checks state.
    */
-  private async enqueue<J extends JobName>(name: J, payload: JobPayloads[J], jobId: string, delay = 0): Promise<string> {
+  private async enqueue<J extends JobName>(
+    name: J,
+    payload: JobPayloads[J],
+    jobId: string,
+    delay = 0,
+  ): Promise<string> {
     const existing = await this.queues.queueOf(name).getJob(jobId);
     if (existing) {
       const state = await existing.getState();

@@ -30,7 +30,12 @@ export class BillingController {
   @Post('workspaces/:id/checkout')
   @HttpCode(200)
   @ApiOkResponse({ type: RedirectDto })
-  checkout(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: StartCheckoutDto, @Actor() actor: AuditActor): Promise<RedirectDto> {
+  checkout(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: StartCheckoutDto,
+    @Actor() actor: AuditActor,
+  ): Promise<RedirectDto> {
     return this.billing.startCheckout(id, user, body.planId, actor);
   }
 
@@ -38,7 +43,11 @@ export class BillingController {
   @Post('workspaces/:id/billing-portal')
   @HttpCode(200)
   @ApiOkResponse({ type: RedirectDto })
-  portal(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<RedirectDto> {
+  portal(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<RedirectDto> {
     return this.billing.openPortal(id, user.id, actor);
   }
 }

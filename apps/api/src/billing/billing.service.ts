@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
-import { BillingAccountEntity, BillingSubscriptionEntity, type UserEntity, WorkspaceEntity } from '@enclave/persistence';
+import {
+  BillingAccountEntity,
+  BillingSubscriptionEntity,
+  type UserEntity,
+  WorkspaceEntity,
+} from '@enclave/persistence';
 import { DataSource, In } from 'typeorm';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import type { BillingStatusDto, PlansDto } from './dto/billing.dto';
@@ -24,18 +29,34 @@ export class BillingService {
   ) {}
 
   plans(): PlansDto {
-    return { plans: this.config.STRIPE_PLANS.map(({ id, name, amount, currency, interval }) => ({ id, name, amount, currency, interval })) };
+    return {
+      plans: this.config.STRIPE_PLANS.map(({ id, name, amount, currency, interval }) => ({
+        id,
+        name,
+        amount,
+        currency,
+        interval,
+      })),
+    };
   }
 
   async status(workspaceId: string, userId: string): Promise<BillingStatusDto> {
     const { workspace } = await this.access.require(workspaceId, userId, 'member');
     const account = await this.dataSource.manager.findOneBy(BillingAccountEntity, { workspaceId });
-    const subscription = await this.dataSource.manager.findOne(BillingSubscriptionEntity, { where: { workspaceId }, order: { updatedAt: 'DESC' } });
+    const subscription = await this.dataSource.manager.findOne(BillingSubscriptionEntity, {
+      where: { workspaceId },
+      order: { updatedAt: 'DESC' },
+    });
     return {
       workspaceStatus: workspace.status,
       hasCustomer: Boolean(account),
       subscription: subscription
-        ? { status: subscription.status, planId: subscription.planId, currentPeriodEnd: subscription.currentPeriodEnd?.toISOString() ?? null, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd }
+        ? {
+            status: subscription.status,
+            planId: subscription.planId,
+            currentPeriodEnd: subscription.currentPeriodEnd?.toISOString() ?? null,
+            cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+          }
         : null,
       graceEndsAt: account?.graceEndsAt?.toISOString() ?? null,
       deprovisionAt: account?.deprovisionAt?.toISOString() ?? null,
@@ -49,25 +70,49 @@ export class BillingService {
    */
   async cancelForDeletion(workspaceId: string, actor: AuditActor): Promise<number> {
     if (!this.stripe.enabled) return 0;
-    const live = await this.dataSource.manager.find(BillingSubscriptionEntity, { where: { workspaceId, status: In([...LIVE_STATUSES]) } });
+    const live = await this.dataSource.manager.find(BillingSubscriptionEntity, {
+      where: { workspaceId, status: In([...LIVE_STATUSES]) },
+    });
     for (const subscription of live) await this.stripe.cancelSubscription(subscription.stripeSubscriptionId);
     if (live.length > 0) {
-      await this.audit.recordAlone({ actor, action: 'billing.subscriptions_cancelled', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { subscriptions: live.map((s) => s.stripeSubscriptionId), reason: 'workspace_deleted' } });
+      await this.audit.recordAlone({
+        actor,
+        action: 'billing.subscriptions_cancelled',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { subscriptions: live.map((s) => s.stripeSubscriptionId), reason: 'workspace_deleted' },
+      });
     }
     return live.length;
   }
 
   /** Creates a Stripe Checkout Session (subscription mode) for the workspace and returns its URL. */
-  async startCheckout(workspaceId: string, user: UserEntity, planId: string, actor: AuditActor): Promise<{ url: string }> {
+  async startCheckout(
+    workspaceId: string,
+    user: UserEntity,
+    planId: string,
+    actor: AuditActor,
+  ): Promise<{ url: string }> {
     const { workspace } = await this.access.require(workspaceId, user.id, 'admin');
     const plan = this.config.STRIPE_PLANS.find((candidate) => candidate.id === planId);
     if (!plan) throw new DomainError('invalid', 'plan_unknown', 'No such plan.', { field: 'planId' });
-    if (!this.stripe.enabled) throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    if (!this.stripe.enabled)
+      throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
     if (workspace.status === 'deprovisioning') {
-      throw new DomainError('conflict', 'workspace_deprovisioning', 'This workspace is being deprovisioned; subscribe again once that has finished.');
+      throw new DomainError(
+        'conflict',
+        'workspace_deprovisioning',
+        'This workspace is being deprovisioned; subscribe again once that has finished.',
+      );
     }
-    if (await this.dataSource.manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In([...LIVE_STATUSES]) })) {
-      throw new DomainError('conflict', 'already_subscribed', 'This workspace already has a subscription; manage it from the billing portal.');
+    if (
+      await this.dataSource.manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In([...LIVE_STATUSES]) })
+    ) {
+      throw new DomainError(
+        'conflict',
+        'already_subscribed',
+        'This workspace already has a subscription; manage it from the billing portal.',
+      );
     }
     const customerId = await this.ensureCustomer(workspace, user, actor);
     const base = `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing`;
@@ -84,7 +129,13 @@ export class BillingService {
       cancelUrl: `${base}?checkout=canceled`,
       idempotencyKey: `enclave-checkout-${workspaceId}-${plan.id}-${user.id}-${window}-${generation}`,
     });
-    await this.audit.recordAlone({ actor, action: 'billing.checkout_started', workspaceId, target: { type: 'stripe_checkout_session', id: session.id }, details: { planId: plan.id } });
+    await this.audit.recordAlone({
+      actor,
+      action: 'billing.checkout_started',
+      workspaceId,
+      target: { type: 'stripe_checkout_session', id: session.id },
+      details: { planId: plan.id },
+    });
     return { url: session.url };
   }
 
@@ -92,9 +143,22 @@ export class BillingService {
   async openPortal(workspaceId: string, userId: string, actor: AuditActor): Promise<{ url: string }> {
     await this.access.require(workspaceId, userId, 'admin');
     const account = await this.dataSource.manager.findOneBy(BillingAccountEntity, { workspaceId });
-    if (!account) throw new DomainError('conflict', 'no_billing_account', 'This workspace has no billing account yet; start a checkout first.');
-    const session = await this.stripe.createPortalSession(account.stripeCustomerId, `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing`);
-    await this.audit.recordAlone({ actor, action: 'billing.portal_opened', workspaceId, target: { type: 'stripe_customer', id: account.stripeCustomerId } });
+    if (!account)
+      throw new DomainError(
+        'conflict',
+        'no_billing_account',
+        'This workspace has no billing account yet; start a checkout first.',
+      );
+    const session = await this.stripe.createPortalSession(
+      account.stripeCustomerId,
+      `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing`,
+    );
+    await this.audit.recordAlone({
+      actor,
+      action: 'billing.portal_opened',
+      workspaceId,
+      target: { type: 'stripe_customer', id: account.stripeCustomerId },
+    });
     return { url: session.url };
   }
 
@@ -107,12 +171,33 @@ export class BillingService {
     const existing = await this.dataSource.manager.findOneBy(BillingAccountEntity, { workspaceId: workspace.id });
     if (existing) return existing.stripeCustomerId;
     return this.dataSource.transaction(async (manager) => {
-      await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :id', { id: workspace.id }).getOne();
+      await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where('w.id = :id', { id: workspace.id })
+        .getOne();
       const again = await manager.findOneBy(BillingAccountEntity, { workspaceId: workspace.id });
       if (again) return again.stripeCustomerId;
-      const customerId = await this.stripe.createCustomer({ workspaceId: workspace.id, workspaceName: workspace.name, email: user.email });
-      await manager.save(BillingAccountEntity, manager.create(BillingAccountEntity, { workspaceId: workspace.id, stripeCustomerId: customerId, graceEndsAt: null, deprovisionAt: null }));
-      await this.audit.record(manager, { actor, action: 'billing.customer_created', workspaceId: workspace.id, target: { type: 'stripe_customer', id: customerId } });
+      const customerId = await this.stripe.createCustomer({
+        workspaceId: workspace.id,
+        workspaceName: workspace.name,
+        email: user.email,
+      });
+      await manager.save(
+        BillingAccountEntity,
+        manager.create(BillingAccountEntity, {
+          workspaceId: workspace.id,
+          stripeCustomerId: customerId,
+          graceEndsAt: null,
+          deprovisionAt: null,
+        }),
+      );
+      await this.audit.record(manager, {
+        actor,
+        action: 'billing.customer_created',
+        workspaceId: workspace.id,
+        target: { type: 'stripe_customer', id: customerId },
+      });
       return customerId;
     });
   }

@@ -19,8 +19,16 @@ export class StripeWebhookController {
   @Post('webhook')
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  receive(@Req() request: RawBodyRequest<AppRequest>, @Headers('stripe-signature') signature: string | undefined): Promise<WebhookResultDto> {
-    const actor: AuditActor = { type: 'webhook', id: 'stripe', ip: request.ip ?? null, userAgent: request.get('user-agent') ?? null };
+  receive(
+    @Req() request: RawBodyRequest<AppRequest>,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<WebhookResultDto> {
+    const actor: AuditActor = {
+      type: 'webhook',
+      id: 'stripe',
+      ip: request.ip ?? null,
+      userAgent: request.get('user-agent') ?? null,
+    };
     return this.webhooks.receive(request.rawBody, signature, actor);
   }
 }

@@ -24,7 +24,10 @@ export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([
 
 /** The envelope every Stripe event has; anything else is refused even when correctly signed. */
 const eventEnvelope = z.object({
-  id: z.string().regex(/^evt_[A-Za-z0-9_]+$/).max(255),
+  id: z
+    .string()
+    .regex(/^evt_[A-Za-z0-9_]+$/)
+    .max(255),
   type: z.string().min(1).max(255),
   created: z.number().int().positive(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
@@ -43,7 +46,9 @@ interface EventRefs {
   workspaceHint: string | null;
 }
 
-type Decision = { outcome: 'processed'; workspaceId: string; notices: BillingNotice[] } | { outcome: 'ignored'; workspaceId: string | null; note: string };
+type Decision =
+  | { outcome: 'processed'; workspaceId: string; notices: BillingNotice[] }
+  | { outcome: 'ignored'; workspaceId: string | null; note: string };
 
 /**
  * Verified Stripe events in, state changes out. Each event is applied at most once: its id is
@@ -64,18 +69,27 @@ export class StripeWebhookService {
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined, actor: AuditActor): Promise<WebhookResult> {
     const event = this.stripe.constructEvent(rawBody, signature);
-    if (!eventEnvelope.safeParse(event).success) throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a Stripe event.');
+    if (!eventEnvelope.safeParse(event).success)
+      throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a Stripe event.');
 
-    const result = await this.dataSource.transaction(async (manager): Promise<{ outcome: WebhookResult['outcome']; notices: BillingNotice[] }> => {
-      const inserted = (await manager.query(
-        `INSERT INTO stripe_events (id, type, stripe_created_at, outcome) VALUES ($1, $2, to_timestamp($3), 'processed') ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [event.id, event.type, event.created],
-      )) as unknown[];
-      if (inserted.length === 0) return { outcome: 'duplicate', notices: [] };
-      const decision = await this.decide(manager, event, actor);
-      await manager.update(StripeEventEntity, { id: event.id }, decision.outcome === 'ignored' ? { outcome: 'ignored', note: decision.note, workspaceId: decision.workspaceId } : { workspaceId: decision.workspaceId });
-      return { outcome: decision.outcome, notices: decision.outcome === 'processed' ? decision.notices : [] };
-    });
+    const result = await this.dataSource.transaction(
+      async (manager): Promise<{ outcome: WebhookResult['outcome']; notices: BillingNotice[] }> => {
+        const inserted = (await manager.query(
+          `INSERT INTO stripe_events (id, type, stripe_created_at, outcome) VALUES ($1, $2, to_timestamp($3), 'processed') ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [event.id, event.type, event.created],
+        )) as unknown[];
+        if (inserted.length === 0) return { outcome: 'duplicate', notices: [] };
+        const decision = await this.decide(manager, event, actor);
+        await manager.update(
+          StripeEventEntity,
+          { id: event.id },
+          decision.outcome === 'ignored'
+            ? { outcome: 'ignored', note: decision.note, workspaceId: decision.workspaceId }
+            : { workspaceId: decision.workspaceId },
+        );
+        return { outcome: decision.outcome, notices: decision.outcome === 'processed' ? decision.notices : [] };
+      },
+    );
 
     this.logger.log({ eventId: event.id, eventType: event.type, outcome: result.outcome }, 'stripe event');
     for (const notice of result.notices) await this.notifier.send(notice);
@@ -83,9 +97,11 @@ export class StripeWebhookService {
   }
 
   private async decide(manager: EntityManager, event: Stripe.Event, actor: AuditActor): Promise<Decision> {
-    if (!HANDLED_EVENT_TYPES.has(event.type)) return { outcome: 'ignored', workspaceId: null, note: 'event type not handled' };
+    if (!HANDLED_EVENT_TYPES.has(event.type))
+      return { outcome: 'ignored', workspaceId: null, note: 'event type not handled' };
     const refs = refsOf(event);
-    if (!refs.customerId || !refs.subscriptionId) return { outcome: 'ignored', workspaceId: null, note: 'no customer or subscription in the event' };
+    if (!refs.customerId || !refs.subscriptionId)
+      return { outcome: 'ignored', workspaceId: null, note: 'no customer or subscription in the event' };
 
     const account = await manager
       .createQueryBuilder(BillingAccountEntity, 'a')
@@ -94,23 +110,35 @@ export class StripeWebhookService {
       .getOne();
     if (!account) return { outcome: 'ignored', workspaceId: null, note: 'customer unknown to Enclave' };
     if (refs.workspaceHint && refs.workspaceHint !== account.workspaceId) {
-      return { outcome: 'ignored', workspaceId: account.workspaceId, note: 'workspace in metadata does not match the customer' };
+      return {
+        outcome: 'ignored',
+        workspaceId: account.workspaceId,
+        note: 'workspace in metadata does not match the customer',
+      };
     }
 
     // The subscription as it is now, not as it was when this (possibly late) event was sent.
     const subscription = await this.stripe.retrieveSubscription(refs.subscriptionId);
-    if (!subscription) return { outcome: 'ignored', workspaceId: account.workspaceId, note: 'subscription unknown to Stripe' };
+    if (!subscription)
+      return { outcome: 'ignored', workspaceId: account.workspaceId, note: 'subscription unknown to Stripe' };
     if (idOf(subscription.customer) !== account.stripeCustomerId) {
       return { outcome: 'ignored', workspaceId: account.workspaceId, note: 'subscription belongs to another customer' };
     }
-    const notices = await this.state.apply(manager, account, subscription, { id: event.id, type: event.type, created: new Date(event.created * 1000) }, actor);
+    const notices = await this.state.apply(
+      manager,
+      account,
+      subscription,
+      { id: event.id, type: event.type, created: new Date(event.created * 1000) },
+      actor,
+    );
     return { outcome: 'processed', workspaceId: account.workspaceId, notices };
   }
 }
 
 function idOf(value: unknown): string | null {
   if (typeof value === 'string' && value.length > 0 && value.length <= 255) return value;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
   return null;
 }
 
@@ -131,7 +159,8 @@ function field(object: unknown, ...path: string[]): unknown {
 export function refsOf(event: Stripe.Event): EventRefs {
   const object: unknown = event.data.object;
   if (event.type === 'checkout.session.completed') {
-    if (field(object, 'mode') !== 'subscription') return { customerId: null, subscriptionId: null, workspaceHint: null };
+    if (field(object, 'mode') !== 'subscription')
+      return { customerId: null, subscriptionId: null, workspaceHint: null };
     return {
       customerId: idOf(field(object, 'customer')),
       subscriptionId: idOf(field(object, 'subscription')),
@@ -139,7 +168,11 @@ export function refsOf(event: Stripe.Event): EventRefs {
     };
   }
   if (event.type.startsWith('customer.subscription.')) {
-    return { customerId: idOf(field(object, 'customer')), subscriptionId: idOf(field(object, 'id')), workspaceHint: text(field(object, 'metadata', 'workspace_id')) };
+    return {
+      customerId: idOf(field(object, 'customer')),
+      subscriptionId: idOf(field(object, 'id')),
+      workspaceHint: text(field(object, 'metadata', 'workspace_id')),
+    };
   }
   if (event.type.startsWith('invoice.')) {
     return {

@@ -21,7 +21,8 @@ type HttpClient = NonNullable<Stripe.StripeConfig['httpClient']>;
 function withPathPrefix(inner: HttpClient, prefix: string): HttpClient {
   return {
     getClientName: () => inner.getClientName(),
-    makeRequest: (host, port, path, method, headers, body, protocol, timeout) => inner.makeRequest(host, port, `${prefix}${path}`, method, headers, body, protocol, timeout),
+    makeRequest: (host, port, path, method, headers, body, protocol, timeout) =>
+      inner.makeRequest(host, port, `${prefix}${path}`, method, headers, body, protocol, timeout),
   };
 }
 
@@ -72,7 +73,8 @@ export class StripeGateway {
   }
 
   private stripe(): Stripe {
-    if (!this.client) throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    if (!this.client)
+      throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
     return this.client;
   }
 
@@ -103,12 +105,15 @@ export class StripeGateway {
         { idempotencyKey: input.idempotencyKey },
       ),
     );
-    if (!session.url) throw new DomainError('unavailable', 'stripe_unavailable', 'Stripe returned a checkout session without a URL.');
+    if (!session.url)
+      throw new DomainError('unavailable', 'stripe_unavailable', 'Stripe returned a checkout session without a URL.');
     return { id: session.id, url: session.url };
   }
 
   async createPortalSession(customerId: string, returnUrl: string): Promise<{ id: string; url: string }> {
-    const session = await this.call(() => this.stripe().billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }));
+    const session = await this.call(() =>
+      this.stripe().billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }),
+    );
     return { id: session.id, url: session.url };
   }
 
@@ -138,14 +143,21 @@ export class StripeGateway {
    */
   constructEvent(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     const secret = this.config.STRIPE_WEBHOOK_SECRET;
-    if (!this.client || !secret) throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
-    if (!rawBody || rawBody.length === 0) throw new DomainError('invalid', 'webhook_body_missing', 'The webhook body is missing or not JSON.');
-    if (!signature) throw new DomainError('invalid', 'webhook_signature_invalid', 'The Stripe-Signature header is missing.');
+    if (!this.client || !secret)
+      throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    if (!rawBody || rawBody.length === 0)
+      throw new DomainError('invalid', 'webhook_body_missing', 'The webhook body is missing or not JSON.');
+    if (!signature)
+      throw new DomainError('invalid', 'webhook_signature_invalid', 'The Stripe-Signature header is missing.');
     try {
       return this.client.webhooks.constructEvent(rawBody, signature, secret, STRIPE_WEBHOOK_TOLERANCE_SECONDS);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-        throw new DomainError('invalid', 'webhook_signature_invalid', 'The Stripe-Signature header does not match the body, or its timestamp is outside the tolerance.');
+        throw new DomainError(
+          'invalid',
+          'webhook_signature_invalid',
+          'The Stripe-Signature header does not match the body, or its timestamp is outside the tolerance.',
+        );
       }
       // A correctly signed body that is not JSON.
       throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a JSON event.');
@@ -159,10 +171,17 @@ export class StripeGateway {
     } catch (error) {
       if (error instanceof DomainError) throw error;
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') {
-        throw new DomainError('not_found', 'stripe_resource_missing', 'Stripe does not know this object.', { stripeCode: error.code });
+        throw new DomainError('not_found', 'stripe_resource_missing', 'Stripe does not know this object.', {
+          stripeCode: error.code,
+        });
       }
       if (error instanceof Stripe.errors.StripeError) {
-        throw new DomainError('unavailable', 'stripe_unavailable', 'Stripe did not accept the request; try again shortly.', { stripeType: error.type, stripeCode: error.code ?? null, requestId: error.requestId ?? null });
+        throw new DomainError(
+          'unavailable',
+          'stripe_unavailable',
+          'Stripe did not accept the request; try again shortly.',
+          { stripeType: error.type, stripeCode: error.code ?? null, requestId: error.requestId ?? null },
+        );
       }
       throw error;
     }

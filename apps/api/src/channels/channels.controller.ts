@@ -7,7 +7,14 @@ import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { DeliveryResultDto } from '../nodes/dto/node.dto';
 import { ChannelsService } from './channels.service';
-import { ChannelDto, ChannelResultDto, type CreateChannelInput, createChannelSchema, RotateCredentialsDto, UpdateChannelDto } from './dto/channel.dto';
+import {
+  ChannelDto,
+  ChannelResultDto,
+  type CreateChannelInput,
+  createChannelSchema,
+  RotateCredentialsDto,
+  UpdateChannelDto,
+} from './dto/channel.dto';
 
 /** Members read, admins create/change/rotate, owners delete. Credentials are write-only. */
 @ApiTags('channels')
@@ -22,33 +29,62 @@ export class ChannelsController {
   }
 
   @Post()
-  @ApiBody({ description: 'Telegram: {type:"telegram", agentId, botToken}; WhatsApp: {type:"whatsapp", agentId, phoneNumberId, accessToken, appSecret}' })
+  @ApiBody({
+    description:
+      'Telegram: {type:"telegram", agentId, botToken}; WhatsApp: {type:"whatsapp", agentId, phoneNumberId, accessToken, appSecret}',
+  })
   @ApiCreatedResponse({ type: ChannelResultDto })
-  create(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body(new ZodValidationPipe(createChannelSchema)) body: CreateChannelInput, @Actor() actor: AuditActor): Promise<ChannelResultDto> {
+  create(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body(new ZodValidationPipe(createChannelSchema)) body: CreateChannelInput,
+    @Actor() actor: AuditActor,
+  ): Promise<ChannelResultDto> {
     return this.channels.create(id, user.id, body, actor);
   }
 
   @Get(':channelId')
   @ApiOkResponse({ type: ChannelDto })
-  get(@UuidParam('id') id: string, @UuidParam('channelId') channelId: string, @CurrentUser() user: UserEntity): Promise<ChannelDto> {
+  get(
+    @UuidParam('id') id: string,
+    @UuidParam('channelId') channelId: string,
+    @CurrentUser() user: UserEntity,
+  ): Promise<ChannelDto> {
     return this.channels.get(id, user.id, channelId);
   }
 
   @Patch(':channelId')
   @ApiOkResponse({ type: ChannelResultDto })
-  update(@UuidParam('id') id: string, @UuidParam('channelId') channelId: string, @CurrentUser() user: UserEntity, @Body() body: UpdateChannelDto, @Actor() actor: AuditActor): Promise<ChannelResultDto> {
+  update(
+    @UuidParam('id') id: string,
+    @UuidParam('channelId') channelId: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: UpdateChannelDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ChannelResultDto> {
     return this.channels.update(id, user.id, channelId, body, actor);
   }
 
   @Put(':channelId/credentials')
   @ApiOkResponse({ type: ChannelResultDto })
-  rotate(@UuidParam('id') id: string, @UuidParam('channelId') channelId: string, @CurrentUser() user: UserEntity, @Body() body: RotateCredentialsDto, @Actor() actor: AuditActor): Promise<ChannelResultDto> {
+  rotate(
+    @UuidParam('id') id: string,
+    @UuidParam('channelId') channelId: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: RotateCredentialsDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ChannelResultDto> {
     return this.channels.rotate(id, user.id, channelId, body, actor);
   }
 
   @Delete(':channelId')
   @ApiOkResponse({ type: DeliveryResultDto })
-  remove(@UuidParam('id') id: string, @UuidParam('channelId') channelId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<DeliveryResultDto> {
+  remove(
+    @UuidParam('id') id: string,
+    @UuidParam('channelId') channelId: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<DeliveryResultDto> {
     return this.channels.remove(id, user.id, channelId, actor);
   }
 }

@@ -5,5 +5,9 @@ import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 
-@Module({ imports: [NodeClientModule, SecretsModule, WorkspaceAccessModule], controllers: [ChannelsController], providers: [ChannelsService] })
+@Module({
+  imports: [NodeClientModule, SecretsModule, WorkspaceAccessModule],
+  controllers: [ChannelsController],
+  providers: [ChannelsService],
+})
 export class ChannelsModule {}

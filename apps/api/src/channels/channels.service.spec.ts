@@ -16,11 +16,16 @@ describe('ChannelsService (unit)', () => {
 
   function build(checks: Partial<CredentialChecks>) {
     const transaction = jest.fn();
-    const dataSource = { transaction, manager: { existsBy: jest.fn().mockResolvedValue(true) } } as unknown as DataSource;
+    const dataSource = {
+      transaction,
+      manager: { existsBy: jest.fn().mockResolvedValue(true) },
+    } as unknown as DataSource;
     const access = { require: jest.fn().mockResolvedValue({}) } as unknown as WorkspaceAccessService;
     const sync = { afterChange: jest.fn() } as unknown as NodeSyncService;
     const store = jest.fn();
-    const refusalAudited = jest.fn((_w: string, _a: unknown, _action: string, check: () => Promise<unknown>) => check());
+    const refusalAudited = jest.fn((_w: string, _a: unknown, _action: string, check: () => Promise<unknown>) =>
+      check(),
+    );
     const service = new ChannelsService(
       dataSource,
       access,
@@ -34,8 +39,17 @@ describe('ChannelsService (unit)', () => {
   }
 
   it('a refused Telegram token stores nothing and delivers nothing', async () => {
-    const { service, transaction, sync, store } = build({ telegramBotToken: jest.fn().mockRejectedValue(refused('botToken', 'telegram', 'refused')) });
-    const error = await service.create(workspaceId, 'u1', { type: 'telegram', agentId, enabled: true, botToken: '123456:AAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' }, actor).catch((e: unknown) => e);
+    const { service, transaction, sync, store } = build({
+      telegramBotToken: jest.fn().mockRejectedValue(refused('botToken', 'telegram', 'refused')),
+    });
+    const error = await service
+      .create(
+        workspaceId,
+        'u1',
+        { type: 'telegram', agentId, enabled: true, botToken: '123456:AAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' },
+        actor,
+      )
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ kind: 'invalid', code: 'credential_refused', details: { field: 'botToken' } });
     expect(transaction).not.toHaveBeenCalled();
@@ -47,7 +61,19 @@ describe('ChannelsService (unit)', () => {
     const whatsApp = jest.fn();
     const { service, transaction } = build({ whatsApp });
     await expect(
-      service.create(workspaceId, 'u1', { type: 'whatsapp', agentId, enabled: true, phoneNumberId: '1234567890', accessToken: 'EAAxxxxxxxxxxxxxxxxxxxxxxxx', appSecret: 'not a secret!' }, actor),
+      service.create(
+        workspaceId,
+        'u1',
+        {
+          type: 'whatsapp',
+          agentId,
+          enabled: true,
+          phoneNumberId: '1234567890',
+          accessToken: 'EAAxxxxxxxxxxxxxxxxxxxxxxxx',
+          appSecret: 'not a secret!',
+        },
+        actor,
+      ),
     ).rejects.toMatchObject({ code: 'credential_refused', details: { field: 'appSecret' } });
     expect(whatsApp).not.toHaveBeenCalled();
     expect(transaction).not.toHaveBeenCalled();
@@ -57,7 +83,9 @@ describe('ChannelsService (unit)', () => {
     const telegramBotToken = jest.fn();
     const { service } = build({ telegramBotToken });
     (service as unknown as { vault: SecretVault }).vault = new SecretVault(null, null);
-    await expect(service.create(workspaceId, 'u1', { type: 'telegram', agentId, enabled: true, botToken: 'x'.repeat(40) }, actor)).rejects.toMatchObject({ kind: 'unavailable', code: 'secrets_not_configured' });
+    await expect(
+      service.create(workspaceId, 'u1', { type: 'telegram', agentId, enabled: true, botToken: 'x'.repeat(40) }, actor),
+    ).rejects.toMatchObject({ kind: 'unavailable', code: 'secrets_not_configured' });
     expect(telegramBotToken).not.toHaveBeenCalled();
   });
 });

@@ -19,10 +19,15 @@ export function toChannelDto(channel: ChannelEntity): ChannelDto {
     type: channel.type,
     agentId: channel.agentId,
     enabled: channel.enabled,
-    telegram: channel.type === 'telegram' ? { botId: channel.telegramBotId, botUsername: channel.telegramBotUsername } : null,
+    telegram:
+      channel.type === 'telegram' ? { botId: channel.telegramBotId, botUsername: channel.telegramBotUsername } : null,
     whatsapp:
       channel.type === 'whatsapp'
-        ? { phoneNumberId: channel.whatsappPhoneNumberId as string, displayPhoneNumber: channel.whatsappDisplayPhoneNumber, verifyToken: channel.whatsappVerifyToken as string }
+        ? {
+            phoneNumberId: channel.whatsappPhoneNumberId as string,
+            displayPhoneNumber: channel.whatsappDisplayPhoneNumber,
+            verifyToken: channel.whatsappVerifyToken as string,
+          }
         : null,
     webhookPath: `/webhooks/${channel.type}/${channel.id}`,
     createdAt: channel.createdAt.toISOString(),
@@ -53,7 +58,9 @@ export class ChannelsService {
 
   async list(workspaceId: string, userId: string): Promise<ChannelDto[]> {
     await this.access.require(workspaceId, userId, 'member');
-    return (await this.dataSource.getRepository(ChannelEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } })).map(toChannelDto);
+    return (
+      await this.dataSource.getRepository(ChannelEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } })
+    ).map(toChannelDto);
   }
 
   async get(workspaceId: string, userId: string, channelId: string): Promise<ChannelDto> {
@@ -61,46 +68,96 @@ export class ChannelsService {
     return toChannelDto(await this.find(workspaceId, channelId));
   }
 
-  async create(workspaceId: string, userId: string, input: CreateChannelInput, actor: AuditActor): Promise<{ channel: ChannelDto; delivery: DeliveryState }> {
+  async create(
+    workspaceId: string,
+    userId: string,
+    input: CreateChannelInput,
+    actor: AuditActor,
+  ): Promise<{ channel: ChannelDto; delivery: DeliveryState }> {
     await this.access.require(workspaceId, userId, 'admin');
     await this.requireAgent(this.dataSource.manager, workspaceId, input.agentId);
     this.vault.fingerprint('configuration-check-0000'); // 503 before calling a provider when secrets are not configured
-    const metadata: Partial<ChannelEntity> = { telegramBotId: null, telegramBotUsername: null, whatsappPhoneNumberId: null, whatsappDisplayPhoneNumber: null, whatsappVerifyToken: null };
+    const metadata: Partial<ChannelEntity> = {
+      telegramBotId: null,
+      telegramBotUsername: null,
+      whatsappPhoneNumberId: null,
+      whatsappDisplayPhoneNumber: null,
+      whatsappVerifyToken: null,
+    };
     await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
       if (input.type === 'telegram') {
         const bot = await this.checks.telegramBotToken(input.botToken);
         Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
       } else {
-        if (!APP_SECRET_SHAPE.test(input.appSecret)) throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
+        if (!APP_SECRET_SHAPE.test(input.appSecret))
+          throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
         const number = await this.checks.whatsApp(input.accessToken, input.phoneNumberId);
-        Object.assign(metadata, { whatsappPhoneNumberId: number.phoneNumberId, whatsappDisplayPhoneNumber: number.displayPhoneNumber, whatsappVerifyToken: randomBytes(24).toString('base64url') });
+        Object.assign(metadata, {
+          whatsappPhoneNumberId: number.phoneNumberId,
+          whatsappDisplayPhoneNumber: number.displayPhoneNumber,
+          whatsappVerifyToken: randomBytes(24).toString('base64url'),
+        });
       }
     });
     const channel = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       await this.requireAgent(manager, workspaceId, input.agentId);
-      if ((await manager.countBy(ChannelEntity, { workspaceId })) >= 50) throw new DomainError('conflict', 'channel_limit', 'A workspace has at most 50 channels.');
-      const created = await manager.save(ChannelEntity, manager.create(ChannelEntity, { workspaceId, agentId: input.agentId, type: input.type, enabled: input.enabled, ...metadata }));
+      if ((await manager.countBy(ChannelEntity, { workspaceId })) >= 50)
+        throw new DomainError('conflict', 'channel_limit', 'A workspace has at most 50 channels.');
+      const created = await manager.save(
+        ChannelEntity,
+        manager.create(ChannelEntity, {
+          workspaceId,
+          agentId: input.agentId,
+          type: input.type,
+          enabled: input.enabled,
+          ...metadata,
+        }),
+      );
       const revision = await bumpConfigRevision(manager, workspaceId);
       await this.audit.record(manager, {
         actor,
         action: 'channel.created',
         workspaceId,
         target: { type: 'channel', id: created.id },
-        details: { type: created.type, agentId: created.agentId, botUsername: created.telegramBotUsername, phoneNumberId: created.whatsappPhoneNumberId, revision },
+        details: {
+          type: created.type,
+          agentId: created.agentId,
+          botUsername: created.telegramBotUsername,
+          phoneNumberId: created.whatsappPhoneNumberId,
+          revision,
+        },
       });
       if (input.type === 'telegram') {
-        await this.secrets.store(manager, { workspaceId, kind: 'telegram_bot_token', scope: created.id, value: input.botToken }, actor);
+        await this.secrets.store(
+          manager,
+          { workspaceId, kind: 'telegram_bot_token', scope: created.id, value: input.botToken },
+          actor,
+        );
       } else {
-        await this.secrets.store(manager, { workspaceId, kind: 'whatsapp_access_token', scope: created.id, value: input.accessToken }, actor);
-        await this.secrets.store(manager, { workspaceId, kind: 'whatsapp_app_secret', scope: created.id, value: input.appSecret }, actor);
+        await this.secrets.store(
+          manager,
+          { workspaceId, kind: 'whatsapp_access_token', scope: created.id, value: input.accessToken },
+          actor,
+        );
+        await this.secrets.store(
+          manager,
+          { workspaceId, kind: 'whatsapp_app_secret', scope: created.id, value: input.appSecret },
+          actor,
+        );
       }
       return created;
     });
     return { channel: toChannelDto(channel), delivery: await this.sync.afterChange(workspaceId) };
   }
 
-  async update(workspaceId: string, userId: string, channelId: string, input: UpdateChannelDto, actor: AuditActor): Promise<{ channel: ChannelDto; delivery: DeliveryState }> {
+  async update(
+    workspaceId: string,
+    userId: string,
+    channelId: string,
+    input: UpdateChannelDto,
+    actor: AuditActor,
+  ): Promise<{ channel: ChannelDto; delivery: DeliveryState }> {
     const channel = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const current = await this.find(workspaceId, channelId, manager);
@@ -108,28 +165,54 @@ export class ChannelsService {
       Object.assign(current, input);
       const saved = await manager.save(current);
       const revision = await bumpConfigRevision(manager, workspaceId);
-      await this.audit.record(manager, { actor, action: 'channel.updated', workspaceId, target: { type: 'channel', id: channelId }, details: { ...input, revision } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'channel.updated',
+        workspaceId,
+        target: { type: 'channel', id: channelId },
+        details: { ...input, revision },
+      });
       return saved;
     });
     return { channel: toChannelDto(channel), delivery: await this.sync.afterChange(workspaceId) };
   }
 
   /** Rotation: the new credential is validated like a new one, then replaces the old on the node. */
-  async rotate(workspaceId: string, userId: string, channelId: string, input: RotateCredentialsDto, actor: AuditActor): Promise<{ channel: ChannelDto; delivery: DeliveryState }> {
+  async rotate(
+    workspaceId: string,
+    userId: string,
+    channelId: string,
+    input: RotateCredentialsDto,
+    actor: AuditActor,
+  ): Promise<{ channel: ChannelDto; delivery: DeliveryState }> {
     await this.access.require(workspaceId, userId, 'admin');
     const channel = await this.find(workspaceId, channelId);
     this.vault.fingerprint('configuration-check-0000');
-    const updates: Array<{ kind: 'telegram_bot_token' | 'whatsapp_access_token' | 'whatsapp_app_secret'; value: string }> = [];
+    const updates: Array<{
+      kind: 'telegram_bot_token' | 'whatsapp_access_token' | 'whatsapp_app_secret';
+      value: string;
+    }> = [];
     const metadata: Partial<ChannelEntity> = {};
     await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
       if (channel.type === 'telegram') {
-        if (!input.botToken || input.accessToken || input.appSecret) throw new DomainError('invalid', 'wrong_credentials_for_channel', 'A Telegram channel takes a botToken only.');
+        if (!input.botToken || input.accessToken || input.appSecret)
+          throw new DomainError(
+            'invalid',
+            'wrong_credentials_for_channel',
+            'A Telegram channel takes a botToken only.',
+          );
         const bot = await this.checks.telegramBotToken(input.botToken);
         Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
         updates.push({ kind: 'telegram_bot_token', value: input.botToken });
       } else {
-        if (input.botToken) throw new DomainError('invalid', 'wrong_credentials_for_channel', 'A WhatsApp channel takes accessToken and/or appSecret.');
-        if (input.appSecret && !APP_SECRET_SHAPE.test(input.appSecret)) throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
+        if (input.botToken)
+          throw new DomainError(
+            'invalid',
+            'wrong_credentials_for_channel',
+            'A WhatsApp channel takes accessToken and/or appSecret.',
+          );
+        if (input.appSecret && !APP_SECRET_SHAPE.test(input.appSecret))
+          throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
         if (input.accessToken) {
           await this.checks.whatsApp(input.accessToken, channel.whatsappPhoneNumberId as string);
           updates.push({ kind: 'whatsapp_access_token', value: input.accessToken });
@@ -142,14 +225,24 @@ export class ChannelsService {
       const current = await this.find(workspaceId, channelId, manager);
       Object.assign(current, metadata);
       const result = await manager.save(current);
-      for (const update of updates) await this.secrets.store(manager, { workspaceId, kind: update.kind, scope: channelId, value: update.value }, actor);
+      for (const update of updates)
+        await this.secrets.store(
+          manager,
+          { workspaceId, kind: update.kind, scope: channelId, value: update.value },
+          actor,
+        );
       return result;
     });
     return { channel: toChannelDto(saved), delivery: await this.sync.afterChange(workspaceId) };
   }
 
   /** Deletion: the node forgets the channel's credentials first, then config without the channel is pushed. */
-  async remove(workspaceId: string, userId: string, channelId: string, actor: AuditActor): Promise<{ delivery: DeliveryState }> {
+  async remove(
+    workspaceId: string,
+    userId: string,
+    channelId: string,
+    actor: AuditActor,
+  ): Promise<{ delivery: DeliveryState }> {
     await this.access.require(workspaceId, userId, 'owner');
     await this.find(workspaceId, channelId);
     const records = await this.dataSource.getRepository(SecretRecordEntity).findBy({ workspaceId, scope: channelId });
@@ -157,19 +250,34 @@ export class ChannelsService {
     await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'owner', manager);
       const channel = await this.find(workspaceId, channelId, manager);
-      await this.secrets.removeRecords(manager, await manager.findBy(SecretRecordEntity, { workspaceId, scope: channelId }), actor);
+      await this.secrets.removeRecords(
+        manager,
+        await manager.findBy(SecretRecordEntity, { workspaceId, scope: channelId }),
+        actor,
+      );
       await manager.delete(ChannelEntity, { id: channelId, workspaceId });
       const revision = await bumpConfigRevision(manager, workspaceId);
-      await this.audit.record(manager, { actor, action: 'channel.deleted', workspaceId, target: { type: 'channel', id: channelId }, details: { type: channel.type, revision } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'channel.deleted',
+        workspaceId,
+        target: { type: 'channel', id: channelId },
+        details: { type: channel.type, revision },
+      });
     });
     return { delivery: await this.sync.afterChange(workspaceId) };
   }
 
   private async requireAgent(manager: EntityManager, workspaceId: string, agentId: string): Promise<void> {
-    if (!(await manager.existsBy(AgentEntity, { id: agentId, workspaceId }))) throw new DomainError('invalid', 'agent_not_found', 'No such agent in this workspace.', { field: 'agentId' });
+    if (!(await manager.existsBy(AgentEntity, { id: agentId, workspaceId })))
+      throw new DomainError('invalid', 'agent_not_found', 'No such agent in this workspace.', { field: 'agentId' });
   }
 
-  private async find(workspaceId: string, channelId: string, manager = this.dataSource.manager): Promise<ChannelEntity> {
+  private async find(
+    workspaceId: string,
+    channelId: string,
+    manager = this.dataSource.manager,
+  ): Promise<ChannelEntity> {
     const channel = await manager.findOneBy(ChannelEntity, { id: channelId, workspaceId });
     if (!channel) throw new DomainError('not_found', 'channel_not_found', 'No such channel.');
     return channel;

@@ -14,10 +14,14 @@ async function main(): Promise<void> {
   try {
     const verdict = await verifyAuditChain(dataSource);
     if (verdict.ok) {
-      process.stdout.write(`audit chain intact: ${verdict.checked} events verified (last id ${verdict.lastId ?? 'none'})\n`);
+      process.stdout.write(
+        `audit chain intact: ${verdict.checked} events verified (last id ${verdict.lastId ?? 'none'})\n`,
+      );
       return;
     }
-    process.stdout.write(`audit chain BROKEN at event id ${verdict.brokenAt} (${verdict.reason}); ${verdict.checked} events before it verified\n`);
+    process.stdout.write(
+      `audit chain BROKEN at event id ${verdict.brokenAt} (${verdict.reason}); ${verdict.checked} events before it verified\n`,
+    );
     process.exitCode = 2;
   } finally {
     await dataSource.destroy();

@@ -32,4 +32,6 @@ export function actorOf(request: AppRequest): AuditActor {
 }
 
 /** Who is acting, for the audit log: the user (or staff) behind the session, with IP and user agent. */
-export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): AuditActor => actorOf(context.switchToHttp().getRequest<AppRequest>()));
+export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): AuditActor =>
+  actorOf(context.switchToHttp().getRequest<AppRequest>()),
+);

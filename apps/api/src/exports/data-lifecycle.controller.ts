@@ -6,7 +6,16 @@ import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { DataLifecycleService } from './data-lifecycle.service';
-import { conversationIdSchema, EraseResultDto, ExportRecordDto, ExportResultDto, RequestExportDto, RetentionDto, RetentionResultDto, SetRetentionDto } from './dto/exports.dto';
+import {
+  conversationIdSchema,
+  EraseResultDto,
+  ExportRecordDto,
+  ExportResultDto,
+  RequestExportDto,
+  RetentionDto,
+  RetentionResultDto,
+  SetRetentionDto,
+} from './dto/exports.dto';
 
 @ApiTags('exports')
 @Controller('workspaces/:id')
@@ -16,7 +25,12 @@ export class DataLifecycleController {
   /** Any member: the node builds the archive and answers a signed, expiring link on its own domain. */
   @Post('exports')
   @ApiCreatedResponse({ type: ExportResultDto })
-  requestExport(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: RequestExportDto, @Actor() actor: AuditActor): Promise<ExportResultDto> {
+  requestExport(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: RequestExportDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ExportResultDto> {
     return this.lifecycle.requestExport(id, user.id, body.ttlSeconds, actor);
   }
 
@@ -30,9 +44,17 @@ export class DataLifecycleController {
   @Post('conversations/:conversationId/erase')
   @HttpCode(200)
   @ApiOkResponse({ type: EraseResultDto })
-  erase(@UuidParam('id') id: string, @Param('conversationId') conversationId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<EraseResultDto> {
+  erase(
+    @UuidParam('id') id: string,
+    @Param('conversationId') conversationId: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<EraseResultDto> {
     const parsed = conversationIdSchema.safeParse(conversationId);
-    if (!parsed.success) throw new DomainError('invalid', 'invalid_id', parsed.error.issues[0]?.message ?? 'invalid conversation id', { param: 'conversationId' });
+    if (!parsed.success)
+      throw new DomainError('invalid', 'invalid_id', parsed.error.issues[0]?.message ?? 'invalid conversation id', {
+        param: 'conversationId',
+      });
     return this.lifecycle.eraseConversation(id, user.id, parsed.data, actor);
   }
 
@@ -46,7 +68,12 @@ export class DataLifecycleController {
   /** Admins: the node purges messages older than this many days every night. */
   @Put('retention')
   @ApiOkResponse({ type: RetentionResultDto })
-  setRetention(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: SetRetentionDto, @Actor() actor: AuditActor): Promise<RetentionResultDto> {
+  setRetention(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: SetRetentionDto,
+    @Actor() actor: AuditActor,
+  ): Promise<RetentionResultDto> {
     return this.lifecycle.setRetention(id, user.id, body.days, actor);
   }
 }

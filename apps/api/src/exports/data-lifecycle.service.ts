@@ -27,19 +27,37 @@ export class DataLifecycleService {
 
   private async node(workspaceId: string): Promise<NodeTarget> {
     const node = await callableNode(this.dataSource.manager, workspaceId);
-    if (!node) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node is not running yet; try again once it is healthy.');
+    if (!node)
+      throw new DomainError(
+        'unavailable',
+        'node_unavailable',
+        'The workspace node is not running yet; try again once it is healthy.',
+      );
     return targetOf(this.dataSource.manager, node);
   }
 
   private unavailable(error: unknown): never {
-    if (error instanceof NodeCallError) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node did not answer; nothing was changed. Try again later.', { code: error.code });
+    if (error instanceof NodeCallError)
+      throw new DomainError(
+        'unavailable',
+        'node_unavailable',
+        'The workspace node did not answer; nothing was changed. Try again later.',
+        { code: error.code },
+      );
     throw error;
   }
 
-  async requestExport(workspaceId: string, userId: string, ttlSeconds: number | undefined, actor: AuditActor): Promise<ExportResultDto> {
+  async requestExport(
+    workspaceId: string,
+    userId: string,
+    ttlSeconds: number | undefined,
+    actor: AuditActor,
+  ): Promise<ExportResultDto> {
     await this.access.require(workspaceId, userId, 'member');
     const target = await this.node(workspaceId);
-    const answer = await this.gateway.requestExport(target, ttlSeconds ?? this.config.EXPORT_LINK_TTL_SECONDS).catch((error: unknown) => this.unavailable(error));
+    const answer = await this.gateway
+      .requestExport(target, ttlSeconds ?? this.config.EXPORT_LINK_TTL_SECONDS)
+      .catch((error: unknown) => this.unavailable(error));
     const record = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.save(
         ExportRequestEntity,
@@ -58,23 +76,54 @@ export class DataLifecycleService {
         action: 'export.requested',
         workspaceId,
         target: { type: 'export', id: saved.id },
-        details: { nodeId: target.nodeId, expiresAt: answer.expiresAt, conversations: answer.conversations, messages: answer.messages, bytes: answer.bytes },
+        details: {
+          nodeId: target.nodeId,
+          expiresAt: answer.expiresAt,
+          conversations: answer.conversations,
+          messages: answer.messages,
+          bytes: answer.bytes,
+        },
       });
       return saved;
     });
-    return { id: record.id, url: answer.url, expiresAt: record.expiresAt.toISOString(), conversations: answer.conversations, messages: answer.messages, bytes: answer.bytes, sha256: answer.sha256 };
+    return {
+      id: record.id,
+      url: answer.url,
+      expiresAt: record.expiresAt.toISOString(),
+      conversations: answer.conversations,
+      messages: answer.messages,
+      bytes: answer.bytes,
+      sha256: answer.sha256,
+    };
   }
 
   async listExports(workspaceId: string, userId: string): Promise<ExportRecordDto[]> {
     await this.access.require(workspaceId, userId, 'member');
-    const rows = await this.dataSource.getRepository(ExportRequestEntity).find({ where: { workspaceId }, order: { createdAt: 'DESC' }, take: 100 });
-    return rows.map((r) => ({ id: r.id, requestedBy: r.requestedBy, expiresAt: r.expiresAt.toISOString(), conversations: r.conversations, messages: r.messages, bytes: Number(r.bytes), createdAt: r.createdAt.toISOString() }));
+    const rows = await this.dataSource
+      .getRepository(ExportRequestEntity)
+      .find({ where: { workspaceId }, order: { createdAt: 'DESC' }, take: 100 });
+    return rows.map((r) => ({
+      id: r.id,
+      requestedBy: r.requestedBy,
+      expiresAt: r.expiresAt.toISOString(),
+      conversations: r.conversations,
+      messages: r.messages,
+      bytes: Number(r.bytes),
+      createdAt: r.createdAt.toISOString(),
+    }));
   }
 
-  async eraseConversation(workspaceId: string, userId: string, conversationId: string, actor: AuditActor): Promise<EraseResultDto> {
+  async eraseConversation(
+    workspaceId: string,
+    userId: string,
+    conversationId: string,
+    actor: AuditActor,
+  ): Promise<EraseResultDto> {
     await this.access.require(workspaceId, userId, 'owner');
     const target = await this.node(workspaceId);
-    const result = await this.gateway.eraseConversation(target, conversationId).catch((error: unknown) => this.unavailable(error));
+    const result = await this.gateway
+      .eraseConversation(target, conversationId)
+      .catch((error: unknown) => this.unavailable(error));
     await this.audit.recordAlone({
       actor,
       action: 'conversation.erased',
@@ -82,7 +131,8 @@ export class DataLifecycleService {
       target: { type: 'conversation', id: conversationId },
       details: { nodeId: target.nodeId, erased: result.erased, messages: result.messages },
     });
-    if (!result.erased) throw new DomainError('not_found', 'conversation_not_found', 'The node has no such conversation.');
+    if (!result.erased)
+      throw new DomainError('not_found', 'conversation_not_found', 'The node has no such conversation.');
     return result;
   }
 
@@ -92,7 +142,12 @@ export class DataLifecycleService {
     return { days: settings?.retentionDays ?? null, appliedAt: settings?.retentionAppliedAt?.toISOString() ?? null };
   }
 
-  async setRetention(workspaceId: string, userId: string, days: number, actor: AuditActor): Promise<{ days: number; delivery: DeliveryState }> {
+  async setRetention(
+    workspaceId: string,
+    userId: string,
+    days: number,
+    actor: AuditActor,
+  ): Promise<{ days: number; delivery: DeliveryState }> {
     await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const settings = await lockNodeSettings(manager, workspaceId);
@@ -100,7 +155,13 @@ export class DataLifecycleService {
       settings.retentionDays = days;
       settings.retentionAppliedAt = null;
       await manager.save(settings);
-      await this.audit.record(manager, { actor, action: 'retention.set', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { before, after: days } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'retention.set',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { before, after: days },
+      });
     });
     return { days, delivery: await this.sync.afterChange(workspaceId) };
   }

@@ -4,5 +4,9 @@ import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { DataLifecycleController } from './data-lifecycle.controller';
 import { DataLifecycleService } from './data-lifecycle.service';
 
-@Module({ imports: [NodeClientModule, WorkspaceAccessModule], controllers: [DataLifecycleController], providers: [DataLifecycleService] })
+@Module({
+  imports: [NodeClientModule, WorkspaceAccessModule],
+  controllers: [DataLifecycleController],
+  providers: [DataLifecycleService],
+})
 export class ExportsModule {}

@@ -14,12 +14,21 @@ import { createNodeGateway } from './signing-key';
 @Module({
   providers: [
     { provide: NODE_GATEWAY, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => createNodeGateway(config) },
-    { provide: SecretVault, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => SecretVault.fromConfig(config) },
-    { provide: CREDENTIAL_CHECKS, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => new ProviderCredentialChecks(config) },
+    {
+      provide: SecretVault,
+      inject: [CONFIG],
+      useFactory: (config: ControlPlaneConfig) => SecretVault.fromConfig(config),
+    },
+    {
+      provide: CREDENTIAL_CHECKS,
+      inject: [CONFIG],
+      useFactory: (config: ControlPlaneConfig) => new ProviderCredentialChecks(config),
+    },
     {
       provide: NODE_DELIVERY,
       inject: [getDataSourceToken(), NODE_GATEWAY, SecretVault, AuditService],
-      useFactory: (dataSource: DataSource, gateway: NodeGateway, vault: SecretVault, audit: AuditService) => new NodeDelivery(dataSource, gateway, vault, audit),
+      useFactory: (dataSource: DataSource, gateway: NodeGateway, vault: SecretVault, audit: AuditService) =>
+        new NodeDelivery(dataSource, gateway, vault, audit),
     },
     NodeSyncService,
   ],

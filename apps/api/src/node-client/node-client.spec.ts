@@ -17,7 +17,14 @@ describe('HttpNodeClient (signed control plane → node calls)', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        void verifyRequest({ method: req.method ?? '', path: req.url ?? '', body, headers: req.headers, publicKey: keys.publicKeyPem, nonceStore: nonces }).then((v) => {
+        void verifyRequest({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          body,
+          headers: req.headers,
+          publicKey: keys.publicKeyPem,
+          nonceStore: nonces,
+        }).then((v) => {
           seen.push({ method: req.method ?? '', path: req.url ?? '', body: body.toString('utf8'), verified: v.ok });
           res.writeHead(answer.status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(answer.body));
@@ -44,18 +51,29 @@ describe('HttpNodeClient (signed control plane → node calls)', () => {
 
   it('turns node errors into codes that never carry the request body', async () => {
     const client = new HttpNodeClient(keys.privateKeyPem, 2_000);
-    answer = { status: 409, body: { error: { code: 'stale_config', message: 'older', details: { appliedRevision: 7 } } } };
-    const error = await client.applyConfig({ nodeId: 'n1', baseUrl }, { revision: 1, agents: [], channels: [] }).catch((e: unknown) => e);
+    answer = {
+      status: 409,
+      body: { error: { code: 'stale_config', message: 'older', details: { appliedRevision: 7 } } },
+    };
+    const error = await client
+      .applyConfig({ nodeId: 'n1', baseUrl }, { revision: 1, agents: [], channels: [] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeCallError);
     expect(error).toMatchObject({ code: 'stale_config', status: 409, details: { appliedRevision: 7 } });
     answer = { status: 500, body: { error: { code: 'internal_error', message: 'x' } } };
-    const failed = (await client.putSecret({ nodeId: 'n1', baseUrl }, 'openai_api_key', 'default', 'sk-must-not-leak-0000').catch((e: unknown) => e)) as Error;
+    const failed = (await client
+      .putSecret({ nodeId: 'n1', baseUrl }, 'openai_api_key', 'default', 'sk-must-not-leak-0000')
+      .catch((e: unknown) => e)) as Error;
     expect(failed.message).not.toContain('sk-must-not-leak');
     expect(JSON.stringify(failed)).not.toContain('sk-must-not-leak');
   });
 
   it('reports unreachable nodes and a missing signing key as codes', async () => {
-    await expect(new HttpNodeClient(keys.privateKeyPem, 500).suspend({ nodeId: 'n1', baseUrl: 'http://127.0.0.1:1' })).rejects.toMatchObject({ code: 'unreachable' });
-    await expect(new HttpNodeClient(null, 500).suspend({ nodeId: 'n1', baseUrl })).rejects.toMatchObject({ code: 'not_configured' });
+    await expect(
+      new HttpNodeClient(keys.privateKeyPem, 500).suspend({ nodeId: 'n1', baseUrl: 'http://127.0.0.1:1' }),
+    ).rejects.toMatchObject({ code: 'unreachable' });
+    await expect(new HttpNodeClient(null, 500).suspend({ nodeId: 'n1', baseUrl })).rejects.toMatchObject({
+      code: 'not_configured',
+    });
   });
 });

@@ -74,11 +74,23 @@ export class HttpNodeClient implements NodeGateway {
   }
 
   async applyConfig(target: NodeTarget, config: ApplyConfigRequest) {
-    return this.call(target, NODE_ROUTES.applyConfig.method, NODE_ROUTES.applyConfig.path, config, applyConfigResponseSchema);
+    return this.call(
+      target,
+      NODE_ROUTES.applyConfig.method,
+      NODE_ROUTES.applyConfig.path,
+      config,
+      applyConfigResponseSchema,
+    );
   }
 
   async putSecret(target: NodeTarget, kind: SecretKind, scope: string, value: string): Promise<void> {
-    await this.call(target, 'PUT', nodeRoutePath(NODE_ROUTES.putSecret.path, { kind }), { value, scope }, putSecretResponseSchema);
+    await this.call(
+      target,
+      'PUT',
+      nodeRoutePath(NODE_ROUTES.putSecret.path, { kind }),
+      { value, scope },
+      putSecretResponseSchema,
+    );
   }
 
   async deleteSecret(target: NodeTarget, kind: SecretKind, scope: string): Promise<boolean> {
@@ -103,22 +115,47 @@ export class HttpNodeClient implements NodeGateway {
   }
 
   eraseConversation(target: NodeTarget, conversationId: string) {
-    return this.call(target, 'POST', NODE_ROUTES.eraseConversation.path, { conversationId }, eraseConversationResponseSchema);
+    return this.call(
+      target,
+      'POST',
+      NODE_ROUTES.eraseConversation.path,
+      { conversationId },
+      eraseConversationResponseSchema,
+    );
   }
 
-  private async call<S extends z.core.$ZodType>(target: NodeTarget, method: string, path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
+  private async call<S extends z.core.$ZodType>(
+    target: NodeTarget,
+    method: string,
+    path: string,
+    payload: unknown,
+    schema: S,
+  ): Promise<z.infer<S>> {
     if (!this.key) throw new NodeCallError('not_configured');
     const url = new URL(path.replace(/^\//, ''), `${target.baseUrl.replace(/\/+$/, '')}/`);
-    const json = target.origin ? await this.callOrigin(this.key, target.origin, url, method, payload) : await this.callUrl(this.key, url, method, payload);
+    const json = target.origin
+      ? await this.callOrigin(this.key, target.origin, url, method, payload)
+      : await this.callUrl(this.key, url, method, payload);
     const parsed = z.safeParse(schema, json);
     if (!parsed.success) throw new NodeCallError('bad_response');
     return parsed.data;
   }
 
-  private async callOrigin(key: KeyObject, origin: NonNullable<NodeTarget['origin']>, url: URL, method: string, payload: unknown): Promise<unknown> {
+  private async callOrigin(
+    key: KeyObject,
+    origin: NonNullable<NodeTarget['origin']>,
+    url: URL,
+    method: string,
+    payload: unknown,
+  ): Promise<unknown> {
     const endpoint = { address: origin.address, port: origin.port, hostname: url.hostname };
     try {
-      return await callNodeOrigin({ endpoint, privateKey: key, caPem: this.originCaPem, timeoutMs: this.timeoutMs }, method, `${url.pathname}${url.search}`, payload);
+      return await callNodeOrigin(
+        { endpoint, privateKey: key, caPem: this.originCaPem, timeoutMs: this.timeoutMs },
+        method,
+        `${url.pathname}${url.search}`,
+        payload,
+      );
     } catch (error) {
       if (error instanceof OriginCallError) throw new NodeCallError(error.code, error.status, error.details);
       throw error;
@@ -128,16 +165,25 @@ export class HttpNodeClient implements NodeGateway {
   private async callUrl(key: KeyObject, url: URL, method: string, payload: unknown): Promise<unknown> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const signedPath = `${url.pathname}${url.search}`;
-    const headers: Record<string, string> = { ...signRequest({ method, path: signedPath, body, privateKey: key }), accept: 'application/json' };
+    const headers: Record<string, string> = {
+      ...signRequest({ method, path: signedPath, body, privateKey: key }),
+      accept: 'application/json',
+    };
     if (body) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body: body || undefined, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body || undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
       throw new NodeCallError((error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable');
     }
     const json = (await response.json().catch(() => null)) as { error?: { code?: string; details?: unknown } } | null;
-    if (!response.ok) throw new NodeCallError(json?.error?.code ?? `http_${response.status}`, response.status, json?.error?.details);
+    if (!response.ok)
+      throw new NodeCallError(json?.error?.code ?? `http_${response.status}`, response.status, json?.error?.details);
     return json;
   }
 }

@@ -29,9 +29,17 @@ export interface DeliveryResult {
 }
 
 /** Ensures the settings row exists and returns it locked for the rest of the transaction. */
-export async function lockNodeSettings(manager: EntityManager, workspaceId: string): Promise<WorkspaceNodeSettingsEntity> {
-  await manager.query(`INSERT INTO workspace_node_settings (workspace_id) VALUES ($1) ON CONFLICT (workspace_id) DO NOTHING`, [workspaceId]);
-  return manager.getRepository(WorkspaceNodeSettingsEntity).findOneOrFail({ where: { workspaceId }, lock: { mode: 'pessimistic_write' } });
+export async function lockNodeSettings(
+  manager: EntityManager,
+  workspaceId: string,
+): Promise<WorkspaceNodeSettingsEntity> {
+  await manager.query(
+    `INSERT INTO workspace_node_settings (workspace_id) VALUES ($1) ON CONFLICT (workspace_id) DO NOTHING`,
+    [workspaceId],
+  );
+  return manager
+    .getRepository(WorkspaceNodeSettingsEntity)
+    .findOneOrFail({ where: { workspaceId }, lock: { mode: 'pessimistic_write' } });
 }
 
 /** Bumps the config revision in the caller's transaction (every agent/channel change). */
@@ -58,7 +66,11 @@ export async function callableNode(manager: EntityManager, workspaceId: string):
  * Whether the node should be suspended: staff asked for it (`workspace_node_settings.suspended`)
  * or billing suspended the workspace (`workspaces.status = 'suspended'`, docs/billing.md).
  */
-export async function desiredSuspension(manager: EntityManager, workspaceId: string, settings?: WorkspaceNodeSettingsEntity | null): Promise<boolean> {
+export async function desiredSuspension(
+  manager: EntityManager,
+  workspaceId: string,
+  settings?: WorkspaceNodeSettingsEntity | null,
+): Promise<boolean> {
   const workspace = await manager.findOneBy(WorkspaceEntity, { id: workspaceId });
   return (settings?.suspended ?? false) || workspace?.status === 'suspended';
 }
@@ -66,7 +78,11 @@ export async function desiredSuspension(manager: EntityManager, workspaceId: str
 /** How to reach a node: at its host's origin when we provisioned the host, else at its public URL. */
 export async function targetOf(manager: EntityManager, node: NodeEntity): Promise<NodeTarget> {
   const host = node.hostId ? await manager.findOneBy(HostEntity, { id: node.hostId }) : null;
-  return { nodeId: node.id, baseUrl: node.publicBaseUrl as string, ...(host ? { origin: { address: host.address, port: host.publicPort } } : {}) };
+  return {
+    nodeId: node.id,
+    baseUrl: node.publicBaseUrl as string,
+    ...(host ? { origin: { address: host.address, port: host.publicPort } } : {}),
+  };
 }
 
 /**
@@ -90,12 +106,25 @@ export class NodeDelivery {
     const channels = await manager.find(ChannelEntity, { where: { workspaceId }, order: { createdAt: 'ASC' } });
     return {
       revision,
-      agents: agents.map((a) => ({ id: a.id, name: a.name, instructions: a.instructions, provider: a.provider, model: a.model, enabled: a.enabled })),
-      channels: channels.map(
-        (c): ChannelConfig =>
-          c.type === 'telegram'
-            ? { id: c.id, type: 'telegram', agentId: c.agentId, enabled: c.enabled }
-            : { id: c.id, type: 'whatsapp', agentId: c.agentId, enabled: c.enabled, phoneNumberId: c.whatsappPhoneNumberId as string, verifyToken: c.whatsappVerifyToken as string },
+      agents: agents.map((a) => ({
+        id: a.id,
+        name: a.name,
+        instructions: a.instructions,
+        provider: a.provider,
+        model: a.model,
+        enabled: a.enabled,
+      })),
+      channels: channels.map((c): ChannelConfig =>
+        c.type === 'telegram'
+          ? { id: c.id, type: 'telegram', agentId: c.agentId, enabled: c.enabled }
+          : {
+              id: c.id,
+              type: 'whatsapp',
+              agentId: c.agentId,
+              enabled: c.enabled,
+              phoneNumberId: c.whatsappPhoneNumberId as string,
+              verifyToken: c.whatsappVerifyToken as string,
+            },
       ),
     };
   }
@@ -111,7 +140,10 @@ export class NodeDelivery {
       await this.deliverSettings(workspaceId, target, node);
     } catch (error) {
       if (error instanceof NodeCallError) {
-        this.logger.warn({ workspaceId, nodeId: node.id, code: error.code, status: error.status }, 'node delivery incomplete');
+        this.logger.warn(
+          { workspaceId, nodeId: node.id, code: error.code, status: error.status },
+          'node delivery incomplete',
+        );
         return { ...result, reason: error.code };
       }
       throw error;
@@ -121,7 +153,9 @@ export class NodeDelivery {
   }
 
   private async deliverSecrets(workspaceId: string, target: NodeTarget): Promise<number> {
-    const pending = await this.dataSource.getRepository(PendingSecretDeliveryEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
+    const pending = await this.dataSource
+      .getRepository(PendingSecretDeliveryEntity)
+      .find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
     let delivered = 0;
     for (const row of pending) {
       if (row.expiresAt.getTime() <= Date.now()) continue; // the sweep destroys it
@@ -136,10 +170,17 @@ export class NodeDelivery {
       await this.gateway.putSecret(target, record.kind as SecretKind, record.scope, value);
       await this.dataSource.transaction(async (manager) => {
         // Only this exact ciphertext: a rotation that replaced it meanwhile keeps its own row.
-        const removed = await manager.delete(PendingSecretDeliveryEntity, { secretRecordId: row.secretRecordId, sealed: row.sealed });
+        const removed = await manager.delete(PendingSecretDeliveryEntity, {
+          secretRecordId: row.secretRecordId,
+          sealed: row.sealed,
+        });
         if (!removed.affected) return;
         const deliveredAt = new Date();
-        await manager.update(SecretRecordEntity, { id: record.id, fingerprint: record.fingerprint }, { status: 'delivered', deliveredAt });
+        await manager.update(
+          SecretRecordEntity,
+          { id: record.id, fingerprint: record.fingerprint },
+          { status: 'delivered', deliveredAt },
+        );
         await this.audit.record(manager, {
           actor: DELIVERY_ACTOR,
           action: 'secret.delivered',
@@ -157,7 +198,10 @@ export class NodeDelivery {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const { config, applied } = await this.dataSource.transaction(async (manager) => {
         const settings = await lockNodeSettings(manager, workspaceId);
-        return { config: await this.buildConfig(manager, workspaceId, settings.configRevision), applied: settings.appliedRevision };
+        return {
+          config: await this.buildConfig(manager, workspaceId, settings.configRevision),
+          applied: settings.appliedRevision,
+        };
       });
       if (applied === config.revision) return applied;
       try {
@@ -196,21 +240,33 @@ export class NodeDelivery {
     const settings = await this.dataSource.getRepository(WorkspaceNodeSettingsEntity).findOneBy({ workspaceId });
     if (settings && settings.retentionDays !== null && settings.retentionAppliedAt === null) {
       await this.gateway.setRetention(target, settings.retentionDays);
-      await this.dataSource.getRepository(WorkspaceNodeSettingsEntity).update({ workspaceId, retentionDays: settings.retentionDays }, { retentionAppliedAt: new Date() });
+      await this.dataSource
+        .getRepository(WorkspaceNodeSettingsEntity)
+        .update({ workspaceId, retentionDays: settings.retentionDays }, { retentionAppliedAt: new Date() });
     }
     const suspend = await desiredSuspension(this.dataSource.manager, workspaceId, settings);
     if (suspend !== (node.reportedState === 'suspended')) {
       if (suspend) await this.gateway.suspend(target);
       else await this.gateway.resume(target);
-      await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { reportedState: suspend ? 'suspended' : 'active' });
-      await this.audit.recordAlone({ actor: DELIVERY_ACTOR, action: suspend ? 'node.suspended' : 'node.resumed', workspaceId, target: { type: 'node', id: node.id } });
+      await this.dataSource
+        .getRepository(NodeEntity)
+        .update({ id: node.id }, { reportedState: suspend ? 'suspended' : 'active' });
+      await this.audit.recordAlone({
+        actor: DELIVERY_ACTOR,
+        action: suspend ? 'node.suspended' : 'node.resumed',
+        workspaceId,
+        target: { type: 'node', id: node.id },
+      });
     }
   }
 
   /** Destroys pending secrets past their TTL; their records become `expired` (the customer enters them again). */
   async sweepExpired(now = new Date()): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const expired = await manager.find(PendingSecretDeliveryEntity, { where: { expiresAt: LessThanOrEqual(now) }, lock: { mode: 'pessimistic_write' } });
+      const expired = await manager.find(PendingSecretDeliveryEntity, {
+        where: { expiresAt: LessThanOrEqual(now) },
+        lock: { mode: 'pessimistic_write' },
+      });
       for (const row of expired) {
         await manager.delete(PendingSecretDeliveryEntity, { secretRecordId: row.secretRecordId });
         await manager.update(SecretRecordEntity, { id: row.secretRecordId }, { status: 'expired' });

@@ -35,7 +35,10 @@ export class NodeSyncService {
       result = await this.delivery.deliver(workspaceId);
     } catch (error) {
       // Name and code only: a driver error could carry query parameters.
-      this.logger.error({ workspaceId, error: (error as Error).name, code: (error as { code?: unknown }).code }, 'immediate node delivery failed');
+      this.logger.error(
+        { workspaceId, error: (error as Error).name, code: (error as { code?: unknown }).code },
+        'immediate node delivery failed',
+      );
       result = { complete: false, reason: 'error', secretsDelivered: 0, configRevision: null };
     }
     if (result.complete) return 'delivered';
@@ -44,6 +47,10 @@ export class NodeSyncService {
   }
 
   async enqueue(workspaceId: string): Promise<void> {
-    await this.queue.enqueue(JobName.DeliverToNode, { workspaceId }, { jobId: JOB_IDS.deliverToNode(workspaceId), ...DELIVER_TO_NODE_JOB_OPTIONS });
+    await this.queue.enqueue(
+      JobName.DeliverToNode,
+      { workspaceId },
+      { jobId: JOB_IDS.deliverToNode(workspaceId), ...DELIVER_TO_NODE_JOB_OPTIONS },
+    );
   }
 }

@@ -9,6 +9,8 @@ export function readSigningKey(config: ControlPlaneConfig): string | null {
 
 /** The signed node client as configured: the control plane's key, and the Origin CA root node certificates chain to. */
 export function createNodeGateway(config: ControlPlaneConfig): HttpNodeClient {
-  const originCaPem = config.CLOUDFLARE_ORIGIN_CA_ROOT_PATH ? readFileSync(config.CLOUDFLARE_ORIGIN_CA_ROOT_PATH, 'utf8') : undefined;
+  const originCaPem = config.CLOUDFLARE_ORIGIN_CA_ROOT_PATH
+    ? readFileSync(config.CLOUDFLARE_ORIGIN_CA_ROOT_PATH, 'utf8')
+    : undefined;
   return new HttpNodeClient(readSigningKey(config), config.NODE_REQUEST_TIMEOUT_MS, originCaPem);
 }

@@ -21,13 +21,23 @@ export class NodeSuspensionService {
   ) {}
 
   /** `suspended` in the answer is the node's wanted state: a staff resume does not lift a billing suspension. */
-  async set(workspaceId: string, suspended: boolean, actor: AuditActor): Promise<{ suspended: boolean; delivery: DeliveryState }> {
+  async set(
+    workspaceId: string,
+    suspended: boolean,
+    actor: AuditActor,
+  ): Promise<{ suspended: boolean; delivery: DeliveryState }> {
     const effective = await this.dataSource.transaction(async (manager) => {
-      if (!(await manager.existsBy(WorkspaceEntity, { id: workspaceId }))) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      if (!(await manager.existsBy(WorkspaceEntity, { id: workspaceId })))
+        throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
       const settings = await lockNodeSettings(manager, workspaceId);
       settings.suspended = suspended;
       await manager.save(settings);
-      await this.audit.record(manager, { actor, action: suspended ? 'node.suspend_requested' : 'node.resume_requested', workspaceId, target: { type: 'workspace', id: workspaceId } });
+      await this.audit.record(manager, {
+        actor,
+        action: suspended ? 'node.suspend_requested' : 'node.resume_requested',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+      });
       return desiredSuspension(manager, workspaceId, settings);
     });
     return { suspended: effective, delivery: await this.sync.afterChange(workspaceId) };

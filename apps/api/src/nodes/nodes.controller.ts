@@ -11,7 +11,13 @@ import { NodeHealthDto } from './dto/node.dto';
 import { NodesService, type SignedNodeRequest } from './nodes.service';
 
 function signed(request: RawBodyRequest<AppRequest>): SignedNodeRequest {
-  return { method: request.method, path: request.originalUrl, headers: request.headers, rawBody: request.rawBody, ip: request.ip ?? null };
+  return {
+    method: request.method,
+    path: request.originalUrl,
+    headers: request.headers,
+    rawBody: request.rawBody,
+    ip: request.ip ?? null,
+  };
 }
 
 /**
@@ -54,7 +60,9 @@ export class NodeHealthController {
   @ApiOkResponse({ type: NodeHealthDto })
   async get(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<NodeHealthDto> {
     await this.access.require(id, user.id, 'member');
-    const node = await this.dataSource.getRepository(NodeEntity).findOne({ where: { workspaceId: id, status: Not('wiped') }, order: { createdAt: 'DESC' } });
+    const node = await this.dataSource
+      .getRepository(NodeEntity)
+      .findOne({ where: { workspaceId: id, status: Not('wiped') }, order: { createdAt: 'DESC' } });
     if (!node) return { node: null };
     return {
       node: {

@@ -10,7 +10,12 @@ import {
   type HeartbeatRequest,
 } from '@enclave/node-protocol';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
-import { NodeEntity, type NodeStatus, PendingSecretDeliveryEntity, WorkspaceNodeSettingsEntity } from '@enclave/persistence';
+import {
+  NodeEntity,
+  type NodeStatus,
+  PendingSecretDeliveryEntity,
+  WorkspaceNodeSettingsEntity,
+} from '@enclave/persistence';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { desiredSuspension } from '../node-client/node-delivery';
@@ -29,7 +34,12 @@ export interface SignedNodeRequest {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function refusedSignature(reason: string): DomainError {
-  return new DomainError('unauthenticated', reason === 'replayed_nonce' ? 'replayed_request' : 'bad_signature', 'The request signature was refused.', { reason });
+  return new DomainError(
+    'unauthenticated',
+    reason === 'replayed_nonce' ? 'replayed_request' : 'bad_signature',
+    'The request signature was refused.',
+    { reason },
+  );
 }
 
 function sha256(text: string): Buffer {
@@ -67,7 +77,13 @@ export class NodesService {
 
   async enrol(request: SignedNodeRequest): Promise<{ nodeId: string; enrolledAt: string }> {
     const parsed = enrolRequestSchema.safeParse(parseJson(request.rawBody));
-    if (!parsed.success) throw new DomainError('invalid', 'validation_failed', 'The enrolment request is not valid.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!parsed.success)
+      throw new DomainError(
+        'invalid',
+        'validation_failed',
+        'The enrolment request is not valid.',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     const body = parsed.data;
     const denied = () => new DomainError('unauthenticated', 'enrolment_refused', 'Enrolment refused.');
     if (!UUID.test(body.nodeId)) throw denied();
@@ -79,14 +95,30 @@ export class NodesService {
     const node = await this.dataSource.getRepository(NodeEntity).findOneBy({ id: body.nodeId });
     const expected = node?.enrolmentTokenHash ? Buffer.from(node.enrolmentTokenHash, 'hex') : null;
     const given = sha256(body.enrolmentToken);
-    if (!node || node.status === 'wiped' || !expected || expected.length !== given.length || !timingSafeEqual(expected, given)) throw denied();
+    if (
+      !node ||
+      node.status === 'wiped' ||
+      !expected ||
+      expected.length !== given.length ||
+      !timingSafeEqual(expected, given)
+    )
+      throw denied();
     // A repeat with the key already enrolled is answered again (the first answer may have been lost); any other key is refused.
     if (node.publicKey && node.publicKey.trim() !== body.publicKey.trim()) throw denied();
-    const verdict = await verifyRequest({ method: request.method, path: request.path, body: request.rawBody ?? '', headers: request.headers, publicKey: body.publicKey, nonceStore: this.nonces });
+    const verdict = await verifyRequest({
+      method: request.method,
+      path: request.path,
+      body: request.rawBody ?? '',
+      headers: request.headers,
+      publicKey: body.publicKey,
+      nonceStore: this.nonces,
+    });
     if (!verdict.ok) throw refusedSignature(verdict.reason);
     const actor: AuditActor = { type: 'node', id: node.id, ip: request.ip };
     const enrolledAt = await this.dataSource.transaction(async (manager) => {
-      const current = await manager.getRepository(NodeEntity).findOne({ where: { id: node.id }, lock: { mode: 'pessimistic_write' } });
+      const current = await manager
+        .getRepository(NodeEntity)
+        .findOne({ where: { id: node.id }, lock: { mode: 'pessimistic_write' } });
       if (!current || current.status === 'wiped') throw denied();
       if (current.publicKey) return current.enrolledAt ?? new Date();
       current.publicKey = body.publicKey;
@@ -95,7 +127,13 @@ export class NodesService {
       current.enrolledAt = new Date();
       if (current.status === 'installing') current.status = 'enrolled';
       await manager.save(current);
-      await this.audit.record(manager, { actor, action: 'node.enrolled', workspaceId: current.workspaceId, target: { type: 'node', id: current.id }, details: { version: body.version } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'node.enrolled',
+        workspaceId: current.workspaceId,
+        target: { type: 'node', id: current.id },
+        details: { version: body.version },
+      });
       return current.enrolledAt;
     });
     await this.sync.enqueue(node.workspaceId);
@@ -110,20 +148,44 @@ export class NodesService {
     const node = await this.dataSource.getRepository(NodeEntity).findOneBy({ id: nodeId });
     if (!node || !node.publicKey) throw unknown();
     if (node.status === 'wiped') throw new DomainError('gone', 'node_deprovisioned', 'This node was deprovisioned.');
-    const verdict = await verifyRequest({ method: request.method, path: request.path, body: request.rawBody ?? '', headers: request.headers, publicKey: node.publicKey, nonceStore: this.nonces });
+    const verdict = await verifyRequest({
+      method: request.method,
+      path: request.path,
+      body: request.rawBody ?? '',
+      headers: request.headers,
+      publicKey: node.publicKey,
+      nonceStore: this.nonces,
+    });
     if (!verdict.ok) throw refusedSignature(verdict.reason);
     const parsed = heartbeatRequestSchema.safeParse(parseJson(request.rawBody));
-    if (!parsed.success || parsed.data.nodeId !== nodeId) throw new DomainError('invalid', 'validation_failed', 'The heartbeat is not valid.', parsed.success ? [{ path: 'nodeId', message: 'does not match the path' }] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!parsed.success || parsed.data.nodeId !== nodeId)
+      throw new DomainError(
+        'invalid',
+        'validation_failed',
+        'The heartbeat is not valid.',
+        parsed.success
+          ? [{ path: 'nodeId', message: 'does not match the path' }]
+          : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     const beat = parsed.data;
     const receivedAt = new Date();
     const needsDelivery = await this.dataSource.transaction(async (manager) => {
-      const current = await manager.getRepository(NodeEntity).findOne({ where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
-      if (!current || current.status === 'wiped') throw new DomainError('gone', 'node_deprovisioned', 'This node was deprovisioned.');
+      const current = await manager
+        .getRepository(NodeEntity)
+        .findOne({ where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
+      if (!current || current.status === 'wiped')
+        throw new DomainError('gone', 'node_deprovisioned', 'This node was deprovisioned.');
       const previous = current.status;
       current.lastHeartbeatAt = receivedAt;
       current.reportedVersion = beat.version;
       current.reportedState = beat.state;
-      current.health = { checks: beat.checks, configRevision: beat.configRevision, uptimeSeconds: beat.uptimeSeconds, lastActivityAt: beat.lastActivityAt, retention: beat.retention };
+      current.health = {
+        checks: beat.checks,
+        configRevision: beat.configRevision,
+        uptimeSeconds: beat.uptimeSeconds,
+        lastActivityAt: beat.lastActivityAt,
+        retention: beat.retention,
+      };
       current.status = healthFromChecks(beat);
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
@@ -164,7 +226,16 @@ export class NodesService {
            failures = usage_daily.failures + EXCLUDED.failures,
            provider_errors = usage_daily.provider_errors + EXCLUDED.provider_errors,
            fallback_replies = usage_daily.fallback_replies + EXCLUDED.fallback_replies`,
-        [workspaceId, day, channel, Math.max(0, inbound), Math.max(0, outbound), Math.max(0, failures), Math.max(0, providerErrors), Math.max(0, fallbackReplies)],
+        [
+          workspaceId,
+          day,
+          channel,
+          Math.max(0, inbound),
+          Math.max(0, outbound),
+          Math.max(0, failures),
+          Math.max(0, providerErrors),
+          Math.max(0, fallbackReplies),
+        ],
       );
     }
   }
@@ -175,11 +246,14 @@ export class NodesService {
    */
   private async needsDelivery(manager: EntityManager, workspaceId: string, beat: HeartbeatRequest): Promise<boolean> {
     let needed = await manager.existsBy(PendingSecretDeliveryEntity, { workspaceId });
-    const settings = await manager.getRepository(WorkspaceNodeSettingsEntity).findOne({ where: { workspaceId }, lock: { mode: 'pessimistic_write' } });
+    const settings = await manager
+      .getRepository(WorkspaceNodeSettingsEntity)
+      .findOne({ where: { workspaceId }, lock: { mode: 'pessimistic_write' } });
     if ((await desiredSuspension(manager, workspaceId, settings)) !== (beat.state === 'suspended')) needed = true;
     if (!settings) return needed;
     if (settings.configRevision > 0 && (beat.configRevision ?? -1) < settings.configRevision) {
-      if (settings.appliedRevision !== null && (beat.configRevision ?? -1) < settings.appliedRevision) settings.appliedRevision = beat.configRevision;
+      if (settings.appliedRevision !== null && (beat.configRevision ?? -1) < settings.appliedRevision)
+        settings.appliedRevision = beat.configRevision;
       needed = true;
     }
     if (settings.retentionDays !== null && beat.retention.days !== settings.retentionDays) {

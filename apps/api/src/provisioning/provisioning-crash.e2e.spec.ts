@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { HostEntity, NodeEntity, ProvisioningRunEntity, ProvisioningStepEntity } from '@enclave/persistence';
 import { PROVISION_STEPS } from '@enclave/provisioning';
 import { JobName, QueueService } from '@enclave/queue';
-import { eventually, type ProvisioningHarness, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
+import {
+  eventually,
+  type ProvisioningHarness,
+  startProvisioningHarness,
+  type WorkerProcess,
+} from '../../test/provisioning-harness';
 
 describe('provisioning survives crashes and concurrent workers (real sshd, worker processes)', () => {
   let h: ProvisioningHarness;
@@ -13,8 +18,14 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
   afterAll(() => h?.close());
 
   const stepsOf = async (workspaceId: string) => {
-    const run = await h.api.dataSource.getRepository(ProvisioningRunEntity).findOneBy({ workspaceId, action: 'provision' });
-    return run ? h.api.dataSource.getRepository(ProvisioningStepEntity).find({ where: { runId: run.id }, order: { position: 'ASC' } }) : [];
+    const run = await h.api.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .findOneBy({ workspaceId, action: 'provision' });
+    return run
+      ? h.api.dataSource
+          .getRepository(ProvisioningStepEntity)
+          .find({ where: { runId: run.id }, order: { position: 'ASC' } })
+      : [];
   };
 
   it('converges to active with one DNS record, one node and one host after kill -9 of the worker during each step', async () => {
@@ -24,12 +35,16 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
     const killedDuring: string[] = [];
     let kills = 0;
     for (const step of PROVISION_STEPS) {
-      const seen = await eventually(async () => {
-        const row = (await stepsOf(workspaceId)).find((s) => s.name === step);
-        if (row?.status === 'running') return 'running';
-        if (row?.status === 'succeeded') return 'passed';
-        return undefined;
-      }, 120_000, 20);
+      const seen = await eventually(
+        async () => {
+          const row = (await stepsOf(workspaceId)).find((s) => s.name === step);
+          if (row?.status === 'running') return 'running';
+          if (row?.status === 'succeeded') return 'passed';
+          return undefined;
+        },
+        120_000,
+        20,
+      );
       if (seen !== 'running') continue;
       await worker.kill('SIGKILL');
       kills += 1;
@@ -44,7 +59,9 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
     process.stdout.write(`worker killed (-9) during: ${killedDuring.join(', ')}\n`);
     expect(killedDuring.length).toBeGreaterThanOrEqual(4);
 
-    const run = await h.api.dataSource.getRepository(ProvisioningRunEntity).findOneByOrFail({ workspaceId, action: 'provision' });
+    const run = await h.api.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .findOneByOrFail({ workspaceId, action: 'provision' });
     expect(run.status).toBe('succeeded');
     // One attempt per interrupted step plus the one that finished; a kill that landed between steps may add one.
     expect(run.attempts).toBeGreaterThanOrEqual(killedDuring.length + 1);
@@ -56,9 +73,14 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
     }
     expect(await h.counts(workspaceId)).toEqual({ hosts: 1, liveNodes: 1 });
     expect(await h.dnsRecords('crash-test.enclave.test')).toHaveLength(1);
-    expect(await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ workspaceId })).toMatchObject({ status: 'healthy' });
+    expect(await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ workspaceId })).toMatchObject({
+      status: 'healthy',
+    });
     // Exactly one node process runs on the host.
-    const processes = execFileSync('pgrep', ['-f', `${root}/current/bin/node`]).toString().trim().split('\n');
+    const processes = execFileSync('pgrep', ['-f', `${root}/current/bin/node`])
+      .toString()
+      .trim()
+      .split('\n');
     expect(processes).toHaveLength(1);
     const actions = await h.auditActions(workspaceId);
     expect(actions.filter((a) => a === 'provisioning.host_allocated')).toHaveLength(1);
@@ -73,7 +95,10 @@ describe('provisioning survives crashes and concurrent workers (real sshd, worke
     const second = await h.paidWorkspace('pair-two');
     // Duplicates: the same job id again (a no-op), and a job under another id that bypasses it.
     await h.enqueueProvision(first);
-    await h.api.app.get(QueueService).queueOf(JobName.ProvisionWorkspace).add(JobName.ProvisionWorkspace, { workspaceId: first }, { jobId: `provision-duplicate.${first}` });
+    await h.api.app
+      .get(QueueService)
+      .queueOf(JobName.ProvisionWorkspace)
+      .add(JobName.ProvisionWorkspace, { workspaceId: first }, { jobId: `provision-duplicate.${first}` });
     expect(await h.waitForStatus(first, ['active', 'provisioning_failed'], 180_000)).toBe('active');
     expect(await h.waitForStatus(second, ['active', 'provisioning_failed'], 180_000)).toBe('active');
     for (const workspaceId of [first, second]) {

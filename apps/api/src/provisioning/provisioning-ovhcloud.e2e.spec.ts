@@ -9,7 +9,13 @@ import { OvhcloudClient } from '@enclave/provisioning';
 import { freeTcpPort, startTestSshd, type TestSshd } from '@enclave/testing';
 import { parse } from 'yaml';
 import { OVH_DEFAULTS, ovhcloudStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
-import { eventually, type ProvisioningHarness, REPO_ROOT, startProvisioningHarness, type WorkerProcess } from '../../test/provisioning-harness';
+import {
+  eventually,
+  type ProvisioningHarness,
+  REPO_ROOT,
+  startProvisioningHarness,
+  type WorkerProcess,
+} from '../../test/provisioning-harness';
 
 /**
  * OVHcloud as the host provider, against the sandbox stand-in (signed API). The stand-in only
@@ -36,20 +42,35 @@ describe('provisioning on OVHcloud instances (stand-in API, real sshd as the VPS
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (req.method === 'POST' && /\/instance$/.test(req.url ?? '')) userData.push((JSON.parse(body.toString('utf8')) as { userData: string }).userData);
+        if (req.method === 'POST' && /\/instance$/.test(req.url ?? ''))
+          userData.push((JSON.parse(body.toString('utf8')) as { userData: string }).userData);
         // Same path and Host header: the OVH signature covers the URL the client called.
-        const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
+        const upstream = request(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
         upstream.end(body);
       });
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/ovhcloud/1.0`;
-    const client = new OvhcloudClient({ apiUrl, applicationKey: OVH_DEFAULTS.applicationKey, applicationSecret: OVH_DEFAULTS.applicationSecret, consumerKey: OVH_DEFAULTS.consumerKey });
-    const flavors = await client.request<Array<{ id: string; name: string }>>('GET', `/cloud/project/${OVH_DEFAULTS.projectId}/flavor?region=GRA11`);
-    const images = await client.request<Array<{ id: string; name: string }>>('GET', `/cloud/project/${OVH_DEFAULTS.projectId}/image?region=GRA11`);
+    const client = new OvhcloudClient({
+      apiUrl,
+      applicationKey: OVH_DEFAULTS.applicationKey,
+      applicationSecret: OVH_DEFAULTS.applicationSecret,
+      consumerKey: OVH_DEFAULTS.consumerKey,
+    });
+    const flavors = await client.request<Array<{ id: string; name: string }>>(
+      'GET',
+      `/cloud/project/${OVH_DEFAULTS.projectId}/flavor?region=GRA11`,
+    );
+    const images = await client.request<Array<{ id: string; name: string }>>(
+      'GET',
+      `/cloud/project/${OVH_DEFAULTS.projectId}/image?region=GRA11`,
+    );
     sshPort = await freeTcpPort();
     scratch = mkdtempSync(join(tmpdir(), 'enclave-ovh-'));
     chmodSync(scratch, 0o755);
@@ -93,25 +114,48 @@ describe('provisioning on OVHcloud instances (stand-in API, real sshd as the VPS
     // cloud-init: take the host key and authorized key from the user-data, start sshd.
     const data = await eventually(async () => userData[0], 60_000);
     expect(data.startsWith('#cloud-config\n')).toBe(true);
-    const cloudConfig = parse(data) as { ssh_keys: { ed25519_private: string; ed25519_public: string }; ssh_authorized_keys: string[]; bootcmd?: unknown[] };
+    const cloudConfig = parse(data) as {
+      ssh_keys: { ed25519_private: string; ed25519_public: string };
+      ssh_authorized_keys: string[];
+      bootcmd?: unknown[];
+    };
     expect(cloudConfig.ssh_authorized_keys[0]).toMatch(/^ssh-ed25519 /);
     expect(JSON.stringify(cloudConfig.bootcmd)).toContain(`Port ${sshPort}`);
-    vps = await startTestSshd({ hostPrivateKey: cloudConfig.ssh_keys.ed25519_private, authorizedKeys: cloudConfig.ssh_authorized_keys, port: sshPort });
+    vps = await startTestSshd({
+      hostPrivateKey: cloudConfig.ssh_keys.ed25519_private,
+      authorizedKeys: cloudConfig.ssh_authorized_keys,
+      port: sshPort,
+    });
 
     expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
     const host = await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ workspaceId });
-    expect(host).toMatchObject({ provider: 'ovhcloud', status: 'allocated', address: '127.0.0.1', sshPort, installRoot, hostKeyFingerprint: vps.hostKeyFingerprint });
+    expect(host).toMatchObject({
+      provider: 'ovhcloud',
+      status: 'allocated',
+      address: '127.0.0.1',
+      sshPort,
+      installRoot,
+      hostKeyFingerprint: vps.hostKeyFingerprint,
+    });
     expect(host.externalId).toBeTruthy();
     // Only the public fingerprint was kept: no private key anywhere in the database.
-    const leaked = await h.api.dataSource.query(`SELECT count(*)::int AS n FROM hosts WHERE row_to_json(hosts)::text LIKE '%PRIVATE KEY%'`);
+    const leaked = await h.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM hosts WHERE row_to_json(hosts)::text LIKE '%PRIVATE KEY%'`,
+    );
     expect(leaked[0].n).toBe(0);
     expect(await h.dnsRecords('ovh-one.enclave.test')).toHaveLength(1);
     expect((await h.api.dataSource.getRepository(NodeEntity).findOneByOrFail({ workspaceId })).status).toBe('healthy');
 
     await h.requestDeprovision(workspaceId);
     expect(await h.waitForStatus(workspaceId, 'deprovisioned', 120_000)).toBe('deprovisioned');
-    expect(await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: host.id })).toMatchObject({ status: 'retired', workspaceId: null });
-    const instances = (await (await fetch(`${ovh.url}/ovhcloud/_test/instances`)).json()) as Array<{ id: string; deletedAt: string | null }>;
+    expect(await h.api.dataSource.getRepository(HostEntity).findOneByOrFail({ id: host.id })).toMatchObject({
+      status: 'retired',
+      workspaceId: null,
+    });
+    const instances = (await (await fetch(`${ovh.url}/ovhcloud/_test/instances`)).json()) as Array<{
+      id: string;
+      deletedAt: string | null;
+    }>;
     expect(instances.find((i) => i.id === host.externalId)?.deletedAt).toBeTruthy();
     expect(await h.dnsRecords('ovh-one.enclave.test')).toEqual([]);
   }, 300_000);

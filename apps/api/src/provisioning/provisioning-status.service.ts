@@ -16,10 +16,20 @@ export class ProvisioningStatusService {
   ) {}
 
   async status(workspace: WorkspaceEntity, withLogs: boolean): Promise<ProvisioningStatusDto> {
-    const runs = await this.dataSource.getRepository(ProvisioningRunEntity).find({ where: { workspaceId: workspace.id }, order: { createdAt: 'DESC' }, take: 10 });
-    const latest = ['provision', 'deprovision'].map((action) => runs.find((run) => run.action === action)).filter((run): run is ProvisioningRunEntity => !!run);
-    const steps = latest.length ? await this.dataSource.getRepository(ProvisioningStepEntity).find({ where: { runId: In(latest.map((run) => run.id)) }, order: { position: 'ASC' } }) : [];
-    const node = await this.dataSource.getRepository(NodeEntity).findOne({ where: { workspaceId: workspace.id, status: Not('wiped') }, order: { createdAt: 'DESC' } });
+    const runs = await this.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .find({ where: { workspaceId: workspace.id }, order: { createdAt: 'DESC' }, take: 10 });
+    const latest = ['provision', 'deprovision']
+      .map((action) => runs.find((run) => run.action === action))
+      .filter((run): run is ProvisioningRunEntity => !!run);
+    const steps = latest.length
+      ? await this.dataSource
+          .getRepository(ProvisioningStepEntity)
+          .find({ where: { runId: In(latest.map((run) => run.id)) }, order: { position: 'ASC' } })
+      : [];
+    const node = await this.dataSource
+      .getRepository(NodeEntity)
+      .findOne({ where: { workspaceId: workspace.id, status: Not('wiped') }, order: { createdAt: 'DESC' } });
     return {
       workspaceId: workspace.id,
       workspaceStatus: workspace.status,
@@ -44,7 +54,15 @@ export class ProvisioningStatusService {
             ...(withLogs ? { log: step.log } : {}),
           })),
       })),
-      node: node ? { id: node.id, status: node.status, version: node.bundleVersion, enrolledAt: iso(node.enrolledAt), lastHeartbeatAt: iso(node.lastHeartbeatAt) } : null,
+      node: node
+        ? {
+            id: node.id,
+            status: node.status,
+            version: node.bundleVersion,
+            enrolledAt: iso(node.enrolledAt),
+            lastHeartbeatAt: iso(node.lastHeartbeatAt),
+          }
+        : null,
     };
   }
 }

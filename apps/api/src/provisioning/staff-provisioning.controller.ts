@@ -4,7 +4,16 @@ import type { AuditActor } from '@enclave/audit';
 import { Actor } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { StaffGuard } from '../staff/staff.guard';
-import { FleetNodeDto, FleetUpgradeDto, HostDto, JobDto, ProvisioningStatusDto, RegisterHostDto, RetryDto, StartFleetUpgradeDto } from './dto/provisioning.dto';
+import {
+  FleetNodeDto,
+  FleetUpgradeDto,
+  HostDto,
+  JobDto,
+  ProvisioningStatusDto,
+  RegisterHostDto,
+  RetryDto,
+  StartFleetUpgradeDto,
+} from './dto/provisioning.dto';
 import { ProvisioningStatusService } from './provisioning-status.service';
 import { StaffProvisioningService, toHostDto } from './staff-provisioning.service';
 

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
-import { FleetUpgradeEntity, HostEntity, NodeEntity, ProvisioningRunEntity, WorkspaceEntity } from '@enclave/persistence';
+import {
+  FleetUpgradeEntity,
+  HostEntity,
+  NodeEntity,
+  ProvisioningRunEntity,
+  WorkspaceEntity,
+} from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import { DataSource, In, Not } from 'typeorm';
 import type { HostDto, RegisterHostDto, StartFleetUpgradeDto } from './dto/provisioning.dto';
@@ -46,21 +52,46 @@ export class StaffProvisioningService {
   async retry(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
     const jobId = JOB_IDS.provisionWorkspace(workspaceId);
     await this.dataSource.transaction(async (manager) => {
-      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId }).getOne();
-      if (!workspace || workspace.deletedAt) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      const workspace = await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where({ id: workspaceId })
+        .getOne();
+      if (!workspace || workspace.deletedAt)
+        throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
       if (workspace.status !== 'provisioning_failed') {
-        throw new DomainError('conflict', 'not_retryable', `Only a workspace whose provisioning failed can be retried (this one is ${workspace.status}).`, { status: workspace.status });
+        throw new DomainError(
+          'conflict',
+          'not_retryable',
+          `Only a workspace whose provisioning failed can be retried (this one is ${workspace.status}).`,
+          { status: workspace.status },
+        );
       }
       const queue = this.queues.queueOf(JobName.ProvisionWorkspace);
       const existing = await queue.getJob(jobId);
       if (existing) {
         const state = await existing.getState();
-        if (state === 'active') throw new DomainError('conflict', 'provisioning_running', 'Provisioning is still running for this workspace.');
+        if (state === 'active')
+          throw new DomainError(
+            'conflict',
+            'provisioning_running',
+            'Provisioning is still running for this workspace.',
+          );
         await existing.remove();
       }
       await manager.update(WorkspaceEntity, { id: workspaceId }, { status: 'provisioning' });
-      await manager.update(ProvisioningRunEntity, { workspaceId, action: 'provision', status: 'failed' }, { status: 'running', error: null });
-      await this.audit.record(manager, { actor, action: 'provisioning.retry_requested', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { jobId } });
+      await manager.update(
+        ProvisioningRunEntity,
+        { workspaceId, action: 'provision', status: 'failed' },
+        { status: 'running', error: null },
+      );
+      await this.audit.record(manager, {
+        actor,
+        action: 'provisioning.retry_requested',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { jobId },
+      });
       // Inside the transaction, before commit: a failed commit leaves a job that re-checks the status and skips.
       await this.queues.enqueue(JobName.ProvisionWorkspace, { workspaceId }, { jobId });
     });
@@ -71,17 +102,38 @@ export class StaffProvisioningService {
   async retryDeprovision(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
     const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
     await this.dataSource.transaction(async (manager) => {
-      const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId }).getOne();
+      const workspace = await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where({ id: workspaceId })
+        .getOne();
       if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
-      if (workspace.status !== 'deprovisioning') throw new DomainError('conflict', 'not_retryable', `Only a workspace being deprovisioned can be retried (this one is ${workspace.status}).`, { status: workspace.status });
+      if (workspace.status !== 'deprovisioning')
+        throw new DomainError(
+          'conflict',
+          'not_retryable',
+          `Only a workspace being deprovisioned can be retried (this one is ${workspace.status}).`,
+          { status: workspace.status },
+        );
       const existing = await this.queues.queueOf(JobName.DeprovisionWorkspace).getJob(jobId);
       if (existing) {
         const state = await existing.getState();
-        if (state !== 'failed' && state !== 'completed') throw new DomainError('conflict', 'deprovisioning_pending', `Deprovisioning is ${state} for this workspace.`);
+        if (state !== 'failed' && state !== 'completed')
+          throw new DomainError('conflict', 'deprovisioning_pending', `Deprovisioning is ${state} for this workspace.`);
         await existing.remove();
       }
-      await manager.update(ProvisioningRunEntity, { workspaceId, action: 'deprovision', status: 'failed' }, { status: 'running', error: null });
-      await this.audit.record(manager, { actor, action: 'deprovisioning.retry_requested', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { jobId } });
+      await manager.update(
+        ProvisioningRunEntity,
+        { workspaceId, action: 'deprovision', status: 'failed' },
+        { status: 'running', error: null },
+      );
+      await this.audit.record(manager, {
+        actor,
+        action: 'deprovisioning.retry_requested',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { jobId },
+      });
       await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
     });
     return { workspaceId, jobId };
@@ -94,12 +146,32 @@ export class StaffProvisioningService {
   async registerHost(input: RegisterHostDto, actor: AuditActor): Promise<HostEntity> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const host = await manager.save(HostEntity, manager.create(HostEntity, { ...input, provider: 'pool', status: 'free', workspaceId: null, externalId: null }));
-        await this.audit.record(manager, { actor, action: 'host.registered', target: { type: 'host', id: host.id }, details: { name: host.name, address: host.address, sshPort: host.sshPort, fingerprint: host.hostKeyFingerprint } });
+        const host = await manager.save(
+          HostEntity,
+          manager.create(HostEntity, {
+            ...input,
+            provider: 'pool',
+            status: 'free',
+            workspaceId: null,
+            externalId: null,
+          }),
+        );
+        await this.audit.record(manager, {
+          actor,
+          action: 'host.registered',
+          target: { type: 'host', id: host.id },
+          details: {
+            name: host.name,
+            address: host.address,
+            sshPort: host.sshPort,
+            fingerprint: host.hostKeyFingerprint,
+          },
+        });
         return host;
       });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DomainError('conflict', 'host_name_taken', 'A host with this name is already registered.');
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+        throw new DomainError('conflict', 'host_name_taken', 'A host with this name is already registered.');
       throw error;
     }
   }
@@ -109,16 +181,40 @@ export class StaffProvisioningService {
     await this.dataSource.transaction(async (manager) => {
       const host = await manager.findOne(HostEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!host) throw new DomainError('not_found', 'host_not_found', 'No such host.');
-      if (host.status !== 'free') throw new DomainError('conflict', 'host_not_free', `Only a free host can be retired (this one is ${host.status}).`);
+      if (host.status !== 'free')
+        throw new DomainError(
+          'conflict',
+          'host_not_free',
+          `Only a free host can be retired (this one is ${host.status}).`,
+        );
       await manager.update(HostEntity, { id }, { status: 'retired' });
       await this.audit.record(manager, { actor, action: 'host.retired', target: { type: 'host', id } });
     });
   }
 
-  async fleet(): Promise<Array<{ nodeId: string; workspaceId: string; slug: string; status: string; version: string | null; reportedVersion: string | null; lastHeartbeatAt: string | null; host: string | null }>> {
-    const nodes = await this.dataSource.getRepository(NodeEntity).find({ where: { status: Not('wiped') }, order: { createdAt: 'ASC' } });
-    const workspaces = nodes.length ? await this.dataSource.getRepository(WorkspaceEntity).findBy({ id: In(nodes.map((n) => n.workspaceId)) }) : [];
-    const hosts = nodes.length ? await this.dataSource.getRepository(HostEntity).findBy({ id: In(nodes.map((n) => n.hostId).filter((h): h is string => !!h)) }) : [];
+  async fleet(): Promise<
+    Array<{
+      nodeId: string;
+      workspaceId: string;
+      slug: string;
+      status: string;
+      version: string | null;
+      reportedVersion: string | null;
+      lastHeartbeatAt: string | null;
+      host: string | null;
+    }>
+  > {
+    const nodes = await this.dataSource
+      .getRepository(NodeEntity)
+      .find({ where: { status: Not('wiped') }, order: { createdAt: 'ASC' } });
+    const workspaces = nodes.length
+      ? await this.dataSource.getRepository(WorkspaceEntity).findBy({ id: In(nodes.map((n) => n.workspaceId)) })
+      : [];
+    const hosts = nodes.length
+      ? await this.dataSource
+          .getRepository(HostEntity)
+          .findBy({ id: In(nodes.map((n) => n.hostId).filter((h): h is string => !!h)) })
+      : [];
     return nodes.map((node) => ({
       nodeId: node.id,
       workspaceId: node.workspaceId,
@@ -134,10 +230,33 @@ export class StaffProvisioningService {
   async startUpgrade(input: StartFleetUpgradeDto, actor: AuditActor): Promise<FleetUpgradeEntity> {
     return this.dataSource.transaction(async (manager) => {
       const running = await manager.findOneBy(FleetUpgradeEntity, { status: 'running' });
-      if (running) throw new DomainError('conflict', 'upgrade_running', 'Another fleet upgrade is running.', { upgradeId: running.id });
-      const upgrade = await manager.save(FleetUpgradeEntity, manager.create(FleetUpgradeEntity, { version: null, batchSize: input.batchSize, nodeIds: input.nodeIds ?? null, status: 'running', results: [], requestedBy: actor.id, finishedAt: null }));
-      await this.audit.record(manager, { actor, action: 'fleet.upgrade_requested', target: { type: 'fleet_upgrade', id: upgrade.id }, details: { batchSize: upgrade.batchSize, nodes: upgrade.nodeIds?.length ?? 'all' } });
-      await this.queues.enqueue(JobName.UpgradeFleet, { upgradeId: upgrade.id }, { jobId: JOB_IDS.upgradeFleet(upgrade.id), attempts: 1 });
+      if (running)
+        throw new DomainError('conflict', 'upgrade_running', 'Another fleet upgrade is running.', {
+          upgradeId: running.id,
+        });
+      const upgrade = await manager.save(
+        FleetUpgradeEntity,
+        manager.create(FleetUpgradeEntity, {
+          version: null,
+          batchSize: input.batchSize,
+          nodeIds: input.nodeIds ?? null,
+          status: 'running',
+          results: [],
+          requestedBy: actor.id,
+          finishedAt: null,
+        }),
+      );
+      await this.audit.record(manager, {
+        actor,
+        action: 'fleet.upgrade_requested',
+        target: { type: 'fleet_upgrade', id: upgrade.id },
+        details: { batchSize: upgrade.batchSize, nodes: upgrade.nodeIds?.length ?? 'all' },
+      });
+      await this.queues.enqueue(
+        JobName.UpgradeFleet,
+        { upgradeId: upgrade.id },
+        { jobId: JOB_IDS.upgradeFleet(upgrade.id), attempts: 1 },
+      );
       return upgrade;
     });
   }

@@ -32,7 +32,12 @@ export function refused(field: string, provider: string, message: string): Domai
 }
 
 function unreachable(provider: string): DomainError {
-  return new DomainError('unavailable', 'provider_unreachable', `Could not reach ${provider} to validate the credential; nothing was stored. Try again.`, { provider });
+  return new DomainError(
+    'unavailable',
+    'provider_unreachable',
+    `Could not reach ${provider} to validate the credential; nothing was stored. Try again.`,
+    { provider },
+  );
 }
 
 /** The real checks: official SDKs (OpenAI, Anthropic), grammY's Api, and the documented Graph API call. */
@@ -40,7 +45,12 @@ export class ProviderCredentialChecks implements CredentialChecks {
   constructor(private readonly config: ControlPlaneConfig) {}
 
   async openAiKey(key: string): Promise<void> {
-    const client = new OpenAI({ apiKey: key, baseURL: this.config.OPENAI_API_URL, timeout: this.config.CREDENTIAL_CHECK_TIMEOUT_MS, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: key,
+      baseURL: this.config.OPENAI_API_URL,
+      timeout: this.config.CREDENTIAL_CHECK_TIMEOUT_MS,
+      maxRetries: 0,
+    });
     try {
       await client.models.list();
     } catch (error) {
@@ -52,7 +62,12 @@ export class ProviderCredentialChecks implements CredentialChecks {
   }
 
   async anthropicKey(key: string): Promise<void> {
-    const client = new Anthropic({ apiKey: key, baseURL: this.config.ANTHROPIC_API_URL, timeout: this.config.CREDENTIAL_CHECK_TIMEOUT_MS, maxRetries: 0 });
+    const client = new Anthropic({
+      apiKey: key,
+      baseURL: this.config.ANTHROPIC_API_URL,
+      timeout: this.config.CREDENTIAL_CHECK_TIMEOUT_MS,
+      maxRetries: 0,
+    });
     try {
       await client.models.list();
     } catch (error) {
@@ -64,7 +79,10 @@ export class ProviderCredentialChecks implements CredentialChecks {
   }
 
   async telegramBotToken(token: string): Promise<TelegramBotInfo> {
-    const api = new Api(token, { apiRoot: this.config.TELEGRAM_API_ROOT, timeoutSeconds: Math.ceil(this.config.CREDENTIAL_CHECK_TIMEOUT_MS / 1000) });
+    const api = new Api(token, {
+      apiRoot: this.config.TELEGRAM_API_ROOT,
+      timeoutSeconds: Math.ceil(this.config.CREDENTIAL_CHECK_TIMEOUT_MS / 1000),
+    });
     try {
       const me = await api.getMe();
       return { botId: String(me.id), username: me.username };
@@ -87,13 +105,26 @@ export class ProviderCredentialChecks implements CredentialChecks {
     } catch {
       throw unreachable('the WhatsApp Cloud API');
     }
-    const json = (await response.json().catch(() => null)) as { id?: string; display_phone_number?: string; error?: { code?: number } } | null;
-    if (response.ok && json?.id === phoneNumberId) return { phoneNumberId, displayPhoneNumber: json.display_phone_number ?? null };
+    const json = (await response.json().catch(() => null)) as {
+      id?: string;
+      display_phone_number?: string;
+      error?: { code?: number };
+    } | null;
+    if (response.ok && json?.id === phoneNumberId)
+      return { phoneNumberId, displayPhoneNumber: json.display_phone_number ?? null };
     if (response.status >= 500) throw unreachable('the WhatsApp Cloud API');
     // Graph: 190 = invalid/expired access token; 100 / unknown object = no such phone number for this token.
     if (json?.error?.code === 190 || response.status === 401) {
-      throw refused('accessToken', 'whatsapp', 'The WhatsApp Cloud API refused this access token (OAuthException 190).');
+      throw refused(
+        'accessToken',
+        'whatsapp',
+        'The WhatsApp Cloud API refused this access token (OAuthException 190).',
+      );
     }
-    throw refused('phoneNumberId', 'whatsapp', `The WhatsApp Cloud API does not know phone number id ${phoneNumberId} for this access token.`);
+    throw refused(
+      'phoneNumberId',
+      'whatsapp',
+      `The WhatsApp Cloud API does not know phone number id ${phoneNumberId} for this access token.`,
+    );
   }
 }

@@ -5,10 +5,23 @@ import Redis from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { createNodeRecord, type AgentsHarness, ownerWithWorkspace, type Owner, type RunningNode, startAgentNode, startAgentsHarness, waitFor } from '../../test/agent-node-harness';
+import {
+  createNodeRecord,
+  type AgentsHarness,
+  ownerWithWorkspace,
+  type Owner,
+  type RunningNode,
+  startAgentNode,
+  startAgentsHarness,
+  waitFor,
+} from '../../test/agent-node-harness';
 import { signInByEmail } from '../../test/sign-in';
 
-const alnum = (n: number) => randomBytes(n * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
+const alnum = (n: number) =>
+  randomBytes(n * 2)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, n);
 
 /** Distinctive values: every one of them must be absent from the control plane's database, Redis and logs. */
 const SECRETS = {
@@ -55,17 +68,33 @@ describe('secrets and content never reach the control plane (full flow with a re
   });
 
   it('accepts an agent and a model key before the node exists: recorded masked, waiting encrypted, delivery job holds ids only', async () => {
-    const agent = await as(http().post(`${ws()}/agents`)).send({ name: 'Support', instructions: 'Answer politely.', provider: 'openai', model: 'gpt-4o-mini' }).expect(201);
+    const agent = await as(http().post(`${ws()}/agents`))
+      .send({ name: 'Support', instructions: 'Answer politely.', provider: 'openai', model: 'gpt-4o-mini' })
+      .expect(201);
     expect(agent.body.delivery).toBe('pending');
     openaiAgentId = agent.body.agent.id;
-    const key = await as(http().put(`${ws()}/secrets/openai_api_key`)).send({ value: SECRETS.openai }).expect(200);
-    expect(key.body).toMatchObject({ delivery: 'pending', secret: { kind: 'openai_api_key', scope: 'default', mask: `sk-…${SECRETS.openai.slice(-4)}`, status: 'pending', deliveredAt: null } });
+    const key = await as(http().put(`${ws()}/secrets/openai_api_key`))
+      .send({ value: SECRETS.openai })
+      .expect(200);
+    expect(key.body).toMatchObject({
+      delivery: 'pending',
+      secret: {
+        kind: 'openai_api_key',
+        scope: 'default',
+        mask: `sk-…${SECRETS.openai.slice(-4)}`,
+        status: 'pending',
+        deliveredAt: null,
+      },
+    });
     expect(key.body.secret.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     const pending = await h.api.dataSource.getRepository(PendingSecretDeliveryEntity).find();
     expect(pending).toHaveLength(1);
     expect(pending[0].sealed).toMatch(/^v1\./);
     expect(pending[0].expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
-    const job = await h.api.app.get(QueueService).queueOf(JobName.DeliverToNode).getJob(JOB_IDS.deliverToNode(owner.workspaceId));
+    const job = await h.api.app
+      .get(QueueService)
+      .queueOf(JobName.DeliverToNode)
+      .getJob(JOB_IDS.deliverToNode(owner.workspaceId));
     expect(job?.data).toEqual({ workspaceId: owner.workspaceId });
   });
 
@@ -88,22 +117,40 @@ describe('secrets and content never reach the control plane (full flow with a re
   });
 
   it('delivers at once when the node is ready: Anthropic key, Telegram and WhatsApp channels', async () => {
-    const agent = await as(http().post(`${ws()}/agents`)).send({ name: 'Claude', instructions: 'Be kind.', provider: 'anthropic', model: 'claude-haiku-4-5' }).expect(201);
+    const agent = await as(http().post(`${ws()}/agents`))
+      .send({ name: 'Claude', instructions: 'Be kind.', provider: 'anthropic', model: 'claude-haiku-4-5' })
+      .expect(201);
     expect(agent.body.delivery).toBe('delivered');
     anthropicAgentId = agent.body.agent.id;
-    await as(http().put(`${ws()}/secrets/anthropic_api_key`)).send({ value: SECRETS.anthropic }).expect(200);
+    await as(http().put(`${ws()}/secrets/anthropic_api_key`))
+      .send({ value: SECRETS.anthropic })
+      .expect(200);
     expect(secrets().resolve('anthropic_api_key', anthropicAgentId)).toBe(SECRETS.anthropic);
 
-    const telegram = await as(http().post(`${ws()}/channels`)).send({ type: 'telegram', agentId: openaiAgentId, botToken: SECRETS.telegram }).expect(201);
-    expect(telegram.body).toMatchObject({ delivery: 'delivered', channel: { type: 'telegram', telegram: { botId: SECRETS.telegram.split(':')[0] } } });
+    const telegram = await as(http().post(`${ws()}/channels`))
+      .send({ type: 'telegram', agentId: openaiAgentId, botToken: SECRETS.telegram })
+      .expect(201);
+    expect(telegram.body).toMatchObject({
+      delivery: 'delivered',
+      channel: { type: 'telegram', telegram: { botId: SECRETS.telegram.split(':')[0] } },
+    });
     telegramChannelId = telegram.body.channel.id;
     expect(secrets().resolve('telegram_bot_token', telegramChannelId)).toBe(SECRETS.telegram);
     const hook = await h.providersJson('GET', `/telegram/_test/bots/${SECRETS.telegram}/webhook`);
     expect(hook.webhook.url).toBe(`${node.url}/webhooks/telegram/${telegramChannelId}`);
 
-    await h.providersJson('POST', '/whatsapp/_test/phone-numbers', { phoneNumberId, appSecret: SECRETS.whatsappAppSecret });
+    await h.providersJson('POST', '/whatsapp/_test/phone-numbers', {
+      phoneNumberId,
+      appSecret: SECRETS.whatsappAppSecret,
+    });
     const whatsapp = await as(http().post(`${ws()}/channels`))
-      .send({ type: 'whatsapp', agentId: anthropicAgentId, phoneNumberId, accessToken: SECRETS.whatsappToken, appSecret: SECRETS.whatsappAppSecret })
+      .send({
+        type: 'whatsapp',
+        agentId: anthropicAgentId,
+        phoneNumberId,
+        accessToken: SECRETS.whatsappToken,
+        appSecret: SECRETS.whatsappAppSecret,
+      })
       .expect(201);
     whatsappChannelId = whatsapp.body.channel.id;
     expect(whatsapp.body.channel.whatsapp).toMatchObject({ phoneNumberId, displayPhoneNumber: '15550001234' });
@@ -119,19 +166,31 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(registered.webhookVerified).toBe(true);
     const records = await h.api.dataSource.getRepository(SecretRecordEntity).find();
     expect(records.map((r) => [r.kind, r.status]).sort()).toEqual(
-      [['anthropic_api_key', 'delivered'], ['openai_api_key', 'delivered'], ['telegram_bot_token', 'delivered'], ['whatsapp_access_token', 'delivered'], ['whatsapp_app_secret', 'delivered']].sort(),
+      [
+        ['anthropic_api_key', 'delivered'],
+        ['openai_api_key', 'delivered'],
+        ['telegram_bot_token', 'delivered'],
+        ['whatsapp_access_token', 'delivered'],
+        ['whatsapp_app_secret', 'delivered'],
+      ].sort(),
     );
   });
 
   it('end users talk to the agents through the node; the heartbeat brings counts only', async () => {
-    await h.providersJson('POST', `/telegram/_test/bots/${SECRETS.telegram}/updates`, { chatId: 4242, text: MESSAGES.telegram });
+    await h.providersJson('POST', `/telegram/_test/bots/${SECRETS.telegram}/updates`, {
+      chatId: 4242,
+      text: MESSAGES.telegram,
+    });
     const sent = await waitFor(async () => {
       const r = await h.providersJson('GET', `/telegram/_test/bots/${SECRETS.telegram}/sent`);
       return r.messages.length === 1 ? (r.messages as Array<{ text: string }>) : undefined;
     });
     expect(sent[0].text).toContain(MESSAGES.telegram);
     replies.push(sent[0].text);
-    await h.providersJson('POST', `/whatsapp/_test/phone-numbers/${phoneNumberId}/messages`, { from: '15557654321', text: MESSAGES.whatsapp });
+    await h.providersJson('POST', `/whatsapp/_test/phone-numbers/${phoneNumberId}/messages`, {
+      from: '15557654321',
+      text: MESSAGES.whatsapp,
+    });
     const waSent = await waitFor(async () => {
       const r = await h.providersJson('GET', `/whatsapp/_test/phone-numbers/${phoneNumberId}/sent`);
       return r.messages.length === 1 ? (r.messages as Array<{ text: string }>) : undefined;
@@ -152,27 +211,39 @@ describe('secrets and content never reach the control plane (full flow with a re
 
   it('rotates: the node gets the new credentials, the records their new mask and fingerprint', async () => {
     const before = await as(http().get(`${ws()}/secrets`)).expect(200);
-    const rotated = await as(http().put(`${ws()}/secrets/openai_api_key`)).send({ value: SECRETS.openaiRotated }).expect(200);
+    const rotated = await as(http().put(`${ws()}/secrets/openai_api_key`))
+      .send({ value: SECRETS.openaiRotated })
+      .expect(200);
     expect(rotated.body.secret.rotatedAt).not.toBeNull();
-    expect(rotated.body.secret.fingerprint).not.toBe(before.body.find((s: { kind: string }) => s.kind === 'openai_api_key').fingerprint);
+    expect(rotated.body.secret.fingerprint).not.toBe(
+      before.body.find((s: { kind: string }) => s.kind === 'openai_api_key').fingerprint,
+    );
     expect(secrets().resolve('openai_api_key', openaiAgentId)).toBe(SECRETS.openaiRotated);
 
-    await as(http().put(`${ws()}/channels/${telegramChannelId}/credentials`)).send({ botToken: SECRETS.telegramRotated }).expect(200);
+    await as(http().put(`${ws()}/channels/${telegramChannelId}/credentials`))
+      .send({ botToken: SECRETS.telegramRotated })
+      .expect(200);
     expect(secrets().resolve('telegram_bot_token', telegramChannelId)).toBe(SECRETS.telegramRotated);
-    await as(http().put(`${ws()}/channels/${whatsappChannelId}/credentials`)).send({ accessToken: SECRETS.whatsappTokenRotated }).expect(200);
+    await as(http().put(`${ws()}/channels/${whatsappChannelId}/credentials`))
+      .send({ accessToken: SECRETS.whatsappTokenRotated })
+      .expect(200);
     expect(secrets().resolve('whatsapp_access_token', whatsappChannelId)).toBe(SECRETS.whatsappTokenRotated);
     expect(await h.api.dataSource.getRepository(SecretRecordEntity).count()).toBe(5); // replaced, nothing accumulates
   });
 
   it('exports through the node: the member gets the link, the control plane keeps who/when/until only', async () => {
-    const exported = await as(http().post(`${ws()}/exports`)).send({ ttlSeconds: 600 }).expect(201);
+    const exported = await as(http().post(`${ws()}/exports`))
+      .send({ ttlSeconds: 600 })
+      .expect(201);
     expect(exported.body).toMatchObject({ conversations: 2, messages: 4 });
     expect(exported.body.url.startsWith(`${node.url}/exports/`)).toBe(true);
     const archive = await fetch(exported.body.url);
     expect(archive.status).toBe(200);
     // A tar.gz of conversations/<id>.ndjson files: pick the conversation lines out of it.
     const unpacked = gunzipSync(Buffer.from(await archive.arrayBuffer())).toString('utf8');
-    const conversations = (unpacked.match(/\{"type":"conversation"[^\n]*\}/g) ?? []).map((l) => JSON.parse(l) as Record<string, string>);
+    const conversations = (unpacked.match(/\{"type":"conversation"[^\n]*\}/g) ?? []).map(
+      (l) => JSON.parse(l) as Record<string, string>,
+    );
     const conversation = conversations.find((l) => l.externalChatId === '4242');
     expect(conversation).toBeDefined();
     const rows = (await h.api.dataSource.query('SELECT * FROM export_requests')) as Array<Record<string, unknown>>;
@@ -180,9 +251,15 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(JSON.stringify(rows)).not.toContain(new URL(exported.body.url).searchParams.get('signature'));
 
     // Erase that conversation (owner), then set retention (admin): both forwarded to the node.
-    await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`)).send({}).expect(200, { erased: true, messages: 2 });
-    await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`)).send({}).expect(404);
-    await as(http().put(`${ws()}/retention`)).send({ days: 30 }).expect(200, { days: 30, delivery: 'delivered' });
+    await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`))
+      .send({})
+      .expect(200, { erased: true, messages: 2 });
+    await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`))
+      .send({})
+      .expect(404);
+    await as(http().put(`${ws()}/retention`))
+      .send({ days: 30 })
+      .expect(200, { days: 30, delivery: 'delivered' });
     expect(node.app.internals.retention.days()).toBe(30);
     const retention = await as(http().get(`${ws()}/retention`)).expect(200);
     expect(retention.body).toEqual({ days: 30, appliedAt: expect.any(String) });
@@ -190,21 +267,32 @@ describe('secrets and content never reach the control plane (full flow with a re
 
   it('staff suspend and resume the node', async () => {
     const staff = await signInByEmail(h.api, 'staff@enclave.test');
-    await http().post(`/api/staff/workspaces/${owner.workspaceId}/suspend`).set('Cookie', staff).expect(200, { suspended: true, delivery: 'delivered' });
+    await http()
+      .post(`/api/staff/workspaces/${owner.workspaceId}/suspend`)
+      .set('Cookie', staff)
+      .expect(200, { suspended: true, delivery: 'delivered' });
     expect(node.app.state()).toBe('suspended');
     await http().post(`/api/staff/workspaces/${owner.workspaceId}/suspend`).set('Cookie', owner.cookie).expect(403);
-    await http().post(`/api/staff/workspaces/${owner.workspaceId}/resume`).set('Cookie', staff).expect(200, { suspended: false, delivery: 'delivered' });
+    await http()
+      .post(`/api/staff/workspaces/${owner.workspaceId}/resume`)
+      .set('Cookie', staff)
+      .expect(200, { suspended: false, delivery: 'delivered' });
     expect(node.app.state()).toBe('active');
   });
 
   it('follows the workspace status billing sets: suspended → node suspended after the next heartbeat, and back', async () => {
-    const [{ status }] = (await h.api.dataSource.query('SELECT status FROM workspaces WHERE id = $1', [owner.workspaceId])) as Array<{ status: string }>;
+    const [{ status }] = (await h.api.dataSource.query('SELECT status FROM workspaces WHERE id = $1', [
+      owner.workspaceId,
+    ])) as Array<{ status: string }>;
     await h.api.dataSource.query(`UPDATE workspaces SET status = 'suspended' WHERE id = $1`, [owner.workspaceId]);
     expect(await node.app.internals.heartbeat.beat()).toBe(true); // the heartbeat shows the node behind: DeliverToNode job
     await waitFor(() => node.app.state() === 'suspended');
     // Staff resuming does not lift a billing suspension.
     const staff = await signInByEmail(h.api, 'staff@enclave.test');
-    await http().post(`/api/staff/workspaces/${owner.workspaceId}/resume`).set('Cookie', staff).expect(200, { suspended: true, delivery: 'delivered' });
+    await http()
+      .post(`/api/staff/workspaces/${owner.workspaceId}/resume`)
+      .set('Cookie', staff)
+      .expect(200, { suspended: true, delivery: 'delivered' });
     await h.api.dataSource.query('UPDATE workspaces SET status = $2 WHERE id = $1', [owner.workspaceId, status]);
     expect(await node.app.internals.heartbeat.beat()).toBe(true);
     await waitFor(() => node.app.state() === 'active');
@@ -219,9 +307,28 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(node.app.internals.config.listChannels().map((c) => c.id)).toEqual([telegramChannelId]);
     const kinds = (await h.api.dataSource.getRepository(SecretRecordEntity).find()).map((r) => r.kind).sort();
     expect(kinds).toEqual(['openai_api_key', 'telegram_bot_token']);
-    const actions = ((await h.api.dataSource.query('SELECT action FROM audit_events WHERE workspace_id = $1', [owner.workspaceId])) as Array<{ action: string }>).map((r) => r.action);
+    const actions = (
+      (await h.api.dataSource.query('SELECT action FROM audit_events WHERE workspace_id = $1', [
+        owner.workspaceId,
+      ])) as Array<{ action: string }>
+    ).map((r) => r.action);
     expect(actions).toEqual(
-      expect.arrayContaining(['agent.created', 'secret.stored', 'secret.delivered', 'secret.rotated', 'secret.removed', 'channel.created', 'channel.deleted', 'node.enrolled', 'node.config_applied', 'export.requested', 'conversation.erased', 'retention.set', 'node.suspend_requested', 'node.resume_requested']),
+      expect.arrayContaining([
+        'agent.created',
+        'secret.stored',
+        'secret.delivered',
+        'secret.rotated',
+        'secret.removed',
+        'channel.created',
+        'channel.deleted',
+        'node.enrolled',
+        'node.config_applied',
+        'export.requested',
+        'conversation.erased',
+        'retention.set',
+        'node.suspend_requested',
+        'node.resume_requested',
+      ]),
     );
   });
 
@@ -230,7 +337,9 @@ describe('secrets and content never reach the control plane (full flow with a re
     await worker?.close();
     worker = undefined;
     await node.halt();
-    await as(http().put(`${ws()}/retention`)).send({ days: 60 }).expect(200, { days: 60, delivery: 'pending' });
+    await as(http().put(`${ws()}/retention`))
+      .send({ days: 60 })
+      .expect(200, { days: 60, delivery: 'pending' });
 
     const dump = await databaseDump(h);
     expect(dump).toContain('secret_records'); // the dump is real and has our tables
@@ -275,10 +384,16 @@ describe('secrets and content never reach the control plane (full flow with a re
     const needles = [...Object.values(SECRETS), ...Object.values(MESSAGES), ...replies];
     const hits: string[] = [];
     for (const needle of needles) {
-      const forms = { raw: needle, base64: Buffer.from(needle).toString('base64'), base64url: Buffer.from(needle).toString('base64url'), hex: Buffer.from(needle).toString('hex') };
+      const forms = {
+        raw: needle,
+        base64: Buffer.from(needle).toString('base64'),
+        base64url: Buffer.from(needle).toString('base64url'),
+        hex: Buffer.from(needle).toString('hex'),
+      };
       for (const [formName, form] of Object.entries(forms)) {
         for (const [where, haystack] of Object.entries({ pg_dump: dump, redis: redisText, logs })) {
-          if (haystack.includes(form) || haystack.includes(form.toUpperCase())) hits.push(`${where}: ${formName} of ${needle.slice(0, 12)}…`);
+          if (haystack.includes(form) || haystack.includes(form.toUpperCase()))
+            hits.push(`${where}: ${formName} of ${needle.slice(0, 12)}…`);
         }
       }
     }
@@ -294,12 +409,17 @@ const JOB_ID_PREFIX = 'deliver-node.';
  */
 async function databaseDump(h: AgentsHarness): Promise<string> {
   try {
-    return execFileSync('pg_dump', ['--no-owner', '--dbname', h.api.database.url], { maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+    return execFileSync('pg_dump', ['--no-owner', '--dbname', h.api.database.url], {
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).toString('utf8');
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
     if (!/version mismatch/i.test(stderr)) throw error;
     console.warn(`pg_dump refused (${stderr.trim()}); dumping every table through SQL instead`);
-    const tables = (await h.api.dataSource.query(`SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`)) as Array<{ name: string }>;
+    const tables = (await h.api.dataSource.query(
+      `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+    )) as Array<{ name: string }>;
     let out = '';
     for (const { name } of tables) {
       const rows = (await h.api.dataSource.query(`SELECT t::text AS row FROM ${name} t`)) as Array<{ row: string }>;

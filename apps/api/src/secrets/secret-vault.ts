@@ -10,7 +10,10 @@ import { decryptSecret, encryptSecret, fingerprintSecret, maskSecret } from '@en
 export class SecretVault {
   private readonly key: Buffer | null;
 
-  constructor(private readonly pepper: string | null, encryptionKeyBase64: string | null) {
+  constructor(
+    private readonly pepper: string | null,
+    encryptionKeyBase64: string | null,
+  ) {
     this.key = encryptionKeyBase64 ? Buffer.from(encryptionKeyBase64, 'base64') : null;
   }
 
@@ -19,7 +22,12 @@ export class SecretVault {
   }
 
   private ready(): { pepper: string; key: Buffer } {
-    if (!this.pepper || !this.key) throw new DomainError('unavailable', 'secrets_not_configured', 'Secret handling is not configured on this server (SECRET_PEPPER, SECRET_ENCRYPTION_KEY).');
+    if (!this.pepper || !this.key)
+      throw new DomainError(
+        'unavailable',
+        'secrets_not_configured',
+        'Secret handling is not configured on this server (SECRET_PEPPER, SECRET_ENCRYPTION_KEY).',
+      );
     return { pepper: this.pepper, key: this.key };
   }
 

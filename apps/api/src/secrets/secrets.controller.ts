@@ -10,7 +10,12 @@ import { PROVIDER_KEY_KINDS, type ProviderKeyKind, SecretsService } from './secr
 
 function providerKind(kind: string): ProviderKeyKind {
   if (!(PROVIDER_KEY_KINDS as readonly string[]).includes(kind)) {
-    throw new DomainError('invalid', 'invalid_secret_kind', `Secret kind must be one of ${PROVIDER_KEY_KINDS.join(', ')} (channel credentials are set on their channel).`, { allowed: PROVIDER_KEY_KINDS });
+    throw new DomainError(
+      'invalid',
+      'invalid_secret_kind',
+      `Secret kind must be one of ${PROVIDER_KEY_KINDS.join(', ')} (channel credentials are set on their channel).`,
+      { allowed: PROVIDER_KEY_KINDS },
+    );
   }
   return kind as ProviderKeyKind;
 }
@@ -30,13 +35,24 @@ export class SecretsController {
   /** Validates the key with the provider's model list, then delivers it to the node. */
   @Put(':kind')
   @ApiOkResponse({ type: SetSecretResultDto })
-  set(@UuidParam('id') id: string, @Param('kind') kind: string, @CurrentUser() user: UserEntity, @Body() body: SetSecretDto, @Actor() actor: AuditActor): Promise<SetSecretResultDto> {
+  set(
+    @UuidParam('id') id: string,
+    @Param('kind') kind: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: SetSecretDto,
+    @Actor() actor: AuditActor,
+  ): Promise<SetSecretResultDto> {
     return this.secrets.setProviderKey(id, user.id, providerKind(kind), body.value, actor);
   }
 
   @Delete(':kind')
   @HttpCode(204)
-  remove(@UuidParam('id') id: string, @Param('kind') kind: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<void> {
+  remove(
+    @UuidParam('id') id: string,
+    @Param('kind') kind: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
     return this.secrets.removeProviderKey(id, user.id, providerKind(kind), actor);
   }
 }

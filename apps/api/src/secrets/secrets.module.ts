@@ -4,5 +4,10 @@ import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { SecretsController } from './secrets.controller';
 import { SecretsService } from './secrets.service';
 
-@Module({ imports: [NodeClientModule, WorkspaceAccessModule], controllers: [SecretsController], providers: [SecretsService], exports: [SecretsService] })
+@Module({
+  imports: [NodeClientModule, WorkspaceAccessModule],
+  controllers: [SecretsController],
+  providers: [SecretsService],
+  exports: [SecretsService],
+})
 export class SecretsModule {}

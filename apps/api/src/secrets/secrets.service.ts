@@ -51,12 +51,19 @@ export class SecretsService {
   ) {}
 
   /** Records a validated secret and seals it for delivery, in the caller's transaction. */
-  async store(manager: EntityManager, input: { workspaceId: string; kind: SecretKind; scope: string; value: string }, actor: AuditActor): Promise<SecretRecordEntity> {
+  async store(
+    manager: EntityManager,
+    input: { workspaceId: string; kind: SecretKind; scope: string; value: string },
+    actor: AuditActor,
+  ): Promise<SecretRecordEntity> {
     const fingerprint = this.vault.fingerprint(input.value);
     const mask = this.vault.mask(input.value);
     const now = new Date();
     const repository = manager.getRepository(SecretRecordEntity);
-    const existing = await repository.findOne({ where: { workspaceId: input.workspaceId, kind: input.kind, scope: input.scope }, lock: { mode: 'pessimistic_write' } });
+    const existing = await repository.findOne({
+      where: { workspaceId: input.workspaceId, kind: input.kind, scope: input.scope },
+      lock: { mode: 'pessimistic_write' },
+    });
     let record: SecretRecordEntity;
     const changed = existing !== null && existing.fingerprint !== fingerprint;
     if (existing) {
@@ -67,7 +74,19 @@ export class SecretsService {
       if (changed) existing.rotatedAt = now;
       record = await repository.save(existing);
     } else {
-      record = await repository.save(repository.create({ workspaceId: input.workspaceId, kind: input.kind, scope: input.scope, mask, fingerprint, status: 'pending', validatedAt: now, deliveredAt: null, rotatedAt: null }));
+      record = await repository.save(
+        repository.create({
+          workspaceId: input.workspaceId,
+          kind: input.kind,
+          scope: input.scope,
+          mask,
+          fingerprint,
+          status: 'pending',
+          validatedAt: now,
+          deliveredAt: null,
+          rotatedAt: null,
+        }),
+      );
     }
     const sealed = this.vault.seal(record.id, fingerprint, input.value);
     const expiresAt = new Date(now.getTime() + this.config.PENDING_SECRET_TTL_SECONDS * 1000);
@@ -95,7 +114,13 @@ export class SecretsService {
       return await check();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'credential_refused') {
-        await this.audit.recordAlone({ actor, action, workspaceId, outcome: 'failure', details: { ...(error.details as Record<string, unknown>) } });
+        await this.audit.recordAlone({
+          actor,
+          action,
+          workspaceId,
+          outcome: 'failure',
+          details: { ...(error.details as Record<string, unknown>) },
+        });
       }
       throw error;
     }
@@ -103,15 +128,25 @@ export class SecretsService {
 
   async list(workspaceId: string, userId: string): Promise<SecretRecordDto[]> {
     await this.access.require(workspaceId, userId, 'member');
-    const records = await this.dataSource.getRepository(SecretRecordEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
+    const records = await this.dataSource
+      .getRepository(SecretRecordEntity)
+      .find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
     return records.map(toSecretDto);
   }
 
   /** Sets or rotates a model provider key after the provider accepted it (models.list). */
-  async setProviderKey(workspaceId: string, userId: string, kind: ProviderKeyKind, value: string, actor: AuditActor): Promise<{ secret: SecretRecordDto; delivery: DeliveryState }> {
+  async setProviderKey(
+    workspaceId: string,
+    userId: string,
+    kind: ProviderKeyKind,
+    value: string,
+    actor: AuditActor,
+  ): Promise<{ secret: SecretRecordDto; delivery: DeliveryState }> {
     await this.access.require(workspaceId, userId, 'admin');
     this.vault.fingerprint('configuration-check-0000'); // fail fast (503) before calling the provider when unconfigured
-    await this.refusalAudited(workspaceId, actor, 'secret.refused', () => (kind === 'openai_api_key' ? this.checks.openAiKey(value) : this.checks.anthropicKey(value)));
+    await this.refusalAudited(workspaceId, actor, 'secret.refused', () =>
+      kind === 'openai_api_key' ? this.checks.openAiKey(value) : this.checks.anthropicKey(value),
+    );
     const record = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       return this.store(manager, { workspaceId, kind, scope: 'default', value }, actor);
@@ -122,9 +157,16 @@ export class SecretsService {
   }
 
   /** Removes a provider key: the node forgets it first (when it ever got it), then the record goes. */
-  async removeProviderKey(workspaceId: string, userId: string, kind: ProviderKeyKind, actor: AuditActor): Promise<void> {
+  async removeProviderKey(
+    workspaceId: string,
+    userId: string,
+    kind: ProviderKeyKind,
+    actor: AuditActor,
+  ): Promise<void> {
     await this.access.require(workspaceId, userId, 'owner');
-    const record = await this.dataSource.getRepository(SecretRecordEntity).findOneBy({ workspaceId, kind, scope: 'default' });
+    const record = await this.dataSource
+      .getRepository(SecretRecordEntity)
+      .findOneBy({ workspaceId, kind, scope: 'default' });
     if (!record) throw new DomainError('not_found', 'secret_not_found', 'No such secret.');
     await this.forgetOnNode(workspaceId, [record]);
     await this.dataSource.transaction(async (manager) => {
@@ -138,12 +180,23 @@ export class SecretsService {
     const delivered = records.filter((r) => r.deliveredAt !== null);
     if (delivered.length === 0) return;
     const node = await callableNode(this.dataSource.manager, workspaceId);
-    if (!node) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node is not reachable, so it cannot be told to forget the secret; nothing was changed. Try again later.');
+    if (!node)
+      throw new DomainError(
+        'unavailable',
+        'node_unavailable',
+        'The workspace node is not reachable, so it cannot be told to forget the secret; nothing was changed. Try again later.',
+      );
     const target = await targetOf(this.dataSource.manager, node);
     try {
       for (const record of delivered) await this.gateway.deleteSecret(target, record.kind as SecretKind, record.scope);
     } catch (error) {
-      if (error instanceof NodeCallError) throw new DomainError('unavailable', 'node_unavailable', 'The workspace node did not confirm forgetting the secret; nothing was changed. Try again later.', { code: error.code });
+      if (error instanceof NodeCallError)
+        throw new DomainError(
+          'unavailable',
+          'node_unavailable',
+          'The workspace node did not confirm forgetting the secret; nothing was changed. Try again later.',
+          { code: error.code },
+        );
       throw error;
     }
   }

@@ -24,7 +24,8 @@ export function staffOnlyMiddleware(sessions: () => SessionService) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     try {
       const token: unknown = request.cookies?.[SESSION_COOKIE];
-      const auth = typeof token === 'string' && token.length > 0 && token.length <= 128 ? await sessions().resolve(token) : null;
+      const auth =
+        typeof token === 'string' && token.length > 0 && token.length <= 128 ? await sessions().resolve(token) : null;
       if (!auth) return deny(response, 401, 'unauthenticated', 'Sign in first.');
       if (!auth.user.isStaff) return deny(response, 403, 'staff_only', 'This is for Enclave staff only.');
       next();
@@ -49,10 +50,20 @@ export class QueuesDashboardModule implements OnModuleInit {
   onModuleInit(): void {
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUES_DASHBOARD_PATH);
-    const queues = Object.values(QueueName).map((name) => new BullMQAdapter(this.moduleRef.get<Queue>(getQueueToken(name), { strict: false })));
+    const queues = Object.values(QueueName).map(
+      (name) => new BullMQAdapter(this.moduleRef.get<Queue>(getQueueToken(name), { strict: false })),
+    );
     // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1: same shape, another declaration.
-    createBullBoard({ queues, serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'], options: { uiConfig: { boardTitle: 'Enclave queues' } } });
+    createBullBoard({
+      queues,
+      serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+      options: { uiConfig: { boardTitle: 'Enclave queues' } },
+    });
     const app = this.adapterHost.httpAdapter.getInstance<Express>();
-    app.use(QUEUES_DASHBOARD_PATH, staffOnlyMiddleware(() => this.moduleRef.get(SessionService, { strict: false })), serverAdapter.getRouter() as Express);
+    app.use(
+      QUEUES_DASHBOARD_PATH,
+      staffOnlyMiddleware(() => this.moduleRef.get(SessionService, { strict: false })),
+      serverAdapter.getRouter() as Express,
+    );
   }
 }

@@ -9,7 +9,21 @@ import { csvRow } from '../audit/csv';
 import { AuditPageDto, ChainVerdictDto, StaffAuditCsvQueryDto, StaffAuditQueryDto } from '../audit/dto/audit-query.dto';
 import { StaffGuard } from './staff.guard';
 
-const CSV_COLUMNS = ['id', 'occurredAt', 'actorType', 'actorId', 'workspaceId', 'action', 'targetType', 'targetId', 'ip', 'userAgent', 'outcome', 'details', 'hash'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'occurredAt',
+  'actorType',
+  'actorId',
+  'workspaceId',
+  'action',
+  'targetType',
+  'targetId',
+  'ip',
+  'userAgent',
+  'outcome',
+  'details',
+  'hash',
+] as const;
 
 @ApiTags('staff')
 @Controller('staff/audit-events')
@@ -34,7 +48,9 @@ export class StaffAuditController {
   async csv(@Query() filter: StaffAuditCsvQueryDto, @Res() response: Response): Promise<void> {
     response.write(csvRow([...CSV_COLUMNS]));
     for await (const event of this.auditQuery.all(filter)) {
-      const row = csvRow(CSV_COLUMNS.map((column) => (column === 'occurredAt' ? event.occurredAt.toISOString() : event[column])));
+      const row = csvRow(
+        CSV_COLUMNS.map((column) => (column === 'occurredAt' ? event.occurredAt.toISOString() : event[column])),
+      );
       if (!response.write(row)) await new Promise((resolve) => response.once('drain', resolve));
     }
     response.end();

@@ -7,7 +7,8 @@ import type { AppRequest } from '../common/request-context';
 export class StaffGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AppRequest>();
-    if (!request.auth?.user.isStaff) throw new DomainError('forbidden', 'staff_only', 'This is for Enclave staff only.');
+    if (!request.auth?.user.isStaff)
+      throw new DomainError('forbidden', 'staff_only', 'This is for Enclave staff only.');
     return true;
   }
 }

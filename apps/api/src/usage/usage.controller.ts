@@ -14,7 +14,11 @@ export class UsageController {
   /** Daily message counts per channel type, from node heartbeats (counts only). */
   @Get()
   @ApiOkResponse({ type: UsageDto })
-  series(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Query() query: UsageQueryDto): Promise<UsageDto> {
+  series(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Query() query: UsageQueryDto,
+  ): Promise<UsageDto> {
     return this.usage.series(id, user.id, query.days);
   }
 }

@@ -1,14 +1,30 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
-export class UsageQueryDto extends createZodDto(z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) })) {}
+export class UsageQueryDto extends createZodDto(
+  z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+) {}
 
 const counts = z.object({ inbound: z.number().int(), outbound: z.number().int(), failures: z.number().int() });
 export const usageSchema = z.object({
   days: z.number().int(),
   from: z.iso.date(),
   to: z.iso.date(),
-  series: z.array(z.object({ day: z.iso.date(), telegram: counts, whatsapp: counts, providerErrors: z.number().int(), fallbackReplies: z.number().int() })),
-  totals: z.object({ inbound: z.number().int(), outbound: z.number().int(), failures: z.number().int(), providerErrors: z.number().int(), fallbackReplies: z.number().int() }),
+  series: z.array(
+    z.object({
+      day: z.iso.date(),
+      telegram: counts,
+      whatsapp: counts,
+      providerErrors: z.number().int(),
+      fallbackReplies: z.number().int(),
+    }),
+  ),
+  totals: z.object({
+    inbound: z.number().int(),
+    outbound: z.number().int(),
+    failures: z.number().int(),
+    providerErrors: z.number().int(),
+    fallbackReplies: z.number().int(),
+  }),
 });
 export class UsageDto extends createZodDto(usageSchema) {}

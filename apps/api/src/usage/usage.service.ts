@@ -34,7 +34,13 @@ export class UsageService {
     const points = new Map<string, UsageDto['series'][number]>();
     for (let t = start.getTime(); t <= end.getTime(); t += 86_400_000) {
       const day = new Date(t).toISOString().slice(0, 10);
-      points.set(day, { day, telegram: { inbound: 0, outbound: 0, failures: 0 }, whatsapp: { inbound: 0, outbound: 0, failures: 0 }, providerErrors: 0, fallbackReplies: 0 });
+      points.set(day, {
+        day,
+        telegram: { inbound: 0, outbound: 0, failures: 0 },
+        whatsapp: { inbound: 0, outbound: 0, failures: 0 },
+        providerErrors: 0,
+        fallbackReplies: 0,
+      });
     }
     for (const row of rows) {
       const point = points.get(row.day);
@@ -43,7 +49,11 @@ export class UsageService {
         point.providerErrors += Number(row.provider_errors);
         point.fallbackReplies += Number(row.fallback_replies);
       } else {
-        point[row.channel] = { inbound: Number(row.inbound), outbound: Number(row.outbound), failures: Number(row.failures) };
+        point[row.channel] = {
+          inbound: Number(row.inbound),
+          outbound: Number(row.outbound),
+          failures: Number(row.failures),
+        };
       }
     }
     const series = [...points.values()];

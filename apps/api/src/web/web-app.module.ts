@@ -29,7 +29,10 @@ export class WebAppModule implements OnModuleInit {
       index: false,
       fallthrough: true,
       setHeaders: (response, path) => {
-        response.setHeader('Cache-Control', path.includes(`${join(WEB_DIST_DIR, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        response.setHeader(
+          'Cache-Control',
+          path.includes(`${join(WEB_DIST_DIR, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
     app.use((request: Request, response: Response, next: NextFunction) => {

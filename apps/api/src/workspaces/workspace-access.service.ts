@@ -19,12 +19,22 @@ export interface WorkspaceAccess {
 export class WorkspaceAccessService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async require(workspaceId: string, userId: string, minimumRole: MembershipRole, manager: EntityManager = this.dataSource.manager): Promise<WorkspaceAccess> {
+  async require(
+    workspaceId: string,
+    userId: string,
+    minimumRole: MembershipRole,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<WorkspaceAccess> {
     const membership = await manager.findOneBy(MembershipEntity, { workspaceId, userId });
-    const workspace = membership ? await manager.findOneBy(WorkspaceEntity, { id: workspaceId, deletedAt: IsNull() }) : null;
+    const workspace = membership
+      ? await manager.findOneBy(WorkspaceEntity, { id: workspaceId, deletedAt: IsNull() })
+      : null;
     if (!membership || !workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
     if (RANK[membership.role] < RANK[minimumRole]) {
-      throw new DomainError('forbidden', 'role_required', `This needs the ${minimumRole} role in the workspace.`, { required: minimumRole, current: membership.role });
+      throw new DomainError('forbidden', 'role_required', `This needs the ${minimumRole} role in the workspace.`, {
+        required: minimumRole,
+        current: membership.role,
+      });
     }
     return { workspace, membership };
   }

@@ -4,7 +4,17 @@ import type { AuditActor } from '@enclave/audit';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
-import { ChangeRoleDto, CreateWorkspaceDto, InviteMemberDto, InviteResultDto, MembersDto, RenameWorkspaceDto, SlugAvailabilityDto, SlugQueryDto, WorkspaceDto } from './dto/workspace.dto';
+import {
+  ChangeRoleDto,
+  CreateWorkspaceDto,
+  InviteMemberDto,
+  InviteResultDto,
+  MembersDto,
+  RenameWorkspaceDto,
+  SlugAvailabilityDto,
+  SlugQueryDto,
+  WorkspaceDto,
+} from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
 @ApiTags('workspaces')
@@ -27,7 +37,11 @@ export class WorkspacesController {
 
   @Post()
   @ApiCreatedResponse({ type: WorkspaceDto })
-  create(@CurrentUser() user: UserEntity, @Body() body: CreateWorkspaceDto, @Actor() actor: AuditActor): Promise<WorkspaceDto> {
+  create(
+    @CurrentUser() user: UserEntity,
+    @Body() body: CreateWorkspaceDto,
+    @Actor() actor: AuditActor,
+  ): Promise<WorkspaceDto> {
     return this.workspaces.create(user, body, actor);
   }
 
@@ -39,7 +53,12 @@ export class WorkspacesController {
 
   @Patch(':id')
   @ApiOkResponse({ type: WorkspaceDto })
-  rename(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: RenameWorkspaceDto, @Actor() actor: AuditActor): Promise<WorkspaceDto> {
+  rename(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: RenameWorkspaceDto,
+    @Actor() actor: AuditActor,
+  ): Promise<WorkspaceDto> {
     return this.workspaces.rename(id, user.id, body.name, actor);
   }
 
@@ -57,25 +76,46 @@ export class WorkspacesController {
 
   @Post(':id/members')
   @ApiCreatedResponse({ type: InviteResultDto })
-  invite(@UuidParam('id') id: string, @CurrentUser() user: UserEntity, @Body() body: InviteMemberDto, @Actor() actor: AuditActor): Promise<InviteResultDto> {
+  invite(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: InviteMemberDto,
+    @Actor() actor: AuditActor,
+  ): Promise<InviteResultDto> {
     return this.workspaces.invite(id, user, body, actor);
   }
 
   @Patch(':id/members/:userId')
   @HttpCode(204)
-  changeRole(@UuidParam('id') id: string, @UuidParam('userId') memberId: string, @CurrentUser() user: UserEntity, @Body() body: ChangeRoleDto, @Actor() actor: AuditActor): Promise<void> {
+  changeRole(
+    @UuidParam('id') id: string,
+    @UuidParam('userId') memberId: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: ChangeRoleDto,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
     return this.workspaces.changeRole(id, user.id, memberId, body.role, actor);
   }
 
   @Delete(':id/members/:userId')
   @HttpCode(204)
-  removeMember(@UuidParam('id') id: string, @UuidParam('userId') memberId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<void> {
+  removeMember(
+    @UuidParam('id') id: string,
+    @UuidParam('userId') memberId: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
     return this.workspaces.removeMember(id, user.id, memberId, actor);
   }
 
   @Delete(':id/invitations/:invitationId')
   @HttpCode(204)
-  revokeInvitation(@UuidParam('id') id: string, @UuidParam('invitationId') invitationId: string, @CurrentUser() user: UserEntity, @Actor() actor: AuditActor): Promise<void> {
+  revokeInvitation(
+    @UuidParam('id') id: string,
+    @UuidParam('invitationId') invitationId: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
     return this.workspaces.revokeInvitation(id, user.id, invitationId, actor);
   }
 }

@@ -3,10 +3,23 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
 import { MailerService } from '@enclave/mailer';
 import { DomainError } from '@enclave/platform';
-import { InvitationEntity, MembershipEntity, type MembershipRole, UserEntity, WorkspaceEntity, type WorkspaceStatus } from '@enclave/persistence';
+import {
+  InvitationEntity,
+  MembershipEntity,
+  type MembershipRole,
+  UserEntity,
+  WorkspaceEntity,
+  type WorkspaceStatus,
+} from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
-import type { CreateWorkspaceDto, InviteMemberDto, InviteResultDto, MembersDto, WorkspaceDto } from './dto/workspace.dto';
+import type {
+  CreateWorkspaceDto,
+  InviteMemberDto,
+  InviteResultDto,
+  MembersDto,
+  WorkspaceDto,
+} from './dto/workspace.dto';
 import { BillingService } from '../billing/billing.service';
 import { slugProblem } from './slug';
 import { WorkspaceAccessService } from './workspace-access.service';
@@ -14,10 +27,24 @@ import { WorkspaceAccessService } from './workspace-access.service';
 const UNIQUE_VIOLATION = '23505';
 
 /** Statuses in which a workspace has, or is getting, an agent node that deletion must tear down. */
-const HAS_NODE: ReadonlySet<WorkspaceStatus> = new Set(['provisioning', 'active', 'provisioning_failed', 'past_due', 'suspended', 'canceled']);
+const HAS_NODE: ReadonlySet<WorkspaceStatus> = new Set([
+  'provisioning',
+  'active',
+  'provisioning_failed',
+  'past_due',
+  'suspended',
+  'canceled',
+]);
 
 function toDto(workspace: WorkspaceEntity, role: MembershipRole): WorkspaceDto {
-  return { id: workspace.id, name: workspace.name, slug: workspace.slug, status: workspace.status, role, createdAt: workspace.createdAt.toISOString() };
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    slug: workspace.slug,
+    status: workspace.status,
+    role,
+    createdAt: workspace.createdAt.toISOString(),
+  };
 }
 
 @Injectable()
@@ -43,13 +70,28 @@ export class WorkspacesService {
     if (problem) throw new DomainError('invalid', 'slug_invalid', `Slug ${problem}.`, { field: 'slug' });
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const workspace = await manager.save(WorkspaceEntity, manager.create(WorkspaceEntity, { name: input.name, slug: input.slug, status: 'pending_payment', deletedAt: null }));
+        const workspace = await manager.save(
+          WorkspaceEntity,
+          manager.create(WorkspaceEntity, {
+            name: input.name,
+            slug: input.slug,
+            status: 'pending_payment',
+            deletedAt: null,
+          }),
+        );
         await manager.save(MembershipEntity, { workspaceId: workspace.id, userId: user.id, role: 'owner' });
-        await this.audit.record(manager, { actor, action: 'workspace.created', workspaceId: workspace.id, target: { type: 'workspace', id: workspace.id }, details: { slug: workspace.slug } });
+        await this.audit.record(manager, {
+          actor,
+          action: 'workspace.created',
+          workspaceId: workspace.id,
+          target: { type: 'workspace', id: workspace.id },
+          details: { slug: workspace.slug },
+        });
         return toDto(workspace, 'owner');
       });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DomainError('conflict', 'slug_taken', 'Slug is already taken.', { field: 'slug' });
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+        throw new DomainError('conflict', 'slug_taken', 'Slug is already taken.', { field: 'slug' });
       throw error;
     }
   }
@@ -63,7 +105,9 @@ export class WorkspacesService {
       .where('w.deleted_at IS NULL')
       .orderBy('w.created_at', 'ASC')
       .getRawAndEntities();
-    return rows.entities.map((workspace, index) => toDto(workspace, (rows.raw[index] as { role: MembershipRole }).role));
+    return rows.entities.map((workspace, index) =>
+      toDto(workspace, (rows.raw[index] as { role: MembershipRole }).role),
+    );
   }
 
   async get(workspaceId: string, userId: string): Promise<WorkspaceDto> {
@@ -77,7 +121,13 @@ export class WorkspacesService {
       const previous = workspace.name;
       workspace.name = name;
       await manager.save(workspace);
-      await this.audit.record(manager, { actor, action: 'workspace.renamed', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { before: previous, after: name } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'workspace.renamed',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { before: previous, after: name },
+      });
       return toDto(workspace, membership.role);
     });
   }
@@ -92,17 +142,31 @@ export class WorkspacesService {
     await this.billing.cancelForDeletion(workspaceId, actor);
     const tearDown = await this.dataSource.transaction(async (manager) => {
       const { workspace } = await this.access.require(workspaceId, userId, 'owner', manager);
-      await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId }).getOne();
+      await manager
+        .createQueryBuilder(WorkspaceEntity, 'w')
+        .setLock('pessimistic_write')
+        .where({ id: workspaceId })
+        .getOne();
       const before = workspace.status;
       const hasNode = HAS_NODE.has(before);
       workspace.deletedAt = new Date();
       if (hasNode) workspace.status = 'deprovisioning';
       await manager.save(workspace);
-      await this.audit.record(manager, { actor, action: 'workspace.deleted', workspaceId, target: { type: 'workspace', id: workspaceId }, details: { statusBefore: before, deprovisioning: hasNode } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'workspace.deleted',
+        workspaceId,
+        target: { type: 'workspace', id: workspaceId },
+        details: { statusBefore: before, deprovisioning: hasNode },
+      });
       return hasNode;
     });
     if (tearDown) {
-      await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) });
+      await this.queues.enqueue(
+        JobName.DeprovisionWorkspace,
+        { workspaceId },
+        { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) },
+      );
     }
   }
 
@@ -115,18 +179,36 @@ export class WorkspacesService {
       .where('m.workspace_id = :workspaceId', { workspaceId })
       .orderBy('m.created_at', 'ASC')
       .getMany();
-    const invitations = await this.dataSource.getRepository(InvitationEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
+    const invitations = await this.dataSource
+      .getRepository(InvitationEntity)
+      .find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
     return {
       members: members.map((m) => {
         const user = (m as MembershipEntity & { user: UserEntity }).user;
-        return { userId: m.userId, email: user.email, name: user.name, role: m.role, joinedAt: m.createdAt.toISOString() };
+        return {
+          userId: m.userId,
+          email: user.email,
+          name: user.name,
+          role: m.role,
+          joinedAt: m.createdAt.toISOString(),
+        };
       }),
-      invitations: invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedAt: i.createdAt.toISOString() })),
+      invitations: invitations.map((i) => ({
+        id: i.id,
+        email: i.email,
+        role: i.role,
+        invitedAt: i.createdAt.toISOString(),
+      })),
     };
   }
 
   /** Adds an existing user at once; otherwise records an invitation that becomes a membership at their first sign-in. */
-  async invite(workspaceId: string, inviter: UserEntity, input: InviteMemberDto, actor: AuditActor): Promise<InviteResultDto> {
+  async invite(
+    workspaceId: string,
+    inviter: UserEntity,
+    input: InviteMemberDto,
+    actor: AuditActor,
+  ): Promise<InviteResultDto> {
     const result = await this.dataSource.transaction(async (manager) => {
       const { workspace } = await this.access.require(workspaceId, inviter.id, 'admin', manager);
       const existing = await manager.findOneBy(UserEntity, { email: input.email });
@@ -135,7 +217,13 @@ export class WorkspacesService {
           throw new DomainError('conflict', 'already_member', 'That person is already a member.');
         }
         await manager.save(MembershipEntity, { workspaceId, userId: existing.id, role: input.role });
-        await this.audit.record(manager, { actor, action: 'membership.created', workspaceId, target: { type: 'user', id: existing.id }, details: { role: input.role } });
+        await this.audit.record(manager, {
+          actor,
+          action: 'membership.created',
+          workspaceId,
+          target: { type: 'user', id: existing.id },
+          details: { role: input.role },
+        });
         return { status: 'added' as const, workspace };
       }
       const invitation = await manager
@@ -146,7 +234,13 @@ export class WorkspacesService {
         .orUpdate(['role'], ['workspace_id', 'email'])
         .returning(['id'])
         .execute();
-      await this.audit.record(manager, { actor, action: 'invitation.created', workspaceId, target: { type: 'invitation', id: String(invitation.identifiers[0]?.id ?? invitation.raw[0]?.id) }, details: { role: input.role } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'invitation.created',
+        workspaceId,
+        target: { type: 'invitation', id: String(invitation.identifiers[0]?.id ?? invitation.raw[0]?.id) },
+        details: { role: input.role },
+      });
       return { status: 'invited' as const, workspace };
     });
     await this.mailer.send({
@@ -162,43 +256,83 @@ export class WorkspacesService {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const deleted = await manager.delete(InvitationEntity, { id: invitationId, workspaceId });
       if (!deleted.affected) throw new DomainError('not_found', 'invitation_not_found', 'No such invitation.');
-      await this.audit.record(manager, { actor, action: 'invitation.revoked', workspaceId, target: { type: 'invitation', id: invitationId } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'invitation.revoked',
+        workspaceId,
+        target: { type: 'invitation', id: invitationId },
+      });
     });
   }
 
-  async changeRole(workspaceId: string, actingUserId: string, memberUserId: string, role: MembershipRole, actor: AuditActor): Promise<void> {
+  async changeRole(
+    workspaceId: string,
+    actingUserId: string,
+    memberUserId: string,
+    role: MembershipRole,
+    actor: AuditActor,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const { membership: acting } = await this.access.require(workspaceId, actingUserId, 'admin', manager);
       const target = await this.lockedMember(manager, workspaceId, memberUserId);
       if ((role === 'owner' || target.role === 'owner') && acting.role !== 'owner') {
-        throw new DomainError('forbidden', 'role_required', 'Only owners can grant or remove the owner role.', { required: 'owner', current: acting.role });
+        throw new DomainError('forbidden', 'role_required', 'Only owners can grant or remove the owner role.', {
+          required: 'owner',
+          current: acting.role,
+        });
       }
-      if (target.role === 'owner' && role !== 'owner') await this.ensureAnotherOwner(manager, workspaceId, memberUserId);
+      if (target.role === 'owner' && role !== 'owner')
+        await this.ensureAnotherOwner(manager, workspaceId, memberUserId);
       const before = target.role;
       target.role = role;
       await manager.save(target);
-      await this.audit.record(manager, { actor, action: 'membership.role_changed', workspaceId, target: { type: 'user', id: memberUserId }, details: { before, after: role } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'membership.role_changed',
+        workspaceId,
+        target: { type: 'user', id: memberUserId },
+        details: { before, after: role },
+      });
     });
   }
 
-  async removeMember(workspaceId: string, actingUserId: string, memberUserId: string, actor: AuditActor): Promise<void> {
+  async removeMember(
+    workspaceId: string,
+    actingUserId: string,
+    memberUserId: string,
+    actor: AuditActor,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       // Anyone may leave; removing someone else needs admin (and owner to remove an owner).
       const minimum: MembershipRole = actingUserId === memberUserId ? 'member' : 'admin';
       const { membership: acting } = await this.access.require(workspaceId, actingUserId, minimum, manager);
       const target = await this.lockedMember(manager, workspaceId, memberUserId);
       if (target.role === 'owner') {
-        if (acting.role !== 'owner') throw new DomainError('forbidden', 'role_required', 'Only owners can remove an owner.', { required: 'owner', current: acting.role });
+        if (acting.role !== 'owner')
+          throw new DomainError('forbidden', 'role_required', 'Only owners can remove an owner.', {
+            required: 'owner',
+            current: acting.role,
+          });
         await this.ensureAnotherOwner(manager, workspaceId, memberUserId);
       }
       await manager.delete(MembershipEntity, { id: target.id });
-      await this.audit.record(manager, { actor, action: 'membership.removed', workspaceId, target: { type: 'user', id: memberUserId }, details: { role: target.role } });
+      await this.audit.record(manager, {
+        actor,
+        action: 'membership.removed',
+        workspaceId,
+        target: { type: 'user', id: memberUserId },
+        details: { role: target.role },
+      });
     });
   }
 
   private async lockedMember(manager: EntityManager, workspaceId: string, userId: string): Promise<MembershipEntity> {
     // Lock the workspace row so two concurrent demotions cannot both leave it without an owner.
-    await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where({ id: workspaceId, deletedAt: IsNull() }).getOne();
+    await manager
+      .createQueryBuilder(WorkspaceEntity, 'w')
+      .setLock('pessimistic_write')
+      .where({ id: workspaceId, deletedAt: IsNull() })
+      .getOne();
     const member = await manager.findOneBy(MembershipEntity, { workspaceId, userId });
     if (!member) throw new DomainError('not_found', 'member_not_found', 'No such member in this workspace.');
     return member;
@@ -207,7 +341,11 @@ export class WorkspacesService {
   private async ensureAnotherOwner(manager: EntityManager, workspaceId: string, leavingUserId: string): Promise<void> {
     const owners = await manager.findBy(MembershipEntity, { workspaceId, role: 'owner' });
     if (!owners.some((owner) => owner.userId !== leavingUserId)) {
-      throw new DomainError('conflict', 'last_owner', 'A workspace needs at least one owner; make someone else owner first.');
+      throw new DomainError(
+        'conflict',
+        'last_owner',
+        'A workspace needs at least one owner; make someone else owner first.',
+      );
     }
   }
 }

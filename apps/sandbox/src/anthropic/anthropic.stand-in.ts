@@ -45,13 +45,21 @@ export function createAnthropicStandIn(): StandIn {
   const revoked = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const faults = normalFaults(529);
-  const requests: { model: string; system: string | null; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
+  const requests: {
+    model: string;
+    system: string | null;
+    messages: { role: string; content: string }[];
+    at: string;
+    status: number;
+  }[] = [];
 
   const requestId = () => `req_${randomBytes(12).toString('base64url')}`;
   const error = (res: Response, status: number, message: string) => {
     const id = requestId();
     res.setHeader('request-id', id);
-    return res.status(status).json({ type: 'error', error: { type: ERROR_TYPE[status] ?? 'api_error', message }, request_id: id });
+    return res
+      .status(status)
+      .json({ type: 'error', error: { type: ERROR_TYPE[status] ?? 'api_error', message }, request_id: id });
   };
 
   const auth = (req: Request, res: Response, next: NextFunction) => {
@@ -69,7 +77,8 @@ export function createAnthropicStandIn(): StandIn {
 
   const textOf = (content: unknown): string | undefined => {
     if (typeof content === 'string') return content;
-    if (Array.isArray(content)) return content.map((b: { type?: string; text?: string }) => (b?.type === 'text' ? (b.text ?? '') : '')).join('');
+    if (Array.isArray(content))
+      return content.map((b: { type?: string; text?: string }) => (b?.type === 'text' ? (b.text ?? '') : '')).join('');
     return undefined;
   };
 
@@ -85,7 +94,12 @@ export function createAnthropicStandIn(): StandIn {
     r.get('/_test/requests', (_req, res) => res.json({ requests }));
 
     r.get('/v1/models', auth, (_req, res) =>
-      res.json({ data: ANTHROPIC_MODELS.map((m) => ({ type: 'model', ...m })), has_more: false, first_id: ANTHROPIC_MODELS[0].id, last_id: ANTHROPIC_MODELS[ANTHROPIC_MODELS.length - 1].id }),
+      res.json({
+        data: ANTHROPIC_MODELS.map((m) => ({ type: 'model', ...m })),
+        has_more: false,
+        first_id: ANTHROPIC_MODELS[0].id,
+        last_id: ANTHROPIC_MODELS[ANTHROPIC_MODELS.length - 1].id,
+      }),
     );
     r.get('/v1/models/:id', auth, (req, res) => {
       const m = ANTHROPIC_MODELS.find((x) => x.id === req.params.id);
@@ -93,19 +107,30 @@ export function createAnthropicStandIn(): StandIn {
       return res.json({ type: 'model', ...m });
     });
     r.post('/v1/messages', auth, async (req, res) => {
-      const b = (req.body ?? {}) as { model?: unknown; max_tokens?: unknown; messages?: unknown; system?: unknown; stream?: unknown };
+      const b = (req.body ?? {}) as {
+        model?: unknown;
+        max_tokens?: unknown;
+        messages?: unknown;
+        system?: unknown;
+        stream?: unknown;
+      };
       if (typeof b.model !== 'string') return error(res, 400, 'model: Field required');
-      if (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1) return error(res, 400, 'max_tokens: Field required');
-      if (!Array.isArray(b.messages) || b.messages.length === 0) return error(res, 400, 'messages: at least one message is required');
+      if (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1)
+        return error(res, 400, 'max_tokens: Field required');
+      if (!Array.isArray(b.messages) || b.messages.length === 0)
+        return error(res, 400, 'messages: at least one message is required');
       if (b.stream === true) return error(res, 400, 'stream: streaming is not supported by the Enclave sandbox');
       const messages: { role: string; content: string }[] = [];
       for (const [i, m] of (b.messages as { role?: unknown; content?: unknown }[]).entries()) {
         const role = String(m.role);
-        if (role !== 'user' && role !== 'assistant') return error(res, 400, `messages.${i}.role: Input should be 'user' or 'assistant'`);
+        if (role !== 'user' && role !== 'assistant')
+          return error(res, 400, `messages.${i}.role: Input should be 'user' or 'assistant'`);
         if (i === 0 && role !== 'user') return error(res, 400, 'messages: first message must use the "user" role');
-        if (i > 0 && messages[i - 1].role === role) return error(res, 400, 'messages: roles must alternate between "user" and "assistant"');
+        if (i > 0 && messages[i - 1].role === role)
+          return error(res, 400, 'messages: roles must alternate between "user" and "assistant"');
         const text = textOf(m.content);
-        if (text === undefined || text === '') return error(res, 400, `messages.${i}: all messages must have non-empty content`);
+        if (text === undefined || text === '')
+          return error(res, 400, `messages.${i}: all messages must have non-empty content`);
         messages.push({ role, content: text });
       }
       if (!ANTHROPIC_MODELS.some((m) => m.id === b.model)) return error(res, 404, `model: ${b.model}`);
@@ -117,7 +142,12 @@ export function createAnthropicStandIn(): StandIn {
         faults.failNext--;
         if (faults.failStatus === 429) res.setHeader('retry-after', '1');
         record.status = faults.failStatus;
-        const msg = faults.failStatus === 429 ? 'Number of requests has exceeded your rate limit.' : faults.failStatus === 529 ? 'Overloaded' : 'Internal server error';
+        const msg =
+          faults.failStatus === 429
+            ? 'Number of requests has exceeded your rate limit.'
+            : faults.failStatus === 529
+              ? 'Overloaded'
+              : 'Internal server error';
         return error(res, faults.failStatus, msg);
       }
       if (res.destroyed || res.headersSent) return;

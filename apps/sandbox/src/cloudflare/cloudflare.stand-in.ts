@@ -57,7 +57,8 @@ class CloudflareError extends Error {
   }
 }
 
-const validation = (code: number, message: string) => new CloudflareError(400, [{ code: 1004, message: 'DNS Validation Error', error_chain: [{ code, message }] }]);
+const validation = (code: number, message: string) =>
+  new CloudflareError(400, [{ code: 1004, message: 'DNS Validation Error', error_chain: [{ code, message }] }]);
 
 interface Zone {
   id: string;
@@ -148,7 +149,18 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       owner: { id: null, type: 'user', email: null },
       account: ACCOUNT,
       permissions: ['#dns_records:edit', '#dns_records:read', '#zone:read'],
-      plan: { id: '0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee', name: 'Free Website', price: 0, currency: 'USD', frequency: '', is_subscribed: false, can_subscribe: false, legacy_id: 'free', legacy_discount: false, externally_managed: false },
+      plan: {
+        id: '0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
+        name: 'Free Website',
+        price: 0,
+        currency: 'USD',
+        frequency: '',
+        is_subscribed: false,
+        can_subscribe: false,
+        legacy_id: 'free',
+        legacy_discount: false,
+        externally_managed: false,
+      },
     };
   }
 
@@ -187,7 +199,8 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
 
   function getRecord(zone: Zone, id: string): DnsRecord {
     const record = records.get(id);
-    if (!record || record.zoneId !== zone.id) throw new CloudflareError(404, [{ code: 81044, message: 'Record does not exist.' }]);
+    if (!record || record.zoneId !== zone.id)
+      throw new CloudflareError(404, [{ code: 81044, message: 'Record does not exist.' }]);
     return record;
   }
 
@@ -200,7 +213,11 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
   }
 
   /** Validates a full record (after applying a PATCH onto the stored one). */
-  function validate(zone: Zone, input: Record<string, unknown>, existingId: string | null): Omit<DnsRecord, 'id' | 'zoneId' | 'created_on' | 'modified_on'> {
+  function validate(
+    zone: Zone,
+    input: Record<string, unknown>,
+    existingId: string | null,
+  ): Omit<DnsRecord, 'id' | 'zoneId' | 'created_on' | 'modified_on'> {
     const type = input.type;
     if (typeof type !== 'string' || !type) throw validation(9000, 'DNS record type is required.');
     if (!RECORD_TYPES.includes(type)) throw validation(9000, `DNS record type "${type}" is invalid or not supported.`);
@@ -211,7 +228,8 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
     if (typeof input.content !== 'string' || !input.content) throw validation(9006, 'Content is required.');
     let content = input.content;
     if (type === 'A' && !isIPv4(content)) throw validation(9005, 'Content for A record must be a valid IPv4 address.');
-    if (type === 'AAAA' && !isIPv6(content)) throw validation(9006, 'Content for AAAA record must be a valid IPv6 address.');
+    if (type === 'AAAA' && !isIPv6(content))
+      throw validation(9006, 'Content for AAAA record must be a valid IPv6 address.');
     if (type === 'CNAME' || type === 'NS' || type === 'MX') {
       content = content.toLowerCase().replace(/\.$/, '');
       if (!HOSTNAME.test(content)) throw validation(9007, `Content for ${type} record is invalid.`);
@@ -226,20 +244,31 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
     if (proxied && !PROXIABLE.has(type)) throw validation(9004, 'This record type cannot be proxied.');
     let priority: number | undefined;
     if (type === 'MX') {
-      if (typeof input.priority !== 'number' || !Number.isInteger(input.priority) || input.priority < 0 || input.priority > 65535) throw validation(9101, 'MX records require a priority between 0 and 65535.');
+      if (
+        typeof input.priority !== 'number' ||
+        !Number.isInteger(input.priority) ||
+        input.priority < 0 ||
+        input.priority > 65535
+      )
+        throw validation(9101, 'MX records require a priority between 0 and 65535.');
       priority = input.priority;
     }
     const comment = input.comment === undefined || input.comment === null ? null : input.comment;
-    if (comment !== null && (typeof comment !== 'string' || comment.length > 100)) throw validation(9102, 'Comment must be a string of at most 100 characters.');
+    if (comment !== null && (typeof comment !== 'string' || comment.length > 100))
+      throw validation(9102, 'Comment must be a string of at most 100 characters.');
     const tags = input.tags === undefined ? [] : input.tags;
-    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw validation(9103, 'Tags must be an array of strings.');
+    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+      throw validation(9103, 'Tags must be an array of strings.');
 
     for (const other of records.values()) {
       if (other.zoneId !== zone.id || other.id === existingId || other.name !== name) continue;
-      if (other.type === type && other.content === content) throw new CloudflareError(400, [{ code: 81058, message: 'An identical record already exists.' }]);
+      if (other.type === type && other.content === content)
+        throw new CloudflareError(400, [{ code: 81058, message: 'An identical record already exists.' }]);
       const addressOrCname = (t: string) => t === 'A' || t === 'AAAA' || t === 'CNAME';
       if ((type === 'CNAME' && addressOrCname(other.type)) || (other.type === 'CNAME' && addressOrCname(type))) {
-        throw new CloudflareError(400, [{ code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' }]);
+        throw new CloudflareError(400, [
+          { code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' },
+        ]);
       }
       if (type === 'CNAME' || other.type === 'CNAME') {
         throw new CloudflareError(400, [{ code: 81054, message: 'A CNAME record with that host already exists.' }]);
@@ -257,12 +286,26 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       return;
     }
     if (!auth) {
-      fail(res, new CloudflareError(400, [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }]));
+      fail(
+        res,
+        new CloudflareError(400, [
+          { code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' },
+        ]),
+      );
       return;
     }
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(auth);
     if (!match) {
-      fail(res, new CloudflareError(400, [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }]));
+      fail(
+        res,
+        new CloudflareError(400, [
+          {
+            code: 6003,
+            message: 'Invalid request headers',
+            error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }],
+          },
+        ]),
+      );
       return;
     }
     if (!safeEqual(match[1], token)) {
@@ -291,15 +334,33 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
   function page(req: Request, defaultPerPage: number, maxPerPage: number): { page: number; perPage: number } {
     const pageNum = req.query.page === undefined ? 1 : Number(req.query.page);
     const perPage = req.query.per_page === undefined ? defaultPerPage : Number(req.query.per_page);
-    if (!Number.isInteger(pageNum) || pageNum < 1) throw new CloudflareError(400, [{ code: 1004, message: 'Invalid page: must be a positive integer.' }]);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > maxPerPage) throw new CloudflareError(400, [{ code: 1004, message: `Invalid per_page: must be between 1 and ${maxPerPage}.` }]);
+    if (!Number.isInteger(pageNum) || pageNum < 1)
+      throw new CloudflareError(400, [{ code: 1004, message: 'Invalid page: must be a positive integer.' }]);
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > maxPerPage)
+      throw new CloudflareError(400, [
+        { code: 1004, message: `Invalid per_page: must be between 1 and ${maxPerPage}.` },
+      ]);
     return { page: pageNum, perPage };
   }
 
-  function paginate<T>(req: Request, items: T[], defaultPerPage: number, maxPerPage: number): [T[], Record<string, number>] {
+  function paginate<T>(
+    req: Request,
+    items: T[],
+    defaultPerPage: number,
+    maxPerPage: number,
+  ): [T[], Record<string, number>] {
     const { page: p, perPage } = page(req, defaultPerPage, maxPerPage);
     const slice = items.slice((p - 1) * perPage, p * perPage);
-    return [slice, { page: p, per_page: perPage, count: slice.length, total_count: items.length, total_pages: Math.max(1, Math.ceil(items.length / perPage)) }];
+    return [
+      slice,
+      {
+        page: p,
+        per_page: perPage,
+        count: slice.length,
+        total_count: items.length,
+        total_pages: Math.max(1, Math.ceil(items.length / perPage)),
+      },
+    ];
   }
 
   const query = (req: Request, key: string) => {
@@ -309,7 +370,8 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
 
   function bodyOf(req: Request): Record<string, unknown> {
     const body = req.body as unknown;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CloudflareError(400, [{ code: 9207, message: 'Request body is invalid.' }]);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new CloudflareError(400, [{ code: 9207, message: 'Request body is invalid.' }]);
     return body as Record<string, unknown>;
   }
 
@@ -325,7 +387,15 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
   }
 
   function certificateJson(c: OriginCertificate): Record<string, unknown> {
-    return { id: c.id, certificate: c.certificate, hostnames: c.hostnames, expires_on: c.expires_on, request_type: c.request_type, requested_validity: c.requested_validity, csr: c.csr };
+    return {
+      id: c.id,
+      certificate: c.certificate,
+      hostnames: c.hostnames,
+      expires_on: c.expires_on,
+      request_type: c.request_type,
+      requested_validity: c.requested_validity,
+      csr: c.csr,
+    };
   }
 
   const api = Router();
@@ -347,7 +417,10 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       const name = query(req, 'name')?.toLowerCase();
       const status = query(req, 'status');
       const accountId = query(req, 'account.id');
-      const matching = zones.filter((z) => (!name || z.name === name) && (!status || status === 'active') && (!accountId || accountId === ACCOUNT.id));
+      const matching = zones.filter(
+        (z) =>
+          (!name || z.name === name) && (!status || status === 'active') && (!accountId || accountId === ACCOUNT.id),
+      );
       const [items, info] = paginate(req, matching, 20, 50);
       return envelope(items.map(zoneJson), info);
     }),
@@ -372,7 +445,8 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       if (nameEnds) filters.push((r) => r.name.endsWith(nameEnds.toLowerCase()));
       const type = query(req, 'type');
       if (type !== undefined) {
-        if (!RECORD_TYPES.includes(type)) throw new CloudflareError(400, [{ code: 1004, message: `Invalid type: ${type}` }]);
+        if (!RECORD_TYPES.includes(type))
+          throw new CloudflareError(400, [{ code: 1004, message: `Invalid type: ${type}` }]);
         filters.push((r) => r.type === type);
       }
       const content = query(req, 'content') ?? query(req, 'content.exact');
@@ -382,16 +456,23 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       const comment = query(req, 'comment') ?? query(req, 'comment.exact');
       if (comment !== undefined) filters.push((r) => r.comment === comment);
       const match = query(req, 'match') ?? 'all';
-      if (match !== 'all' && match !== 'any') throw new CloudflareError(400, [{ code: 1004, message: 'Invalid match: must be "all" or "any".' }]);
+      if (match !== 'all' && match !== 'any')
+        throw new CloudflareError(400, [{ code: 1004, message: 'Invalid match: must be "all" or "any".' }]);
       const order = query(req, 'order') ?? 'type';
-      if (!['type', 'name', 'content', 'ttl', 'proxied'].includes(order)) throw new CloudflareError(400, [{ code: 1004, message: `Invalid order: ${order}` }]);
+      if (!['type', 'name', 'content', 'ttl', 'proxied'].includes(order))
+        throw new CloudflareError(400, [{ code: 1004, message: `Invalid order: ${order}` }]);
       const direction = query(req, 'direction') ?? 'asc';
       const matching = [...records.values()]
         .filter((r) => r.zoneId === zone.id)
-        .filter((r) => filters.length === 0 || (match === 'all' ? filters.every((f) => f(r)) : filters.some((f) => f(r))))
+        .filter(
+          (r) => filters.length === 0 || (match === 'all' ? filters.every((f) => f(r)) : filters.some((f) => f(r))),
+        )
         .sort((a, b) => {
           const key = order as 'type' | 'name' | 'content' | 'ttl' | 'proxied';
-          const cmp = String(a[key]).localeCompare(String(b[key])) || a.name.localeCompare(b.name) || a.created_on.localeCompare(b.created_on);
+          const cmp =
+            String(a[key]).localeCompare(String(b[key])) ||
+            a.name.localeCompare(b.name) ||
+            a.created_on.localeCompare(b.created_on);
           return direction === 'desc' ? -cmp : cmp;
         });
       const [items, info] = paginate(req, matching, 100, 5_000_000);
@@ -405,7 +486,13 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       const zone = getZone(String(req.params.zoneId), req.path);
       const fields = validate(zone, bodyOf(req), null);
       const nowIso = cfTime(new Date());
-      const record: DnsRecord = { id: randomBytes(16).toString('hex'), zoneId: zone.id, ...fields, created_on: nowIso, modified_on: nowIso };
+      const record: DnsRecord = {
+        id: randomBytes(16).toString('hex'),
+        zoneId: zone.id,
+        ...fields,
+        created_on: nowIso,
+        modified_on: nowIso,
+      };
       records.set(record.id, record);
       return envelope(recordJson(record));
     }),
@@ -413,7 +500,9 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
 
   api.get(
     '/zones/:zoneId/dns_records/:id',
-    handle((req) => envelope(recordJson(getRecord(getZone(String(req.params.zoneId), req.path), String(req.params.id))))),
+    handle((req) =>
+      envelope(recordJson(getRecord(getZone(String(req.params.zoneId), req.path), String(req.params.id)))),
+    ),
   );
 
   const overwrite = (partial: boolean) =>
@@ -422,7 +511,17 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       const record = getRecord(zone, String(req.params.id));
       const body = bodyOf(req);
       const merged = partial
-        ? { type: record.type, name: record.name, content: record.content, ttl: record.ttl, proxied: record.proxied, priority: record.priority, comment: record.comment, tags: record.tags, ...body }
+        ? {
+            type: record.type,
+            name: record.name,
+            content: record.content,
+            ttl: record.ttl,
+            proxied: record.proxied,
+            priority: record.priority,
+            comment: record.comment,
+            tags: record.tags,
+            ...body,
+          }
         : body;
       const fields = validate(zone, merged, record.id);
       Object.assign(record, fields, { modified_on: cfTime(new Date()) });
@@ -444,33 +543,56 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
     '/certificates',
     handle((req) => {
       const body = bodyOf(req);
-      if (typeof body.csr !== 'string' || !body.csr.trim()) throw new CloudflareError(400, [{ code: 1001, message: 'CSR is required.' }]);
-      if (!Array.isArray(body.hostnames) || body.hostnames.length === 0 || !body.hostnames.every((h) => typeof h === 'string')) {
+      if (typeof body.csr !== 'string' || !body.csr.trim())
+        throw new CloudflareError(400, [{ code: 1001, message: 'CSR is required.' }]);
+      if (
+        !Array.isArray(body.hostnames) ||
+        body.hostnames.length === 0 ||
+        !body.hostnames.every((h) => typeof h === 'string')
+      ) {
         throw new CloudflareError(400, [{ code: 1002, message: 'At least one hostname is required.' }]);
       }
-      if (body.hostnames.length > 100) throw new CloudflareError(400, [{ code: 1002, message: 'At most 100 hostnames are allowed.' }]);
+      if (body.hostnames.length > 100)
+        throw new CloudflareError(400, [{ code: 1002, message: 'At most 100 hostnames are allowed.' }]);
       const requestType = body.request_type;
       if (requestType !== 'origin-rsa' && requestType !== 'origin-ecc') {
-        throw new CloudflareError(400, [{ code: 1003, message: 'request_type must be one of origin-rsa or origin-ecc (keyless-certificate is not supported by the sandbox).' }]);
+        throw new CloudflareError(400, [
+          {
+            code: 1003,
+            message:
+              'request_type must be one of origin-rsa or origin-ecc (keyless-certificate is not supported by the sandbox).',
+          },
+        ]);
       }
       const validity = body.requested_validity === undefined ? 5475 : body.requested_validity;
       if (typeof validity !== 'number' || !VALIDITIES.includes(validity)) {
-        throw new CloudflareError(400, [{ code: 1004, message: `requested_validity must be one of ${VALIDITIES.join(', ')}.` }]);
+        throw new CloudflareError(400, [
+          { code: 1004, message: `requested_validity must be one of ${VALIDITIES.join(', ')}.` },
+        ]);
       }
       const hostnames = (body.hostnames as string[]).map((h) => h.toLowerCase());
       for (const hostname of hostnames) {
         if (!hostnameAllowed(hostname)) {
-          throw new CloudflareError(400, [{ code: 1010, message: `Failed to validate requested hostname ${hostname}: This zone is either not part of your account, or you do not have access to it. Please contact support if using a multi-user organization.` }]);
+          throw new CloudflareError(400, [
+            {
+              code: 1010,
+              message: `Failed to validate requested hostname ${hostname}: This zone is either not part of your account, or you do not have access to it. Please contact support if using a multi-user organization.`,
+            },
+          ]);
         }
       }
       let csr;
       try {
         csr = parseCsr(body.csr);
       } catch (error) {
-        throw new CloudflareError(400, [{ code: 1013, message: `Failed to read certificate signing request: ${(error as Error).message}` }]);
+        throw new CloudflareError(400, [
+          { code: 1013, message: `Failed to read certificate signing request: ${(error as Error).message}` },
+        ]);
       }
       if ((requestType === 'origin-rsa') !== (csr.keyType === 'rsa')) {
-        throw new CloudflareError(400, [{ code: 1014, message: `The CSR key type (${csr.keyType}) does not match request_type ${requestType}.` }]);
+        throw new CloudflareError(400, [
+          { code: 1014, message: `The CSR key type (${csr.keyType}) does not match request_type ${requestType}.` },
+        ]);
       }
       const issued = ca.issue(csr.spki, hostnames, validity);
       const cert: OriginCertificate = {
@@ -492,7 +614,10 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       const zoneId = query(req, 'zone_id');
       if (!zoneId) throw new CloudflareError(400, [{ code: 1004, message: 'zone_id is required.' }]);
       const zone = getZone(zoneId, req.path);
-      const matching = [...certificates.values()].filter((c) => !c.revoked_at && c.hostnames.some((h) => h.replace(/^\*\./, '') === zone.name || h.endsWith(`.${zone.name}`)));
+      const matching = [...certificates.values()].filter(
+        (c) =>
+          !c.revoked_at && c.hostnames.some((h) => h.replace(/^\*\./, '') === zone.name || h.endsWith(`.${zone.name}`)),
+      );
       const [items, info] = paginate(req, matching, 20, 50);
       return envelope(items.map(certificateJson), info);
     }),
@@ -521,7 +646,10 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
     prefix: '/cloudflare',
     originCa: ca,
     zoneId: (name) => zones.find((z) => z.name === name.toLowerCase())?.id,
-    proxiedOrigin: (hostname) => [...records.values()].find((r) => r.proxied && (r.type === 'A' || r.type === 'AAAA') && r.name === hostname.toLowerCase())?.content,
+    proxiedOrigin: (hostname) =>
+      [...records.values()].find(
+        (r) => r.proxied && (r.type === 'A' || r.type === 'AAAA') && r.name === hostname.toLowerCase(),
+      )?.content,
     router: () => {
       const router = Router();
       router.get('/_test/ca.pem', (_req, res) => {
@@ -531,7 +659,9 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
         res.json(zones.map((z) => ({ id: z.id, name: z.name })));
       });
       router.use('/client/v4', api);
-      router.use((_req, res) => fail(res, new CloudflareError(404, [{ code: 7000, message: 'No route for that URI' }])));
+      router.use((_req, res) =>
+        fail(res, new CloudflareError(404, [{ code: 7000, message: 'No route for that URI' }])),
+      );
       return router;
     },
   };

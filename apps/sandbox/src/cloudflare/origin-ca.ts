@@ -1,4 +1,14 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+  verify,
+  X509Certificate,
+} from 'node:crypto';
 
 /**
  * A local stand-in for Cloudflare's Origin CA: a throw-away certificate authority generated
@@ -72,7 +82,11 @@ const OID = {
 };
 
 function name(parts: Array<[keyof typeof OID, string]>): Buffer {
-  return seq(...parts.map(([key, value]) => set(seq(oid(OID[key]), key === 'C' ? tlv(0x13, Buffer.from(value)) : tlv(0x0c, Buffer.from(value, 'utf8'))))));
+  return seq(
+    ...parts.map(([key, value]) =>
+      set(seq(oid(OID[key]), key === 'C' ? tlv(0x13, Buffer.from(value)) : tlv(0x0c, Buffer.from(value, 'utf8')))),
+    ),
+  );
 }
 
 function extension(id: string, critical: boolean, value: Buffer): Buffer {
@@ -81,7 +95,8 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 
 function signatureAlgorithm(key: KeyObject): { der: Buffer; hash: string } {
   if (key.asymmetricKeyType === 'ec') return { der: seq(oid(OID.ecdsaWithSha256)), hash: 'sha256' };
-  if (key.asymmetricKeyType === 'rsa') return { der: seq(oid(OID.sha256WithRsa), tlv(0x05, Buffer.alloc(0))), hash: 'sha256' };
+  if (key.asymmetricKeyType === 'rsa')
+    return { der: seq(oid(OID.sha256WithRsa), tlv(0x05, Buffer.alloc(0))), hash: 'sha256' };
   throw new Error(`unsupported key type ${String(key.asymmetricKeyType)}`);
 }
 
@@ -91,7 +106,10 @@ function keyId(spki: Buffer): Buffer {
 }
 
 function toPem(der: Buffer, label: string): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -129,7 +147,7 @@ function read(buffer: Buffer, offset: number): Node & { end: number } {
 
 function children(node: Node): Node[] {
   const out: Node[] = [];
-  for (let offset = 0; offset < node.content.length; ) {
+  for (let offset = 0; offset < node.content.length;) {
     const child = read(node.content, offset);
     out.push(child);
     offset = child.end;
@@ -216,7 +234,8 @@ export class OriginCa {
     if (existing) {
       this.key = createPrivateKey(existing.keyPem);
       const cert = new X509Certificate(existing.certificatePem);
-      if (!cert.ca || !cert.checkPrivateKey(this.key)) throw new Error('the stored Origin CA certificate does not match its key');
+      if (!cert.ca || !cert.checkPrivateKey(this.key))
+        throw new Error('the stored Origin CA certificate does not match its key');
       this.certificatePem = existing.certificatePem;
       this.keyIdentifier = keyId(cert.publicKey.export({ type: 'spki', format: 'der' }));
       const tbs = children(read(fromPem(existing.certificatePem, 'CERTIFICATE'), 0))[0];
@@ -268,9 +287,25 @@ export class OriginCa {
     return { serial: BigInt(`0x${serialBytes.toString('hex')}`).toString(10), pem, notAfter };
   }
 
-  private signCertificate(serial: Buffer, subject: Buffer, spki: Buffer, notBefore: Date, notAfter: Date, extensions: Buffer[]): string {
+  private signCertificate(
+    serial: Buffer,
+    subject: Buffer,
+    spki: Buffer,
+    notBefore: Date,
+    notAfter: Date,
+    extensions: Buffer[],
+  ): string {
     const alg = signatureAlgorithm(this.key);
-    const tbs = seq(explicit(0, uint(Buffer.from([2]))), uint(serial), alg.der, this.subject, seq(time(notBefore), time(notAfter)), subject, spki, tlv(0xa3, seq(...extensions)));
+    const tbs = seq(
+      explicit(0, uint(Buffer.from([2]))),
+      uint(serial),
+      alg.der,
+      this.subject,
+      seq(time(notBefore), time(notAfter)),
+      subject,
+      spki,
+      tlv(0xa3, seq(...extensions)),
+    );
     const signature = sign(alg.hash, tbs, this.key);
     const pem = toPem(seq(tbs, alg.der, bits(signature)), 'CERTIFICATE');
     new X509Certificate(pem); // fails loudly if the DER above is ever wrong

@@ -1,7 +1,10 @@
 import { request as httpsRequest } from 'node:https';
 
 /** fetch as the stand-ins use it for outbound calls (webhook deliveries). */
-export type OutboundFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+export type OutboundFetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
+) => Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 
 /** Where the edge connects for a proxied name: the DNS record's address and the origin's HTTPS port. */
 export interface EdgeOrigin {
@@ -37,7 +40,11 @@ export function cloudflareEdgeFetch(options: CloudflareEdgeOptions): OutboundFet
           port: origin.port,
           path: `${target.pathname}${target.search}`,
           servername: target.hostname,
-          headers: { ...init.headers, host: target.hostname, ...(init.body ? { 'content-length': Buffer.byteLength(init.body) } : {}) },
+          headers: {
+            ...init.headers,
+            host: target.hostname,
+            ...(init.body ? { 'content-length': Buffer.byteLength(init.body) } : {}),
+          },
           ca: options.originCaPem(),
           signal: init.signal,
         },
@@ -46,7 +53,11 @@ export function cloudflareEdgeFetch(options: CloudflareEdgeOptions): OutboundFet
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             const body = Buffer.concat(chunks);
-            resolve({ status: res.statusCode ?? 502, arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer });
+            resolve({
+              status: res.statusCode ?? 502,
+              arrayBuffer: async () =>
+                body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+            });
           });
           res.on('error', reject);
         },

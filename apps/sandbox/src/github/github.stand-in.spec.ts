@@ -10,7 +10,8 @@ interface FakeRequest {
   headers: Record<string, string>;
 }
 
-type Outcome = { kind: 'redirect'; url: string } | { kind: 'success'; user: unknown } | { kind: 'fail' | 'error'; detail: unknown };
+type Outcome =
+  { kind: 'redirect'; url: string } | { kind: 'success'; user: unknown } | { kind: 'fail' | 'error'; detail: unknown };
 
 /** Runs one passport authenticate() step and reports what the strategy decided. */
 function runStrategy(strategy: GitHubStrategy, req: FakeRequest): Promise<Outcome> {
@@ -42,14 +43,20 @@ describe('GitHub OAuth stand-in', () => {
         userProfileURL: `${sandbox.url}/github/api/user`,
         userEmailURL: `${sandbox.url}/github/api/user/emails`,
       } as never,
-      (_accessToken: string, _refreshToken: string, profile: Profile, done: (err: unknown, user?: unknown) => void) => done(null, profile),
+      (_accessToken: string, _refreshToken: string, profile: Profile, done: (err: unknown, user?: unknown) => void) =>
+        done(null, profile),
     );
   });
   afterAll(() => sandbox.close());
 
   it('runs the whole passport-github2 flow through the sign-in page form', async () => {
     const session: Record<string, unknown> = {};
-    const first = await runStrategy(strategy, { query: {}, session, url: '/auth/github', headers: { host: '127.0.0.1' } });
+    const first = await runStrategy(strategy, {
+      query: {},
+      session,
+      url: '/auth/github',
+      headers: { host: '127.0.0.1' },
+    });
     expect(first.kind).toBe('redirect');
     const authorizeUrl = new URL((first as { url: string }).url);
     const state = authorizeUrl.searchParams.get('state');
@@ -69,7 +76,11 @@ describe('GitHub OAuth stand-in', () => {
       scope: authorizeUrl.searchParams.get('scope') ?? '',
       login: 'alice',
     });
-    const approved = await fetch(`${sandbox.url}/github/login/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const approved = await fetch(`${sandbox.url}/github/login/oauth/authorize`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
     expect(approved.status).toBe(302);
     const callback = new URL(approved.headers.get('location') ?? '');
     expect(callback.origin + callback.pathname).toBe('http://127.0.0.1:9/auth/github/callback');
@@ -91,14 +102,26 @@ describe('GitHub OAuth stand-in', () => {
     expect(profile.emails).toEqual([{ value: 'alice@example.com' }]);
 
     // The code is single-use.
-    const replay = await runStrategy(strategy, { query: { code, state: state ?? '' }, session: { ...session }, url: '/cb', headers: { host: '127.0.0.1' } });
+    const replay = await runStrategy(strategy, {
+      query: { code, state: state ?? '' },
+      session: { ...session },
+      url: '/cb',
+      headers: { host: '127.0.0.1' },
+    });
     expect(replay.kind).not.toBe('success');
   });
 
   it('exchanges codes with the oauth client (urlencoded) and JSON, checks the secret and expiry', async () => {
     const authorize = async (extra: Record<string, string> = {}) => {
       const url = new URL(`${sandbox.url}/github/login/oauth/authorize`);
-      const params = { client_id: GITHUB_DEFAULT_CLIENT.clientId, redirect_uri: 'http://127.0.0.1:9/cb', state: 'st-1', scope: 'read:user user:email', login_hint: 'carol@example.org', ...extra };
+      const params = {
+        client_id: GITHUB_DEFAULT_CLIENT.clientId,
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        state: 'st-1',
+        scope: 'read:user user:email',
+        login_hint: 'carol@example.org',
+        ...extra,
+      };
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
       const res = await fetch(url, { redirect: 'manual' });
       expect(res.status).toBe(302);
@@ -108,14 +131,24 @@ describe('GitHub OAuth stand-in', () => {
     };
 
     const oauthCode = await authorize();
-    const oauth = new OAuth2(GITHUB_DEFAULT_CLIENT.clientId, GITHUB_DEFAULT_CLIENT.clientSecret, '', `${sandbox.url}/github/login/oauth/authorize`, `${sandbox.url}/github/login/oauth/access_token`);
+    const oauth = new OAuth2(
+      GITHUB_DEFAULT_CLIENT.clientId,
+      GITHUB_DEFAULT_CLIENT.clientSecret,
+      '',
+      `${sandbox.url}/github/login/oauth/authorize`,
+      `${sandbox.url}/github/login/oauth/access_token`,
+    );
     const token: string = await new Promise((resolve, reject) =>
-      oauth.getOAuthAccessToken(oauthCode, { redirect_uri: 'http://127.0.0.1:9/cb' }, (err, accessToken, _refresh, results) => {
-        if (err) return reject(err);
-        expect(results?.token_type).toBe('bearer');
-        expect(results?.scope).toBe('read:user,user:email');
-        resolve(accessToken ?? '');
-      }),
+      oauth.getOAuthAccessToken(
+        oauthCode,
+        { redirect_uri: 'http://127.0.0.1:9/cb' },
+        (err, accessToken, _refresh, results) => {
+          if (err) return reject(err);
+          expect(results?.token_type).toBe('bearer');
+          expect(results?.scope).toBe('read:user,user:email');
+          resolve(accessToken ?? '');
+        },
+      ),
     );
     expect(token).toMatch(/^gho_/);
 
@@ -131,22 +164,39 @@ describe('GitHub OAuth stand-in', () => {
     const code = await authorize();
     const wrongSecret = await exchangeJson({ client_id: GITHUB_DEFAULT_CLIENT.clientId, client_secret: 'nope', code });
     expect(wrongSecret.error).toBe('incorrect_client_credentials');
-    const ok = await exchangeJson({ client_id: GITHUB_DEFAULT_CLIENT.clientId, client_secret: GITHUB_DEFAULT_CLIENT.clientSecret, code });
+    const ok = await exchangeJson({
+      client_id: GITHUB_DEFAULT_CLIENT.clientId,
+      client_secret: GITHUB_DEFAULT_CLIENT.clientSecret,
+      code,
+    });
     expect(ok.access_token).toMatch(/^gho_/);
-    const again = await exchangeJson({ client_id: GITHUB_DEFAULT_CLIENT.clientId, client_secret: GITHUB_DEFAULT_CLIENT.clientSecret, code });
+    const again = await exchangeJson({
+      client_id: GITHUB_DEFAULT_CLIENT.clientId,
+      client_secret: GITHUB_DEFAULT_CLIENT.clientSecret,
+      code,
+    });
     expect(again.error).toBe('bad_verification_code');
 
     // The new user carol was created from the email, with a verified primary email.
-    const user = await fetch(`${sandbox.url}/github/api/user`, { headers: { authorization: `token ${ok.access_token}` } });
+    const user = await fetch(`${sandbox.url}/github/api/user`, {
+      headers: { authorization: `token ${ok.access_token}` },
+    });
     expect(user.status).toBe(200);
     expect(user.headers.get('x-oauth-scopes')).toBe('read:user, user:email');
     const userJson = (await user.json()) as Record<string, unknown>;
     expect(userJson).toMatchObject({ login: 'carol', email: 'carol@example.org', type: 'User' });
     expect(typeof userJson.id).toBe('number');
-    const emails = await fetch(`${sandbox.url}/github/api/user/emails`, { headers: { authorization: `Bearer ${ok.access_token}` } });
+    const emails = await fetch(`${sandbox.url}/github/api/user/emails`, {
+      headers: { authorization: `Bearer ${ok.access_token}` },
+    });
     expect(await emails.json()).toEqual([
       { email: 'carol@example.org', primary: true, verified: true, visibility: 'public' },
-      { email: `${String(userJson.id)}+carol@users.noreply.github.com`, primary: false, verified: true, visibility: null },
+      {
+        email: `${String(userJson.id)}+carol@users.noreply.github.com`,
+        primary: false,
+        verified: true,
+        visibility: null,
+      },
     ]);
   });
 
@@ -158,21 +208,40 @@ describe('GitHub OAuth stand-in', () => {
     expect(bad.status).toBe(401);
     expect(await bad.json()).toMatchObject({ message: 'Bad credentials' });
 
-    const unknownClient = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=nope&redirect_uri=http://x/cb`, { redirect: 'manual' });
+    const unknownClient = await fetch(
+      `${sandbox.url}/github/login/oauth/authorize?client_id=nope&redirect_uri=http://x/cb`,
+      { redirect: 'manual' },
+    );
     expect(unknownClient.status).toBe(404);
-    const badJson = await fetch(`${sandbox.url}/github/login/oauth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const badJson = await fetch(`${sandbox.url}/github/login/oauth/access_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ message: 'Problems parsing JSON' });
-    const badHint = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://x/cb&login_hint=${encodeURIComponent('not a login!')}`, { redirect: 'manual' });
+    const badHint = await fetch(
+      `${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://x/cb&login_hint=${encodeURIComponent('not a login!')}`,
+      { redirect: 'manual' },
+    );
     expect(badHint.status).toBe(400);
-    const noRedirect = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}`, { redirect: 'manual' });
+    const noRedirect = await fetch(
+      `${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}`,
+      { redirect: 'manual' },
+    );
     expect(noRedirect.status).toBe(400);
   });
 
   it('denies, registers users and auto-approves for automated tests', async () => {
     const deny = await fetch(`${sandbox.url}/github/login/oauth/authorize`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: GITHUB_DEFAULT_CLIENT.clientId, redirect_uri: 'http://127.0.0.1:9/cb', state: 's', decision: 'deny', login: '-' }),
+      body: new URLSearchParams({
+        client_id: GITHUB_DEFAULT_CLIENT.clientId,
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        state: 's',
+        decision: 'deny',
+        login: '-',
+      }),
       redirect: 'manual',
     });
     const denied = new URL(deny.headers.get('location') ?? '');
@@ -185,31 +254,55 @@ describe('GitHub OAuth stand-in', () => {
       body: JSON.stringify({ login: 'dave', email: 'dave@example.com', name: 'Dave', emailVerified: false }),
     });
     expect(created.status).toBe(201);
-    await fetch(`${sandbox.url}/github/_test/auto-approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'dave' }) });
-    const res = await fetch(`${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://127.0.0.1:9/cb&state=z&scope=user:email`, { redirect: 'manual' });
+    await fetch(`${sandbox.url}/github/_test/auto-approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'dave' }),
+    });
+    const res = await fetch(
+      `${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://127.0.0.1:9/cb&state=z&scope=user:email`,
+      { redirect: 'manual' },
+    );
     expect(res.status).toBe(302);
-    await fetch(`${sandbox.url}/github/_test/auto-approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: null }) });
+    await fetch(`${sandbox.url}/github/_test/auto-approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: null }),
+    });
     const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
     const tokenRes = await fetch(`${sandbox.url}/github/login/oauth/access_token`, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: GITHUB_DEFAULT_CLIENT.clientId, client_secret: GITHUB_DEFAULT_CLIENT.clientSecret, code }),
+      body: new URLSearchParams({
+        client_id: GITHUB_DEFAULT_CLIENT.clientId,
+        client_secret: GITHUB_DEFAULT_CLIENT.clientSecret,
+        code,
+      }),
     });
     expect(tokenRes.headers.get('content-type')).toContain('application/x-www-form-urlencoded');
     const token = new URLSearchParams(await tokenRes.text()).get('access_token');
-    const emails = await fetch(`${sandbox.url}/github/api/user/emails`, { headers: { authorization: `token ${token}` } });
+    const emails = await fetch(`${sandbox.url}/github/api/user/emails`, {
+      headers: { authorization: `token ${token}` },
+    });
     expect(((await emails.json()) as Array<{ verified: boolean }>)[0].verified).toBe(false);
   });
 
   it('lets codes expire', async () => {
     const short = await startSandbox([githubStandIn({ codeTtlMs: 20 })], 0);
     try {
-      const res = await fetch(`${short.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://127.0.0.1:9/cb&login_hint=alice`, { redirect: 'manual' });
+      const res = await fetch(
+        `${short.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=http://127.0.0.1:9/cb&login_hint=alice`,
+        { redirect: 'manual' },
+      );
       const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
       await new Promise((r) => setTimeout(r, 40));
       const token = await fetch(`${short.url}/github/login/oauth/access_token`, {
         method: 'POST',
         headers: { accept: 'application/json' },
-        body: new URLSearchParams({ client_id: GITHUB_DEFAULT_CLIENT.clientId, client_secret: GITHUB_DEFAULT_CLIENT.clientSecret, code }),
+        body: new URLSearchParams({
+          client_id: GITHUB_DEFAULT_CLIENT.clientId,
+          client_secret: GITHUB_DEFAULT_CLIENT.clientSecret,
+          code,
+        }),
       });
       expect(await token.json()).toMatchObject({ error: 'bad_verification_code' });
     } finally {

@@ -109,7 +109,12 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
     if (byLogin) return byLogin;
     for (const user of users.values()) if (user.email?.toLowerCase() === id.toLowerCase()) return user;
     if (id.includes('@')) {
-      const base = id.split('@')[0].replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 30) || 'user';
+      const base =
+        id
+          .split('@')[0]
+          .replace(/[^A-Za-z0-9-]/g, '-')
+          .replace(/^-+/, '')
+          .slice(0, 30) || 'user';
       let login = base;
       for (let n = 2; users.has(login.toLowerCase()); n++) login = `${base}-${n}`;
       return addUser({ login, email: id, name: null });
@@ -147,13 +152,17 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
     const header = req.get('authorization') ?? '';
     const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
     if (!match) {
-      res.status(401).json({ message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      res
+        .status(401)
+        .json({ message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest', status: '401' });
       return undefined;
     }
     const token = tokens.get(match[1]);
     const user = token && userById(token.userId);
     if (!token || !user) {
-      res.status(401).json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      res
+        .status(401)
+        .json({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
       return undefined;
     }
     res.set('X-OAuth-Scopes', token.scope.split(',').filter(Boolean).join(', '));
@@ -169,7 +178,11 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
       router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
         if (!err) return next();
         const status = (err as { status?: number }).status === 413 ? 413 : 400;
-        res.status(status).json({ message: status === 413 ? 'Payload too large' : 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest', status: String(status) });
+        res.status(status).json({
+          message: status === 413 ? 'Payload too large' : 'Problems parsing JSON',
+          documentation_url: 'https://docs.github.com/rest',
+          status: String(status),
+        });
       });
 
       router.get('/login/oauth/authorize', (req, res) => {
@@ -280,7 +293,11 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
         if (pending.codeChallenge) {
           const verifier = str(body.code_verifier);
           if (!verifier || !pkceMatches(pending.codeChallenge, pending.codeChallengeMethod, verifier)) {
-            reply({ error: 'bad_verification_code', error_description: 'The code_verifier does not match the code_challenge.', error_uri: `${DOCS}/#bad-verification-code` });
+            reply({
+              error: 'bad_verification_code',
+              error_description: 'The code_verifier does not match the code_challenge.',
+              error_uri: `${DOCS}/#bad-verification-code`,
+            });
             return;
           }
         }
@@ -301,13 +318,24 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
         const scopes = auth.token.scope.split(',');
         res.set('X-Accepted-OAuth-Scopes', 'user, user:email');
         if (!scopes.includes('user') && !scopes.includes('user:email')) {
-          res.status(404).json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user', status: '404' });
+          res.status(404).json({
+            message: 'Not Found',
+            documentation_url:
+              'https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user',
+            status: '404',
+          });
           return;
         }
         const { user } = auth;
         const emails: Array<{ email: string; primary: boolean; verified: boolean; visibility: string | null }> = [];
-        if (user.email) emails.push({ email: user.email, primary: true, verified: user.emailVerified, visibility: 'public' });
-        emails.push({ email: `${user.id}+${user.login}@users.noreply.github.com`, primary: !user.email, verified: true, visibility: null });
+        if (user.email)
+          emails.push({ email: user.email, primary: true, verified: user.emailVerified, visibility: 'public' });
+        emails.push({
+          email: `${user.id}+${user.login}@users.noreply.github.com`,
+          primary: !user.email,
+          verified: true,
+          visibility: null,
+        });
         res.json(emails);
       });
 
@@ -328,7 +356,10 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
           });
           res.status(201).json(userJson(context.baseUrl(), user));
         } catch (error) {
-          res.status(422).json({ message: 'Validation Failed', errors: [{ field: 'login', code: 'invalid', message: (error as Error).message }] });
+          res.status(422).json({
+            message: 'Validation Failed',
+            errors: [{ field: 'login', code: 'invalid', message: (error as Error).message }],
+          });
         }
       });
 
@@ -343,7 +374,9 @@ export function githubStandIn(options: GithubStandInOptions = {}): StandIn {
       });
 
       router.use((_req, res) => {
-        res.status(404).json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+        res
+          .status(404)
+          .json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
       });
       return router;
     },
@@ -363,7 +396,8 @@ function parseAuthorize(source: Record<string, unknown>): AuthorizeParams | { er
   const clientId = str(source.client_id);
   if (!clientId) return { error: 'Missing client_id.', status: 404 };
   const redirectUri = str(source.redirect_uri);
-  if (!redirectUri) return { error: 'Missing redirect_uri (the sandbox has no registered callback URL to fall back on).', status: 400 };
+  if (!redirectUri)
+    return { error: 'Missing redirect_uri (the sandbox has no registered callback URL to fall back on).', status: 400 };
   try {
     const url = new URL(redirectUri);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');

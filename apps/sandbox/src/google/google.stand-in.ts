@@ -109,7 +109,10 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
   const refreshTokens = new Map<string, Omit<Grant, 'expiresAt'>>();
   let autoApproveEmail: string | null = null;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 40);
+  const kid = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 40);
 
   function addUser(input: GoogleUserInput): GoogleUser {
     const email = input.email.trim();
@@ -117,7 +120,10 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
     const existing = users.get(email.toLowerCase());
     const user: GoogleUser = {
       // Derived from the address: the same person keeps the same `sub` across sandbox restarts.
-      sub: input.sub ?? existing?.sub ?? `1${String(createHash('sha256').update(`google:${input.email.toLowerCase()}`).digest().readBigUInt64BE(0)).padStart(20, '0')}`,
+      sub:
+        input.sub ??
+        existing?.sub ??
+        `1${String(createHash('sha256').update(`google:${input.email.toLowerCase()}`).digest().readBigUInt64BE(0)).padStart(20, '0')}`,
       email,
       name: input.name ?? existing?.name ?? email.split('@')[0],
       emailVerified: input.emailVerified ?? existing?.emailVerified ?? true,
@@ -191,13 +197,19 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
       router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
         if (!err) return next();
         const status = (err as { status?: number }).status === 413 ? 413 : 400;
-        res.status(status).json({ error: 'invalid_request', error_description: status === 413 ? 'Request too large.' : 'Invalid JSON payload received.' });
+        res.status(status).json({
+          error: 'invalid_request',
+          error_description: status === 413 ? 'Request too large.' : 'Invalid JSON payload received.',
+        });
       });
 
       const authorize = (source: Record<string, unknown>, req: Request, res: Response, fromForm: boolean) => {
         const parsed = parseAuthorize(source);
         if ('error' in parsed) {
-          res.status(400).type('html').send(errorPage(`Error 400: ${parsed.error}`, parsed.description));
+          res
+            .status(400)
+            .type('html')
+            .send(errorPage(`Error 400: ${parsed.error}`, parsed.description));
           return;
         }
         if (!findClient(parsed.clientId)) {
@@ -218,7 +230,10 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
             try {
               user = addUser({ email });
             } catch {
-              res.status(422).type('html').send(errorPage('Couldn’t find your Google Account', 'Enter a valid email address.'));
+              res
+                .status(422)
+                .type('html')
+                .send(errorPage('Couldn’t find your Google Account', 'Enter a valid email address.'));
               return;
             }
           }
@@ -241,7 +256,9 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
           res.status(400).type('html').send(errorPage('Error 400: invalid_request', 'Invalid login_hint.'));
         }
       });
-      router.post('/o/oauth2/v2/auth', (req, res) => authorize((req.body ?? {}) as Record<string, unknown>, req, res, true));
+      router.post('/o/oauth2/v2/auth', (req, res) =>
+        authorize((req.body ?? {}) as Record<string, unknown>, req, res, true),
+      );
 
       router.post('/token', (req, res) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
@@ -272,7 +289,12 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
           }
           const accessToken = `ya29.${randomBytes(48).toString('base64url')}`;
           accessTokens.set(accessToken, { ...refresh, expiresAt: Date.now() + accessTtl * 1000 });
-          res.set('Cache-Control', 'no-store').json({ access_token: accessToken, expires_in: accessTtl, scope: grantedScope(refresh.scope), token_type: 'Bearer' });
+          res.set('Cache-Control', 'no-store').json({
+            access_token: accessToken,
+            expires_in: accessTtl,
+            scope: grantedScope(refresh.scope),
+            token_type: 'Bearer',
+          });
           return;
         }
         if (grantType !== 'authorization_code') {
@@ -300,7 +322,10 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
             tokenError(res, 400, 'invalid_grant', 'Missing code verifier.');
             return;
           }
-          const computed = pending.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+          const computed =
+            pending.codeChallengeMethod === 'S256'
+              ? createHash('sha256').update(verifier).digest('base64url')
+              : verifier;
           if (computed !== pending.codeChallenge) {
             tokenError(res, 400, 'invalid_grant', 'Invalid code verifier.');
             return;
@@ -312,7 +337,12 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
           return;
         }
         const accessToken = `ya29.${randomBytes(48).toString('base64url')}`;
-        accessTokens.set(accessToken, { sub: user.sub, scope: pending.scope, clientId: client.clientId, expiresAt: Date.now() + accessTtl * 1000 });
+        accessTokens.set(accessToken, {
+          sub: user.sub,
+          scope: pending.scope,
+          clientId: client.clientId,
+          expiresAt: Date.now() + accessTtl * 1000,
+        });
         const payload: Record<string, unknown> = {
           access_token: accessToken,
           expires_in: accessTtl,
@@ -324,7 +354,8 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
           refreshTokens.set(refreshToken, { sub: user.sub, scope: pending.scope, clientId: client.clientId });
           payload.refresh_token = refreshToken;
         }
-        if (scopeList(pending.scope).includes('openid')) payload.id_token = idToken(issuer(), user, client.clientId, pending.scope, pending.nonce);
+        if (scopeList(pending.scope).includes('openid'))
+          payload.id_token = idToken(issuer(), user, client.clientId, pending.scope, pending.nonce);
         res.set('Cache-Control', 'no-store').json(payload);
       });
 
@@ -382,14 +413,28 @@ export function googleStandIn(options: GoogleStandInOptions = {}): StandIn {
             emailVerified: typeof body.emailVerified === 'boolean' ? body.emailVerified : undefined,
             hd: str(body.hd),
           });
-          res.status(201).json({ sub: user.sub, email: user.email, name: user.name, email_verified: user.emailVerified, hd: user.hd ?? null });
+          res.status(201).json({
+            sub: user.sub,
+            email: user.email,
+            name: user.name,
+            email_verified: user.emailVerified,
+            hd: user.hd ?? null,
+          });
         } catch (error) {
           res.status(400).json({ error: 'invalid_request', error_description: (error as Error).message });
         }
       });
 
       router.get('/_test/users', (_req, res) => {
-        res.json([...users.values()].map((u) => ({ sub: u.sub, email: u.email, name: u.name, email_verified: u.emailVerified, hd: u.hd ?? null })));
+        res.json(
+          [...users.values()].map((u) => ({
+            sub: u.sub,
+            email: u.email,
+            name: u.name,
+            email_verified: u.emailVerified,
+            hd: u.hd ?? null,
+          })),
+        );
       });
 
       router.post('/_test/auto-approve', (req, res) => {
@@ -410,7 +455,13 @@ function parseAuthorize(source: Record<string, unknown>): AuthorizeParams | { er
   const clientId = str(source.client_id);
   if (!clientId) return { error: 'invalid_request', description: 'Missing required parameter: client_id' };
   const responseType = str(source.response_type);
-  if (responseType !== 'code') return { error: 'invalid_request', description: responseType ? `Invalid response_type: ${responseType}` : 'Missing required parameter: response_type' };
+  if (responseType !== 'code')
+    return {
+      error: 'invalid_request',
+      description: responseType
+        ? `Invalid response_type: ${responseType}`
+        : 'Missing required parameter: response_type',
+    };
   const redirectUri = str(source.redirect_uri);
   if (!redirectUri) return { error: 'invalid_request', description: 'Missing required parameter: redirect_uri' };
   try {
@@ -420,14 +471,21 @@ function parseAuthorize(source: Record<string, unknown>): AuthorizeParams | { er
     return { error: 'redirect_uri_mismatch', description: 'Invalid redirect_uri.' };
   }
   const scope = str(source.scope);
-  if (!scope || scopeList(scope).length === 0) return { error: 'invalid_request', description: 'Missing required parameter: scope' };
+  if (!scope || scopeList(scope).length === 0)
+    return { error: 'invalid_request', description: 'Missing required parameter: scope' };
   const unknown = scopeList(scope).filter((s) => !KNOWN_SCOPES.has(s));
-  if (unknown.length) return { error: 'invalid_scope', description: `Some requested scopes were invalid. {invalid=[${unknown.join(', ')}]}` };
+  if (unknown.length)
+    return {
+      error: 'invalid_scope',
+      description: `Some requested scopes were invalid. {invalid=[${unknown.join(', ')}]}`,
+    };
   const codeChallenge = str(source.code_challenge);
   const method = str(source.code_challenge_method) ?? 'plain';
   if (codeChallenge !== undefined) {
-    if (method !== 'S256' && method !== 'plain') return { error: 'invalid_request', description: 'Invalid code_challenge_method.' };
-    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(codeChallenge)) return { error: 'invalid_request', description: 'Invalid code_challenge.' };
+    if (method !== 'S256' && method !== 'plain')
+      return { error: 'invalid_request', description: 'Invalid code_challenge_method.' };
+    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(codeChallenge))
+      return { error: 'invalid_request', description: 'Invalid code_challenge.' };
   }
   return {
     clientId,
@@ -452,7 +510,13 @@ function hasProfileScope(scopes: string[]): boolean {
 /** Google reports the long userinfo.* form of email/profile in the granted scope. */
 function grantedScope(scope: string): string {
   return scopeList(scope)
-    .map((s) => (s === 'email' ? 'https://www.googleapis.com/auth/userinfo.email' : s === 'profile' ? 'https://www.googleapis.com/auth/userinfo.profile' : s))
+    .map((s) =>
+      s === 'email'
+        ? 'https://www.googleapis.com/auth/userinfo.email'
+        : s === 'profile'
+          ? 'https://www.googleapis.com/auth/userinfo.profile'
+          : s,
+    )
     .join(' ');
 }
 

@@ -13,7 +13,8 @@ describe('SMTP catcher stand-in', () => {
   });
   afterAll(() => sandbox.close());
 
-  const transport = () => nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+  const transport = () =>
+    nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
 
   it('catches what nodemailer sends and serves it over HTTP', async () => {
     expect(smtpPort).toBeGreaterThan(0);
@@ -55,7 +56,13 @@ describe('SMTP catcher stand-in', () => {
   });
 
   it('accepts any credentials when the client authenticates', async () => {
-    const withAuth = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, auth: { user: 'smtp-user', pass: 'whatever' } });
+    const withAuth = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      ignoreTLS: true,
+      auth: { user: 'smtp-user', pass: 'whatever' },
+    });
     await withAuth.sendMail({ from: 'a@enclave.test', to: 'auth@example.com', subject: 'authed', text: 'hi' });
     expect(await (await fetch(`${sandbox.url}/mail/messages?to=auth@example.com`)).json()).toHaveLength(1);
     await fetch(`${sandbox.url}/mail/messages`, { method: 'DELETE' });
@@ -63,7 +70,12 @@ describe('SMTP catcher stand-in', () => {
 
   it('refuses oversized messages with an SMTP 552 and keeps nothing', async () => {
     await expect(
-      transport().sendMail({ from: 'a@enclave.test', to: 'b@example.com', subject: 'big', text: 'x'.repeat(200 * 1024) }),
+      transport().sendMail({
+        from: 'a@enclave.test',
+        to: 'b@example.com',
+        subject: 'big',
+        text: 'x'.repeat(200 * 1024),
+      }),
     ).rejects.toMatchObject({ responseCode: 552 });
     expect(await (await fetch(`${sandbox.url}/mail/messages`)).json()).toEqual([]);
   });

@@ -94,7 +94,8 @@ export function mailStandIn(options: MailStandInOptions): MailStandIn {
           .then((parsed) => {
             const id = `msg_${String(++seq).padStart(6, '0')}`;
             const headers: Record<string, string> = {};
-            for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+            for (const line of parsed.headerLines)
+              headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
             const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
             messages.push({
               id,
@@ -115,7 +116,9 @@ export function mailStandIn(options: MailStandInOptions): MailStandIn {
             callback(null, `Queued as ${id}`);
           })
           .catch((error: unknown) => {
-            const err = new Error(`Could not parse message: ${(error as Error).message}`) as Error & { responseCode: number };
+            const err = new Error(`Could not parse message: ${(error as Error).message}`) as Error & {
+              responseCode: number;
+            };
             err.responseCode = 554;
             callback(err);
           });

@@ -11,38 +11,78 @@ describe('OpenAI and Anthropic stand-ins (through the official SDKs)', () => {
   });
   afterAll(() => sandbox.close());
 
-  const openai = (apiKey = 'sk-test-0123456789abcdefghijkl') => new OpenAI({ apiKey, baseURL: `${sandbox.url}/openai/v1`, maxRetries: 0 });
-  const anthropic = (apiKey = 'sk-ant-test-0123456789abcdefghijkl') => new Anthropic({ apiKey, baseURL: `${sandbox.url}/anthropic`, maxRetries: 0 });
-  const faults = (provider: string, body: unknown) => fetch(`${sandbox.url}/${provider}/_test/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const openai = (apiKey = 'sk-test-0123456789abcdefghijkl') =>
+    new OpenAI({ apiKey, baseURL: `${sandbox.url}/openai/v1`, maxRetries: 0 });
+  const anthropic = (apiKey = 'sk-ant-test-0123456789abcdefghijkl') =>
+    new Anthropic({ apiKey, baseURL: `${sandbox.url}/anthropic`, maxRetries: 0 });
+  const faults = (provider: string, body: unknown) =>
+    fetch(`${sandbox.url}/${provider}/_test/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('OpenAI: models, deterministic chat completions, auth and error shapes', async () => {
     const models = await openai().models.list();
     expect(models.data.map((m) => m.id)).toContain('gpt-4o-mini');
-    const res = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'ping' }] });
+    const res = await openai().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'ping' },
+      ],
+    });
     expect(res.choices[0].message.content).toBe('[gpt-4o-mini] You said: "ping" (1 messages in context)');
     expect(res.object).toBe('chat.completion');
     await expect(openai('bad').models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    await expect(openai().chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      openai().chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await faults('openai', { failNext: 1, failStatus: 429 });
-    const err = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await openai()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((err as InstanceType<typeof OpenAI.RateLimitError>).error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).error).toMatchObject({
+      type: 'requests',
+      code: 'rate_limit_exceeded',
+    });
     await faults('openai', { failNext: 1, failStatus: 500 });
-    await expect(openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(
+      openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
   });
 
   it('Anthropic: models, deterministic messages, auth, version header and error shapes', async () => {
     const models = await anthropic().models.list();
     expect(models.data.map((m) => m.id)).toContain('claude-haiku-4-5');
-    const msg = await anthropic().messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, system: 'be kind', messages: [{ role: 'user', content: 'hello' }] });
+    const msg = await anthropic().messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 50,
+      system: 'be kind',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
     expect(msg.content).toEqual([{ type: 'text', text: '(claude-haiku-4-5) Echo: hello [1 turns]' }]);
     await expect(anthropic('bad').models.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
-    const raw = await fetch(`${sandbox.url}/anthropic/v1/models`, { headers: { 'x-api-key': 'sk-ant-test-0123456789abcdefghijkl' } });
+    const raw = await fetch(`${sandbox.url}/anthropic/v1/models`, {
+      headers: { 'x-api-key': 'sk-ant-test-0123456789abcdefghijkl' },
+    });
     expect(raw.status).toBe(400);
-    expect(await raw.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } });
-    await expect(anthropic().messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'assistant', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    expect(await raw.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' },
+    });
+    await expect(
+      anthropic().messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 5,
+        messages: [{ role: 'assistant', content: 'x' }],
+      }),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     await faults('anthropic', { failNext: 1, failStatus: 529 });
-    const err = await anthropic().messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await anthropic()
+      .messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect((err as { status: number }).status).toBe(529);
     expect((err as { error: unknown }).error).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
   });

@@ -30,15 +30,34 @@ export function createOpenAiStandIn(): StandIn {
   const faults = normalFaults(500);
   const requests: { model: string; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
 
-  const error = (res: Response, status: number, message: string, type: string, code: string | null, param: string | null = null) =>
-    res.status(status).json({ error: { message, type, param, code } });
+  const error = (
+    res: Response,
+    status: number,
+    message: string,
+    type: string,
+    code: string | null,
+    param: string | null = null,
+  ) => res.status(status).json({ error: { message, type, param, code } });
 
   const auth = (req: Request, res: Response, next: NextFunction) => {
     const m = /^Bearer (.+)$/.exec(req.header('authorization') ?? '');
-    if (!m) return error(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", 'invalid_request_error', null);
+    if (!m)
+      return error(
+        res,
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        'invalid_request_error',
+        null,
+      );
     const key = m[1];
     if (!OPENAI_KEY_SHAPE.test(key) || revoked.has(key)) {
-      return error(res, 401, `Incorrect API key provided: ${key.slice(0, 3)}*****${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key');
+      return error(
+        res,
+        401,
+        `Incorrect API key provided: ${key.slice(0, 3)}*****${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        'invalid_request_error',
+        'invalid_api_key',
+      );
     }
     next();
   };
@@ -54,7 +73,13 @@ export function createOpenAiStandIn(): StandIn {
         res.setHeader('retry-after', '1');
         error(res, 429, 'Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
       } else {
-        error(res, faults.failStatus, 'The server had an error while processing your request. Sorry about that!', 'server_error', null);
+        error(
+          res,
+          faults.failStatus,
+          'The server had an error while processing your request. Sorry about that!',
+          'server_error',
+          null,
+        );
       }
       return true;
     }
@@ -77,24 +102,58 @@ export function createOpenAiStandIn(): StandIn {
     r.get('/v1/models', auth, (_req, res) => res.json({ object: 'list', data: OPENAI_MODELS.map(modelObject) }));
     r.get('/v1/models/:id', auth, (req, res) => {
       const id = String(req.params.id);
-      if (!OPENAI_MODELS.includes(id)) return error(res, 404, `The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model');
+      if (!OPENAI_MODELS.includes(id))
+        return error(res, 404, `The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model');
       return res.json(modelObject(id));
     });
     r.post('/v1/chat/completions', auth, async (req, res) => {
       const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown };
-      if (typeof body.model !== 'string' || body.model === '') return error(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
+      if (typeof body.model !== 'string' || body.model === '')
+        return error(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
       if (!Array.isArray(body.messages) || body.messages.length === 0) {
-        return error(res, 400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'invalid_request_error', 'empty_array', 'messages');
+        return error(
+          res,
+          400,
+          "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+          'invalid_request_error',
+          'empty_array',
+          'messages',
+        );
       }
-      if (body.stream === true) return error(res, 400, 'Streaming is not supported by the Enclave sandbox.', 'invalid_request_error', null, 'stream');
+      if (body.stream === true)
+        return error(
+          res,
+          400,
+          'Streaming is not supported by the Enclave sandbox.',
+          'invalid_request_error',
+          null,
+          'stream',
+        );
       const messages = body.messages as { role?: unknown; content?: unknown }[];
       for (const [i, m] of messages.entries()) {
         if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(String(m.role))) {
-          return error(res, 400, `Invalid value: '${String(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', and 'developer'.`, 'invalid_request_error', 'invalid_value', `messages[${i}].role`);
+          return error(
+            res,
+            400,
+            `Invalid value: '${String(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'tool', and 'developer'.`,
+            'invalid_request_error',
+            'invalid_value',
+            `messages[${i}].role`,
+          );
         }
       }
-      if (!OPENAI_MODELS.includes(body.model)) return error(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
-      const flat = messages.map((m) => ({ role: String(m.role), content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content) }));
+      if (!OPENAI_MODELS.includes(body.model))
+        return error(
+          res,
+          404,
+          `The model \`${body.model}\` does not exist or you do not have access to it.`,
+          'invalid_request_error',
+          'model_not_found',
+        );
+      const flat = messages.map((m) => ({
+        role: String(m.role),
+        content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
+      }));
       const record = { model: body.model, messages: flat, at: new Date().toISOString(), status: 200 };
       requests.push(record);
       if (await injected(res)) {
@@ -112,8 +171,19 @@ export function createOpenAiStandIn(): StandIn {
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content, refusal: null, annotations: [] },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
         system_fingerprint: 'fp_sandbox',
       });
     });

@@ -12,7 +12,12 @@ describe('OVHcloud stand-in', () => {
   afterAll(() => sandbox.close());
 
   /** A signed call exactly as OVH's clients make it, using the server time. */
-  async function call(method: string, path: string, body?: unknown, tamper: { secret?: string; timestamp?: number; appKey?: string } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    tamper: { secret?: string; timestamp?: number; appKey?: string } = {},
+  ) {
     const serverTime = (await (await fetch(`${base}/auth/time`)).json()) as number;
     const timestamp = tamper.timestamp ?? serverTime;
     const url = `${base}${path}`;
@@ -24,7 +29,14 @@ describe('OVHcloud stand-in', () => {
         'x-ovh-application': tamper.appKey ?? OVH_DEFAULTS.applicationKey,
         'x-ovh-consumer': OVH_DEFAULTS.consumerKey,
         'x-ovh-timestamp': String(timestamp),
-        'x-ovh-signature': ovhSignature(tamper.secret ?? OVH_DEFAULTS.applicationSecret, OVH_DEFAULTS.consumerKey, method, url, payload, timestamp),
+        'x-ovh-signature': ovhSignature(
+          tamper.secret ?? OVH_DEFAULTS.applicationSecret,
+          OVH_DEFAULTS.consumerKey,
+          method,
+          url,
+          payload,
+          timestamp,
+        ),
       },
       body: payload || undefined,
     });
@@ -38,9 +50,18 @@ describe('OVHcloud stand-in', () => {
 
   it('creates, lists and deletes an instance with signed requests', async () => {
     const project = OVH_DEFAULTS.projectId;
-    const flavors = (await call('GET', `/cloud/project/${project}/flavor?region=GRA11`)).body as Array<{ id: string; name: string }>;
-    const images = (await call('GET', `/cloud/project/${project}/image?region=GRA11`)).body as Array<{ id: string; name: string }>;
-    const key = await call('POST', `/cloud/project/${project}/sshkey`, { name: 'enclave', publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl enclave' });
+    const flavors = (await call('GET', `/cloud/project/${project}/flavor?region=GRA11`)).body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const images = (await call('GET', `/cloud/project/${project}/image?region=GRA11`)).body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const key = await call('POST', `/cloud/project/${project}/sshkey`, {
+      name: 'enclave',
+      publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl enclave',
+    });
     expect(key.status).toBe(200);
     const created = await call('POST', `/cloud/project/${project}/instance`, {
       name: 'ws-acme',
@@ -54,7 +75,11 @@ describe('OVHcloud stand-in', () => {
     expect(instance).toMatchObject({ status: 'BUILD', ipAddresses: [] });
     await new Promise((r) => setTimeout(r, 80));
     const ready = await call('GET', `/cloud/project/${project}/instance/${instance.id}`);
-    expect(ready.body).toMatchObject({ id: instance.id, status: 'ACTIVE', ipAddresses: [{ ip: '127.0.0.1', type: 'public', version: 4 }] });
+    expect(ready.body).toMatchObject({
+      id: instance.id,
+      status: 'ACTIVE',
+      ipAddresses: [{ ip: '127.0.0.1', type: 'public', version: 4 }],
+    });
     expect(((await call('GET', `/cloud/project/${project}/instance`)).body as unknown[]).length).toBe(1);
 
     const deleted = await call('DELETE', `/cloud/project/${project}/instance/${instance.id}`);
@@ -70,7 +95,13 @@ describe('OVHcloud stand-in', () => {
       status: 400,
       body: { errorCode: 'INVALID_SIGNATURE', httpCode: '400 Bad Request', message: 'Invalid signature' },
     });
-    expect((await call('GET', `/cloud/project/${project}/instance`, undefined, { timestamp: Math.floor(Date.now() / 1000) - 3600 })).body).toMatchObject({ errorCode: 'QUERY_TIME_OUT' });
+    expect(
+      (
+        await call('GET', `/cloud/project/${project}/instance`, undefined, {
+          timestamp: Math.floor(Date.now() / 1000) - 3600,
+        })
+      ).body,
+    ).toMatchObject({ errorCode: 'QUERY_TIME_OUT' });
     expect((await call('GET', `/cloud/project/${project}/instance`, undefined, { appKey: 'nope' })).status).toBe(403);
     const missing = await call('POST', `/cloud/project/${project}/instance`, { name: 'x' });
     expect(missing.status).toBe(400);

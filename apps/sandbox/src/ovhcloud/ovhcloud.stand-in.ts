@@ -88,10 +88,19 @@ class OvhError extends Error {
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
-const apiError = (status: number, errorCode: string, message: string) => new OvhError(status, { errorCode, httpCode: `${status} ${STATUS_TEXT[status] ?? ''}`.trim(), message });
-const clientError = (status: number, klass: string, message: string) => new OvhError(status, { class: `Client::${klass}`, message });
+const apiError = (status: number, errorCode: string, message: string) =>
+  new OvhError(status, { errorCode, httpCode: `${status} ${STATUS_TEXT[status] ?? ''}`.trim(), message });
+const clientError = (status: number, klass: string, message: string) =>
+  new OvhError(status, { class: `Client::${klass}`, message });
 
-export function ovhSignature(secret: string, consumerKey: string, method: string, url: string, body: string, timestamp: number | string): string {
+export function ovhSignature(
+  secret: string,
+  consumerKey: string,
+  method: string,
+  url: string,
+  body: string,
+  timestamp: number | string,
+): string {
   return `$1$${createHash('sha1').update(`${secret}+${consumerKey}+${method}+${url}+${body}+${timestamp}`).digest('hex')}`;
 }
 
@@ -105,8 +114,31 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
   const maxSkew = options.maxSkewSeconds ?? 180;
   const instances = new Map<string, Instance>();
   const sshKeys = new Map<string, SshKey>();
-  const flavors = REGIONS.flatMap((region) => FLAVORS.map((f) => ({ id: uuidFor(`flavor:${f.name}:${region}`), ...f, region, osType: 'linux', available: true, type: 'ovh.ssd.eg', planCodes: { hourly: `${f.name}.consumption`, monthly: `${f.name}.monthly.postpaid` } })));
-  const images = REGIONS.flatMap((region) => IMAGES.map((name) => ({ id: uuidFor(`image:${name}:${region}`), name, region, type: 'linux', status: 'active', visibility: 'public', minDisk: 0, size: 2.5, user: name.startsWith('Debian') ? 'debian' : 'ubuntu', creationDate: '2025-01-01T00:00:00Z' })));
+  const flavors = REGIONS.flatMap((region) =>
+    FLAVORS.map((f) => ({
+      id: uuidFor(`flavor:${f.name}:${region}`),
+      ...f,
+      region,
+      osType: 'linux',
+      available: true,
+      type: 'ovh.ssd.eg',
+      planCodes: { hourly: `${f.name}.consumption`, monthly: `${f.name}.monthly.postpaid` },
+    })),
+  );
+  const images = REGIONS.flatMap((region) =>
+    IMAGES.map((name) => ({
+      id: uuidFor(`image:${name}:${region}`),
+      name,
+      region,
+      type: 'linux',
+      status: 'active',
+      visibility: 'public',
+      minDisk: 0,
+      size: 2.5,
+      user: name.startsWith('Debian') ? 'debian' : 'ubuntu',
+      creationDate: '2025-01-01T00:00:00Z',
+    })),
+  );
 
   function instanceJson(i: Instance): Record<string, unknown> {
     const status = i.status ?? (Date.now() >= i.readyAt ? 'ACTIVE' : 'BUILD');
@@ -122,7 +154,10 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
       sshKeyId: i.sshKeyId,
       planCode: flavor ? (i.monthlyBilling ? flavor.planCodes.monthly : flavor.planCodes.hourly) : null,
       monthlyBilling: i.monthlyBilling ? { since: i.created, status: 'ok' } : null,
-      ipAddresses: status === 'BUILD' ? [] : [{ ip, type: 'public', version: 4, networkId: '', gatewayIp: ip.replace(/\.\d+$/, '.254') }],
+      ipAddresses:
+        status === 'BUILD'
+          ? []
+          : [{ ip, type: 'public', version: 4, networkId: '', gatewayIp: ip.replace(/\.\d+$/, '.254') }],
       operationIds: [],
       currentMonthOutgoingTraffic: null,
     };
@@ -132,15 +167,19 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
     const appKey = req.get('x-ovh-application');
     if (!appKey || !safeEqual(appKey, ak)) throw apiError(403, 'INVALID_KEY', 'This application key is invalid');
     const consumer = req.get('x-ovh-consumer');
-    if (!consumer || !safeEqual(consumer, ck)) throw apiError(403, 'INVALID_CREDENTIAL', 'This credential does not exist');
+    if (!consumer || !safeEqual(consumer, ck))
+      throw apiError(403, 'INVALID_CREDENTIAL', 'This credential does not exist');
     const timestamp = req.get('x-ovh-timestamp') ?? '';
-    if (!/^\d+$/.test(timestamp) || Math.abs(Number(timestamp) - Math.floor(Date.now() / 1000)) > maxSkew) throw apiError(400, 'QUERY_TIME_OUT', 'Query out of time');
+    if (!/^\d+$/.test(timestamp) || Math.abs(Number(timestamp) - Math.floor(Date.now() / 1000)) > maxSkew)
+      throw apiError(400, 'QUERY_TIME_OUT', 'Query out of time');
     const signature = req.get('x-ovh-signature') ?? '';
     const body = typeof req.body === 'string' ? req.body : '';
     const path = req.originalUrl;
     const host = req.get('host') ?? '';
     // The client signs the URL it was configured with; accept the http and https spellings.
-    const ok = ['http', 'https'].some((scheme) => safeEqual(signature, ovhSignature(as, consumer, req.method, `${scheme}://${host}${path}`, body, timestamp)));
+    const ok = ['http', 'https'].some((scheme) =>
+      safeEqual(signature, ovhSignature(as, consumer, req.method, `${scheme}://${host}${path}`, body, timestamp)),
+    );
     if (!ok) throw apiError(400, 'INVALID_SIGNATURE', 'Invalid signature');
   }
 
@@ -188,7 +227,13 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
       });
       router.get('/_test/instances', (_req, res) => {
         // userData may carry secrets (a host key); only its size is shown.
-        res.json([...instances.values()].map((i) => ({ ...instanceJson(i), deletedAt: i.deletedAt, userDataBytes: i.userData ? Buffer.byteLength(i.userData) : 0 })));
+        res.json(
+          [...instances.values()].map((i) => ({
+            ...instanceJson(i),
+            deletedAt: i.deletedAt,
+            userDataBytes: i.userData ? Buffer.byteLength(i.userData) : 0,
+          })),
+        );
       });
 
       const api = Router();
@@ -197,18 +242,46 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
         if (err) res.status(400).json({ class: 'Client::BadRequest', message: 'Invalid request body' });
         else next();
       });
-      api.get('/cloud/project', handle(() => [project]));
+      api.get(
+        '/cloud/project',
+        handle(() => [project]),
+      );
       api.get(
         '/cloud/project/:serviceName',
         handle((req) => {
           checkProject(req);
-          return { project_id: project, projectName: 'Enclave sandbox', description: 'Enclave sandbox', status: 'ok', unleash: false, expiration: null, creationDate: '2025-01-01T00:00:00Z', orderId: null, access: 'full', planCode: 'project.2018', manualQuota: false, iam: null };
+          return {
+            project_id: project,
+            projectName: 'Enclave sandbox',
+            description: 'Enclave sandbox',
+            status: 'ok',
+            unleash: false,
+            expiration: null,
+            creationDate: '2025-01-01T00:00:00Z',
+            orderId: null,
+            access: 'full',
+            planCode: 'project.2018',
+            manualQuota: false,
+            iam: null,
+          };
         }),
       );
-      api.get('/cloud/project/:serviceName/region', handle((req) => (checkProject(req), REGIONS)));
-      api.get('/cloud/project/:serviceName/flavor', handle((req) => (checkProject(req), flavors.filter((f) => !req.query.region || f.region === req.query.region))));
-      api.get('/cloud/project/:serviceName/image', handle((req) => (checkProject(req), images.filter((i) => !req.query.region || i.region === req.query.region))));
-      api.get('/cloud/project/:serviceName/sshkey', handle((req) => (checkProject(req), [...sshKeys.values()])));
+      api.get(
+        '/cloud/project/:serviceName/region',
+        handle((req) => (checkProject(req), REGIONS)),
+      );
+      api.get(
+        '/cloud/project/:serviceName/flavor',
+        handle((req) => (checkProject(req), flavors.filter((f) => !req.query.region || f.region === req.query.region))),
+      );
+      api.get(
+        '/cloud/project/:serviceName/image',
+        handle((req) => (checkProject(req), images.filter((i) => !req.query.region || i.region === req.query.region))),
+      );
+      api.get(
+        '/cloud/project/:serviceName/sshkey',
+        handle((req) => (checkProject(req), [...sshKeys.values()])),
+      );
       api.post(
         '/cloud/project/:serviceName/sshkey',
         handle((req) => {
@@ -216,9 +289,13 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
           const body = json(req);
           const name = requireString(body, 'name');
           const publicKey = requireString(body, 'publicKey').trim();
-          const match = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) ([A-Za-z0-9+/=]+)(?: .*)?$/.exec(publicKey);
+          const match =
+            /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521) ([A-Za-z0-9+/=]+)(?: .*)?$/.exec(
+              publicKey,
+            );
           if (!match) throw clientError(400, 'BadRequest', 'Invalid public key');
-          if ([...sshKeys.values()].some((k) => k.name === name)) throw clientError(409, 'Conflict', `SSH key with name ${name} already exists`);
+          if ([...sshKeys.values()].some((k) => k.name === name))
+            throw clientError(409, 'Conflict', `SSH key with name ${name} already exists`);
           const digest = createHash('md5').update(Buffer.from(match[2], 'base64')).digest('hex');
           const key: SshKey = {
             id: Buffer.from(`${name}:${digest}`).toString('base64url').slice(0, 32),
@@ -235,7 +312,8 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
         '/cloud/project/:serviceName/sshkey/:keyId',
         handle((req) => {
           checkProject(req);
-          if (!sshKeys.delete(String(req.params.keyId))) throw clientError(404, 'NotFound', `Key ${String(req.params.keyId)} not found`);
+          if (!sshKeys.delete(String(req.params.keyId)))
+            throw clientError(404, 'NotFound', `Key ${String(req.params.keyId)} not found`);
           return null;
         }),
       );
@@ -243,7 +321,9 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
         '/cloud/project/:serviceName/instance',
         handle((req) => {
           checkProject(req);
-          return [...instances.values()].filter((i) => !i.deletedAt && (!req.query.region || i.region === req.query.region)).map(instanceJson);
+          return [...instances.values()]
+            .filter((i) => !i.deletedAt && (!req.query.region || i.region === req.query.region))
+            .map(instanceJson);
         }),
       );
       api.post(
@@ -257,12 +337,16 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
           const region = requireString(body, 'region');
           if (!REGIONS.includes(region)) throw clientError(400, 'BadRequest', `Region ${region} does not exist`);
           const flavor = flavors.find((f) => f.id === flavorId);
-          if (!flavor || flavor.region !== region) throw clientError(400, 'BadRequest', `Flavor ${flavorId} does not exist in region ${region}`);
+          if (!flavor || flavor.region !== region)
+            throw clientError(400, 'BadRequest', `Flavor ${flavorId} does not exist in region ${region}`);
           const image = images.find((i) => i.id === imageId);
-          if (!image || image.region !== region) throw clientError(400, 'BadRequest', `Image ${imageId} does not exist in region ${region}`);
+          if (!image || image.region !== region)
+            throw clientError(400, 'BadRequest', `Image ${imageId} does not exist in region ${region}`);
           const sshKeyId = body.sshKeyId === undefined || body.sshKeyId === null ? null : String(body.sshKeyId);
-          if (sshKeyId && !sshKeys.has(sshKeyId)) throw clientError(400, 'BadRequest', `SSH key ${sshKeyId} does not exist`);
-          if (body.userData !== undefined && typeof body.userData !== 'string') throw clientError(400, 'BadRequest', '[userData] Property must be a string');
+          if (sshKeyId && !sshKeys.has(sshKeyId))
+            throw clientError(400, 'BadRequest', `SSH key ${sshKeyId} does not exist`);
+          if (body.userData !== undefined && typeof body.userData !== 'string')
+            throw clientError(400, 'BadRequest', '[userData] Property must be a string');
           const instance: Instance = {
             id: randomUUID(),
             name,
@@ -284,7 +368,8 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
       const getInstance = (req: Request): Instance => {
         checkProject(req);
         const instance = instances.get(String(req.params.instanceId));
-        if (!instance || instance.deletedAt) throw clientError(404, 'NotFound', `Instance ${String(req.params.instanceId)} not found`);
+        if (!instance || instance.deletedAt)
+          throw clientError(404, 'NotFound', `Instance ${String(req.params.instanceId)} not found`);
         return instance;
       };
       api.get(
@@ -301,7 +386,10 @@ export function ovhcloudStandIn(options: OvhcloudStandInOptions = {}): StandIn {
         }),
       );
       api.use((req, res) => {
-        res.status(404).json({ class: 'Client::NotFound', message: `Got an invalid (or empty) URL: ${req.method} ${req.originalUrl}` });
+        res.status(404).json({
+          class: 'Client::NotFound',
+          message: `Got an invalid (or empty) URL: ${req.method} ${req.originalUrl}`,
+        });
       });
       router.use('/1.0', api);
       return router;

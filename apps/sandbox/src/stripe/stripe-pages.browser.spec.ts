@@ -22,17 +22,32 @@ describeWithBrowser('Stripe pages in a browser', () => {
   let profile: string;
 
   beforeAll(async () => {
-    app = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1>app ${req.url ?? ''}</h1>`));
+    app = createServer((req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1>app ${req.url ?? ''}</h1>`),
+    );
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     standIn = stripeStandIn();
     sandbox = await startSandbox([standIn], 0);
-    stripe = new Stripe(STRIPE_DEFAULT_SECRET_KEY, { host: '127.0.0.1', port: standIn.apiPort, protocol: 'http', maxNetworkRetries: 0 });
+    stripe = new Stripe(STRIPE_DEFAULT_SECRET_KEY, {
+      host: '127.0.0.1',
+      port: standIn.apiPort,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     profile = mkdtempSync(join(tmpdir(), 'sandbox-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -62,7 +77,10 @@ describeWithBrowser('Stripe pages in a browser', () => {
     const completed = await stripe.checkout.sessions.retrieve(session.id);
     expect(completed.status).toBe('complete');
 
-    const portal = await stripe.billingPortal.sessions.create({ customer: String(completed.customer), return_url: `${appUrl}/billing` });
+    const portal = await stripe.billingPortal.sessions.create({
+      customer: String(completed.customer),
+      return_url: `${appUrl}/billing`,
+    });
     await page.goto(portal.url);
     await page.getByRole('button', { name: 'Cancel subscription' }).click();
     await page.getByText('will be canceled at the end of the period').waitFor();

@@ -17,11 +17,20 @@ function layout(title: string, body: string): string {
 
 export function checkoutPage(
   session: StripeObject,
-  lineItems: Array<{ description: string; quantity: number; amount: number; currency: string; interval: string | null }>,
+  lineItems: Array<{
+    description: string;
+    quantity: number;
+    amount: number;
+    currency: string;
+    interval: string | null;
+  }>,
   options: { action: string; error?: string; email?: string | null; emailLocked: boolean },
 ): string {
   const rows = lineItems
-    .map((li) => `<tr><td>${escapeHtml(li.description)} × ${li.quantity}</td><td style="text-align:right">${money(li.amount, li.currency)}${li.interval ? ` / ${escapeHtml(li.interval)}` : ''}</td></tr>`)
+    .map(
+      (li) =>
+        `<tr><td>${escapeHtml(li.description)} × ${li.quantity}</td><td style="text-align:right">${money(li.amount, li.currency)}${li.interval ? ` / ${escapeHtml(li.interval)}` : ''}</td></tr>`,
+    )
     .join('');
   const cancel = session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">← Back</a></p>` : '';
   return layout(
@@ -42,7 +51,10 @@ ${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p
 }
 
 export function messagePage(title: string, message: string, link?: { href: string; label: string }): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}`);
+  return layout(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : ''}`,
+  );
 }
 
 export function portalPage(
@@ -58,9 +70,17 @@ export function portalPage(
       const item = (s.items as { data: Array<{ price: StripeObject; current_period_end: number }> }).data[0];
       const actions: string[] = [];
       if (s.status !== 'canceled') {
-        if (s.cancel_at_period_end) actions.push(`<form method="post" action="${base}/subscriptions/${s.id}/renew"><button type="submit">Renew subscription</button></form>`);
-        else actions.push(`<form method="post" action="${base}/subscriptions/${s.id}/cancel"><button type="submit">Cancel subscription</button></form>`);
-        actions.push(`<form method="post" action="${base}/subscriptions/${s.id}/cancel_now"><button type="submit">Cancel immediately</button></form>`);
+        if (s.cancel_at_period_end)
+          actions.push(
+            `<form method="post" action="${base}/subscriptions/${s.id}/renew"><button type="submit">Renew subscription</button></form>`,
+          );
+        else
+          actions.push(
+            `<form method="post" action="${base}/subscriptions/${s.id}/cancel"><button type="submit">Cancel subscription</button></form>`,
+          );
+        actions.push(
+          `<form method="post" action="${base}/subscriptions/${s.id}/cancel_now"><button type="submit">Cancel immediately</button></form>`,
+        );
       }
       const until = item ? new Date(item.current_period_end * 1000).toISOString().slice(0, 10) : '';
       return `<section data-subscription="${escapeHtml(s.id)}"><h2>${escapeHtml(item?.price.product)} – ${item ? money(item.price.unit_amount, item.price.currency) : ''}</h2>

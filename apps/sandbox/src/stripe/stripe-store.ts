@@ -24,8 +24,24 @@ export interface StripePriceConfig {
 }
 
 export const STRIPE_DEFAULT_PRICES: readonly StripePriceConfig[] = [
-  { id: 'price_enclave_monthly', unitAmount: 2900, currency: 'eur', interval: 'month', productId: 'prod_enclave', productName: 'Enclave workspace', lookupKey: 'enclave_monthly' },
-  { id: 'price_enclave_yearly', unitAmount: 29000, currency: 'eur', interval: 'year', productId: 'prod_enclave', productName: 'Enclave workspace', lookupKey: 'enclave_yearly' },
+  {
+    id: 'price_enclave_monthly',
+    unitAmount: 2900,
+    currency: 'eur',
+    interval: 'month',
+    productId: 'prod_enclave',
+    productName: 'Enclave workspace',
+    lookupKey: 'enclave_monthly',
+  },
+  {
+    id: 'price_enclave_yearly',
+    unitAmount: 29000,
+    currency: 'eur',
+    interval: 'year',
+    productId: 'prod_enclave',
+    productName: 'Enclave workspace',
+    lookupKey: 'enclave_yearly',
+  },
 ];
 
 export type Metadata = Record<string, string>;
@@ -168,7 +184,15 @@ export class StripeStore {
         metadata: {},
         nickname: p.nickname ?? null,
         product: productId,
-        recurring: p.interval ? { interval: p.interval, interval_count: p.intervalCount ?? 1, meter: null, trial_period_days: null, usage_type: 'licensed' } : null,
+        recurring: p.interval
+          ? {
+              interval: p.interval,
+              interval_count: p.intervalCount ?? 1,
+              meter: null,
+              trial_period_days: null,
+              usage_type: 'licensed',
+            }
+          : null,
         tax_behavior: 'unspecified',
         tiers_mode: null,
         transform_quantity: null,
@@ -181,7 +205,13 @@ export class StripeStore {
 
   // ---------- webhooks & events ----------
 
-  addEndpoint(url: string, enabledEvents: string[], secret?: string, description: string | null = null, metadata: Metadata = {}): WebhookEndpoint {
+  addEndpoint(
+    url: string,
+    enabledEvents: string[],
+    secret?: string,
+    description: string | null = null,
+    metadata: Metadata = {},
+  ): WebhookEndpoint {
     const endpoint: WebhookEndpoint = {
       id: stripeId('we_'),
       url,
@@ -196,14 +226,22 @@ export class StripeStore {
     return endpoint;
   }
 
-  emit(type: string, object: StripeObject, context: EventContext | null, previousAttributes?: Record<string, unknown>): StripeObject {
+  emit(
+    type: string,
+    object: StripeObject,
+    context: EventContext | null,
+    previousAttributes?: Record<string, unknown>,
+  ): StripeObject {
     const targets = [...this.endpoints.values()].filter((e) => subscribes(e, type));
     const event: StripeObject = {
       id: stripeId('evt_'),
       object: 'event',
       api_version: STRIPE_API_VERSION,
       created: now(),
-      data: { object: clone(object), ...(previousAttributes ? { previous_attributes: clone(previousAttributes) } : {}) },
+      data: {
+        object: clone(object),
+        ...(previousAttributes ? { previous_attributes: clone(previousAttributes) } : {}),
+      },
       livemode: false,
       pending_webhooks: targets.length,
       request: { id: context?.requestId ?? null, idempotency_key: context?.idempotencyKey ?? null },
@@ -225,7 +263,16 @@ export class StripeStore {
 
   // ---------- customers ----------
 
-  createCustomer(params: { email?: string | null; name?: string | null; description?: string | null; phone?: string | null; metadata?: Metadata }, ctx: EventContext | null): StripeObject {
+  createCustomer(
+    params: {
+      email?: string | null;
+      name?: string | null;
+      description?: string | null;
+      phone?: string | null;
+      metadata?: Metadata;
+    },
+    ctx: EventContext | null,
+  ): StripeObject {
     const customer: StripeObject = {
       id: stripeId('cus_', 14),
       object: 'customer',
@@ -255,7 +302,17 @@ export class StripeStore {
     return customer;
   }
 
-  updateCustomer(id: string, params: { email?: string | null; name?: string | null; description?: string | null; phone?: string | null; metadata?: Metadata }, ctx: EventContext | null): StripeObject {
+  updateCustomer(
+    id: string,
+    params: {
+      email?: string | null;
+      name?: string | null;
+      description?: string | null;
+      phone?: string | null;
+      metadata?: Metadata;
+    },
+    ctx: EventContext | null,
+  ): StripeObject {
     const customer = this.getCustomer(id);
     const previous: Record<string, unknown> = {};
     for (const key of ['email', 'name', 'description', 'phone'] as const) {
@@ -281,7 +338,8 @@ export class StripeStore {
   deleteCustomer(id: string, ctx: EventContext | null): StripeObject {
     const customer = this.getCustomer(id);
     for (const sub of this.subscriptions.values()) {
-      if (sub.customer === id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') this.cancelSubscription(sub.id, ctx);
+      if (sub.customer === id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired')
+        this.cancelSubscription(sub.id, ctx);
     }
     this.customers.delete(id);
     this.emit('customer.deleted', customer, ctx);
@@ -315,9 +373,15 @@ export class StripeStore {
     const id = stripeId('cs_test_', 58);
     const created = now();
     const currencies = new Set(params.lineItems.map((li) => String(this.getPrice(li.price).currency)));
-    if (currencies.size > 1) throw invalidRequest('All prices on a Checkout Session must use the same currency.', 'line_items');
-    const amount = params.lineItems.reduce((sum, li) => sum + Number(this.getPrice(li.price).unit_amount) * li.quantity, 0);
-    const customerEmail = params.customer ? (this.getCustomer(params.customer, 'customer').email as string | null) : params.customerEmail;
+    if (currencies.size > 1)
+      throw invalidRequest('All prices on a Checkout Session must use the same currency.', 'line_items');
+    const amount = params.lineItems.reduce(
+      (sum, li) => sum + Number(this.getPrice(li.price).unit_amount) * li.quantity,
+      0,
+    );
+    const customerEmail = params.customer
+      ? (this.getCustomer(params.customer, 'customer').email as string | null)
+      : params.customerEmail;
     const session: StripeObject = {
       id,
       object: 'checkout.session',
@@ -339,7 +403,9 @@ export class StripeStore {
       custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
       customer: params.customer,
       customer_creation: params.customer ? null : 'always',
-      customer_details: customerEmail ? { address: null, email: customerEmail, name: null, phone: null, tax_exempt: 'none', tax_ids: null } : null,
+      customer_details: customerEmail
+        ? { address: null, email: customerEmail, name: null, phone: null, tax_exempt: 'none', tax_ids: null }
+        : null,
       customer_email: params.customerEmail,
       expires_at: params.expiresAt ?? created + sessionTtlSeconds,
       invoice: null,
@@ -401,14 +467,22 @@ export class StripeStore {
         quantity: li.quantity,
       };
     });
-    return { id: `${id}_line_items`, object: 'list', data, has_more: false, url: `/v1/checkout/sessions/${id}/line_items` };
+    return {
+      id: `${id}_line_items`,
+      object: 'list',
+      data,
+      has_more: false,
+      url: `/v1/checkout/sessions/${id}/line_items`,
+    };
   }
 
   expireSession(id: string, ctx: EventContext | null): StripeObject {
     const session = this.sessions.get(id);
     if (!session) throw noSuch('checkout.session', id, 'session');
     if (session.status !== 'open') {
-      throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${String(session.status)}".`);
+      throw invalidRequest(
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${String(session.status)}".`,
+      );
     }
     session.status = 'expired';
     session.url = null;
@@ -419,14 +493,19 @@ export class StripeStore {
   /** Checks a test card the way Stripe's test mode does; throws the card error Stripe would. */
   chargeCard(card: CardInput): { brand: string; last4: string } {
     const number = (card.number ?? '4242424242424242').replace(/[\s-]/g, '');
-    if (!/^\d{12,19}$/.test(number) || !luhn(number)) throw cardDeclined('incorrect_number', 'Your card number is incorrect.');
+    if (!/^\d{12,19}$/.test(number) || !luhn(number))
+      throw cardDeclined('incorrect_number', 'Your card number is incorrect.');
     const decline = TEST_DECLINES[number];
     if (decline) throw cardDeclined(decline[0], decline[1]);
     const brand = BRANDS.find(([re]) => re.test(number))?.[1] ?? 'unknown';
     return { brand, last4: number.slice(-4) };
   }
 
-  private attachPaymentMethod(customerId: string, card: { brand: string; last4: string }, ctx: EventContext | null): StripeObject {
+  private attachPaymentMethod(
+    customerId: string,
+    card: { brand: string; last4: string },
+    ctx: EventContext | null,
+  ): StripeObject {
     const year = new Date().getUTCFullYear() + 3;
     const pm: StripeObject = {
       id: stripeId('pm_'),
@@ -452,7 +531,11 @@ export class StripeStore {
   completeSession(id: string, card: CardInput, ctx: EventContext | null): StripeObject {
     const session = this.getSession(id);
     if (session.status !== 'open') {
-      throw invalidRequest(`This Checkout Session is no longer active (status: ${String(session.status)}).`, undefined, 'checkout_session_inactive');
+      throw invalidRequest(
+        `This Checkout Session is no longer active (status: ${String(session.status)}).`,
+        undefined,
+        'checkout_session_inactive',
+      );
     }
     const charged = this.chargeCard(card); // throws on a declining test card: the session stays open
     const internal = this.sessionInternals.get(id) as SessionInternal;
@@ -464,7 +547,14 @@ export class StripeStore {
     }
     const pm = this.attachPaymentMethod(customerId, charged, ctx);
     session.customer = customerId;
-    session.customer_details = { address: null, email: email ?? this.getCustomer(customerId).email, name: card.name ?? null, phone: null, tax_exempt: 'none', tax_ids: [] };
+    session.customer_details = {
+      address: null,
+      email: email ?? this.getCustomer(customerId).email,
+      name: card.name ?? null,
+      phone: null,
+      tax_exempt: 'none',
+      tax_ids: [],
+    };
     if (session.mode === 'subscription') {
       const sub = this.createSubscription(customerId, internal.lineItems, internal.subscriptionMetadata, pm.id, ctx);
       session.subscription = sub.id;
@@ -481,7 +571,13 @@ export class StripeStore {
 
   // ---------- subscriptions & invoices ----------
 
-  private createSubscription(customerId: string, lineItems: LineItemInput[], metadata: Metadata, paymentMethod: string, ctx: EventContext | null): StripeObject {
+  private createSubscription(
+    customerId: string,
+    lineItems: LineItemInput[],
+    metadata: Metadata,
+    paymentMethod: string,
+    ctx: EventContext | null,
+  ): StripeObject {
     const start = now();
     const id = stripeId('sub_');
     const items = lineItems.map((li) => {
@@ -523,7 +619,13 @@ export class StripeStore {
       discounts: [],
       ended_at: null,
       invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
-      items: { object: 'list', data: items, has_more: false, total_count: items.length, url: `/v1/subscription_items?subscription=${id}` },
+      items: {
+        object: 'list',
+        data: items,
+        has_more: false,
+        total_count: items.length,
+        url: `/v1/subscription_items?subscription=${id}`,
+      },
       latest_invoice: null,
       livemode: false,
       metadata,
@@ -556,7 +658,11 @@ export class StripeStore {
     return invoice;
   }
 
-  private createInvoice(sub: StripeObject, billingReason: 'subscription_create' | 'subscription_cycle', ctx: EventContext | null): StripeObject {
+  private createInvoice(
+    sub: StripeObject,
+    billingReason: 'subscription_create' | 'subscription_cycle',
+    ctx: EventContext | null,
+  ): StripeObject {
     const items = (sub.items as { data: Array<Record<string, unknown>> }).data;
     const created = now();
     const id = stripeId('in_');
@@ -579,12 +685,22 @@ export class StripeStore {
         metadata: {},
         parent: {
           invoice_item_details: null,
-          subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: sub.id, subscription_item: item.id },
+          subscription_item_details: {
+            invoice_item: null,
+            proration: false,
+            proration_details: { credited_items: null },
+            subscription: sub.id,
+            subscription_item: item.id,
+          },
           type: 'subscription_item_details',
         },
         period: { end: item.current_period_end, start: item.current_period_start },
         pretax_credit_amounts: [],
-        pricing: { price_details: { price: price.id, product: price.product }, type: 'price_details', unit_amount_decimal: String(price.unit_amount) },
+        pricing: {
+          price_details: { price: price.id, product: price.product },
+          type: 'price_details',
+          unit_amount_decimal: String(price.unit_amount),
+        },
         quantity: item.quantity,
         taxes: [],
       };
@@ -620,7 +736,13 @@ export class StripeStore {
       ending_balance: 0,
       hosted_invoice_url: `${this.baseUrl()}/stripe/invoices/${id}`,
       invoice_pdf: null,
-      lines: { object: 'list', data: lines, has_more: false, total_count: lines.length, url: `/v1/invoices/${id}/lines` },
+      lines: {
+        object: 'list',
+        data: lines,
+        has_more: false,
+        total_count: lines.length,
+        url: `/v1/invoices/${id}/lines`,
+      },
       livemode: false,
       metadata: {},
       next_payment_attempt: null,
@@ -667,9 +789,14 @@ export class StripeStore {
   }
 
   /** Starts the next billing period: a new invoice that is paid, or fails (subscription past_due). */
-  renewSubscription(id: string, outcome: 'paid' | 'failed', ctx: EventContext | null): { subscription: StripeObject; invoice: StripeObject } {
+  renewSubscription(
+    id: string,
+    outcome: 'paid' | 'failed',
+    ctx: EventContext | null,
+  ): { subscription: StripeObject; invoice: StripeObject } {
     const sub = this.getSubscription(id);
-    if (sub.status === 'canceled' || sub.status === 'incomplete_expired') throw invalidRequest(`Subscription ${id} is ${String(sub.status)} and cannot renew.`);
+    if (sub.status === 'canceled' || sub.status === 'incomplete_expired')
+      throw invalidRequest(`Subscription ${id} is ${String(sub.status)} and cannot renew.`);
     if (sub.cancel_at_period_end) {
       // The period ends and the subscription with it, no new invoice.
       this.cancelSubscription(id, ctx);
@@ -679,7 +806,11 @@ export class StripeStore {
     for (const item of (sub.items as { data: Array<Record<string, unknown>> }).data) {
       const recurring = (item.price as StripeObject).recurring as { interval: string; interval_count: number };
       item.current_period_start = item.current_period_end;
-      item.current_period_end = addInterval(Number(item.current_period_end), recurring.interval, recurring.interval_count);
+      item.current_period_end = addInterval(
+        Number(item.current_period_end),
+        recurring.interval,
+        recurring.interval_count,
+      );
     }
     const invoice = this.createInvoice(sub, 'subscription_cycle', ctx);
     if (outcome === 'paid') {
@@ -708,7 +839,8 @@ export class StripeStore {
       }
     }
     this.payInvoiceObject(invoice, ctx);
-    const subId = (invoice.parent as { subscription_details?: { subscription?: string } } | null)?.subscription_details?.subscription;
+    const subId = (invoice.parent as { subscription_details?: { subscription?: string } } | null)?.subscription_details
+      ?.subscription;
     const sub = subId ? this.subscriptions.get(subId) : undefined;
     if (sub && (sub.status === 'past_due' || sub.status === 'unpaid' || sub.status === 'incomplete')) {
       const previousStatus = sub.status;
@@ -721,9 +853,11 @@ export class StripeStore {
   /** A payment attempt on an open invoice fails: invoice.payment_failed, an active subscription turns past_due. */
   failInvoice(id: string, ctx: EventContext | null): StripeObject {
     const invoice = this.getInvoice(id);
-    if (invoice.status !== 'open') throw invalidRequest('Only open invoices can fail a payment attempt.', undefined, 'invoice_not_open');
+    if (invoice.status !== 'open')
+      throw invalidRequest('Only open invoices can fail a payment attempt.', undefined, 'invoice_not_open');
     this.failInvoiceObject(invoice, ctx);
-    const subId = (invoice.parent as { subscription_details?: { subscription?: string } } | null)?.subscription_details?.subscription;
+    const subId = (invoice.parent as { subscription_details?: { subscription?: string } } | null)?.subscription_details
+      ?.subscription;
     const sub = subId ? this.subscriptions.get(subId) : undefined;
     if (sub && sub.status === 'active') {
       sub.status = 'past_due';
@@ -751,7 +885,11 @@ export class StripeStore {
       const periodEnd = (sub.items as { data: Array<Record<string, unknown>> }).data[0]?.current_period_end ?? null;
       sub.cancel_at = params.cancelAtPeriodEnd ? periodEnd : null;
       sub.canceled_at = params.cancelAtPeriodEnd ? now() : null;
-      sub.cancellation_details = { comment: params.cancellationComment ?? null, feedback: null, reason: params.cancelAtPeriodEnd ? 'cancellation_requested' : null };
+      sub.cancellation_details = {
+        comment: params.cancellationComment ?? null,
+        feedback: null,
+        reason: params.cancelAtPeriodEnd ? 'cancellation_requested' : null,
+      };
     }
     if (params.metadata) {
       previous.metadata = clone(sub.metadata);
@@ -759,7 +897,8 @@ export class StripeStore {
     }
     if (params.status !== undefined && params.status !== sub.status) {
       const allowed = ['active', 'past_due', 'unpaid', 'paused', 'incomplete', 'trialing'];
-      if (!allowed.includes(params.status)) throw invalidRequest(`Invalid status: must be one of ${allowed.join(', ')}`, 'status');
+      if (!allowed.includes(params.status))
+        throw invalidRequest(`Invalid status: must be one of ${allowed.join(', ')}`, 'status');
       previous.status = sub.status;
       sub.status = params.status;
     }
@@ -769,7 +908,8 @@ export class StripeStore {
 
   cancelSubscription(id: string, ctx: EventContext | null, comment: string | null = null): StripeObject {
     const sub = this.getSubscription(id);
-    if (sub.status === 'canceled') throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.');
+    if (sub.status === 'canceled')
+      throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.');
     const t = now();
     sub.status = 'canceled';
     sub.canceled_at = sub.canceled_at ?? t;

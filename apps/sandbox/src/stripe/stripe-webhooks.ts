@@ -57,7 +57,9 @@ export function newWebhookSecret(): string {
 }
 
 export function subscribes(endpoint: WebhookEndpoint, type: string): boolean {
-  return endpoint.status === 'enabled' && (endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(type));
+  return (
+    endpoint.status === 'enabled' && (endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(type))
+  );
 }
 
 export class WebhookDeliverer {
@@ -92,7 +94,12 @@ export class WebhookDeliverer {
     for (const controller of this.controllers) controller.abort();
   }
 
-  private async attempt(event: DeliverableEvent, payload: string, endpoint: WebhookEndpoint, attempt: number): Promise<void> {
+  private async attempt(
+    event: DeliverableEvent,
+    payload: string,
+    endpoint: WebhookEndpoint,
+    attempt: number,
+  ): Promise<void> {
     if (this.stopped) return;
     const started = Date.now();
     const record: DeliveryAttempt = {

@@ -1,4 +1,3 @@
-
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
@@ -108,7 +107,8 @@ function bool(params: Params, name: string): boolean | undefined {
 function integer(params: Params, name: string, param = name): number | undefined {
   const value = params[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw invalidRequest(`Invalid integer: ${String(value)}`, param, 'parameter_invalid_integer');
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value))
+    throw invalidRequest(`Invalid integer: ${String(value)}`, param, 'parameter_invalid_integer');
   return Number(value);
 }
 
@@ -133,9 +133,12 @@ function metadata(params: Params, name = 'metadata'): Metadata | undefined {
   if (entries.length > 50) throw invalidRequest('Metadata can have at most 50 keys.', name);
   const out: Metadata = {};
   for (const [k, v] of entries) {
-    if (typeof v !== 'string') throw invalidRequest(`Invalid value for metadata key ${k}: must be a string.`, `${name}[${k}]`);
-    if (k.length > 40) throw invalidRequest(`Metadata keys can have a maximum length of 40 characters.`, `${name}[${k}]`);
-    if (v.length > 500) throw invalidRequest(`Metadata values can have a maximum length of 500 characters.`, `${name}[${k}]`);
+    if (typeof v !== 'string')
+      throw invalidRequest(`Invalid value for metadata key ${k}: must be a string.`, `${name}[${k}]`);
+    if (k.length > 40)
+      throw invalidRequest(`Metadata keys can have a maximum length of 40 characters.`, `${name}[${k}]`);
+    if (v.length > 500)
+      throw invalidRequest(`Metadata values can have a maximum length of 500 characters.`, `${name}[${k}]`);
     out[k] = v;
   }
   return out;
@@ -172,7 +175,8 @@ function listResponse(items: StripeObject[], params: Params, urlPath: string): R
 }
 
 function cardFrom(body: Params): CardInput {
-  const number = typeof body.card_number === 'string' ? body.card_number : typeof body.card === 'string' ? body.card : undefined;
+  const number =
+    typeof body.card_number === 'string' ? body.card_number : typeof body.card === 'string' ? body.card : undefined;
   return {
     number,
     email: typeof body.email === 'string' && body.email ? body.email : undefined,
@@ -191,11 +195,15 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   let apiPort = options.port ?? 0;
 
   const deliverer: WebhookDeliverer = new WebhookDeliverer(
-    { retryDelaysMs: options.webhookRetryDelaysMs ?? [2_000, 10_000, 60_000, 300_000], timeoutMs: options.webhookTimeoutMs ?? 10_000 },
+    {
+      retryDelaysMs: options.webhookRetryDelaysMs ?? [2_000, 10_000, 60_000, 300_000],
+      timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    },
     (eventId) => store.markDelivered(eventId),
   );
   const store: StripeStore = new StripeStore(options.prices ?? STRIPE_DEFAULT_PRICES, deliverer, baseUrl);
-  for (const endpoint of options.webhookEndpoints ?? []) store.addEndpoint(endpoint.url, [...(endpoint.enabledEvents ?? ['*'])], endpoint.secret);
+  for (const endpoint of options.webhookEndpoints ?? [])
+    store.addEndpoint(endpoint.url, [...(endpoint.enabledEvents ?? ['*'])], endpoint.secret);
 
   // ---------------- the /v1 API ----------------
 
@@ -216,8 +224,15 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
       return;
     }
     if (!safeEqual(key, secretKey)) {
-      const masked = key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : '***';
-      res.status(401).json({ error: { message: `Invalid API Key provided: ${masked}`, type: 'invalid_request_error', code: 'api_key_invalid' } });
+      const masked =
+        key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : '***';
+      res.status(401).json({
+        error: {
+          message: `Invalid API Key provided: ${masked}`,
+          type: 'invalid_request_error',
+          code: 'api_key_invalid',
+        },
+      });
       return;
     }
     next();
@@ -235,19 +250,29 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   api.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
   api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const tooLarge = (err as { status?: number }).status === 413;
-    res.status(tooLarge ? 413 : 400).json({ error: { type: 'invalid_request_error', message: tooLarge ? 'Request body too large.' : `Invalid request body: ${(err as Error).message}` } });
+    res.status(tooLarge ? 413 : 400).json({
+      error: {
+        type: 'invalid_request_error',
+        message: tooLarge ? 'Request body too large.' : `Invalid request body: ${(err as Error).message}`,
+      },
+    });
   });
 
   function route(method: 'get' | 'post' | 'delete', path: string, handler: (ctx: ApiContext) => unknown): void {
     api[method](path, (req: Request, res: Response) => {
       const queryString = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-      const params: Params = method === 'post' ? { ...qs.parse(queryString, { depth: 5 }), ...((req.body as Params | undefined) ?? {}) } : (qs.parse(queryString, { depth: 5, arrayLimit: 100 }) as Params);
+      const params: Params =
+        method === 'post'
+          ? { ...qs.parse(queryString, { depth: 5 }), ...((req.body as Params | undefined) ?? {}) }
+          : (qs.parse(queryString, { depth: 5, arrayLimit: 100 }) as Params);
       const key = req.get('idempotency-key');
       const events: EventContext = { requestId: res.locals.requestId as string, idempotencyKey: key ?? null };
       let fingerprint = '';
       if (method === 'post' && key) {
         if (key.length > 255) {
-          res.status(400).json({ error: { type: 'invalid_request_error', message: 'Idempotency keys can be at most 255 characters long.' } });
+          res.status(400).json({
+            error: { type: 'invalid_request_error', message: 'Idempotency keys can be at most 255 characters long.' },
+          });
           return;
         }
         fingerprint = `${req.method} ${req.path} ${JSON.stringify(params)}`;
@@ -262,20 +287,33 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
             });
             return;
           }
-          res.set('Idempotent-Replayed', 'true').set('Original-Request', 'req_replayed').status(cached.status).json(cached.body);
+          res
+            .set('Idempotent-Replayed', 'true')
+            .set('Original-Request', 'req_replayed')
+            .status(cached.status)
+            .json(cached.body);
           return;
         }
       }
       try {
         const expand = expandList(params);
         const result = handler({ params, req, events, expand });
-        const body = result && typeof result === 'object' && 'object' in (result as object) && expand.length ? store.expand(result as StripeObject, expand) : result;
+        const body =
+          result && typeof result === 'object' && 'object' in (result as object) && expand.length
+            ? store.expand(result as StripeObject, expand)
+            : result;
         const snapshot = JSON.parse(JSON.stringify(body)) as unknown;
-        if (method === 'post' && key) idempotency.set(key, { fingerprint, status: 200, body: snapshot, expiresAt: Date.now() + 24 * 3600_000 });
+        if (method === 'post' && key)
+          idempotency.set(key, { fingerprint, status: 200, body: snapshot, expiresAt: Date.now() + 24 * 3600_000 });
         res.status(200).json(snapshot);
       } catch (error) {
         if (error instanceof StripeApiError) {
-          res.status(error.status).json({ error: { ...error.body, request_log_url: `https://dashboard.stripe.com/test/logs/${String(res.locals.requestId)}` } });
+          res.status(error.status).json({
+            error: {
+              ...error.body,
+              request_log_url: `https://dashboard.stripe.com/test/logs/${String(res.locals.requestId)}`,
+            },
+          });
           return;
         }
         res.status(500).json({ error: { type: 'api_error', message: `Sandbox error: ${(error as Error).message}` } });
@@ -287,32 +325,87 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   route('post', '/customers', ({ params, events }) => {
     allow(params, ['email', 'name', 'description', 'phone', 'metadata', 'preferred_locales', 'address']);
     const email = str(params, 'email');
-    if (email !== undefined && email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw invalidRequest(`Invalid email address: ${email}`, 'email', 'email_invalid');
-    return store.createCustomer({ email: email || null, name: str(params, 'name') ?? null, description: str(params, 'description') ?? null, phone: str(params, 'phone') ?? null, metadata: metadata(params) ?? {} }, events);
+    if (email !== undefined && email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      throw invalidRequest(`Invalid email address: ${email}`, 'email', 'email_invalid');
+    return store.createCustomer(
+      {
+        email: email || null,
+        name: str(params, 'name') ?? null,
+        description: str(params, 'description') ?? null,
+        phone: str(params, 'phone') ?? null,
+        metadata: metadata(params) ?? {},
+      },
+      events,
+    );
   });
   route('get', '/customers', ({ params }) => {
     allow(params, ['email', 'limit', 'starting_after', 'ending_before', 'created', 'test_clock']);
     const email = str(params, 'email');
-    return listResponse([...store.customers.values()].filter((c) => !email || c.email === email), params, '/v1/customers');
+    return listResponse(
+      [...store.customers.values()].filter((c) => !email || c.email === email),
+      params,
+      '/v1/customers',
+    );
   });
   route('get', '/customers/:id', ({ req }) => store.getCustomer(String(req.params.id)));
   route('post', '/customers/:id', ({ params, req, events }) => {
-    allow(params, ['email', 'name', 'description', 'phone', 'metadata', 'preferred_locales', 'address', 'invoice_settings']);
-    return store.updateCustomer(String(req.params.id), { email: str(params, 'email'), name: str(params, 'name'), description: str(params, 'description'), phone: str(params, 'phone'), metadata: metadata(params) }, events);
+    allow(params, [
+      'email',
+      'name',
+      'description',
+      'phone',
+      'metadata',
+      'preferred_locales',
+      'address',
+      'invoice_settings',
+    ]);
+    return store.updateCustomer(
+      String(req.params.id),
+      {
+        email: str(params, 'email'),
+        name: str(params, 'name'),
+        description: str(params, 'description'),
+        phone: str(params, 'phone'),
+        metadata: metadata(params),
+      },
+      events,
+    );
   });
   route('delete', '/customers/:id', ({ req, events }) => store.deleteCustomer(String(req.params.id), events));
 
   // Products & prices
   route('get', '/prices/:id', ({ req }) => store.getPrice(String(req.params.id)));
   route('get', '/prices', ({ params }) => {
-    allow(params, ['active', 'currency', 'lookup_keys', 'product', 'type', 'recurring', 'limit', 'starting_after', 'ending_before', 'created']);
+    allow(params, [
+      'active',
+      'currency',
+      'lookup_keys',
+      'product',
+      'type',
+      'recurring',
+      'limit',
+      'starting_after',
+      'ending_before',
+      'created',
+    ]);
     const active = bool(params, 'active');
     const product = str(params, 'product');
     const type = str(params, 'type');
     const lookupRaw = params.lookup_keys;
-    const lookupKeys = lookupRaw === undefined ? undefined : Array.isArray(lookupRaw) ? lookupRaw : typeof lookupRaw === 'object' && lookupRaw ? Object.values(lookupRaw) : [lookupRaw];
+    const lookupKeys =
+      lookupRaw === undefined
+        ? undefined
+        : Array.isArray(lookupRaw)
+          ? lookupRaw
+          : typeof lookupRaw === 'object' && lookupRaw
+            ? Object.values(lookupRaw)
+            : [lookupRaw];
     const items = [...store.prices.values()].filter(
-      (p) => (active === undefined || p.active === active) && (!product || p.product === product) && (!type || p.type === type) && (!lookupKeys || lookupKeys.includes(p.lookup_key)),
+      (p) =>
+        (active === undefined || p.active === active) &&
+        (!product || p.product === product) &&
+        (!type || p.type === type) &&
+        (!lookupKeys || lookupKeys.includes(p.lookup_key)),
     );
     return listResponse(items, params, '/v1/prices');
   });
@@ -325,57 +418,104 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   // Checkout Sessions
   route('post', '/checkout/sessions', ({ params }) => {
     allow(params, [
-      'mode', 'line_items', 'success_url', 'cancel_url', 'customer', 'customer_email', 'client_reference_id', 'metadata', 'subscription_data',
-      'allow_promotion_codes', 'billing_address_collection', 'expires_at', 'locale', 'payment_method_types', 'customer_update', 'automatic_tax',
-      'tax_id_collection', 'consent_collection', 'payment_method_collection', 'ui_mode', 'customer_creation', 'submit_type', 'currency',
+      'mode',
+      'line_items',
+      'success_url',
+      'cancel_url',
+      'customer',
+      'customer_email',
+      'client_reference_id',
+      'metadata',
+      'subscription_data',
+      'allow_promotion_codes',
+      'billing_address_collection',
+      'expires_at',
+      'locale',
+      'payment_method_types',
+      'customer_update',
+      'automatic_tax',
+      'tax_id_collection',
+      'consent_collection',
+      'payment_method_collection',
+      'ui_mode',
+      'customer_creation',
+      'submit_type',
+      'currency',
     ]);
     const mode = required(params, 'mode');
-    if (!['payment', 'setup', 'subscription'].includes(mode)) throw invalidRequest('Invalid mode: must be one of payment, setup, or subscription', 'mode');
-    if (mode === 'setup') throw invalidRequest('The sandbox supports Checkout in `subscription` and `payment` mode only.', 'mode');
+    if (!['payment', 'setup', 'subscription'].includes(mode))
+      throw invalidRequest('Invalid mode: must be one of payment, setup, or subscription', 'mode');
+    if (mode === 'setup')
+      throw invalidRequest('The sandbox supports Checkout in `subscription` and `payment` mode only.', 'mode');
     const uiMode = str(params, 'ui_mode');
-    if (uiMode !== undefined && uiMode !== 'hosted') throw invalidRequest('The sandbox supports ui_mode=hosted only.', 'ui_mode');
+    if (uiMode !== undefined && uiMode !== 'hosted')
+      throw invalidRequest('The sandbox supports ui_mode=hosted only.', 'ui_mode');
     const successUrl = url(params, 'success_url', true) as string;
     const cancelUrl = url(params, 'cancel_url', false);
     const rawItems = params.line_items;
     if (rawItems === undefined) throw missingParam('line_items');
-    const itemList = Array.isArray(rawItems) ? rawItems : typeof rawItems === 'object' && rawItems ? Object.values(rawItems) : null;
+    const itemList = Array.isArray(rawItems)
+      ? rawItems
+      : typeof rawItems === 'object' && rawItems
+        ? Object.values(rawItems)
+        : null;
     if (!itemList || itemList.length === 0) throw invalidRequest('Invalid array', 'line_items');
     const lineItems = itemList.map((raw, i) => {
       if (!raw || typeof raw !== 'object') throw invalidRequest('Invalid object', `line_items[${i}]`);
       const item = raw as Params;
-      for (const key of Object.keys(item)) if (!['price', 'quantity', 'adjustable_quantity', 'tax_rates'].includes(key)) throw unknownParam(`line_items[${i}][${key}]`);
+      for (const key of Object.keys(item))
+        if (!['price', 'quantity', 'adjustable_quantity', 'tax_rates'].includes(key))
+          throw unknownParam(`line_items[${i}][${key}]`);
       const price = required(item, 'price', `line_items[${i}][price]`);
       const quantity = integer(item, 'quantity', `line_items[${i}][quantity]`);
       if (quantity === undefined) throw missingParam(`line_items[${i}][quantity]`);
-      if (quantity < 1) throw invalidRequest('This value must be greater than or equal to 1.', `line_items[${i}][quantity]`);
+      if (quantity < 1)
+        throw invalidRequest('This value must be greater than or equal to 1.', `line_items[${i}][quantity]`);
       const priceObject = store.getPrice(price, `line_items[${i}][price]`);
       if (mode === 'payment' && priceObject.type === 'recurring') {
-        throw invalidRequest('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', `line_items[${i}][price]`);
+        throw invalidRequest(
+          'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+          `line_items[${i}][price]`,
+        );
       }
       return { price, quantity };
     });
     if (mode === 'subscription' && !lineItems.some((li) => store.getPrice(li.price).type === 'recurring')) {
-      throw invalidRequest('You must provide at least one recurring price in `subscription` mode when using prices.', 'line_items');
+      throw invalidRequest(
+        'You must provide at least one recurring price in `subscription` mode when using prices.',
+        'line_items',
+      );
     }
     const customer = str(params, 'customer') ?? null;
     const customerEmail = str(params, 'customer_email') ?? null;
-    if (customer && customerEmail) throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+    if (customer && customerEmail)
+      throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
     if (customer) store.getCustomer(customer, 'customer');
-    if (customerEmail !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(customerEmail)) throw invalidRequest(`Invalid email address: ${customerEmail}`, 'customer_email', 'email_invalid');
+    if (customerEmail !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(customerEmail))
+      throw invalidRequest(`Invalid email address: ${customerEmail}`, 'customer_email', 'email_invalid');
     const clientReferenceId = str(params, 'client_reference_id') ?? null;
-    if (clientReferenceId !== null && (clientReferenceId.length > 200 || clientReferenceId === '')) throw invalidRequest('client_reference_id must be 1 to 200 characters.', 'client_reference_id');
+    if (clientReferenceId !== null && (clientReferenceId.length > 200 || clientReferenceId === ''))
+      throw invalidRequest('client_reference_id must be 1 to 200 characters.', 'client_reference_id');
     const subscriptionData = params.subscription_data;
     let subscriptionMetadata: Metadata = {};
     if (subscriptionData !== undefined) {
-      if (mode !== 'subscription') throw invalidRequest('You can only pass `subscription_data` in `subscription` mode.', 'subscription_data');
-      if (typeof subscriptionData !== 'object' || subscriptionData === null) throw invalidRequest('Invalid object', 'subscription_data');
-      for (const key of Object.keys(subscriptionData)) if (!['metadata', 'description', 'trial_period_days'].includes(key)) throw unknownParam(`subscription_data[${key}]`);
+      if (mode !== 'subscription')
+        throw invalidRequest('You can only pass `subscription_data` in `subscription` mode.', 'subscription_data');
+      if (typeof subscriptionData !== 'object' || subscriptionData === null)
+        throw invalidRequest('Invalid object', 'subscription_data');
+      for (const key of Object.keys(subscriptionData))
+        if (!['metadata', 'description', 'trial_period_days'].includes(key))
+          throw unknownParam(`subscription_data[${key}]`);
       subscriptionMetadata = metadata(subscriptionData as Params) ?? {};
     }
     const expiresAt = integer(params, 'expires_at') ?? null;
     if (expiresAt !== null) {
       const delta = expiresAt - Math.floor(Date.now() / 1000);
-      if (delta < 1800 || delta > 86400) throw invalidRequest('The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', 'expires_at');
+      if (delta < 1800 || delta > 86400)
+        throw invalidRequest(
+          'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
+          'expires_at',
+        );
     }
     return store.createCheckoutSession(
       {
@@ -400,14 +540,30 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     return store.sessionLineItems(String(req.params.id));
   });
   route('get', '/checkout/sessions', ({ params }) => {
-    allow(params, ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before', 'created', 'payment_intent']);
+    allow(params, [
+      'customer',
+      'subscription',
+      'status',
+      'limit',
+      'starting_after',
+      'ending_before',
+      'created',
+      'payment_intent',
+    ]);
     const customer = str(params, 'customer');
     const subscription = str(params, 'subscription');
     const status = str(params, 'status');
-    const items = [...store.sessions.values()].filter((s) => (!customer || s.customer === customer) && (!subscription || s.subscription === subscription) && (!status || s.status === status));
+    const items = [...store.sessions.values()].filter(
+      (s) =>
+        (!customer || s.customer === customer) &&
+        (!subscription || s.subscription === subscription) &&
+        (!status || s.status === status),
+    );
     return listResponse(items, params, '/v1/checkout/sessions');
   });
-  route('post', '/checkout/sessions/:id/expire', ({ req, events }) => store.expireSession(String(req.params.id), events));
+  route('post', '/checkout/sessions/:id/expire', ({ req, events }) =>
+    store.expireSession(String(req.params.id), events),
+  );
 
   // Subscriptions & invoices
   route('get', '/subscriptions/:id', ({ req }) => store.getSubscription(String(req.params.id)));
@@ -416,7 +572,9 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     const customer = str(params, 'customer');
     const status = str(params, 'status') ?? 'all_but_canceled';
     const items = [...store.subscriptions.values()].filter(
-      (s) => (!customer || s.customer === customer) && (status === 'all' || (status === 'all_but_canceled' ? s.status !== 'canceled' : s.status === status)),
+      (s) =>
+        (!customer || s.customer === customer) &&
+        (status === 'all' || (status === 'all_but_canceled' ? s.status !== 'canceled' : s.status === status)),
     );
     return listResponse(items, params, '/v1/subscriptions');
   });
@@ -425,7 +583,11 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     const details = params.cancellation_details as Params | undefined;
     return store.updateSubscription(
       String(req.params.id),
-      { cancelAtPeriodEnd: bool(params, 'cancel_at_period_end'), metadata: metadata(params), cancellationComment: details && typeof details.comment === 'string' ? details.comment : undefined },
+      {
+        cancelAtPeriodEnd: bool(params, 'cancel_at_period_end'),
+        metadata: metadata(params),
+        cancellationComment: details && typeof details.comment === 'string' ? details.comment : undefined,
+      },
       events,
     );
   });
@@ -435,7 +597,16 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   });
   route('get', '/invoices/:id', ({ req }) => store.getInvoice(String(req.params.id)));
   route('get', '/invoices', ({ params }) => {
-    allow(params, ['customer', 'subscription', 'status', 'limit', 'starting_after', 'ending_before', 'created', 'collection_method']);
+    allow(params, [
+      'customer',
+      'subscription',
+      'status',
+      'limit',
+      'starting_after',
+      'ending_before',
+      'created',
+      'collection_method',
+    ]);
     const customer = str(params, 'customer');
     const subscription = str(params, 'subscription');
     const status = str(params, 'status');
@@ -443,7 +614,9 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
       (i) =>
         (!customer || i.customer === customer) &&
         (!status || i.status === status) &&
-        (!subscription || (i.parent as { subscription_details?: { subscription?: string } }).subscription_details?.subscription === subscription),
+        (!subscription ||
+          (i.parent as { subscription_details?: { subscription?: string } }).subscription_details?.subscription ===
+            subscription),
     );
     return listResponse(items, params, '/v1/invoices');
   });
@@ -465,18 +638,32 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     allow(params, ['type', 'types', 'limit', 'starting_after', 'ending_before', 'created', 'delivery_success']);
     const type = str(params, 'type');
     const matches = (t: string) => !type || (type.endsWith('*') ? t.startsWith(type.slice(0, -1)) : t === type);
-    return listResponse(store.events.filter((e) => matches(String(e.type))), params, '/v1/events');
+    return listResponse(
+      store.events.filter((e) => matches(String(e.type))),
+      params,
+      '/v1/events',
+    );
   });
   route('post', '/webhook_endpoints', ({ params }) => {
     allow(params, ['url', 'enabled_events', 'description', 'metadata', 'api_version', 'connect']);
     const endpointUrl = url(params, 'url', true) as string;
     const raw = params.enabled_events;
     if (raw === undefined) throw missingParam('enabled_events');
-    const enabled = (Array.isArray(raw) ? raw : typeof raw === 'object' && raw ? Object.values(raw) : [raw]).map(String);
-    const endpoint = store.addEndpoint(endpointUrl, enabled, undefined, str(params, 'description') ?? null, metadata(params) ?? {});
+    const enabled = (Array.isArray(raw) ? raw : typeof raw === 'object' && raw ? Object.values(raw) : [raw]).map(
+      String,
+    );
+    const endpoint = store.addEndpoint(
+      endpointUrl,
+      enabled,
+      undefined,
+      str(params, 'description') ?? null,
+      metadata(params) ?? {},
+    );
     return { ...endpointJson(endpoint), secret: endpoint.secret };
   });
-  route('get', '/webhook_endpoints', ({ params }) => listResponse([...store.endpoints.values()].map(endpointJson), params, '/v1/webhook_endpoints'));
+  route('get', '/webhook_endpoints', ({ params }) =>
+    listResponse([...store.endpoints.values()].map(endpointJson), params, '/v1/webhook_endpoints'),
+  );
   route('delete', '/webhook_endpoints/:id', ({ req }) => {
     const id = String(req.params.id);
     if (!store.endpoints.delete(id)) throw noSuch('webhook endpoint', id);
@@ -501,7 +688,13 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     const jsonBody = express.json({ limit: '32kb' });
 
     router.get('/_info', (_req, res) => {
-      res.json({ apiHost: host, apiPort, apiUrl: `http://${host}:${apiPort}`, apiVersion: STRIPE_API_VERSION, webhookEndpoints: [...store.endpoints.values()].map(endpointJson) });
+      res.json({
+        apiHost: host,
+        apiPort,
+        apiUrl: `http://${host}:${apiPort}`,
+        apiVersion: STRIPE_API_VERSION,
+        webhookEndpoints: [...store.endpoints.values()].map(endpointJson),
+      });
     });
 
     // Hosted Checkout
@@ -519,23 +712,46 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
         };
       });
       const known = (session.customer_details as { email?: string } | null)?.email ?? null;
-      return checkoutPage(session, lines, { action: payAction(session.id), error, email: known ?? email ?? null, emailLocked: Boolean(known) });
+      return checkoutPage(session, lines, {
+        action: payAction(session.id),
+        error,
+        email: known ?? email ?? null,
+        emailLocked: Boolean(known),
+      });
     };
-    const successRedirect = (session: StripeObject) => String(session.success_url).replace(/\{CHECKOUT_SESSION_ID\}/g, session.id);
+    const successRedirect = (session: StripeObject) =>
+      String(session.success_url).replace(/\{CHECKOUT_SESSION_ID\}/g, session.id);
 
     router.get('/pay/:id', (req, res) => {
       const session = store.sessions.get(String(req.params.id));
       if (!session) {
-        res.status(404).type('html').send(messagePage('Something went wrong', 'The page you were looking for could not be found.'));
+        res
+          .status(404)
+          .type('html')
+          .send(messagePage('Something went wrong', 'The page you were looking for could not be found.'));
         return;
       }
       store.getSession(session.id); // expires it when due
       if (session.status === 'complete') {
-        res.type('html').send(messagePage('Payment complete', 'This Checkout Session is already complete.', { href: successRedirect(session), label: 'Continue' }));
+        res.type('html').send(
+          messagePage('Payment complete', 'This Checkout Session is already complete.', {
+            href: successRedirect(session),
+            label: 'Continue',
+          }),
+        );
         return;
       }
       if (session.status === 'expired') {
-        res.status(410).type('html').send(messagePage('Session expired', 'This Checkout Session has expired.', session.cancel_url ? { href: String(session.cancel_url), label: 'Back' } : undefined));
+        res
+          .status(410)
+          .type('html')
+          .send(
+            messagePage(
+              'Session expired',
+              'This Checkout Session has expired.',
+              session.cancel_url ? { href: String(session.cancel_url), label: 'Back' } : undefined,
+            ),
+          );
         return;
       }
       res.type('html').send(renderCheckout(session));
@@ -544,7 +760,10 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     router.post('/pay/:id', formBody, jsonBody, (req: Request, res: Response) => {
       const session = store.sessions.get(String(req.params.id));
       if (!session) {
-        res.status(404).type('html').send(messagePage('Something went wrong', 'The page you were looking for could not be found.'));
+        res
+          .status(404)
+          .type('html')
+          .send(messagePage('Something went wrong', 'The page you were looking for could not be found.'));
         return;
       }
       const body = (req.body ?? {}) as Params;
@@ -552,13 +771,22 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
       const expiry = typeof body.card_expiry === 'string' ? body.card_expiry.replace(/\s/g, '') : '';
       const cvc = typeof body.card_cvc === 'string' ? body.card_cvc.trim() : '';
       const expiryMatch = /^(\d{2})\/?(\d{2})$/.exec(expiry);
-      const fail = (status: number, message: string) => res.status(status).type('html').send(renderCheckout(session, message, email));
+      const fail = (status: number, message: string) =>
+        res
+          .status(status)
+          .type('html')
+          .send(renderCheckout(session, message, email));
       if (session.status !== 'open') {
-        res.status(409).type('html').send(messagePage('Session inactive', `This Checkout Session is ${String(session.status)}.`));
+        res
+          .status(409)
+          .type('html')
+          .send(messagePage('Session inactive', `This Checkout Session is ${String(session.status)}.`));
         return;
       }
-      if (!session.customer_details && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return void fail(400, 'Your email address is invalid.');
-      if (!expiryMatch || Number(expiryMatch[1]) < 1 || Number(expiryMatch[1]) > 12) return void fail(400, "Your card's expiration date is incomplete.");
+      if (!session.customer_details && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+        return void fail(400, 'Your email address is invalid.');
+      if (!expiryMatch || Number(expiryMatch[1]) < 1 || Number(expiryMatch[1]) > 12)
+        return void fail(400, "Your card's expiration date is incomplete.");
       const expiryEnd = Date.UTC(2000 + Number(expiryMatch[2]), Number(expiryMatch[1]), 1);
       if (expiryEnd <= Date.now()) return void fail(400, "Your card's expiration year is in the past.");
       if (!/^\d{3,4}$/.test(cvc)) return void fail(400, "Your card's security code is incomplete.");
@@ -590,7 +818,10 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     };
     router.get('/portal/:id', (req, res) => {
       const portal = portalFor(req, res);
-      if (portal) res.type('html').send(renderPortal(portal, typeof req.query.notice === 'string' ? req.query.notice : undefined));
+      if (portal)
+        res
+          .type('html')
+          .send(renderPortal(portal, typeof req.query.notice === 'string' ? req.query.notice : undefined));
     });
     router.post('/portal/:id/subscriptions/:sub/:action', formBody, jsonBody, (req: Request, res: Response) => {
       const portal = portalFor(req, res);
@@ -616,7 +847,10 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
           return;
         }
       } catch (error) {
-        res.status(400).type('html').send(renderPortal(portal, (error as Error).message));
+        res
+          .status(400)
+          .type('html')
+          .send(renderPortal(portal, (error as Error).message));
         return;
       }
       res.redirect(303, `${portalBase(portal.id)}?notice=${encodeURIComponent(notice)}`);
@@ -632,7 +866,10 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
       try {
         store.payInvoice(invoice.id, cardFrom((req.body ?? {}) as Params), null);
       } catch (error) {
-        res.status(error instanceof StripeApiError && error.status === 402 ? 402 : 400).type('html').send(renderPortal(portal, (error as Error).message));
+        res
+          .status(error instanceof StripeApiError && error.status === 402 ? 402 : 400)
+          .type('html')
+          .send(renderPortal(portal, (error as Error).message));
         return;
       }
       res.redirect(303, `${portalBase(portal.id)}?notice=${encodeURIComponent('Payment successful.')}`);
@@ -664,17 +901,29 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     };
     const body = (req: Request) => (req.body ?? {}) as Params;
     const testBool = (value: unknown) => value === true || value === 'true';
-    testRoute('/checkout/sessions/:id/complete', (req) => store.completeSession(String(req.params.id), cardFrom(body(req)), null));
+    testRoute('/checkout/sessions/:id/complete', (req) =>
+      store.completeSession(String(req.params.id), cardFrom(body(req)), null),
+    );
     testRoute('/checkout/sessions/:id/expire', (req) => store.expireSession(String(req.params.id), null));
-    testRoute('/subscriptions/:id/renew', (req) => store.renewSubscription(String(req.params.id), body(req).outcome === 'failed' ? 'failed' : 'paid', null));
-    testRoute('/subscriptions/:id/fail_next_invoice', (req) => store.renewSubscription(String(req.params.id), 'failed', null));
+    testRoute('/subscriptions/:id/renew', (req) =>
+      store.renewSubscription(String(req.params.id), body(req).outcome === 'failed' ? 'failed' : 'paid', null),
+    );
+    testRoute('/subscriptions/:id/fail_next_invoice', (req) =>
+      store.renewSubscription(String(req.params.id), 'failed', null),
+    );
     testRoute('/subscriptions/:id/cancel', (req) =>
-      testBool(body(req).at_period_end) ? store.updateSubscription(String(req.params.id), { cancelAtPeriodEnd: true }, null) : store.cancelSubscription(String(req.params.id), null),
+      testBool(body(req).at_period_end)
+        ? store.updateSubscription(String(req.params.id), { cancelAtPeriodEnd: true }, null)
+        : store.cancelSubscription(String(req.params.id), null),
     );
     testRoute('/subscriptions/:id/update', (req) => {
       const b = body(req);
       const md = b.metadata;
-      if (md !== undefined && (typeof md !== 'object' || md === null || Object.values(md).some((v) => typeof v !== 'string'))) throw invalidRequest('metadata must map strings to strings', 'metadata');
+      if (
+        md !== undefined &&
+        (typeof md !== 'object' || md === null || Object.values(md).some((v) => typeof v !== 'string'))
+      )
+        throw invalidRequest('metadata must map strings to strings', 'metadata');
       return store.updateSubscription(
         String(req.params.id),
         {
@@ -685,7 +934,13 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
         null,
       );
     });
-    testRoute('/invoices/:id/pay', (req) => store.payInvoice(String(req.params.id), body(req).card_number || body(req).card ? cardFrom(body(req)) : null, null));
+    testRoute('/invoices/:id/pay', (req) =>
+      store.payInvoice(
+        String(req.params.id),
+        body(req).card_number || body(req).card ? cardFrom(body(req)) : null,
+        null,
+      ),
+    );
     testRoute('/invoices/:id/fail', (req) => {
       const invoice = store.getInvoice(String(req.params.id));
       if (invoice.status !== 'open') throw invalidRequest('Only open invoices can fail a payment attempt.');
@@ -695,7 +950,9 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
       const event = store.events.find((e) => e.id === req.params.id);
       if (!event) throw noSuch('event', String(req.params.id));
       const endpointId = body(req).endpoint_id;
-      const targets = [...store.endpoints.values()].filter((e) => (typeof endpointId === 'string' ? e.id === endpointId : true));
+      const targets = [...store.endpoints.values()].filter((e) =>
+        typeof endpointId === 'string' ? e.id === endpointId : true,
+      );
       if (!targets.length) throw invalidRequest('No webhook endpoint to deliver to.', 'endpoint_id');
       for (const endpoint of targets) store.send(event, endpoint);
       return event;
@@ -738,7 +995,12 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
     router.use('/_test', test);
 
     router.use((req, res) => {
-      res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.originalUrl.split('?')[0]}).` } });
+      res.status(404).json({
+        error: {
+          type: 'invalid_request_error',
+          message: `Unrecognized request URL (${req.method}: ${req.originalUrl.split('?')[0]}).`,
+        },
+      });
     });
     return router;
   }
@@ -781,7 +1043,15 @@ export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn
   };
 }
 
-function endpointJson(endpoint: { id: string; url: string; enabledEvents: string[]; description: string | null; metadata: Metadata; created: number; status: string }): StripeObject {
+function endpointJson(endpoint: {
+  id: string;
+  url: string;
+  enabledEvents: string[];
+  description: string | null;
+  metadata: Metadata;
+  created: number;
+  status: string;
+}): StripeObject {
   return {
     id: endpoint.id,
     object: 'webhook_endpoint',
@@ -821,7 +1091,10 @@ export function stripeOptionsFromEnv(env: NodeJS.ProcessEnv): StripeStandInOptio
     host: env.SANDBOX_HOST || undefined,
     publicUrl: env.SANDBOX_PUBLIC_URL || undefined,
     secretKey: env.SANDBOX_STRIPE_SECRET_KEY || STRIPE_DEFAULT_SECRET_KEY,
-    webhookEndpoints: urls.map((u) => ({ url: u, secret: env.SANDBOX_STRIPE_WEBHOOK_SECRET || STRIPE_DEFAULT_WEBHOOK_SECRET })),
+    webhookEndpoints: urls.map((u) => ({
+      url: u,
+      secret: env.SANDBOX_STRIPE_WEBHOOK_SECRET || STRIPE_DEFAULT_WEBHOOK_SECRET,
+    })),
     webhookRetryDelaysMs: delays && delays.length ? delays : undefined,
     prices,
   };

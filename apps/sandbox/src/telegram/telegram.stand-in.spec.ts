@@ -30,7 +30,11 @@ describe('Telegram stand-in (through grammY)', () => {
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-    await fetch(`${sandbox.url}/telegram/_test/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ retryDelaysMs: [20, 20] }) });
+    await fetch(`${sandbox.url}/telegram/_test/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ retryDelaysMs: [20, 20] }),
+    });
   });
   afterAll(async () => {
     await sandbox.close();
@@ -40,14 +44,20 @@ describe('Telegram stand-in (through grammY)', () => {
 
   const api = (token = TOKEN) => new Bot(token, { client: { apiRoot: `${sandbox.url}/telegram` } }).api;
   const post = (path: string, body: unknown = {}) =>
-    fetch(`${sandbox.url}/telegram${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<Json>);
+    fetch(`${sandbox.url}/telegram${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<Json>);
 
   it('getMe answers for Telegram-shaped tokens, 401 otherwise and once revoked', async () => {
     expect(await api().getMe()).toMatchObject({ id: 123456789, is_bot: true });
     await expect(api('not-a-token').getMe()).rejects.toMatchObject({ error_code: 401, description: 'Unauthorized' });
     const other = '987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
     await post(`/_test/bots/${other}/revoke`);
-    const err = await api(other).getMe().catch((e: unknown) => e);
+    const err = await api(other)
+      .getMe()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GrammyError);
     expect((err as GrammyError).error_code).toBe(401);
   });
@@ -66,16 +76,28 @@ describe('Telegram stand-in (through grammY)', () => {
     const info = await api().getWebhookInfo();
     expect(info.last_error_message).toBe('Wrong response from the webhook: 500');
 
-    const msg = await api().sendMessage(55, 'hi there', { reply_parameters: { message_id: r.update.message.message_id } });
+    const msg = await api().sendMessage(55, 'hi there', {
+      reply_parameters: { message_id: r.update.message.message_id },
+    });
     expect(msg).toMatchObject({ chat: { id: 55 }, text: 'hi there' });
     expect(await api().sendChatAction(55, 'typing')).toBe(true);
-    const sent = (await fetch(`${sandbox.url}/telegram/_test/bots/${TOKEN}/sent`).then((x) => x.json())) as { messages: unknown[] };
-    expect(sent.messages).toEqual([expect.objectContaining({ text: 'hi there', reply_to_message_id: r.update.message.message_id })]);
+    const sent = (await fetch(`${sandbox.url}/telegram/_test/bots/${TOKEN}/sent`).then((x) => x.json())) as {
+      messages: unknown[];
+    };
+    expect(sent.messages).toEqual([
+      expect.objectContaining({ text: 'hi there', reply_to_message_id: r.update.message.message_id }),
+    ]);
   });
 
   it('answers Telegram errors in the {ok:false, error_code, description} envelope', async () => {
-    await expect(api().sendMessage(999, 'x')).rejects.toMatchObject({ error_code: 400, description: 'Bad Request: chat not found' });
-    await expect(api().sendMessage(55, '')).rejects.toMatchObject({ error_code: 400, description: 'Bad Request: message text is empty' });
+    await expect(api().sendMessage(999, 'x')).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: chat not found',
+    });
+    await expect(api().sendMessage(55, '')).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: message text is empty',
+    });
     await expect(api().setWebhook('http://example.com/hook')).rejects.toMatchObject({ error_code: 400 });
     await expect(api().getUpdates()).rejects.toMatchObject({ error_code: 409 });
     expect(await api().deleteWebhook()).toBe(true);

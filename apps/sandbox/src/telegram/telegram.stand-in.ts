@@ -85,7 +85,12 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
   const fail = (res: Response, code: number, description: string, parameters?: Record<string, unknown>) =>
     res.status(code).json({ ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
 
-  const botUser = (b: BotState) => ({ id: b.id, is_bot: true, first_name: 'Sandbox Bot', username: `sandbox_${b.id}_bot` });
+  const botUser = (b: BotState) => ({
+    id: b.id,
+    is_bot: true,
+    first_name: 'Sandbox Bot',
+    username: `sandbox_${b.id}_bot`,
+  });
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -103,7 +108,12 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
     if (hook.secretToken) headers['X-Telegram-Bot-Api-Secret-Token'] = hook.secretToken;
     let status: Delivery['status'];
     try {
-      const res = await outbound(hook.url, { method: 'POST', headers, body: JSON.stringify(update), signal: AbortSignal.timeout(10_000) });
+      const res = await outbound(hook.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(update),
+        signal: AbortSignal.timeout(10_000),
+      });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch {
@@ -116,7 +126,8 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
       return d;
     }
     b.lastErrorDate = Math.floor(Date.now() / 1000);
-    b.lastErrorMessage = status === 'network_error' ? 'Connection refused' : `Wrong response from the webhook: ${status}`;
+    b.lastErrorMessage =
+      status === 'network_error' ? 'Connection refused' : `Wrong response from the webhook: ${status}`;
     if (attempt < retryDelaysMs.length && b.webhook === hook) {
       later(retryDelaysMs[attempt], () => void deliver(b, updateId, attempt + 1));
     } else {
@@ -139,7 +150,12 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
     const method = String(req.params.method);
     switch (method) {
       case 'getMe':
-        return ok(res, { ...botUser(b), can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+        return ok(res, {
+          ...botUser(b),
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
       case 'setWebhook': {
         const url = typeof p.url === 'string' ? p.url : '';
         if (url === '') {
@@ -157,14 +173,26 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
         if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
           return fail(res, 400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
         }
-        if (p.secret_token !== undefined && (typeof p.secret_token !== 'string' || !WEBHOOK_SECRET_SHAPE.test(p.secret_token))) {
+        if (
+          p.secret_token !== undefined &&
+          (typeof p.secret_token !== 'string' || !WEBHOOK_SECRET_SHAPE.test(p.secret_token))
+        ) {
           return fail(res, 400, 'Bad Request: secret token contains unallowed characters');
         }
-        const allowed = typeof p.allowed_updates === 'string' ? (JSON.parse(p.allowed_updates) as string[]) : ((p.allowed_updates as string[] | undefined) ?? []);
+        const allowed =
+          typeof p.allowed_updates === 'string'
+            ? (JSON.parse(p.allowed_updates) as string[])
+            : ((p.allowed_updates as string[] | undefined) ?? []);
         const max = p.max_connections !== undefined ? Number(p.max_connections) : 40;
-        if (!Number.isInteger(max) || max < 1 || max > 100) return fail(res, 400, 'Bad Request: bad maximum connection count');
+        if (!Number.isInteger(max) || max < 1 || max > 100)
+          return fail(res, 400, 'Bad Request: bad maximum connection count');
         if (p.drop_pending_updates === true || p.drop_pending_updates === 'true') b.pending.clear();
-        b.webhook = { url, secretToken: p.secret_token as string | undefined, allowedUpdates: allowed, maxConnections: max };
+        b.webhook = {
+          url,
+          secretToken: p.secret_token as string | undefined,
+          allowedUpdates: allowed,
+          maxConnections: max,
+        };
         for (const id of [...b.pending.keys()]) void deliver(b, id, 0);
         return res.json({ ok: true, result: true, description: 'Webhook was set' });
       }
@@ -172,18 +200,29 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
         if (p.drop_pending_updates === true || p.drop_pending_updates === 'true') b.pending.clear();
         const had = !!b.webhook;
         b.webhook = undefined;
-        return res.json({ ok: true, result: true, description: had ? 'Webhook was deleted' : 'Webhook is already deleted' });
+        return res.json({
+          ok: true,
+          result: true,
+          description: had ? 'Webhook was deleted' : 'Webhook is already deleted',
+        });
       }
       case 'getWebhookInfo':
         return ok(res, {
           url: b.webhook?.url ?? '',
           has_custom_certificate: false,
           pending_update_count: b.pending.size,
-          ...(b.webhook ? { max_connections: b.webhook.maxConnections, allowed_updates: b.webhook.allowedUpdates } : {}),
+          ...(b.webhook
+            ? { max_connections: b.webhook.maxConnections, allowed_updates: b.webhook.allowedUpdates }
+            : {}),
           ...(b.lastErrorDate ? { last_error_date: b.lastErrorDate, last_error_message: b.lastErrorMessage } : {}),
         });
       case 'getUpdates':
-        if (b.webhook) return fail(res, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+        if (b.webhook)
+          return fail(
+            res,
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+          );
         return ok(res, [...b.pending.values()]);
       case 'sendMessage': {
         const chatId = Number(p.chat_id);
@@ -193,8 +232,15 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
         if (text.length > 4096) return fail(res, 400, 'Bad Request: message is too long');
         const chat = b.chats.get(chatId);
         if (!chat) return fail(res, 400, 'Bad Request: chat not found');
-        const message: Record<string, unknown> = { message_id: b.nextMessageId++, from: botUser(b), chat, date: Math.floor(Date.now() / 1000), text };
-        const replyTo = (p.reply_parameters as { message_id?: number } | undefined)?.message_id ?? p.reply_to_message_id;
+        const message: Record<string, unknown> = {
+          message_id: b.nextMessageId++,
+          from: botUser(b),
+          chat,
+          date: Math.floor(Date.now() / 1000),
+          text,
+        };
+        const replyTo =
+          (p.reply_parameters as { message_id?: number } | undefined)?.message_id ?? p.reply_to_message_id;
         b.sent.push({ ...message, reply_to_message_id: replyTo ?? null });
         return ok(res, message);
       }
@@ -217,7 +263,8 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
 
     r.post('/_test/config', (req, res) => {
       const delays = (req.body as { retryDelaysMs?: unknown }).retryDelaysMs;
-      if (!Array.isArray(delays) || !delays.every((d) => Number.isInteger(d) && d >= 0)) return res.status(400).json({ error: 'retryDelaysMs: array of ms' });
+      if (!Array.isArray(delays) || !delays.every((d) => Number.isInteger(d) && d >= 0))
+        return res.status(400).json({ error: 'retryDelaysMs: array of ms' });
       retryDelaysMs = delays as number[];
       return res.json({ retryDelaysMs });
     });
@@ -229,16 +276,39 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
       const token = req.params.token;
       if (!TELEGRAM_TOKEN_SHAPE.test(token)) return res.status(400).json({ error: 'not a Telegram token shape' });
       const b = bot(token);
-      const body = (req.body ?? {}) as { chatId?: number; text?: string; kind?: 'text' | 'photo' | 'sticker'; firstName?: string; updateId?: number };
+      const body = (req.body ?? {}) as {
+        chatId?: number;
+        text?: string;
+        kind?: 'text' | 'photo' | 'sticker';
+        firstName?: string;
+        updateId?: number;
+      };
       const chatId = Number.isInteger(body.chatId) ? (body.chatId as number) : 424242;
       const chat: Chat = { id: chatId, type: 'private', first_name: body.firstName ?? 'Test User' };
       b.chats.set(chatId, chat);
       const updateId = Number.isInteger(body.updateId) ? (body.updateId as number) : nextUpdateId++;
-      const message: Record<string, unknown> = { message_id: b.nextMessageId++, from: { id: chatId, is_bot: false, first_name: chat.first_name, language_code: 'en' }, chat, date: Math.floor(Date.now() / 1000) };
+      const message: Record<string, unknown> = {
+        message_id: b.nextMessageId++,
+        from: { id: chatId, is_bot: false, first_name: chat.first_name, language_code: 'en' },
+        chat,
+        date: Math.floor(Date.now() / 1000),
+      };
       const kind = body.kind ?? 'text';
       if (kind === 'text') message.text = body.text ?? 'hello';
-      else if (kind === 'photo') message.photo = [{ file_id: 'AgACAgQAAxkBAAIB', file_unique_id: 'AQADsb0xG', width: 90, height: 90, file_size: 1024 }];
-      else message.sticker = { file_id: 'CAACAgIAAxkBAAIC', file_unique_id: 'AgADsb0', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false };
+      else if (kind === 'photo')
+        message.photo = [
+          { file_id: 'AgACAgQAAxkBAAIB', file_unique_id: 'AQADsb0xG', width: 90, height: 90, file_size: 1024 },
+        ];
+      else
+        message.sticker = {
+          file_id: 'CAACAgIAAxkBAAIC',
+          file_unique_id: 'AgADsb0',
+          type: 'regular',
+          width: 512,
+          height: 512,
+          is_animated: false,
+          is_video: false,
+        };
       const update = { update_id: updateId, message };
       b.updates.set(updateId, update);
       b.pending.set(updateId, update);
@@ -253,10 +323,16 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
       return res.json({ delivery: delivery ?? null });
     });
     r.get('/_test/bots/:token/sent', (req, res) => res.json({ messages: bots.get(req.params.token)?.sent ?? [] }));
-    r.get('/_test/bots/:token/deliveries', (req, res) => res.json({ deliveries: bots.get(req.params.token)?.deliveries ?? [] }));
+    r.get('/_test/bots/:token/deliveries', (req, res) =>
+      res.json({ deliveries: bots.get(req.params.token)?.deliveries ?? [] }),
+    );
     r.get('/_test/bots/:token/webhook', (req, res) => {
       const hook = bots.get(req.params.token)?.webhook;
-      res.json({ webhook: hook ? { url: hook.url, secretToken: hook.secretToken ?? null, allowedUpdates: hook.allowedUpdates } : null });
+      res.json({
+        webhook: hook
+          ? { url: hook.url, secretToken: hook.secretToken ?? null, allowedUpdates: hook.allowedUpdates }
+          : null,
+      });
     });
 
     r.all('/:botPath/:method', botApi);

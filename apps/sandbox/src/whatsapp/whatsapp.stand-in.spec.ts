@@ -22,7 +22,8 @@ describe('WhatsApp Cloud API stand-in', () => {
     hook = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (req.method === 'GET') {
-        const ok = url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === 'vt-123';
+        const ok =
+          url.searchParams.get('hub.mode') === 'subscribe' && url.searchParams.get('hub.verify_token') === 'vt-123';
         res.writeHead(ok ? 200 : 403);
         res.end(ok ? url.searchParams.get('hub.challenge') : 'no');
         return;
@@ -47,19 +48,37 @@ describe('WhatsApp Cloud API stand-in', () => {
   const call = (method: string, path: string, body?: unknown, token = TOKEN) =>
     fetch(`${sandbox.url}/whatsapp${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
 
   it('verifies the webhook with hub.challenge before subscribing it', async () => {
-    const bad = await call('POST', '/_test/phone-numbers', { phoneNumberId: '1111111111', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'wrong' }, '');
+    const bad = await call(
+      'POST',
+      '/_test/phone-numbers',
+      { phoneNumberId: '1111111111', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'wrong' },
+      '',
+    );
     expect(bad.body.webhookVerified).toBe(false);
-    const good = await call('POST', '/_test/phone-numbers', { phoneNumberId: '2222222222', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'vt-123' }, '');
+    const good = await call(
+      'POST',
+      '/_test/phone-numbers',
+      { phoneNumberId: '2222222222', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'vt-123' },
+      '',
+    );
     expect(good.body.webhookVerified).toBe(true);
   });
 
   it('delivers signed message webhooks in the Cloud API shape', async () => {
-    const r = await call('POST', '/_test/phone-numbers/2222222222/messages', { from: '15551230000', text: 'hi biz' }, '');
+    const r = await call(
+      'POST',
+      '/_test/phone-numbers/2222222222/messages',
+      { from: '15551230000', text: 'hi biz' },
+      '',
+    );
     expect(r.body.delivery.status).toBe(200);
     const last = posts[posts.length - 1];
     expect(last.signature).toBe(`sha256=${createHmac('sha256', APP_SECRET).update(last.raw).digest('hex')}`);
@@ -67,15 +86,28 @@ describe('WhatsApp Cloud API stand-in', () => {
     expect(payload.object).toBe('whatsapp_business_account');
     expect(payload.entry[0].changes[0]).toMatchObject({
       field: 'messages',
-      value: { messaging_product: 'whatsapp', metadata: { phone_number_id: '2222222222' }, messages: [{ from: '15551230000', type: 'text', text: { body: 'hi biz' } }] },
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { phone_number_id: '2222222222' },
+        messages: [{ from: '15551230000', type: 'text', text: { body: 'hi biz' } }],
+      },
     });
   });
 
   it('sends messages, then posts sent/delivered status callbacks', async () => {
     const before = posts.length;
-    const r = await call('POST', '/v21.0/2222222222/messages', { messaging_product: 'whatsapp', to: '15551230000', type: 'text', text: { body: 'hello back' } });
+    const r = await call('POST', '/v21.0/2222222222/messages', {
+      messaging_product: 'whatsapp',
+      to: '15551230000',
+      type: 'text',
+      text: { body: 'hello back' },
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ messaging_product: 'whatsapp', contacts: [{ input: '15551230000', wa_id: '15551230000' }], messages: [{ id: expect.stringMatching(/^wamid\./) }] });
+    expect(r.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      contacts: [{ input: '15551230000', wa_id: '15551230000' }],
+      messages: [{ id: expect.stringMatching(/^wamid\./) }],
+    });
     await new Promise((res) => setTimeout(res, 150));
     const statuses = posts.slice(before).map((p) => JSON.parse(p.raw).entry[0].changes[0].value.statuses[0]);
     expect(statuses.map((s) => s.status)).toEqual(['sent', 'delivered']);
@@ -84,12 +116,23 @@ describe('WhatsApp Cloud API stand-in', () => {
 
   it('answers Graph API errors: bad token 401/190, unknown number 400/100/33, bad params 400/100', async () => {
     const lookup = await call('GET', '/v21.0/2222222222');
-    expect(lookup.body).toMatchObject({ id: '2222222222', display_phone_number: '15550001234', quality_rating: 'GREEN' });
+    expect(lookup.body).toMatchObject({
+      id: '2222222222',
+      display_phone_number: '15550001234',
+      quality_rating: 'GREEN',
+    });
     const badToken = await call('GET', '/v21.0/2222222222', undefined, 'nope');
     expect(badToken).toMatchObject({ status: 401, body: { error: { type: 'OAuthException', code: 190 } } });
     const unknown = await call('GET', '/v21.0/999');
-    expect(unknown).toMatchObject({ status: 400, body: { error: { type: 'GraphMethodException', code: 100, error_subcode: 33 } } });
-    const badParams = await call('POST', '/v21.0/2222222222/messages', { to: '1555', type: 'text', text: { body: 'x' } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { error: { type: 'GraphMethodException', code: 100, error_subcode: 33 } },
+    });
+    const badParams = await call('POST', '/v21.0/2222222222/messages', {
+      to: '1555',
+      type: 'text',
+      text: { body: 'x' },
+    });
     expect(badParams).toMatchObject({ status: 400, body: { error: { code: 100 } } });
     expect(badParams.body.error.fbtrace_id).toEqual(expect.any(String));
   });

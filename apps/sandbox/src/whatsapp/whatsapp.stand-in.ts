@@ -45,14 +45,25 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
 
   const fbtrace = () => randomBytes(8).toString('base64url');
   const graphError = (res: Response, status: number, message: string, type: string, code: number, subcode?: number) =>
-    res.status(status).json({ error: { message, type, code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: fbtrace() } });
+    res
+      .status(status)
+      .json({ error: { message, type, code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: fbtrace() } });
 
   const auth = (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const token = bearer ?? (typeof req.query.access_token === 'string' ? req.query.access_token : undefined);
-    if (!token) return graphError(res, 400, 'An active access token must be used to query information about the current user.', 'OAuthException', 2500);
-    if (!WHATSAPP_TOKEN_SHAPE.test(token) || revoked.has(token)) return graphError(res, 401, 'Invalid OAuth access token - Cannot parse access token', 'OAuthException', 190);
-    if (!/^v\d+\.\d+$/.test(String(req.params.version))) return graphError(res, 400, `Unknown path components: /${String(req.params.version)}`, 'OAuthException', 2500);
+    if (!token)
+      return graphError(
+        res,
+        400,
+        'An active access token must be used to query information about the current user.',
+        'OAuthException',
+        2500,
+      );
+    if (!WHATSAPP_TOKEN_SHAPE.test(token) || revoked.has(token))
+      return graphError(res, 401, 'Invalid OAuth access token - Cannot parse access token', 'OAuthException', 190);
+    if (!/^v\d+\.\d+$/.test(String(req.params.version)))
+      return graphError(res, 400, `Unknown path components: /${String(req.params.version)}`, 'OAuthException', 2500);
     next();
   };
 
@@ -79,18 +90,37 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
     entry: [
       {
         id: p.wabaId,
-        changes: [{ value: { messaging_product: 'whatsapp', metadata: { display_phone_number: p.displayPhoneNumber, phone_number_id: p.id }, ...value }, field: 'messages' }],
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: p.displayPhoneNumber, phone_number_id: p.id },
+              ...value,
+            },
+            field: 'messages',
+          },
+        ],
       },
     ],
   });
 
-  async function post(p: PhoneNumber, kind: 'message' | 'status', payload: unknown, attempt: number): Promise<number | 'network_error' | null> {
+  async function post(
+    p: PhoneNumber,
+    kind: 'message' | 'status',
+    payload: unknown,
+    attempt: number,
+  ): Promise<number | 'network_error' | null> {
     if (!p.webhookUrl) return null;
     const raw = JSON.stringify(payload);
     const signature = `sha256=${createHmac('sha256', p.appSecret).update(raw).digest('hex')}`;
     let status: number | 'network_error';
     try {
-      const res = await outbound(p.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Hub-Signature-256': signature }, body: raw, signal: AbortSignal.timeout(10_000) });
+      const res = await outbound(p.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Hub-Signature-256': signature },
+        body: raw,
+        signal: AbortSignal.timeout(10_000),
+      });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch {
@@ -98,7 +128,8 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
     }
     p.deliveries.push({ kind, attempt, status, at: new Date().toISOString() });
     const ok = typeof status === 'number' && status >= 200 && status < 300;
-    if (!ok && attempt < retryDelaysMs.length) later(retryDelaysMs[attempt], () => void post(p, kind, payload, attempt + 1));
+    if (!ok && attempt < retryDelaysMs.length)
+      later(retryDelaysMs[attempt], () => void post(p, kind, payload, attempt + 1));
     return status;
   }
 
@@ -117,7 +148,14 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
       res.json({ revoked: true });
     });
     r.post('/_test/phone-numbers', async (req, res) => {
-      const b = (req.body ?? {}) as { phoneNumberId?: string; displayPhoneNumber?: string; verifiedName?: string; appSecret?: string; webhookUrl?: string; verifyToken?: string };
+      const b = (req.body ?? {}) as {
+        phoneNumberId?: string;
+        displayPhoneNumber?: string;
+        verifiedName?: string;
+        appSecret?: string;
+        webhookUrl?: string;
+        verifyToken?: string;
+      };
       if (!b.appSecret) return res.status(400).json({ error: 'appSecret is required' });
       const id = b.phoneNumberId ?? String(100_000_000_000_000 + Math.floor(Math.random() * 1e9));
       const p: PhoneNumber = {
@@ -156,13 +194,32 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
     r.post('/_test/phone-numbers/:id/messages', async (req, res) => {
       const p = numbers.get(req.params.id);
       if (!p) return res.status(404).json({ error: 'unknown phone number' });
-      const b = (req.body ?? {}) as { from?: string; name?: string; text?: string; type?: 'text' | 'image'; messageId?: string };
+      const b = (req.body ?? {}) as {
+        from?: string;
+        name?: string;
+        text?: string;
+        type?: 'text' | 'image';
+        messageId?: string;
+      };
       const from = b.from ?? '15551234567';
       const id = b.messageId ?? `wamid.${Buffer.from(randomBytes(24)).toString('base64url')}`;
-      const message: Record<string, unknown> = { from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: b.type ?? 'text' };
+      const message: Record<string, unknown> = {
+        from,
+        id,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: b.type ?? 'text',
+      };
       if ((b.type ?? 'text') === 'text') message.text = { body: b.text ?? 'hello' };
-      else message.image = { mime_type: 'image/jpeg', sha256: randomBytes(32).toString('base64'), id: String(Math.floor(Math.random() * 1e15)) };
-      const payload = envelope(p, { contacts: [{ profile: { name: b.name ?? 'Test User' }, wa_id: from }], messages: [message] });
+      else
+        message.image = {
+          mime_type: 'image/jpeg',
+          sha256: randomBytes(32).toString('base64'),
+          id: String(Math.floor(Math.random() * 1e15)),
+        };
+      const payload = envelope(p, {
+        contacts: [{ profile: { name: b.name ?? 'Test User' }, wa_id: from }],
+        messages: [message],
+      });
       p.inbound.set(id, payload);
       const status = await post(p, 'message', payload, 0);
       return res.status(201).json({ messageId: id, payload, delivery: { status } });
@@ -174,8 +231,12 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
       const status = await post(p, 'message', payload, retryDelaysMs.length);
       return res.json({ delivery: { status } });
     });
-    r.get('/_test/phone-numbers/:id/sent', (req, res) => res.json({ messages: numbers.get(req.params.id)?.sent ?? [] }));
-    r.get('/_test/phone-numbers/:id/deliveries', (req, res) => res.json({ deliveries: numbers.get(req.params.id)?.deliveries ?? [] }));
+    r.get('/_test/phone-numbers/:id/sent', (req, res) =>
+      res.json({ messages: numbers.get(req.params.id)?.sent ?? [] }),
+    );
+    r.get('/_test/phone-numbers/:id/deliveries', (req, res) =>
+      res.json({ deliveries: numbers.get(req.params.id)?.deliveries ?? [] }),
+    );
 
     r.get('/:version/:phoneNumberId', auth, (req, res) => {
       const p = numbers.get(String(req.params.phoneNumberId));
@@ -193,31 +254,77 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
     r.post('/:version/:phoneNumberId/messages', auth, (req, res) => {
       const p = numbers.get(String(req.params.phoneNumberId));
       if (!p) return unknownObject(res, String(req.params.phoneNumberId));
-      const b = (req.body ?? {}) as { messaging_product?: unknown; to?: unknown; type?: unknown; text?: { body?: unknown }; context?: { message_id?: unknown } };
-      if (b.messaging_product !== 'whatsapp') return graphError(res, 400, '(#100) The parameter messaging_product is required.', 'OAuthException', 100);
-      if (typeof b.to !== 'string' || !/^\+?\d{6,20}$/.test(b.to)) return graphError(res, 400, '(#100) Invalid parameter', 'OAuthException', 100);
-      if ((b.type ?? 'text') !== 'text') return graphError(res, 400, '(#100) Only text messages are supported by the Enclave sandbox', 'OAuthException', 100);
+      const b = (req.body ?? {}) as {
+        messaging_product?: unknown;
+        to?: unknown;
+        type?: unknown;
+        text?: { body?: unknown };
+        context?: { message_id?: unknown };
+      };
+      if (b.messaging_product !== 'whatsapp')
+        return graphError(res, 400, '(#100) The parameter messaging_product is required.', 'OAuthException', 100);
+      if (typeof b.to !== 'string' || !/^\+?\d{6,20}$/.test(b.to))
+        return graphError(res, 400, '(#100) Invalid parameter', 'OAuthException', 100);
+      if ((b.type ?? 'text') !== 'text')
+        return graphError(
+          res,
+          400,
+          '(#100) Only text messages are supported by the Enclave sandbox',
+          'OAuthException',
+          100,
+        );
       if (typeof b.text?.body !== 'string' || b.text.body.length === 0 || b.text.body.length > 4096) {
-        return graphError(res, 400, '(#100) Param text[\'body\'] must be a non-empty string of at most 4096 characters', 'OAuthException', 100);
+        return graphError(
+          res,
+          400,
+          "(#100) Param text['body'] must be a non-empty string of at most 4096 characters",
+          'OAuthException',
+          100,
+        );
       }
       const wamid = `wamid.${Buffer.from(randomBytes(24)).toString('base64url')}`;
       const to = b.to.replace(/^\+/, '');
-      p.sent.push({ id: wamid, to, text: b.text.body, contextMessageId: b.context?.message_id ?? null, at: new Date().toISOString() });
+      p.sent.push({
+        id: wamid,
+        to,
+        text: b.text.body,
+        contextMessageId: b.context?.message_id ?? null,
+        at: new Date().toISOString(),
+      });
       if (statusCallbacks) {
         for (const [i, status] of (['sent', 'delivered'] as const).entries()) {
-          later(20 * (i + 1), () =>
-            void post(
-              p,
-              'status',
-              envelope(p, { statuses: [{ id: wamid, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to, conversation: { id: randomBytes(16).toString('hex'), origin: { type: 'service' } }, pricing: { billable: true, pricing_model: 'CBP', category: 'service' } }] }),
-              0,
-            ),
+          later(
+            20 * (i + 1),
+            () =>
+              void post(
+                p,
+                'status',
+                envelope(p, {
+                  statuses: [
+                    {
+                      id: wamid,
+                      status,
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      recipient_id: to,
+                      conversation: { id: randomBytes(16).toString('hex'), origin: { type: 'service' } },
+                      pricing: { billable: true, pricing_model: 'CBP', category: 'service' },
+                    },
+                  ],
+                }),
+                0,
+              ),
           );
         }
       }
-      return res.json({ messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: to }], messages: [{ id: wamid }] });
+      return res.json({
+        messaging_product: 'whatsapp',
+        contacts: [{ input: b.to, wa_id: to }],
+        messages: [{ id: wamid }],
+      });
     });
-    r.use((_req, res) => graphError(res, 400, 'Unsupported request - method type: unknown', 'GraphMethodException', 100));
+    r.use((_req, res) =>
+      graphError(res, 400, 'Unsupported request - method type: unknown', 'GraphMethodException', 100),
+    );
     return r;
   };
 

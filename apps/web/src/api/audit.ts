@@ -9,7 +9,10 @@ export function useStaffAuditEvents(filter: AuditFilter) {
   return useInfiniteQuery({
     queryKey: keys.staffAudit(filter),
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => unwrap(api.GET('/api/staff/audit-events', { params: { query: { ...filter, cursor: pageParam, limit: PAGE_SIZE } } })),
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/api/staff/audit-events', { params: { query: { ...filter, cursor: pageParam, limit: PAGE_SIZE } } }),
+      ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
 }
@@ -19,7 +22,11 @@ export function useWorkspaceAuditEvents(workspaceId: string, filter: Omit<AuditF
     queryKey: [...keys.workspaceAudit(workspaceId), filter],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/api/workspaces/{id}/audit-events', { params: { path: { id: workspaceId }, query: { ...filter, cursor: pageParam, limit: PAGE_SIZE } } })),
+      unwrap(
+        api.GET('/api/workspaces/{id}/audit-events', {
+          params: { path: { id: workspaceId }, query: { ...filter, cursor: pageParam, limit: PAGE_SIZE } },
+        }),
+      ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
 }

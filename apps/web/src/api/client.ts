@@ -29,7 +29,9 @@ export type ExportRecord = Schemas['ExportRecordDto'];
 export type FleetNode = Schemas['FleetNodeDto'];
 export type FleetUpgrade = Schemas['FleetUpgradeDto'];
 export type Host = Schemas['HostDto'];
-export type CreateChannelBody = NonNullable<paths['/api/workspaces/{id}/channels']['post']['requestBody']>['content']['application/json'];
+export type CreateChannelBody = NonNullable<
+  paths['/api/workspaces/{id}/channels']['post']['requestBody']
+>['content']['application/json'];
 export type StaffAuditQuery = NonNullable<paths['/api/staff/audit-events']['get']['parameters']['query']>;
 export type AuditFilter = Omit<StaffAuditQuery, 'cursor' | 'limit'>;
 
@@ -48,8 +50,15 @@ export class ApiError extends Error {
 
 function toApiError(error: unknown, response: Response): ApiError {
   const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: unknown } };
-  if (body.error?.code) return new ApiError(response.status, body.error.code, body.error.message ?? 'Request failed.', body.error.details);
-  return new ApiError(response.status, `http_${response.status}`, response.status >= 500 ? 'The server had a problem. Try again in a moment.' : `Request failed (${response.status}).`);
+  if (body.error?.code)
+    return new ApiError(response.status, body.error.code, body.error.message ?? 'Request failed.', body.error.details);
+  return new ApiError(
+    response.status,
+    `http_${response.status}`,
+    response.status >= 500
+      ? 'The server had a problem. Try again in a moment.'
+      : `Request failed (${response.status}).`,
+  );
 }
 
 /** Unwraps an openapi-fetch result: data on success, an ApiError otherwise (for TanStack Query). */
@@ -73,7 +82,8 @@ export function errorMessage(error: unknown): string {
 /** Same query string the staff audit list uses, for the CSV link. */
 export function auditQueryString(filter: AuditFilter): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(filter))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 }

@@ -20,7 +20,10 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting';
  * replaces the cached status, every `step` event is added to the live log and refreshes the
  * status. EventSource reconnects by itself; the state says whether the view is live.
  */
-export function useProvisioningEvents(workspaceId: string, enabled: boolean): { events: StepEvent[]; state: StreamState } {
+export function useProvisioningEvents(
+  workspaceId: string,
+  enabled: boolean,
+): { events: StepEvent[]; state: StreamState } {
   const client = useQueryClient();
   const [events, setEvents] = useState<StepEvent[]>([]);
   const [state, setState] = useState<StreamState>('connecting');
@@ -32,7 +35,10 @@ export function useProvisioningEvents(workspaceId: string, enabled: boolean): { 
     source.onerror = () => setState('reconnecting');
     source.addEventListener('snapshot', (message) => {
       setState('live');
-      client.setQueryData(workspaceKeys.provisioning(workspaceId), JSON.parse((message as MessageEvent<string>).data) as ProvisioningStatus);
+      client.setQueryData(
+        workspaceKeys.provisioning(workspaceId),
+        JSON.parse((message as MessageEvent<string>).data) as ProvisioningStatus,
+      );
     });
     source.addEventListener('step', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as StepEvent;

@@ -31,7 +31,11 @@ export function useMe() {
 }
 
 export function useProviders() {
-  return useQuery({ queryKey: keys.providers, queryFn: () => unwrap(api.GET('/api/auth/providers')), staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.providers,
+    queryFn: () => unwrap(api.GET('/api/auth/providers')),
+    staleTime: Infinity,
+  });
 }
 
 export function useWorkspaces() {
@@ -39,11 +43,17 @@ export function useWorkspaces() {
 }
 
 export function useWorkspace(id: string) {
-  return useQuery({ queryKey: keys.workspace(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}', { params: { path: { id } } })) });
+  return useQuery({
+    queryKey: keys.workspace(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}', { params: { path: { id } } })),
+  });
 }
 
 export function useMembers(id: string) {
-  return useQuery({ queryKey: keys.members(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/members', { params: { path: { id } } })) });
+  return useQuery({
+    queryKey: keys.members(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/members', { params: { path: { id } } })),
+  });
 }
 
 /** pollUntilPaidMs: refetch while the workspace still waits for payment (the checkout return page). */
@@ -51,7 +61,8 @@ export function useBilling(id: string, pollUntilPaidMs: number | false = false) 
   return useQuery({
     queryKey: keys.billing(id),
     queryFn: () => unwrap(api.GET('/api/workspaces/{id}/billing', { params: { path: { id } } })),
-    refetchInterval: (query) => (pollUntilPaidMs && query.state.data?.workspaceStatus === 'pending_payment' ? pollUntilPaidMs : false),
+    refetchInterval: (query) =>
+      pollUntilPaidMs && query.state.data?.workspaceStatus === 'pending_payment' ? pollUntilPaidMs : false,
   });
 }
 
@@ -88,33 +99,58 @@ export const workspaceKeys = {
 };
 
 export function useProvisioning(id: string) {
-  return useQuery({ queryKey: workspaceKeys.provisioning(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/provisioning', path(id))) });
+  return useQuery({
+    queryKey: workspaceKeys.provisioning(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/provisioning', path(id))),
+  });
 }
 
 export function useRetention(id: string) {
-  return useQuery({ queryKey: workspaceKeys.retention(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/retention', path(id))) });
+  return useQuery({
+    queryKey: workspaceKeys.retention(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/retention', path(id))),
+  });
 }
 
 export function useNodeHealth(id: string) {
-  return useQuery({ queryKey: workspaceKeys.nodeHealth(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/node-health', path(id))), refetchInterval: 30_000 });
+  return useQuery({
+    queryKey: workspaceKeys.nodeHealth(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/node-health', path(id))),
+    refetchInterval: 30_000,
+  });
 }
 
 export function useUsage(id: string, days: number) {
-  return useQuery({ queryKey: workspaceKeys.usage(id, days), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/usage', { params: { path: { id }, query: { days } } })) });
+  return useQuery({
+    queryKey: workspaceKeys.usage(id, days),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/usage', { params: { path: { id }, query: { days } } })),
+  });
 }
 
 export function useAgents(id: string) {
-  return useQuery({ queryKey: workspaceKeys.agents(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/agents', path(id))) });
+  return useQuery({
+    queryKey: workspaceKeys.agents(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/agents', path(id))),
+  });
 }
 
 export function useChannels(id: string) {
-  return useQuery({ queryKey: workspaceKeys.channels(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/channels', path(id))) });
+  return useQuery({
+    queryKey: workspaceKeys.channels(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/channels', path(id))),
+  });
 }
 
 export function useSecrets(id: string) {
-  return useQuery({ queryKey: workspaceKeys.secrets(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/secrets', path(id))) });
+  return useQuery({
+    queryKey: workspaceKeys.secrets(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/secrets', path(id))),
+  });
 }
 
 export function useExports(id: string) {
-  return useQuery({ queryKey: workspaceKeys.exports(id), queryFn: () => unwrap(api.GET('/api/workspaces/{id}/exports', path(id))) });
+  return useQuery({
+    queryKey: workspaceKeys.exports(id),
+    queryFn: () => unwrap(api.GET('/api/workspaces/{id}/exports', path(id))),
+  });
 }

@@ -5,7 +5,15 @@ import { AuditTable } from './AuditTable';
 import { EmptyState, ErrorState, Loading } from './States';
 
 /** Table + "load more" for a keyset-paged audit query, with loading, error and empty states. */
-export function AuditEventsView({ query, showWorkspace, workspaceHref }: { query: UseInfiniteQueryResult<InfiniteData<AuditPage>>; showWorkspace: boolean; workspaceHref?: (id: string) => string }) {
+export function AuditEventsView({
+  query,
+  showWorkspace,
+  workspaceHref,
+}: {
+  query: UseInfiniteQueryResult<InfiniteData<AuditPage>>;
+  showWorkspace: boolean;
+  workspaceHref?: (id: string) => string;
+}) {
   if (query.isPending) return <Loading label="Loading events…" />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const events = query.data.pages.flatMap((page) => page.items);

@@ -8,7 +8,10 @@ const empty = { workspaceId: '', actorType: '', actorId: '', action: '', from: '
 
 describe('AuditFilterBar', () => {
   it('turns the fields into the API filter, leaving out blanks', () => {
-    const { filter, errors } = parseAuditFilter({ ...empty, workspaceId: ` ${WORKSPACE.toUpperCase()} `, actorType: 'staff', action: 'workspace.' }, true);
+    const { filter, errors } = parseAuditFilter(
+      { ...empty, workspaceId: ` ${WORKSPACE.toUpperCase()} `, actorType: 'staff', action: 'workspace.' },
+      true,
+    );
     expect(errors).toEqual({});
     expect(filter).toEqual({ workspaceId: WORKSPACE, actorType: 'staff', action: 'workspace.' });
   });
@@ -17,7 +20,9 @@ describe('AuditFilterBar', () => {
     const ok = parseAuditFilter({ ...empty, from: '2026-01-01T10:00', to: '2026-01-02T10:00' }, true);
     expect(ok.filter.from).toBe(new Date('2026-01-01T10:00').toISOString());
     expect(ok.filter.to).toBe(new Date('2026-01-02T10:00').toISOString());
-    expect(parseAuditFilter({ ...empty, from: '2026-01-02T10:00', to: '2026-01-01T10:00' }, true).errors.to).toMatch(/after/);
+    expect(parseAuditFilter({ ...empty, from: '2026-01-02T10:00', to: '2026-01-01T10:00' }, true).errors.to).toMatch(
+      /after/,
+    );
   });
 
   it('applies valid filters on submit (Enter in a field submits, like any form)', () => {

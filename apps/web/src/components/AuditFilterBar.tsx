@@ -31,7 +31,10 @@ function fromLocalInput(value: string): string | undefined {
 }
 
 /** Checks a draft and turns it into the API's filter, or says which field is wrong. */
-export function parseAuditFilter(draft: Draft, withWorkspace: boolean): { filter: AuditFilter; errors: Partial<Record<keyof Draft, string>> } {
+export function parseAuditFilter(
+  draft: Draft,
+  withWorkspace: boolean,
+): { filter: AuditFilter; errors: Partial<Record<keyof Draft, string>> } {
   const errors: Partial<Record<keyof Draft, string>> = {};
   const filter: AuditFilter = {};
   const workspaceId = draft.workspaceId.trim();
@@ -98,11 +101,47 @@ export function AuditFilterBar({ value, onApply, withWorkspace = true }: AuditFi
   return (
     <form onSubmit={submit} aria-label="Audit filters" noValidate>
       <SimpleGrid cols={{ base: 1, sm: 2, lg: withWorkspace ? 3 : 3 }} spacing="sm">
-        {withWorkspace ? <TextInput label="Workspace id" name="workspaceId" placeholder="UUID" value={draft.workspaceId} onChange={set('workspaceId')} error={errors.workspaceId} /> : null}
-        <NativeSelect label="Actor type" name="actorType" value={draft.actorType} onChange={set('actorType')} data={[{ value: '', label: 'Any' }, ...ACTOR_TYPES.map((type) => ({ value: type, label: type }))]} />
-        <TextInput label="Actor id" name="actorId" placeholder="user id" value={draft.actorId} onChange={set('actorId')} error={errors.actorId} />
-        <TextInput label="Action" name="action" placeholder='e.g. "workspace." or "member.invited"' value={draft.action} onChange={set('action')} error={errors.action} />
-        <TextInput type="datetime-local" label="From" name="from" value={draft.from} onChange={set('from')} error={errors.from} />
+        {withWorkspace ? (
+          <TextInput
+            label="Workspace id"
+            name="workspaceId"
+            placeholder="UUID"
+            value={draft.workspaceId}
+            onChange={set('workspaceId')}
+            error={errors.workspaceId}
+          />
+        ) : null}
+        <NativeSelect
+          label="Actor type"
+          name="actorType"
+          value={draft.actorType}
+          onChange={set('actorType')}
+          data={[{ value: '', label: 'Any' }, ...ACTOR_TYPES.map((type) => ({ value: type, label: type }))]}
+        />
+        <TextInput
+          label="Actor id"
+          name="actorId"
+          placeholder="user id"
+          value={draft.actorId}
+          onChange={set('actorId')}
+          error={errors.actorId}
+        />
+        <TextInput
+          label="Action"
+          name="action"
+          placeholder='e.g. "workspace." or "member.invited"'
+          value={draft.action}
+          onChange={set('action')}
+          error={errors.action}
+        />
+        <TextInput
+          type="datetime-local"
+          label="From"
+          name="from"
+          value={draft.from}
+          onChange={set('from')}
+          error={errors.from}
+        />
         <TextInput type="datetime-local" label="To" name="to" value={draft.to} onChange={set('to')} error={errors.to} />
       </SimpleGrid>
       <Group mt="sm" gap="sm">

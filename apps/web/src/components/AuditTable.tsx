@@ -11,7 +11,15 @@ function detailsText(details: Record<string, unknown>): string {
 }
 
 /** Audit events, newest first; scrolls sideways on narrow screens instead of squeezing. */
-export function AuditTable({ events, showWorkspace = true, workspaceHref }: { events: AuditEvent[]; showWorkspace?: boolean; workspaceHref?: (id: string) => string }) {
+export function AuditTable({
+  events,
+  showWorkspace = true,
+  workspaceHref,
+}: {
+  events: AuditEvent[];
+  showWorkspace?: boolean;
+  workspaceHref?: (id: string) => string;
+}) {
   return (
     <Table.ScrollContainer minWidth={720}>
       <Table striped highlightOnHover verticalSpacing="xs" data-testid="audit-table">
@@ -51,7 +59,13 @@ export function AuditTable({ events, showWorkspace = true, workspaceHref }: { ev
               {showWorkspace ? (
                 <Table.Td>
                   {event.workspaceId && workspaceHref ? (
-                    <Anchor component={Link} to={workspaceHref(event.workspaceId)} size="xs" ff="monospace" title={event.workspaceId}>
+                    <Anchor
+                      component={Link}
+                      to={workspaceHref(event.workspaceId)}
+                      size="xs"
+                      ff="monospace"
+                      title={event.workspaceId}
+                    >
                       {event.workspaceId.slice(0, 8)}
                     </Anchor>
                   ) : (
@@ -62,7 +76,9 @@ export function AuditTable({ events, showWorkspace = true, workspaceHref }: { ev
                 </Table.Td>
               ) : null}
               <Table.Td>
-                <Text size="xs">{event.targetType ? `${event.targetType} ${event.targetId?.slice(0, 8) ?? ''}` : '—'}</Text>
+                <Text size="xs">
+                  {event.targetType ? `${event.targetType} ${event.targetId?.slice(0, 8) ?? ''}` : '—'}
+                </Text>
               </Table.Td>
               <Table.Td miw={96}>
                 <Badge size="sm" variant="light" color={OUTCOME_COLOR[event.outcome]} style={{ overflow: 'visible' }}>

@@ -14,7 +14,12 @@ export function CopyField({ label, value, testId }: { label: string; value: stri
         <CopyButton value={value}>
           {({ copied, copy }) => (
             <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-              <ActionIcon variant="subtle" color={copied ? 'green' : 'gray'} onClick={copy} aria-label={`Copy ${label}`}>
+              <ActionIcon
+                variant="subtle"
+                color={copied ? 'green' : 'gray'}
+                onClick={copy}
+                aria-label={`Copy ${label}`}
+              >
                 {copied ? '✓' : '⧉'}
               </ActionIcon>
             </Tooltip>

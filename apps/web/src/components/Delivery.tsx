@@ -5,7 +5,9 @@ export function DeliveryNote({ delivery }: { delivery: 'delivered' | 'pending' |
   if (!delivery) return null;
   return (
     <Text size="sm" c={delivery === 'delivered' ? 'green' : 'yellow.8'} role="status">
-      {delivery === 'delivered' ? 'Saved and delivered to your server.' : 'Saved. It reaches your server as soon as the server is online.'}
+      {delivery === 'delivered'
+        ? 'Saved and delivered to your server.'
+        : 'Saved. It reaches your server as soon as the server is online.'}
     </Text>
   );
 }

@@ -41,7 +41,14 @@ export function ExpiryCountdown({ expiresAt, onExpire, now = Date.now }: ExpiryC
   }, [expired, onExpire]);
 
   return (
-    <Text component="span" size="sm" c={expired ? 'red' : remaining < 60_000 ? 'orange' : 'dimmed'} role="timer" aria-live="off" data-testid="expiry-countdown">
+    <Text
+      component="span"
+      size="sm"
+      c={expired ? 'red' : remaining < 60_000 ? 'orange' : 'dimmed'}
+      role="timer"
+      aria-live="off"
+      data-testid="expiry-countdown"
+    >
       {expired ? 'Link expired' : `Expires in ${formatRemaining(remaining)}`}
     </Text>
   );

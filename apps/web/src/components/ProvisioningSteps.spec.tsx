@@ -16,7 +16,15 @@ const run: ProvisioningRun = {
   finishedAt: null,
   steps: [
     { name: 'allocate', status: 'succeeded', attempts: 1, startedAt: at(0), finishedAt: at(0), error: null },
-    { name: 'ssh-ready', status: 'succeeded', attempts: 2, startedAt: at(0), finishedAt: at(3), error: null, log: 'ssh: connected\n' },
+    {
+      name: 'ssh-ready',
+      status: 'succeeded',
+      attempts: 2,
+      startedAt: at(0),
+      finishedAt: at(3),
+      error: null,
+      log: 'ssh: connected\n',
+    },
     { name: 'upload', status: 'failed', attempts: 3, startedAt: at(3), finishedAt: at(5), error: 'checksum mismatch' },
     { name: 'install', status: 'pending', attempts: 0, startedAt: null, finishedAt: null, error: null },
   ],
@@ -35,7 +43,11 @@ describe('ProvisioningSteps', () => {
   it('lists each step with its state, attempts, timing and error, and a progress bar', () => {
     renderWithMantine(<ProvisioningSteps run={run} />);
     const steps = screen.getByRole('list', { name: 'Provisioning steps' });
-    expect(within(steps).getAllByRole('listitem').map((item) => item.getAttribute('data-status'))).toEqual(['succeeded', 'succeeded', 'failed', 'pending']);
+    expect(
+      within(steps)
+        .getAllByRole('listitem')
+        .map((item) => item.getAttribute('data-status')),
+    ).toEqual(['succeeded', 'succeeded', 'failed', 'pending']);
     expect(screen.getByText('Upload the agent bundle')).toBeTruthy();
     expect(screen.getByText('checksum mismatch')).toBeTruthy();
     expect(screen.getByText('attempt 3')).toBeTruthy();

@@ -18,7 +18,13 @@ const STEP_LABELS: Record<string, string> = {
   'host-release': 'Release the server',
 };
 
-const STATUS_COLOR: Record<string, string> = { pending: 'gray', running: 'blue', succeeded: 'green', failed: 'red', canceled: 'gray' };
+const STATUS_COLOR: Record<string, string> = {
+  pending: 'gray',
+  running: 'blue',
+  succeeded: 'green',
+  failed: 'red',
+  canceled: 'gray',
+};
 const STATUS_MARK: Record<string, string> = { pending: '○', running: '…', succeeded: '✓', failed: '✕' };
 
 export function duration(startedAt: string | null, finishedAt: string | null, now = Date.now()): string | null {
@@ -39,7 +45,13 @@ function StepRow({ step, showLog }: { step: ProvisioningStep; showLog: boolean }
   return (
     <li data-step={step.name} data-status={step.status} style={{ listStyle: 'none' }}>
       <Group gap="sm" wrap="nowrap" align="flex-start">
-        <ThemeIcon size="sm" radius="xl" variant={step.status === 'pending' ? 'outline' : 'filled'} color={STATUS_COLOR[step.status]} aria-hidden>
+        <ThemeIcon
+          size="sm"
+          radius="xl"
+          variant={step.status === 'pending' ? 'outline' : 'filled'}
+          color={STATUS_COLOR[step.status]}
+          aria-hidden
+        >
           <Text size="xs" fw={700} lh={1}>
             {STATUS_MARK[step.status]}
           </Text>
@@ -96,7 +108,12 @@ export function ProvisioningSteps({ run, showLog = false }: { run: ProvisioningR
           {progress}%
         </Text>
       </Group>
-      <Progress value={progress} color={run.status === 'failed' ? 'red' : run.status === 'succeeded' ? 'green' : 'blue'} animated={run.status === 'running'} aria-label="Provisioning progress" />
+      <Progress
+        value={progress}
+        color={run.status === 'failed' ? 'red' : run.status === 'succeeded' ? 'green' : 'blue'}
+        animated={run.status === 'running'}
+        aria-label="Provisioning progress"
+      />
       {run.error ? (
         <Text size="sm" c="red" role="alert">
           {run.error}

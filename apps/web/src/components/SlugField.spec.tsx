@@ -5,7 +5,13 @@ import type { SlugAvailability } from '../api/client';
 import { renderWithMantine } from '../test/render';
 import { SlugField, type SlugState, slugify } from './SlugField';
 
-function Harness({ check, onState }: { check: (slug: string) => Promise<SlugAvailability>; onState?: (state: SlugState) => void }) {
+function Harness({
+  check,
+  onState,
+}: {
+  check: (slug: string) => Promise<SlugAvailability>;
+  onState?: (state: SlugState) => void;
+}) {
   const [value, setValue] = useState('');
   return <SlugField value={value} onChange={setValue} check={check} onStateChange={onState} debounceMs={200} />;
 }
@@ -46,7 +52,12 @@ describe('SlugField', () => {
 
   it("shows the server's reason when the slug is refused, and marks the field invalid", async () => {
     const states: SlugState[] = [];
-    renderWithMantine(<Harness check={async (slug) => ({ slug, available: false, reason: 'Slug is reserved.' })} onState={(state) => states.push(state)} />);
+    renderWithMantine(
+      <Harness
+        check={async (slug) => ({ slug, available: false, reason: 'Slug is reserved.' })}
+        onState={(state) => states.push(state)}
+      />,
+    );
     const input = screen.getByRole('textbox', { name: /slug/i });
     fireEvent.change(input, { target: { value: 'admin' } });
     await act(async () => {
@@ -59,7 +70,9 @@ describe('SlugField', () => {
 
   it('drops a stale answer that arrives after the slug changed', async () => {
     const first = deferred<SlugAvailability>();
-    const check = jest.fn((slug: string) => (slug === 'taken' ? first.promise : Promise.resolve({ slug, available: true, reason: null })));
+    const check = jest.fn((slug: string) =>
+      slug === 'taken' ? first.promise : Promise.resolve({ slug, available: true, reason: null }),
+    );
     renderWithMantine(<Harness check={check} />);
     const input = screen.getByRole('textbox', { name: /slug/i });
     fireEvent.change(input, { target: { value: 'taken' } });

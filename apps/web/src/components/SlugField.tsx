@@ -2,7 +2,12 @@ import { Loader, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { SlugAvailability } from '../api/client';
 
-export type SlugState = { kind: 'idle' } | { kind: 'checking' } | { kind: 'available' } | { kind: 'unavailable'; reason: string } | { kind: 'error'; message: string };
+export type SlugState =
+  | { kind: 'idle' }
+  | { kind: 'checking' }
+  | { kind: 'available' }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'error'; message: string };
 
 /** Lower-cases a workspace name into a slug suggestion ("Acme Support!" -> "acme-support"). */
 export function slugify(name: string): string {
@@ -27,7 +32,14 @@ interface SlugFieldProps {
 }
 
 /** Slug input that checks availability as you type (debounced; stale answers are dropped). */
-export function SlugField({ value, onChange, check, onStateChange, zone = 'enclave.app', debounceMs = 300 }: SlugFieldProps) {
+export function SlugField({
+  value,
+  onChange,
+  check,
+  onStateChange,
+  zone = 'enclave.app',
+  debounceMs = 300,
+}: SlugFieldProps) {
   const [state, setState] = useState<SlugState>({ kind: 'idle' });
 
   useEffect(() => {
@@ -41,10 +53,15 @@ export function SlugField({ value, onChange, check, onStateChange, zone = 'encla
       check(value).then(
         (result) => {
           if (!current) return;
-          setState(result.available ? { kind: 'available' } : { kind: 'unavailable', reason: result.reason ?? 'This slug is not available.' });
+          setState(
+            result.available
+              ? { kind: 'available' }
+              : { kind: 'unavailable', reason: result.reason ?? 'This slug is not available.' },
+          );
         },
         (error: unknown) => {
-          if (current) setState({ kind: 'error', message: error instanceof Error ? error.message : 'Could not check the slug.' });
+          if (current)
+            setState({ kind: 'error', message: error instanceof Error ? error.message : 'Could not check the slug.' });
         },
       );
     }, debounceMs);
@@ -66,7 +83,9 @@ export function SlugField({ value, onChange, check, onStateChange, zone = 'encla
     ) : state.kind === 'checking' ? (
       <span data-testid="slug-status">Checking…</span>
     ) : (
-      <span>Your agent's address: {value || 'your-slug'}.{zone}</span>
+      <span>
+        Your agent's address: {value || 'your-slug'}.{zone}
+      </span>
     );
 
   return (

@@ -34,7 +34,13 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
 
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
-    <Stack align="center" gap="xs" py="xl" px="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
+    <Stack
+      align="center"
+      gap="xs"
+      py="xl"
+      px="md"
+      style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}
+    >
       <Text fw={600}>{title}</Text>
       {children ? (
         <Text c="dimmed" size="sm" ta="center" component="div">

@@ -21,7 +21,11 @@ export function UsageChart({ usage }: { usage: Usage }) {
         <Stat label="Provider errors" value={usage.totals.providerErrors} />
         <Stat label="Fallback replies" value={usage.totals.fallbackReplies} />
       </SimpleGrid>
-      <div style={{ width: '100%', height: 240 }} role="img" aria-label={`Messages per day per channel, ${usage.from} to ${usage.to}`}>
+      <div
+        style={{ width: '100%', height: 240 }}
+        role="img"
+        aria-label={`Messages per day per channel, ${usage.from} to ${usage.to}`}
+      >
         <ResponsiveContainer>
           <BarChart data={rows} margin={{ top: 4, right: 4, bottom: 0, left: -20 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />

@@ -11,7 +11,9 @@ export function SignInPage() {
   const providers = useProviders();
   const [params] = useSearchParams();
   const [email, setEmail] = useState('');
-  const requestLink = useMutation({ mutationFn: (address: string) => unwrap(api.POST('/api/auth/email', { body: { email: address } })) });
+  const requestLink = useMutation({
+    mutationFn: (address: string) => unwrap(api.POST('/api/auth/email', { body: { email: address } })),
+  });
 
   if (me.isPending) return <Loading />;
   if (me.data) {

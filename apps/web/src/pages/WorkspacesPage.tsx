@@ -84,13 +84,20 @@ export function WorkspacesPage() {
       ) : workspaces.isError ? (
         <ErrorState error={workspaces.error} onRetry={() => void workspaces.refetch()} />
       ) : workspaces.data.length === 0 ? (
-        <EmptyState title="No workspaces yet">Create one below: each workspace gets its own dedicated server running your agent.</EmptyState>
+        <EmptyState title="No workspaces yet">
+          Create one below: each workspace gets its own dedicated server running your agent.
+        </EmptyState>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
           {workspaces.data.map((workspace) => (
             <Card key={workspace.id} withBorder padding="md" data-testid="workspace-card">
               <Group justify="space-between" wrap="nowrap" align="flex-start">
-                <Anchor component={Link} to={`/workspaces/${workspace.id}`} fw={600} style={{ overflowWrap: 'anywhere' }}>
+                <Anchor
+                  component={Link}
+                  to={`/workspaces/${workspace.id}`}
+                  fw={600}
+                  style={{ overflowWrap: 'anywhere' }}
+                >
                   {workspace.name}
                 </Anchor>
                 <Badge color={statusColor(workspace.status)} variant="light">

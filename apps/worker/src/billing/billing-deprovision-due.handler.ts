@@ -7,7 +7,8 @@ import type { Job } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { lockBillingState } from './billing-locks';
 
-export type DeprovisionDueResult = { outcome: 'deprovision_requested'; jobId: string } | { outcome: 'skipped'; reason: string };
+export type DeprovisionDueResult =
+  { outcome: 'deprovision_requested'; jobId: string } | { outcome: 'skipped'; reason: string };
 
 const ACTOR: AuditActor = { type: 'system', id: `job:${JobName.BillingDeprovisionDue}` };
 
@@ -35,8 +36,14 @@ export class BillingDeprovisionDueHandler implements JobHandler<JobName.BillingD
       if (!locked) return { outcome: 'skipped', reason: 'no such workspace or billing account' };
       const { account, workspace } = locked;
       if (workspace.status !== 'canceled') return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
-      if (!account.deprovisionAt || account.deprovisionAt.getTime() > Date.now()) return { outcome: 'skipped', reason: 'deprovisioning delay not over' };
-      if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing', 'past_due', 'unpaid', 'paused']) })) {
+      if (!account.deprovisionAt || account.deprovisionAt.getTime() > Date.now())
+        return { outcome: 'skipped', reason: 'deprovisioning delay not over' };
+      if (
+        await manager.existsBy(BillingSubscriptionEntity, {
+          workspaceId,
+          status: In(['active', 'trialing', 'past_due', 'unpaid', 'paused']),
+        })
+      ) {
         return { outcome: 'skipped', reason: 'a subscription is live again' };
       }
       const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
@@ -55,7 +62,15 @@ export class BillingDeprovisionDueHandler implements JobHandler<JobName.BillingD
         action: 'workspace.status_changed',
         workspaceId,
         target: { type: 'workspace', id: workspaceId },
-        details: { from: 'canceled', to: 'deprovisioning', reason: 'canceled_subscription_delay_over', dueAt: dueAt.toISOString(), subscriptionId: payload.subscriptionId, deprovisionJobId: jobId, jobId: job?.id ?? null },
+        details: {
+          from: 'canceled',
+          to: 'deprovisioning',
+          reason: 'canceled_subscription_delay_over',
+          dueAt: dueAt.toISOString(),
+          subscriptionId: payload.subscriptionId,
+          deprovisionJobId: jobId,
+          jobId: job?.id ?? null,
+        },
       });
       return { outcome: 'deprovision_requested', jobId };
     });

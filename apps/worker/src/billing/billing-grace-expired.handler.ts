@@ -36,29 +36,41 @@ export class BillingGraceExpiredHandler implements JobHandler<JobName.BillingGra
 
   async handle(payload: JobPayloads[JobName.BillingGraceExpired], job?: Job): Promise<GraceExpiredResult> {
     const { workspaceId } = payload;
-    const result = await this.dataSource.transaction(async (manager): Promise<{ result: GraceExpiredResult; workspace?: WorkspaceEntity }> => {
-      const locked = await lockBillingState(manager, workspaceId);
-      if (!locked) return { result: { outcome: 'skipped', reason: 'no such workspace or billing account' } };
-      const { account, workspace } = locked;
-      if (workspace.status !== 'past_due') return { result: { outcome: 'skipped', reason: `workspace is ${workspace.status}` } };
-      if (!account.graceEndsAt || account.graceEndsAt.getTime() > Date.now()) return { result: { outcome: 'skipped', reason: 'grace period not over' } };
-      if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing']) })) {
-        return { result: { outcome: 'skipped', reason: 'a subscription is paid' } };
-      }
-      const graceEndedAt = account.graceEndsAt;
-      workspace.status = 'suspended';
-      account.graceEndsAt = null;
-      await manager.save(workspace);
-      await manager.save(account);
-      await this.audit.record(manager, {
-        actor: ACTOR,
-        action: 'workspace.status_changed',
-        workspaceId,
-        target: { type: 'workspace', id: workspaceId },
-        details: { from: 'past_due', to: 'suspended', reason: 'grace_period_over', graceEndedAt: graceEndedAt.toISOString(), subscriptionId: payload.subscriptionId, invoiceId: payload.invoiceId, jobId: job?.id ?? null },
-      });
-      return { result: { outcome: 'suspended' }, workspace };
-    });
+    const result = await this.dataSource.transaction(
+      async (manager): Promise<{ result: GraceExpiredResult; workspace?: WorkspaceEntity }> => {
+        const locked = await lockBillingState(manager, workspaceId);
+        if (!locked) return { result: { outcome: 'skipped', reason: 'no such workspace or billing account' } };
+        const { account, workspace } = locked;
+        if (workspace.status !== 'past_due')
+          return { result: { outcome: 'skipped', reason: `workspace is ${workspace.status}` } };
+        if (!account.graceEndsAt || account.graceEndsAt.getTime() > Date.now())
+          return { result: { outcome: 'skipped', reason: 'grace period not over' } };
+        if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing']) })) {
+          return { result: { outcome: 'skipped', reason: 'a subscription is paid' } };
+        }
+        const graceEndedAt = account.graceEndsAt;
+        workspace.status = 'suspended';
+        account.graceEndsAt = null;
+        await manager.save(workspace);
+        await manager.save(account);
+        await this.audit.record(manager, {
+          actor: ACTOR,
+          action: 'workspace.status_changed',
+          workspaceId,
+          target: { type: 'workspace', id: workspaceId },
+          details: {
+            from: 'past_due',
+            to: 'suspended',
+            reason: 'grace_period_over',
+            graceEndedAt: graceEndedAt.toISOString(),
+            subscriptionId: payload.subscriptionId,
+            invoiceId: payload.invoiceId,
+            jobId: job?.id ?? null,
+          },
+        });
+        return { result: { outcome: 'suspended' }, workspace };
+      },
+    );
     if (result.result.outcome === 'suspended' && result.workspace) {
       const name = result.workspace.name;
       await mailOwners(this.dataSource, this.mailer, workspaceId, {

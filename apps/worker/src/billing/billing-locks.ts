@@ -6,8 +6,19 @@ import type { EntityManager } from 'typeorm';
  * Stripe webhook does), so a delayed billing job re-checks state no webhook can change under it.
  * Undefined when either row is missing.
  */
-export async function lockBillingState(manager: EntityManager, workspaceId: string): Promise<{ account: BillingAccountEntity; workspace: WorkspaceEntity } | undefined> {
-  const account = await manager.createQueryBuilder(BillingAccountEntity, 'a').setLock('pessimistic_write').where('a.workspace_id = :workspaceId', { workspaceId }).getOne();
-  const workspace = await manager.createQueryBuilder(WorkspaceEntity, 'w').setLock('pessimistic_write').where('w.id = :workspaceId', { workspaceId }).getOne();
+export async function lockBillingState(
+  manager: EntityManager,
+  workspaceId: string,
+): Promise<{ account: BillingAccountEntity; workspace: WorkspaceEntity } | undefined> {
+  const account = await manager
+    .createQueryBuilder(BillingAccountEntity, 'a')
+    .setLock('pessimistic_write')
+    .where('a.workspace_id = :workspaceId', { workspaceId })
+    .getOne();
+  const workspace = await manager
+    .createQueryBuilder(WorkspaceEntity, 'w')
+    .setLock('pessimistic_write')
+    .where('w.id = :workspaceId', { workspaceId })
+    .getOne();
   return account && workspace ? { account, workspace } : undefined;
 }

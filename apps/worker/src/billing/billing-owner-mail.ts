@@ -6,11 +6,19 @@ import type { DataSource } from 'typeorm';
 const logger = new Logger('BillingMail');
 
 /** Mails every owner of the workspace; best effort, after the change it describes has committed. */
-export async function mailOwners(dataSource: DataSource, mailer: MailerService, workspaceId: string, mail: Omit<OutgoingMail, 'to'>): Promise<void> {
+export async function mailOwners(
+  dataSource: DataSource,
+  mailer: MailerService,
+  workspaceId: string,
+  mail: Omit<OutgoingMail, 'to'>,
+): Promise<void> {
   const owners = await dataSource
     .getRepository(UserEntity)
     .createQueryBuilder('u')
-    .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId AND m.role = :role', { workspaceId, role: 'owner' })
+    .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId AND m.role = :role', {
+      workspaceId,
+      role: 'owner',
+    })
     .getMany();
   for (const owner of owners) {
     try {

@@ -48,7 +48,8 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
     async process(job: Job): Promise<unknown> {
       const name = job.name as JobName;
       const handler = this.handlers.get(name);
-      if (!handler || QUEUE_OF_JOB[name] !== queue) throw new Error(`Job "${job.name}" does not belong on queue "${queue}"`);
+      if (!handler || QUEUE_OF_JOB[name] !== queue)
+        throw new Error(`Job "${job.name}" does not belong on queue "${queue}"`);
       const payload = JOB_PAYLOAD_SCHEMAS[name].parse(job.data);
       this.logger.log({ jobId: job.id, job: name, attempt: job.attemptsMade + 1 }, 'job started');
       return handler.handle(payload as never, job);

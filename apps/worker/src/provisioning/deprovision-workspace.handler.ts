@@ -22,7 +22,15 @@ export class DeprovisionWorkspaceHandler implements JobHandler<JobName.Deprovisi
       return await this.engine.deprovision(payload.workspaceId);
     } catch (error) {
       const final = isFinalAttempt(job, error);
-      this.logger.warn({ workspaceId: payload.workspaceId, attempt: job.attemptsMade + 1, final, error: scrubSecrets((error as Error).message) }, 'deprovision attempt failed');
+      this.logger.warn(
+        {
+          workspaceId: payload.workspaceId,
+          attempt: job.attemptsMade + 1,
+          final,
+          error: scrubSecrets((error as Error).message),
+        },
+        'deprovision attempt failed',
+      );
       await this.engine.recordFailure(payload.workspaceId, 'deprovision', error as Error, final);
       throw error;
     }

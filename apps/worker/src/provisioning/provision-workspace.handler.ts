@@ -28,7 +28,15 @@ export class ProvisionWorkspaceHandler implements JobHandler<JobName.ProvisionWo
       return await this.engine.provision(payload.workspaceId);
     } catch (error) {
       const final = isFinalAttempt(job, error);
-      this.logger.warn({ workspaceId: payload.workspaceId, attempt: job.attemptsMade + 1, final, error: scrubSecrets((error as Error).message) }, 'provision attempt failed');
+      this.logger.warn(
+        {
+          workspaceId: payload.workspaceId,
+          attempt: job.attemptsMade + 1,
+          final,
+          error: scrubSecrets((error as Error).message),
+        },
+        'provision attempt failed',
+      );
       await this.engine.recordFailure(payload.workspaceId, 'provision', error as Error, final);
       throw error;
     }

@@ -23,7 +23,8 @@ export class ReconcileFleetHandler implements JobHandler<JobName.ReconcileFleet>
   async onApplicationBootstrap(): Promise<void> {
     const every = this.config.PROVISIONING_RECONCILE_INTERVAL_MS;
     const queue = this.queues.queueOf(JobName.ReconcileFleet);
-    if (every > 0) await queue.upsertJobScheduler('reconcile-fleet', { every }, { name: JobName.ReconcileFleet, data: {} });
+    if (every > 0)
+      await queue.upsertJobScheduler('reconcile-fleet', { every }, { name: JobName.ReconcileFleet, data: {} });
     else await queue.removeJobScheduler('reconcile-fleet').catch(() => undefined);
     this.logger.log({ every }, 'fleet reconciliation scheduled');
   }

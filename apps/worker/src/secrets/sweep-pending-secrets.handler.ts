@@ -20,7 +20,11 @@ export class SweepPendingSecretsHandler implements JobHandler<JobName.SweepPendi
   async onApplicationBootstrap(): Promise<void> {
     await this.queue
       .queueOf(JobName.SweepPendingSecrets)
-      .upsertJobScheduler('sweep-pending-secrets', { every: SWEEP_PENDING_SECRETS_EVERY_MS }, { name: JobName.SweepPendingSecrets, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+      .upsertJobScheduler(
+        'sweep-pending-secrets',
+        { every: SWEEP_PENDING_SECRETS_EVERY_MS },
+        { name: JobName.SweepPendingSecrets, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      );
   }
 
   async handle(): Promise<{ destroyed: number }> {

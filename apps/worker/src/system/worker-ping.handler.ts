@@ -6,7 +6,9 @@ import { type JobHandler, JobName, type JobPayloads } from '@enclave/queue';
 export class WorkerPingHandler implements JobHandler<JobName.WorkerPing> {
   readonly jobName = JobName.WorkerPing;
 
-  async handle(payload: JobPayloads[JobName.WorkerPing]): Promise<{ requestedAt: string; answeredAt: string; pid: number }> {
+  async handle(
+    payload: JobPayloads[JobName.WorkerPing],
+  ): Promise<{ requestedAt: string; answeredAt: string; pid: number }> {
     return { requestedAt: payload.requestedAt, answeredAt: new Date().toISOString(), pid: process.pid };
   }
 }

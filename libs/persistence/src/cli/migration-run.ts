@@ -7,7 +7,9 @@ async function main(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is required');
   const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
-  process.stdout.write(`${applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations'}\n`);
+  process.stdout.write(
+    `${applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations'}\n`,
+  );
   await dataSource.destroy();
 }
 

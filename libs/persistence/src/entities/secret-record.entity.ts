@@ -1,6 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const SECRET_KINDS = ['openai_api_key', 'anthropic_api_key', 'telegram_bot_token', 'whatsapp_access_token', 'whatsapp_app_secret'] as const;
+export const SECRET_KINDS = [
+  'openai_api_key',
+  'anthropic_api_key',
+  'telegram_bot_token',
+  'whatsapp_access_token',
+  'whatsapp_app_secret',
+] as const;
 export type SecretKindName = (typeof SECRET_KINDS)[number];
 export const SECRET_STATUSES = ['pending', 'delivered', 'expired'] as const;
 export type SecretStatus = (typeof SECRET_STATUSES)[number];

@@ -124,7 +124,15 @@ export class Foundation1764072000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP TABLE audit_events`);
     await db.query(`DROP FUNCTION audit_events_refuse_change`);
-    for (const table of ['invitations', 'memberships', 'workspaces', 'sessions', 'magic_link_tokens', 'identities', 'users']) {
+    for (const table of [
+      'invitations',
+      'memberships',
+      'workspaces',
+      'sessions',
+      'magic_link_tokens',
+      'identities',
+      'users',
+    ]) {
       await db.query(`DROP TABLE ${table}`);
     }
   }

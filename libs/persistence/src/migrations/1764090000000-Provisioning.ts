@@ -65,7 +65,9 @@ export class Provisioning1764090000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // A rerun (retry, resume after a crash) continues the unfinished run instead of starting another.
-    await db.query(`CREATE UNIQUE INDEX provisioning_runs_one_open ON provisioning_runs (workspace_id, action) WHERE status IN ('running', 'failed')`);
+    await db.query(
+      `CREATE UNIQUE INDEX provisioning_runs_one_open ON provisioning_runs (workspace_id, action) WHERE status IN ('running', 'failed')`,
+    );
     await db.query(`CREATE INDEX provisioning_runs_workspace_idx ON provisioning_runs (workspace_id, created_at DESC)`);
     await db.query(`
       CREATE TABLE provisioning_steps (

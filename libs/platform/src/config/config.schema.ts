@@ -42,7 +42,10 @@ const plansJson = z
       .array(billingPlanSchema)
       .max(20)
       .refine((plans) => new Set(plans.map((p) => p.id)).size === plans.length, 'plan ids must be unique')
-      .refine((plans) => new Set(plans.map((p) => p.stripePriceId)).size === plans.length, 'Stripe price ids must be unique'),
+      .refine(
+        (plans) => new Set(plans.map((p) => p.stripePriceId)).size === plans.length,
+        'Stripe price ids must be unique',
+      ),
   );
 
 /**
@@ -60,9 +63,15 @@ export const controlPlaneConfigSchema = z
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
     /** Run pending migrations when the API starts (development convenience). */
     DATABASE_MIGRATIONS_RUN: z.stringbool().default(false),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
     /** Key prefix of every queue in Redis; lets several deployments (or test runs) share one Redis. */
-    REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('enclave'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9:_-]+$/i)
+      .default('enclave'),
 
     GITHUB_CLIENT_ID: z.string().min(1).optional(),
     GITHUB_CLIENT_SECRET: optionalSecret,
@@ -98,7 +107,11 @@ export const controlPlaneConfigSchema = z
     /** Days a past-due workspace keeps running before it is suspended (fractions allowed). */
     BILLING_GRACE_DAYS: z.coerce.number().min(0).max(60).default(7),
     /** Hours between a subscription's cancellation and the deprovisioning of its workspace. */
-    BILLING_DEPROVISION_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
+    BILLING_DEPROVISION_DELAY_HOURS: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 90)
+      .default(72),
 
     // --- Provisioning (provisioning/, apps/worker/src/provisioning, docs/provisioning.md) ---
     /** Control plane's Ed25519 private key (PKCS#8 PEM file) signing node-protocol requests; nodes get its public key. */
@@ -122,7 +135,10 @@ export const controlPlaneConfigSchema = z
     /** Repository checkout the bundle is built from (agent-node/, node_modules/). */
     PROVISIONING_SOURCE_ROOT: z.string().min(1).default('.'),
     /** systemd MemoryMax of the node (hosts without systemd: V8 heap cap of 3/4 of it). */
-    PROVISIONING_NODE_MEMORY_MAX: z.string().regex(/^\d+[KMG]?$/).default('1G'),
+    PROVISIONING_NODE_MEMORY_MAX: z
+      .string()
+      .regex(/^\d+[KMG]?$/)
+      .default('1G'),
     /** Heartbeat interval written into each node's config. */
     PROVISIONING_NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
     /** How long the enrol and healthy steps wait before the attempt fails (and is retried). */
@@ -135,7 +151,10 @@ export const controlPlaneConfigSchema = z
     /** Interval of the repeatable reconciliation job (0 disables scheduling it). */
     PROVISIONING_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
     /** DNS zone the nodes live under: `<slug>.<zone>`. */
-    NODE_DNS_ZONE: z.string().regex(/^[a-z0-9.-]+$/).default('nodes.enclave.localhost'),
+    NODE_DNS_ZONE: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/)
+      .default('nodes.enclave.localhost'),
     CLOUDFLARE_API_URL: url.default('https://api.cloudflare.com/client/v4'),
     CLOUDFLARE_API_TOKEN: optionalSecret,
     CLOUDFLARE_ZONE_ID: z.string().min(1).optional(),
@@ -152,7 +171,10 @@ export const controlPlaneConfigSchema = z
     OVHCLOUD_FLAVOR_ID: z.string().min(1).optional(),
     /** Host layout of new OVHcloud instances (what a pool host's staff registration says). */
     OVHCLOUD_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
-    OVHCLOUD_INSTALL_ROOT: z.string().regex(/^\/[A-Za-z0-9._/-]+$/).default('/opt/enclave'),
+    OVHCLOUD_INSTALL_ROOT: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]+$/)
+      .default('/opt/enclave'),
     OVHCLOUD_NODE_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
     OVHCLOUD_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).default(443),
     OVHCLOUD_IMAGE_ID: z.string().min(1).optional(),
@@ -172,19 +194,31 @@ export const controlPlaneConfigSchema = z
     ANTHROPIC_API_URL: url.default('https://api.anthropic.com'),
     TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
     WHATSAPP_GRAPH_API_URL: url.default('https://graph.facebook.com'),
-    WHATSAPP_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+    WHATSAPP_GRAPH_API_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/)
+      .default('v21.0'),
     CREDENTIAL_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** Timeout of signed control plane → node calls (config, secrets, exports, …). */
     NODE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     /** Lifetime of export download links the node hands out. */
-    EXPORT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+    EXPORT_LINK_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
   })
   .superRefine((config, ctx) => {
     for (const provider of ['GITHUB', 'GOOGLE'] as const) {
       const id = config[`${provider}_CLIENT_ID`];
       const secret = config[`${provider}_CLIENT_SECRET`];
       if (id && !secret) {
-        ctx.addIssue({ code: 'custom', path: [`${provider}_CLIENT_SECRET`], message: `required when ${provider}_CLIENT_ID is set` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [`${provider}_CLIENT_SECRET`],
+          message: `required when ${provider}_CLIENT_ID is set`,
+        });
       }
     }
     if (config.NODE_ENV === 'production') {
@@ -193,7 +227,11 @@ export const controlPlaneConfigSchema = z
       }
     }
     if (config.STRIPE_SECRET_KEY && !config.STRIPE_WEBHOOK_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'required when STRIPE_SECRET_KEY is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_WEBHOOK_SECRET'],
+        message: 'required when STRIPE_SECRET_KEY is set',
+      });
     }
   });
 

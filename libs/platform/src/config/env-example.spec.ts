@@ -9,7 +9,12 @@ describe('.env.example', () => {
   const entries = lines
     .map((line) => /^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
-    .map(([line, commented, key, rest]) => ({ line, key, commented: Boolean(commented), value: rest.replace(/\s+#.*$/, '').trim() }));
+    .map(([line, commented, key, rest]) => ({
+      line,
+      key,
+      commented: Boolean(commented),
+      value: rest.replace(/\s+#.*$/, '').trim(),
+    }));
   const schemaKeys = Object.keys(controlPlaneConfigSchema.shape).sort();
 
   it('documents every variable the control plane reads, and no other', () => {
@@ -24,7 +29,9 @@ describe('.env.example', () => {
   });
 
   it('is a valid configuration as written', () => {
-    const env = Object.fromEntries(entries.filter((entry) => !entry.commented).map((entry) => [entry.key, entry.value]));
+    const env = Object.fromEntries(
+      entries.filter((entry) => !entry.commented).map((entry) => [entry.key, entry.value]),
+    );
     expect(() => loadConfig(env)).not.toThrow();
   });
 });

@@ -1,4 +1,12 @@
-import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  BadRequestException,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
@@ -51,17 +59,32 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
-      return [status, errorBody(CODE_BY_STATUS[status] ?? `http_${status}`, Array.isArray(message) ? message.join('; ') : String(message))];
+      const message =
+        typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
+      return [
+        status,
+        errorBody(
+          CODE_BY_STATUS[status] ?? `http_${status}`,
+          Array.isArray(message) ? message.join('; ') : String(message),
+        ),
+      ];
     }
     // Other body-parser errors carry their own 4xx status (too large, bad charset).
     const parserError = exception as { status?: number; type?: string; expose?: boolean };
     if (parserError && typeof parserError.status === 'number' && parserError.status < 500 && parserError.expose) {
-      return [parserError.status, errorBody(CODE_BY_STATUS[parserError.status] ?? 'bad_request', 'The request body was refused.', { reason: parserError.type })];
+      return [
+        parserError.status,
+        errorBody(CODE_BY_STATUS[parserError.status] ?? 'bad_request', 'The request body was refused.', {
+          reason: parserError.type,
+        }),
+      ];
     }
     const requestId = String(request.id ?? '');
     this.logger.error({ err: exception, requestId }, 'unhandled error');
-    return [HttpStatus.INTERNAL_SERVER_ERROR, errorBody('internal_error', 'Something went wrong on our side.', { requestId })];
+    return [
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      errorBody('internal_error', 'Something went wrong on our side.', { requestId }),
+    ];
   }
 }
 

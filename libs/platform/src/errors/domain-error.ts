@@ -2,7 +2,8 @@
  * Services throw DomainError with a stable, machine-readable code; the global filter maps
  * the kind to an HTTP status. Services never throw HTTP exceptions themselves.
  */
-export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'rate_limited' | 'unavailable';
+export type DomainErrorKind =
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'rate_limited' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

@@ -31,12 +31,19 @@ export function setLogDestinationForTests(stream: DestinationStream | undefined)
             return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
           },
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: scrubSecrets(req.url) }),
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: scrubSecrets(req.url),
+            }),
           },
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/api/health' },
           hooks: {
             logMethod(args: unknown[], method: (...a: unknown[]) => void) {
-              method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)));
+              method.apply(
+                this,
+                args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)),
+              );
             },
           },
         };

@@ -9,14 +9,25 @@ const fields = {
   /** The agent's system prompt. */
   instructions: z.string().max(INSTRUCTIONS_MAX_CHARS),
   provider: z.enum(MODEL_PROVIDERS),
-  model: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, 'model names are letters, digits and . _ : / -'),
+  model: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, 'model names are letters, digits and . _ : / -'),
   enabled: z.boolean(),
 };
 
-export class CreateAgentDto extends createZodDto(z.strictObject({ ...fields, instructions: fields.instructions.default(''), enabled: fields.enabled.default(true) })) {}
+export class CreateAgentDto extends createZodDto(
+  z.strictObject({ ...fields, instructions: fields.instructions.default(''), enabled: fields.enabled.default(true) }),
+) {}
 export class UpdateAgentDto extends createZodDto(
   z
-    .strictObject({ name: fields.name.optional(), instructions: fields.instructions.optional(), provider: fields.provider.optional(), model: fields.model.optional(), enabled: fields.enabled.optional() })
+    .strictObject({
+      name: fields.name.optional(),
+      instructions: fields.instructions.optional(),
+      provider: fields.provider.optional(),
+      model: fields.model.optional(),
+      enabled: fields.enabled.optional(),
+    })
     .refine((value) => Object.keys(value).length > 0, 'nothing to change'),
 ) {}
 
@@ -31,4 +42,6 @@ export const agentSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export class AgentDto extends createZodDto(agentSchema) {}
-export class AgentResultDto extends createZodDto(z.object({ agent: agentSchema, delivery: z.enum(['delivered', 'pending']) })) {}
+export class AgentResultDto extends createZodDto(
+  z.object({ agent: agentSchema, delivery: z.enum(['delivered', 'pending']) }),
+) {}

@@ -13,7 +13,10 @@ const filterFields = {
   actorType: z.enum(AUDIT_ACTOR_TYPES).optional(),
   actorId: z.string().min(1).max(64).optional(),
   /** Exact action ("workspace.created") or a family ending in a dot ("workspace."). */
-  action: z.string().regex(/^[a-z_.]{1,64}$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_.]{1,64}$/)
+    .optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 };
@@ -38,7 +41,9 @@ export const auditEventSchema = z.object({
   details: z.record(z.string(), z.unknown()),
   hash: z.string(),
 });
-export class AuditPageDto extends createZodDto(z.object({ items: z.array(auditEventSchema), nextCursor: z.string().nullable() })) {}
+export class AuditPageDto extends createZodDto(
+  z.object({ items: z.array(auditEventSchema), nextCursor: z.string().nullable() }),
+) {}
 
 /**
  * verifyAuditChain's verdict (`ChainVerdict` in @enclave/audit), flattened: `lastId` when the

@@ -1,7 +1,10 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
-export const emailSchema = z.email().max(254).transform((email) => email.toLowerCase());
+export const emailSchema = z
+  .email()
+  .max(254)
+  .transform((email) => email.toLowerCase());
 
 export class RequestMagicLinkDto extends createZodDto(z.strictObject({ email: emailSchema })) {}
 
@@ -18,7 +21,9 @@ export const meSchema = z.object({
 export class MeDto extends createZodDto(meSchema) {}
 
 /** Which sign-in methods this deployment offers (email magic links always). */
-export class ProvidersDto extends createZodDto(z.object({ github: z.boolean(), google: z.boolean(), email: z.literal(true) })) {}
+export class ProvidersDto extends createZodDto(
+  z.object({ github: z.boolean(), google: z.boolean(), email: z.literal(true) }),
+) {}
 export class SentDto extends createZodDto(z.object({ status: z.literal('sent') })) {}
 /** How many sessions a logout revoked. */
 export class RevokedDto extends createZodDto(z.object({ revoked: z.number().int() })) {}

@@ -17,7 +17,13 @@ export class CookieStateStore {
 
   store(req: Request, _meta: unknown, callback: StoreCallback): void {
     const state = randomBytes(24).toString('base64url');
-    (req.res as Response).cookie(this.cookieName, state, { httpOnly: true, secure: this.secure, sameSite: 'lax', maxAge: 10 * 60_000, path: '/api/auth' });
+    (req.res as Response).cookie(this.cookieName, state, {
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: 'lax',
+      maxAge: 10 * 60_000,
+      path: '/api/auth',
+    });
     callback(null, state);
   }
 

@@ -28,7 +28,9 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
       provider: 'google',
       subject: profile.id,
       email: email?.value ?? null,
-      emailVerified: (email as { verified?: boolean | string } | undefined)?.verified === true || (email as { verified?: boolean | string } | undefined)?.verified === 'true',
+      emailVerified:
+        (email as { verified?: boolean | string } | undefined)?.verified === true ||
+        (email as { verified?: boolean | string } | undefined)?.verified === 'true',
       name: profile.displayName || null,
       avatarUrl: profile.photos?.[0]?.value ?? null,
     };

@@ -31,4 +31,6 @@ export class BillingStatusDto extends createZodDto(
   }),
 ) {}
 
-export class WebhookResultDto extends createZodDto(z.object({ received: z.literal(true), eventId: z.string(), outcome: z.enum(['processed', 'ignored', 'duplicate']) })) {}
+export class WebhookResultDto extends createZodDto(
+  z.object({ received: z.literal(true), eventId: z.string(), outcome: z.enum(['processed', 'ignored', 'duplicate']) }),
+) {}

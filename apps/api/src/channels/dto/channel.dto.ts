@@ -5,7 +5,12 @@ import { secretValueSchema } from '../../secrets/dto/secret.dto';
 
 const phoneNumberId = z.string().regex(/^\d{5,20}$/, 'a WhatsApp phone number id is 5-20 digits');
 
-const telegram = z.strictObject({ type: z.literal('telegram'), agentId: z.uuid(), enabled: z.boolean().default(true), botToken: secretValueSchema });
+const telegram = z.strictObject({
+  type: z.literal('telegram'),
+  agentId: z.uuid(),
+  enabled: z.boolean().default(true),
+  botToken: secretValueSchema,
+});
 const whatsapp = z.strictObject({
   type: z.literal('whatsapp'),
   agentId: z.uuid(),
@@ -19,13 +24,19 @@ export const createChannelSchema = z.discriminatedUnion('type', [telegram, whats
 export type CreateChannelInput = z.infer<typeof createChannelSchema>;
 
 export class UpdateChannelDto extends createZodDto(
-  z.strictObject({ agentId: z.uuid().optional(), enabled: z.boolean().optional() }).refine((value) => Object.keys(value).length > 0, 'nothing to change'),
+  z
+    .strictObject({ agentId: z.uuid().optional(), enabled: z.boolean().optional() })
+    .refine((value) => Object.keys(value).length > 0, 'nothing to change'),
 ) {}
 
 /** Rotation: Telegram takes a new bot token; WhatsApp a new access token and/or app secret. */
 export class RotateCredentialsDto extends createZodDto(
   z
-    .strictObject({ botToken: secretValueSchema.optional(), accessToken: secretValueSchema.optional(), appSecret: secretValueSchema.optional() })
+    .strictObject({
+      botToken: secretValueSchema.optional(),
+      accessToken: secretValueSchema.optional(),
+      appSecret: secretValueSchema.optional(),
+    })
     .refine((value) => Object.keys(value).length > 0, 'give at least one credential'),
 ) {}
 
@@ -49,4 +60,6 @@ export const channelSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export class ChannelDto extends createZodDto(channelSchema) {}
-export class ChannelResultDto extends createZodDto(z.object({ channel: channelSchema, delivery: z.enum(['delivered', 'pending']) })) {}
+export class ChannelResultDto extends createZodDto(
+  z.object({ channel: channelSchema, delivery: z.enum(['delivered', 'pending']) }),
+) {}

@@ -1,10 +1,21 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
-export class RequestExportDto extends createZodDto(z.strictObject({ ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional() })) {}
+export class RequestExportDto extends createZodDto(
+  z.strictObject({
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional(),
+  }),
+) {}
 export class SetRetentionDto extends createZodDto(z.strictObject({ days: z.number().int().min(1).max(3650) })) {}
 /** Conversation ids are the node's own (they come from an export); never an end user's chat id. */
-export const conversationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'conversation ids are 1-100 characters of A-Z a-z 0-9 _ -');
+export const conversationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, 'conversation ids are 1-100 characters of A-Z a-z 0-9 _ -');
 
 export const exportResultSchema = z.object({
   id: z.uuid(),
@@ -17,9 +28,21 @@ export const exportResultSchema = z.object({
   sha256: z.string(),
 });
 export class ExportResultDto extends createZodDto(exportResultSchema) {}
-export const exportRecordSchema = z.object({ id: z.uuid(), requestedBy: z.uuid(), expiresAt: z.iso.datetime(), conversations: z.number().int(), messages: z.number().int(), bytes: z.number().int(), createdAt: z.iso.datetime() });
+export const exportRecordSchema = z.object({
+  id: z.uuid(),
+  requestedBy: z.uuid(),
+  expiresAt: z.iso.datetime(),
+  conversations: z.number().int(),
+  messages: z.number().int(),
+  bytes: z.number().int(),
+  createdAt: z.iso.datetime(),
+});
 export class ExportRecordDto extends createZodDto(exportRecordSchema) {}
 export class EraseResultDto extends createZodDto(z.object({ erased: z.boolean(), messages: z.number().int() })) {}
 /** `days` null: never set, the node keeps its default (365 days). `appliedAt` null: not yet applied on the node. */
-export class RetentionDto extends createZodDto(z.object({ days: z.number().int().nullable(), appliedAt: z.iso.datetime().nullable() })) {}
-export class RetentionResultDto extends createZodDto(z.object({ days: z.number().int(), delivery: z.enum(['delivered', 'pending']) })) {}
+export class RetentionDto extends createZodDto(
+  z.object({ days: z.number().int().nullable(), appliedAt: z.iso.datetime().nullable() }),
+) {}
+export class RetentionResultDto extends createZodDto(
+  z.object({ days: z.number().int(), delivery: z.enum(['delivered', 'pending']) }),
+) {}

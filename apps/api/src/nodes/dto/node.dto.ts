@@ -19,5 +19,7 @@ export const nodeHealthSchema = z.object({
 });
 export class NodeHealthDto extends createZodDto(nodeHealthSchema) {}
 
-export class SuspensionResultDto extends createZodDto(z.object({ suspended: z.boolean(), delivery: z.enum(['delivered', 'pending']) })) {}
+export class SuspensionResultDto extends createZodDto(
+  z.object({ suspended: z.boolean(), delivery: z.enum(['delivered', 'pending']) }),
+) {}
 export class DeliveryResultDto extends createZodDto(z.object({ delivery: z.enum(['delivered', 'pending']) })) {}

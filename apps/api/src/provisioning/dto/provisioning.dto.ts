@@ -1,4 +1,10 @@
-import { FLEET_UPGRADE_STATUSES, HOST_STATUSES, PROVISIONING_ACTIONS, PROVISIONING_RUN_STATUSES, PROVISIONING_STEP_STATUSES } from '@enclave/persistence';
+import {
+  FLEET_UPGRADE_STATUSES,
+  HOST_STATUSES,
+  PROVISIONING_ACTIONS,
+  PROVISIONING_RUN_STATUSES,
+  PROVISIONING_STEP_STATUSES,
+} from '@enclave/persistence';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
@@ -28,7 +34,13 @@ export const provisioningStatusSchema = z.object({
   hostname: z.string(),
   runs: z.array(runSchema),
   node: z
-    .object({ id: z.uuid(), status: z.string(), version: z.string().nullable(), enrolledAt: z.iso.datetime().nullable(), lastHeartbeatAt: z.iso.datetime().nullable() })
+    .object({
+      id: z.uuid(),
+      status: z.string(),
+      version: z.string().nullable(),
+      enrolledAt: z.iso.datetime().nullable(),
+      lastHeartbeatAt: z.iso.datetime().nullable(),
+    })
     .nullable(),
 });
 export class ProvisioningStatusDto extends createZodDto(provisioningStatusSchema) {}
@@ -41,10 +53,22 @@ const fingerprint = z
 
 export class RegisterHostDto extends createZodDto(
   z.strictObject({
-    name: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/),
-    address: z.union([z.ipv4(), z.ipv6(), z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be an IP address or a host name')]),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9._-]+$/),
+    address: z.union([
+      z.ipv4(),
+      z.ipv6(),
+      z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be an IP address or a host name'),
+    ]),
     sshPort: z.number().int().min(1).max(65535).default(22),
-    sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('root'),
+    sshUser: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .default('root'),
     hostKeyFingerprint: fingerprint,
     installRoot: z
       .string()

@@ -20,4 +20,6 @@ export const secretRecordSchema = z.object({
   rotatedAt: z.iso.datetime().nullable(),
 });
 export class SecretRecordDto extends createZodDto(secretRecordSchema) {}
-export class SetSecretResultDto extends createZodDto(z.object({ secret: secretRecordSchema, delivery: z.enum(['delivered', 'pending']) })) {}
+export class SetSecretResultDto extends createZodDto(
+  z.object({ secret: secretRecordSchema, delivery: z.enum(['delivered', 'pending']) }),
+) {}

@@ -12,7 +12,9 @@ export class RenameWorkspaceDto extends createZodDto(z.strictObject({ name: name
 export class SlugQueryDto extends createZodDto(z.strictObject({ slug: slugSchema })) {}
 
 const assignableRole = z.enum(['admin', 'member']);
-export class InviteMemberDto extends createZodDto(z.strictObject({ email: emailSchema, role: assignableRole.default('member') })) {}
+export class InviteMemberDto extends createZodDto(
+  z.strictObject({ email: emailSchema, role: assignableRole.default('member') }),
+) {}
 export class ChangeRoleDto extends createZodDto(z.strictObject({ role: z.enum(MEMBERSHIP_ROLES) })) {}
 
 export const workspaceSchema = z.object({
@@ -32,7 +34,18 @@ export const memberSchema = z.object({
   role: z.enum(MEMBERSHIP_ROLES),
   joinedAt: z.iso.datetime(),
 });
-export const invitationSchema = z.object({ id: z.uuid(), email: z.email(), role: assignableRole, invitedAt: z.iso.datetime() });
-export class MembersDto extends createZodDto(z.object({ members: z.array(memberSchema), invitations: z.array(invitationSchema) })) {}
-export class InviteResultDto extends createZodDto(z.object({ status: z.enum(['added', 'invited']), email: z.email() })) {}
-export class SlugAvailabilityDto extends createZodDto(z.object({ slug: z.string(), available: z.boolean(), reason: z.string().nullable() })) {}
+export const invitationSchema = z.object({
+  id: z.uuid(),
+  email: z.email(),
+  role: assignableRole,
+  invitedAt: z.iso.datetime(),
+});
+export class MembersDto extends createZodDto(
+  z.object({ members: z.array(memberSchema), invitations: z.array(invitationSchema) }),
+) {}
+export class InviteResultDto extends createZodDto(
+  z.object({ status: z.enum(['added', 'invited']), email: z.email() }),
+) {}
+export class SlugAvailabilityDto extends createZodDto(
+  z.object({ slug: z.string(), available: z.boolean(), reason: z.string().nullable() }),
+) {}

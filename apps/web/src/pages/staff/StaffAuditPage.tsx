@@ -8,8 +8,17 @@ import { AuditEventsView } from '../../components/AuditEventsView';
 import { AuditFilterBar } from '../../components/AuditFilterBar';
 
 function ChainStatus() {
-  const chain = useQuery({ queryKey: keys.chain, queryFn: () => unwrap(api.GET('/api/staff/audit-events/chain')), staleTime: 60_000 });
-  if (chain.isPending) return <Badge variant="light" color="gray">Verifying chain…</Badge>;
+  const chain = useQuery({
+    queryKey: keys.chain,
+    queryFn: () => unwrap(api.GET('/api/staff/audit-events/chain')),
+    staleTime: 60_000,
+  });
+  if (chain.isPending)
+    return (
+      <Badge variant="light" color="gray">
+        Verifying chain…
+      </Badge>
+    );
   if (chain.isError)
     return (
       <Text size="sm" c="red" role="alert">
@@ -52,14 +61,20 @@ export function StaffAuditPage() {
           </Title>
           <ChainStatus />
         </Group>
-        <AuditFilterBar key={params.toString()} value={filter} onApply={(next) => setParams(new URLSearchParams(auditQueryString(next)))} />
+        <AuditFilterBar
+          key={params.toString()}
+          value={filter}
+          onApply={(next) => setParams(new URLSearchParams(auditQueryString(next)))}
+        />
         <Group mt="sm">
           <Button component="a" href={csvHref} download variant="light" data-testid="csv-download">
             Download CSV (these filters)
           </Button>
         </Group>
       </Card>
-      {events.isError ? null : events.data && events.data.pages[0]?.items.length === 0 && Object.keys(filter).length === 0 ? (
+      {events.isError ? null : events.data &&
+        events.data.pages[0]?.items.length === 0 &&
+        Object.keys(filter).length === 0 ? (
         <Alert color="gray">No audit events recorded yet.</Alert>
       ) : null}
       <AuditEventsView query={events} showWorkspace workspaceHref={(id) => `/staff/workspaces/${id}`} />

@@ -11,7 +11,8 @@ const hostsKey = ['staff', 'hosts'] as const;
 function UpgradeStatus({ upgrade }: { upgrade: FleetUpgrade }) {
   const live = useQuery({
     queryKey: ['staff', 'fleet', 'upgrade', upgrade.id],
-    queryFn: () => unwrap(api.GET('/api/staff/fleet/upgrades/{upgradeId}', { params: { path: { upgradeId: upgrade.id } } })),
+    queryFn: () =>
+      unwrap(api.GET('/api/staff/fleet/upgrades/{upgradeId}', { params: { path: { upgradeId: upgrade.id } } })),
     initialData: upgrade,
     refetchInterval: (query) => (query.state.data?.status === 'running' ? 2000 : false),
   });
@@ -38,7 +39,11 @@ function UpgradeStatus({ upgrade }: { upgrade: FleetUpgrade }) {
 
 export function StaffFleetPage() {
   const client = useQueryClient();
-  const fleet = useQuery({ queryKey: fleetKey, queryFn: () => unwrap(api.GET('/api/staff/fleet/nodes')), refetchInterval: 30_000 });
+  const fleet = useQuery({
+    queryKey: fleetKey,
+    queryFn: () => unwrap(api.GET('/api/staff/fleet/nodes')),
+    refetchInterval: 30_000,
+  });
   const hosts = useQuery({ queryKey: hostsKey, queryFn: () => unwrap(api.GET('/api/staff/hosts')) });
   const [batchSize, setBatchSize] = useState<number | string>(1);
   const upgrade = useMutation({
@@ -91,13 +96,19 @@ export function StaffFleetPage() {
                       </Anchor>
                     </Table.Td>
                     <Table.Td>
-                      <Badge size="sm" variant="light" color={node.status === 'healthy' ? 'green' : node.status === 'offline' ? 'red' : 'blue'}>
+                      <Badge
+                        size="sm"
+                        variant="light"
+                        color={node.status === 'healthy' ? 'green' : node.status === 'offline' ? 'red' : 'blue'}
+                      >
                         {node.status}
                       </Badge>
                     </Table.Td>
                     <Table.Td>{node.version ?? '—'}</Table.Td>
                     <Table.Td>{node.reportedVersion ?? '—'}</Table.Td>
-                    <Table.Td>{node.lastHeartbeatAt ? new Date(node.lastHeartbeatAt).toLocaleString() : 'never'}</Table.Td>
+                    <Table.Td>
+                      {node.lastHeartbeatAt ? new Date(node.lastHeartbeatAt).toLocaleString() : 'never'}
+                    </Table.Td>
                     <Table.Td>{node.host ?? '—'}</Table.Td>
                   </Table.Tr>
                 ))}
@@ -111,7 +122,8 @@ export function StaffFleetPage() {
           Roll out the current node version
         </Title>
         <Text size="sm" c="dimmed" mb="sm">
-          Upgrades every node to the current agent-node bundle, a batch at a time; a node that fails its health check is rolled back and the roll-out stops.
+          Upgrades every node to the current agent-node bundle, a batch at a time; a node that fails its health check is
+          rolled back and the roll-out stops.
         </Text>
         <form
           onSubmit={(event) => {
@@ -146,7 +158,9 @@ export function StaffFleetPage() {
         ) : hosts.isError ? (
           <ErrorState error={hosts.error} onRetry={() => void hosts.refetch()} />
         ) : hosts.data.length === 0 ? (
-          <EmptyState title="No hosts registered">Register pre-provisioned hosts with POST /api/staff/hosts (name, address, SSH host key fingerprint).</EmptyState>
+          <EmptyState title="No hosts registered">
+            Register pre-provisioned hosts with POST /api/staff/hosts (name, address, SSH host key fingerprint).
+          </EmptyState>
         ) : (
           <Table.ScrollContainer minWidth={640}>
             <Table fz="sm">
@@ -168,7 +182,15 @@ export function StaffFleetPage() {
                     </Table.Td>
                     <Table.Td>{host.provider}</Table.Td>
                     <Table.Td>{host.status}</Table.Td>
-                    <Table.Td>{host.workspaceId ? <Anchor component={Link} to={`/staff/workspaces/${host.workspaceId}`}>{host.workspaceId.slice(0, 8)}</Anchor> : '—'}</Table.Td>
+                    <Table.Td>
+                      {host.workspaceId ? (
+                        <Anchor component={Link} to={`/staff/workspaces/${host.workspaceId}`}>
+                          {host.workspaceId.slice(0, 8)}
+                        </Anchor>
+                      ) : (
+                        '—'
+                      )}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -10,7 +10,14 @@ export function StaffQueuesPage() {
           Open full screen
         </Anchor>
       </Text>
-      <Box component="iframe" src="/api/staff/queues" title="Queue dashboard" w="100%" h="70vh" style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8 }} />
+      <Box
+        component="iframe"
+        src="/api/staff/queues"
+        title="Queue dashboard"
+        w="100%"
+        h="70vh"
+        style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8 }}
+      />
     </Stack>
   );
 }

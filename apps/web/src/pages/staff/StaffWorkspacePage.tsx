@@ -19,7 +19,14 @@ function WorkspaceLookup() {
   return (
     <form onSubmit={submit} aria-label="Find a workspace">
       <Group align="flex-end" wrap="wrap">
-        <TextInput label="Workspace id" value={id} onChange={(event) => setId(event.currentTarget.value)} placeholder="UUID" style={{ flex: '1 1 320px' }} error={id && !UUID.test(id.trim()) ? 'A workspace id is a UUID.' : undefined} />
+        <TextInput
+          label="Workspace id"
+          value={id}
+          onChange={(event) => setId(event.currentTarget.value)}
+          placeholder="UUID"
+          style={{ flex: '1 1 320px' }}
+          error={id && !UUID.test(id.trim()) ? 'A workspace id is a UUID.' : undefined}
+        />
         <Button type="submit" disabled={!UUID.test(id.trim())}>
           Open
         </Button>
@@ -40,12 +47,25 @@ export function StaffWorkspacePage() {
     refetchInterval: (query) => (query.state.data?.workspaceStatus === 'provisioning' ? 3000 : false),
   });
   const refresh = () => void client.invalidateQueries({ queryKey: key });
-  const retry = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/provisioning/retry', { params: { path: { id } } })), onSettled: refresh });
-  const retryDeprovision = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/deprovisioning/retry', { params: { path: { id } } })), onSettled: refresh });
-  const suspend = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/suspend', { params: { path: { id } } })), onSettled: refresh });
-  const resume = useMutation({ mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/resume', { params: { path: { id } } })), onSettled: refresh });
+  const retry = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/provisioning/retry', { params: { path: { id } } })),
+    onSettled: refresh,
+  });
+  const retryDeprovision = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/deprovisioning/retry', { params: { path: { id } } })),
+    onSettled: refresh,
+  });
+  const suspend = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/suspend', { params: { path: { id } } })),
+    onSettled: refresh,
+  });
+  const resume = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/staff/workspaces/{id}/resume', { params: { path: { id } } })),
+    onSettled: refresh,
+  });
   const failure = retry.error ?? retryDeprovision.error ?? suspend.error ?? resume.error;
-  const deprovisionFailed = status.data?.runs.some((run) => run.action === 'deprovision' && run.status === 'failed') ?? false;
+  const deprovisionFailed =
+    status.data?.runs.some((run) => run.action === 'deprovision' && run.status === 'failed') ?? false;
   const suspension = suspend.data ?? resume.data;
 
   return (
@@ -73,15 +93,31 @@ export function StaffWorkspacePage() {
                 </Text>
               </div>
               <Group gap="xs">
-                <Button size="xs" onClick={() => retry.mutate()} loading={retry.isPending} disabled={status.data.workspaceStatus !== 'provisioning_failed'}>
+                <Button
+                  size="xs"
+                  onClick={() => retry.mutate()}
+                  loading={retry.isPending}
+                  disabled={status.data.workspaceStatus !== 'provisioning_failed'}
+                >
                   Retry provisioning
                 </Button>
                 {deprovisionFailed ? (
-                  <Button size="xs" variant="light" onClick={() => retryDeprovision.mutate()} loading={retryDeprovision.isPending}>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() => retryDeprovision.mutate()}
+                    loading={retryDeprovision.isPending}
+                  >
                     Retry deprovisioning
                   </Button>
                 ) : null}
-                <Button size="xs" color="orange" variant="light" onClick={() => suspend.mutate()} loading={suspend.isPending}>
+                <Button
+                  size="xs"
+                  color="orange"
+                  variant="light"
+                  onClick={() => suspend.mutate()}
+                  loading={suspend.isPending}
+                >
                   Suspend
                 </Button>
                 <Button size="xs" variant="default" onClick={() => resume.mutate()} loading={resume.isPending}>
@@ -93,7 +129,9 @@ export function StaffWorkspacePage() {
               <Text size="sm">
                 Node {status.data.node.status}
                 {status.data.node.version ? ` · ${status.data.node.version}` : ''}
-                {status.data.node.lastHeartbeatAt ? ` · heartbeat ${new Date(status.data.node.lastHeartbeatAt).toLocaleString()}` : ''}
+                {status.data.node.lastHeartbeatAt
+                  ? ` · heartbeat ${new Date(status.data.node.lastHeartbeatAt).toLocaleString()}`
+                  : ''}
               </Text>
             ) : null}
             {failure ? (

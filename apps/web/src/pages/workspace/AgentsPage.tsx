@@ -1,4 +1,17 @@
-import { Badge, Button, Card, Group, NativeSelect, PasswordInput, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  NativeSelect,
+  PasswordInput,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Agent, api, errorMessage, unwrap } from '../../api/client';
@@ -22,7 +35,12 @@ function AgentForm({ workspaceId, agent, onDone }: { workspaceId: string; agent?
     mutationFn: () => {
       const body = { name: name.trim(), instructions, provider, model: model.trim(), enabled };
       return agent
-        ? unwrap(api.PATCH('/api/workspaces/{id}/agents/{agentId}', { params: { path: { id: workspaceId, agentId: agent.id } }, body }))
+        ? unwrap(
+            api.PATCH('/api/workspaces/{id}/agents/{agentId}', {
+              params: { path: { id: workspaceId, agentId: agent.id } },
+              body,
+            }),
+          )
         : unwrap(api.POST('/api/workspaces/{id}/agents', { params: { path: { id: workspaceId } }, body }));
     },
     onSuccess: () => {
@@ -37,7 +55,14 @@ function AgentForm({ workspaceId, agent, onDone }: { workspaceId: string; agent?
   return (
     <form onSubmit={submit} aria-label={agent ? `Edit ${agent.name}` : 'New agent'}>
       <Stack gap="sm">
-        <TextInput label="Name" name="name" required maxLength={100} value={name} onChange={(event) => setName(event.currentTarget.value)} />
+        <TextInput
+          label="Name"
+          name="name"
+          required
+          maxLength={100}
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+        />
         <Textarea
           label="Instructions"
           description="What the agent should do and how it should answer (its system prompt)."
@@ -64,7 +89,13 @@ function AgentForm({ workspaceId, agent, onDone }: { workspaceId: string; agent?
               setProvider(next);
             }}
           />
-          <TextInput label="Model" name="model" required value={model} onChange={(event) => setModel(event.currentTarget.value)} />
+          <TextInput
+            label="Model"
+            name="model"
+            required
+            value={model}
+            onChange={(event) => setModel(event.currentTarget.value)}
+          />
         </Group>
         <Switch label="Enabled" checked={enabled} onChange={(event) => setEnabled(event.currentTarget.checked)} />
         {save.isError ? (
@@ -91,7 +122,13 @@ function ApiKeys({ workspaceId, manage }: { workspaceId: string; manage: boolean
   const secrets = useSecrets(workspaceId);
   const [values, setValues] = useState<Record<string, string>>({});
   const save = useMutation({
-    mutationFn: (kind: (typeof KEY_KIND)[Provider]) => unwrap(api.PUT('/api/workspaces/{id}/secrets/{kind}', { params: { path: { id: workspaceId, kind } }, body: { value: values[kind]?.trim() ?? '' } })),
+    mutationFn: (kind: (typeof KEY_KIND)[Provider]) =>
+      unwrap(
+        api.PUT('/api/workspaces/{id}/secrets/{kind}', {
+          params: { path: { id: workspaceId, kind } },
+          body: { value: values[kind]?.trim() ?? '' },
+        }),
+      ),
     onSuccess: (_result, kind) => {
       setValues((previous) => ({ ...previous, [kind]: '' }));
       void client.invalidateQueries({ queryKey: workspaceKeys.secrets(workspaceId) });
@@ -102,7 +139,8 @@ function ApiKeys({ workspaceId, manage }: { workspaceId: string; manage: boolean
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
-        Keys are checked with the provider, handed to your server and never stored by Enclave: only a masked value and a fingerprint are kept.
+        Keys are checked with the provider, handed to your server and never stored by Enclave: only a masked value and a
+        fingerprint are kept.
       </Text>
       {(['openai', 'anthropic'] as const).map((provider) => {
         const kind = KEY_KIND[provider];
@@ -119,7 +157,11 @@ function ApiKeys({ workspaceId, manage }: { workspaceId: string; manage: boolean
             <Group align="flex-end" wrap="wrap" gap="sm">
               <PasswordInput
                 label={`${provider === 'openai' ? 'OpenAI' : 'Anthropic'} API key`}
-                description={record ? `Current: ${record.mask} · ${record.status} · checked ${new Date(record.validatedAt).toLocaleString()}` : 'Not set'}
+                description={
+                  record
+                    ? `Current: ${record.mask} · ${record.status} · checked ${new Date(record.validatedAt).toLocaleString()}`
+                    : 'Not set'
+                }
                 name={kind}
                 autoComplete="off"
                 disabled={!manage}
@@ -130,7 +172,12 @@ function ApiKeys({ workspaceId, manage }: { workspaceId: string; manage: boolean
                 }}
                 style={{ flex: '1 1 260px' }}
               />
-              <Button type="submit" variant="light" disabled={!manage || !(values[kind] ?? '').trim()} loading={save.isPending && save.variables === kind}>
+              <Button
+                type="submit"
+                variant="light"
+                disabled={!manage || !(values[kind] ?? '').trim()}
+                loading={save.isPending && save.variables === kind}
+              >
                 {record ? 'Replace key' : 'Save key'}
               </Button>
             </Group>
@@ -154,7 +201,8 @@ export function AgentsPage() {
   const manage = canManage(workspace);
   const [editing, setEditing] = useState<string | null>(null);
   const remove = useMutation({
-    mutationFn: (agentId: string) => unwrap(api.DELETE('/api/workspaces/{id}/agents/{agentId}', { params: { path: { id: workspace.id, agentId } } })),
+    mutationFn: (agentId: string) =>
+      unwrap(api.DELETE('/api/workspaces/{id}/agents/{agentId}', { params: { path: { id: workspace.id, agentId } } })),
     onSettled: () => void client.invalidateQueries({ queryKey: workspaceKeys.agents(workspace.id) }),
   });
 
@@ -181,7 +229,9 @@ export function AgentsPage() {
         ) : agents.isError ? (
           <ErrorState error={agents.error} onRetry={() => void agents.refetch()} />
         ) : agents.data.length === 0 ? (
-          <EmptyState title="No agents yet">Create an agent, give it instructions and a model, then connect a channel.</EmptyState>
+          <EmptyState title="No agents yet">
+            Create an agent, give it instructions and a model, then connect a channel.
+          </EmptyState>
         ) : (
           <Stack gap="sm">
             {agents.data.map((agent) => (
@@ -209,7 +259,13 @@ export function AgentsPage() {
                         <Button size="xs" variant="default" onClick={() => setEditing(agent.id)}>
                           Edit
                         </Button>
-                        <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(agent.id)} loading={remove.isPending && remove.variables === agent.id}>
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          onClick={() => remove.mutate(agent.id)}
+                          loading={remove.isPending && remove.variables === agent.id}
+                        >
                           Delete
                         </Button>
                       </Group>

@@ -8,7 +8,9 @@ import { EmptyState, ErrorState, Loading, statusLabel } from '../../components/S
 import { canManage, useCurrentWorkspace } from './WorkspaceLayout';
 
 function price(plan: Plan): string {
-  const amount = new Intl.NumberFormat(undefined, { style: 'currency', currency: plan.currency.toUpperCase() }).format(plan.amount / 100);
+  const amount = new Intl.NumberFormat(undefined, { style: 'currency', currency: plan.currency.toUpperCase() }).format(
+    plan.amount / 100,
+  );
   return `${amount} / ${plan.interval}`;
 }
 
@@ -27,15 +29,18 @@ export function BillingPage() {
   const billedStatus = billing.data?.workspaceStatus;
   useEffect(() => {
     // The header shows the workspace's status: refresh it when billing moved it on.
-    if (billedStatus && billedStatus !== workspace.status) void client.invalidateQueries({ queryKey: keys.workspace(workspace.id) });
+    if (billedStatus && billedStatus !== workspace.status)
+      void client.invalidateQueries({ queryKey: keys.workspace(workspace.id) });
   }, [billedStatus, workspace.status, workspace.id, client]);
   const plans = usePlans();
   const checkout = useMutation({
-    mutationFn: (planId: string) => unwrap(api.POST('/api/workspaces/{id}/checkout', { params: { path: { id: workspace.id } }, body: { planId } })),
+    mutationFn: (planId: string) =>
+      unwrap(api.POST('/api/workspaces/{id}/checkout', { params: { path: { id: workspace.id } }, body: { planId } })),
     onSuccess: ({ url }) => redirectTo(url),
   });
   const portal = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/workspaces/{id}/billing-portal', { params: { path: { id: workspace.id } } })),
+    mutationFn: () =>
+      unwrap(api.POST('/api/workspaces/{id}/billing-portal', { params: { path: { id: workspace.id } } })),
     onSuccess: ({ url }) => redirectTo(url),
   });
   const manage = canManage(workspace);
@@ -43,12 +48,18 @@ export function BillingPage() {
   if (billing.isPending) return <Loading />;
   if (billing.isError) return <ErrorState error={billing.error} onRetry={() => void billing.refetch()} />;
   const status = billing.data;
-  const subscribed = status.subscription !== null && !['canceled', 'incomplete_expired'].includes(status.subscription.status);
+  const subscribed =
+    status.subscription !== null && !['canceled', 'incomplete_expired'].includes(status.subscription.status);
 
   return (
     <Stack gap="md">
       {returning === 'success' ? (
-        <Alert color={waitingForWebhook ? 'blue' : 'green'} title={waitingForWebhook ? 'Confirming your payment…' : 'Payment received'} role="status" data-testid="checkout-return">
+        <Alert
+          color={waitingForWebhook ? 'blue' : 'green'}
+          title={waitingForWebhook ? 'Confirming your payment…' : 'Payment received'}
+          role="status"
+          data-testid="checkout-return"
+        >
           {waitingForWebhook
             ? 'Stripe has sent you back; we are waiting for its confirmation. This page updates by itself.'
             : `Thank you. Your workspace is now ${statusLabel(status.workspaceStatus)}; your dedicated server is being set up.`}
@@ -78,12 +89,14 @@ export function BillingPage() {
             </Group>
             {status.subscription.currentPeriodEnd ? (
               <Text size="sm" c="dimmed">
-                {status.subscription.cancelAtPeriodEnd ? 'Ends' : 'Renews'} on {new Date(status.subscription.currentPeriodEnd).toLocaleDateString()}
+                {status.subscription.cancelAtPeriodEnd ? 'Ends' : 'Renews'} on{' '}
+                {new Date(status.subscription.currentPeriodEnd).toLocaleDateString()}
               </Text>
             ) : null}
             {status.graceEndsAt ? (
               <Text size="sm" c="orange">
-                Payment failed: the workspace is suspended on {new Date(status.graceEndsAt).toLocaleString()} unless the card is updated.
+                Payment failed: the workspace is suspended on {new Date(status.graceEndsAt).toLocaleString()} unless the
+                card is updated.
               </Text>
             ) : null}
             {status.deprovisionAt ? (
@@ -133,7 +146,11 @@ export function BillingPage() {
                   <Text size="xl" fw={700} my="xs">
                     {price(plan)}
                   </Text>
-                  <Button onClick={() => checkout.mutate(plan.id)} loading={checkout.isPending && checkout.variables === plan.id} disabled={checkout.isPending}>
+                  <Button
+                    onClick={() => checkout.mutate(plan.id)}
+                    loading={checkout.isPending && checkout.variables === plan.id}
+                    disabled={checkout.isPending}
+                  >
                     Subscribe to {plan.name}
                   </Button>
                 </Card>

@@ -1,4 +1,17 @@
-import { Badge, Button, Card, Group, NativeSelect, PasswordInput, SegmentedControl, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  NativeSelect,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
@@ -24,7 +37,15 @@ function ConnectForm({ workspaceId, agents }: { workspaceId: string; agents: Age
   const create = useMutation({
     mutationFn: () => {
       const body: CreateChannelBody =
-        type === 'telegram' ? { type, agentId, botToken: botToken.trim() } : { type, agentId, phoneNumberId: phoneNumberId.trim(), accessToken: accessToken.trim(), appSecret: appSecret.trim() };
+        type === 'telegram'
+          ? { type, agentId, botToken: botToken.trim() }
+          : {
+              type,
+              agentId,
+              phoneNumberId: phoneNumberId.trim(),
+              accessToken: accessToken.trim(),
+              appSecret: appSecret.trim(),
+            };
       return unwrap(api.POST('/api/workspaces/{id}/channels', { params: { path: { id: workspaceId } }, body }));
     },
     onSuccess: () => {
@@ -34,7 +55,8 @@ function ConnectForm({ workspaceId, agents }: { workspaceId: string; agents: Age
       void client.invalidateQueries({ queryKey: workspaceKeys.channels(workspaceId) });
     },
   });
-  const ready = agentId && (type === 'telegram' ? botToken.trim() : phoneNumberId.trim() && accessToken.trim() && appSecret.trim());
+  const ready =
+    agentId && (type === 'telegram' ? botToken.trim() : phoneNumberId.trim() && accessToken.trim() && appSecret.trim());
   function submit(event: FormEvent) {
     event.preventDefault();
     if (ready) create.mutate();
@@ -52,7 +74,13 @@ function ConnectForm({ workspaceId, agents }: { workspaceId: string; agents: Age
           ]}
           aria-label="Channel type"
         />
-        <NativeSelect label="Agent" name="agentId" value={agentId} onChange={(event) => setAgentId(event.currentTarget.value)} data={agents.map((agent) => ({ value: agent.id, label: agent.name }))} />
+        <NativeSelect
+          label="Agent"
+          name="agentId"
+          value={agentId}
+          onChange={(event) => setAgentId(event.currentTarget.value)}
+          data={agents.map((agent) => ({ value: agent.id, label: agent.name }))}
+        />
         {type === 'telegram' ? (
           <PasswordInput
             label="Bot token"
@@ -64,9 +92,27 @@ function ConnectForm({ workspaceId, agents }: { workspaceId: string; agents: Age
           />
         ) : (
           <>
-            <TextInput label="Phone number id" name="phoneNumberId" inputMode="numeric" value={phoneNumberId} onChange={(event) => setPhoneNumberId(event.currentTarget.value)} />
-            <PasswordInput label="Access token" name="accessToken" autoComplete="off" value={accessToken} onChange={(event) => setAccessToken(event.currentTarget.value)} />
-            <PasswordInput label="App secret" name="appSecret" autoComplete="off" value={appSecret} onChange={(event) => setAppSecret(event.currentTarget.value)} />
+            <TextInput
+              label="Phone number id"
+              name="phoneNumberId"
+              inputMode="numeric"
+              value={phoneNumberId}
+              onChange={(event) => setPhoneNumberId(event.currentTarget.value)}
+            />
+            <PasswordInput
+              label="Access token"
+              name="accessToken"
+              autoComplete="off"
+              value={accessToken}
+              onChange={(event) => setAccessToken(event.currentTarget.value)}
+            />
+            <PasswordInput
+              label="App secret"
+              name="appSecret"
+              autoComplete="off"
+              value={appSecret}
+              onChange={(event) => setAppSecret(event.currentTarget.value)}
+            />
           </>
         )}
         {create.isError ? (
@@ -90,12 +136,30 @@ function ConnectForm({ workspaceId, agents }: { workspaceId: string; agents: Age
   );
 }
 
-function ChannelCard({ channel, agents, hostname, workspaceId, manage }: { channel: Channel; agents: Agent[]; hostname?: string; workspaceId: string; manage: boolean }) {
+function ChannelCard({
+  channel,
+  agents,
+  hostname,
+  workspaceId,
+  manage,
+}: {
+  channel: Channel;
+  agents: Agent[];
+  hostname?: string;
+  workspaceId: string;
+  manage: boolean;
+}) {
   const client = useQueryClient();
   const refresh = () => void client.invalidateQueries({ queryKey: workspaceKeys.channels(workspaceId) });
   const [token, setToken] = useState('');
   const update = useMutation({
-    mutationFn: (body: { enabled?: boolean; agentId?: string }) => unwrap(api.PATCH('/api/workspaces/{id}/channels/{channelId}', { params: { path: { id: workspaceId, channelId: channel.id } }, body })),
+    mutationFn: (body: { enabled?: boolean; agentId?: string }) =>
+      unwrap(
+        api.PATCH('/api/workspaces/{id}/channels/{channelId}', {
+          params: { path: { id: workspaceId, channelId: channel.id } },
+          body,
+        }),
+      ),
     onSettled: refresh,
   });
   const rotate = useMutation({
@@ -110,7 +174,12 @@ function ChannelCard({ channel, agents, hostname, workspaceId, manage }: { chann
     onSettled: refresh,
   });
   const remove = useMutation({
-    mutationFn: () => unwrap(api.DELETE('/api/workspaces/{id}/channels/{channelId}', { params: { path: { id: workspaceId, channelId: channel.id } } })),
+    mutationFn: () =>
+      unwrap(
+        api.DELETE('/api/workspaces/{id}/channels/{channelId}', {
+          params: { path: { id: workspaceId, channelId: channel.id } },
+        }),
+      ),
     onSettled: refresh,
   });
   const failure = update.error ?? rotate.error ?? remove.error;
@@ -119,14 +188,23 @@ function ChannelCard({ channel, agents, hostname, workspaceId, manage }: { chann
       <Stack gap="xs">
         <Group justify="space-between" wrap="wrap">
           <Group gap="xs">
-            <Text fw={600}>{channel.type === 'telegram' ? `Telegram ${channel.telegram?.botUsername ? `@${channel.telegram.botUsername}` : ''}` : `WhatsApp ${channel.whatsapp?.displayPhoneNumber ?? channel.whatsapp?.phoneNumberId ?? ''}`}</Text>
+            <Text fw={600}>
+              {channel.type === 'telegram'
+                ? `Telegram ${channel.telegram?.botUsername ? `@${channel.telegram.botUsername}` : ''}`
+                : `WhatsApp ${channel.whatsapp?.displayPhoneNumber ?? channel.whatsapp?.phoneNumberId ?? ''}`}
+            </Text>
             <Badge size="xs" variant="light" color={channel.enabled ? 'green' : 'gray'}>
               {channel.enabled ? 'on' : 'off'}
             </Badge>
           </Group>
           {manage ? (
             <Group gap="xs">
-              <Switch size="xs" label="Enabled" checked={channel.enabled} onChange={(event) => update.mutate({ enabled: event.currentTarget.checked })} />
+              <Switch
+                size="xs"
+                label="Enabled"
+                checked={channel.enabled}
+                onChange={(event) => update.mutate({ enabled: event.currentTarget.checked })}
+              />
               <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
                 Disconnect
               </Button>
@@ -146,7 +224,11 @@ function ChannelCard({ channel, agents, hostname, workspaceId, manage }: { chann
         {channel.whatsapp ? (
           <Stack gap="xs">
             <Text size="sm">In Meta's dashboard (WhatsApp → Configuration), set the webhook to:</Text>
-            <CopyField label="Callback URL" value={webhookUrl(hostname, channel.webhookPath)} testId="whatsapp-webhook-url" />
+            <CopyField
+              label="Callback URL"
+              value={webhookUrl(hostname, channel.webhookPath)}
+              testId="whatsapp-webhook-url"
+            />
             <CopyField label="Verify token" value={channel.whatsapp.verifyToken} testId="whatsapp-verify-token" />
           </Stack>
         ) : null}
@@ -214,11 +296,20 @@ export function ChannelsPage() {
           Channels
         </Title>
         {channels.data.length === 0 ? (
-          <EmptyState title="No channels yet">Connect a Telegram bot or a WhatsApp number to let people talk to your agent.</EmptyState>
+          <EmptyState title="No channels yet">
+            Connect a Telegram bot or a WhatsApp number to let people talk to your agent.
+          </EmptyState>
         ) : (
           <Stack gap="sm">
             {channels.data.map((channel) => (
-              <ChannelCard key={channel.id} channel={channel} agents={agents.data} hostname={provisioning.data?.hostname} workspaceId={workspace.id} manage={manage} />
+              <ChannelCard
+                key={channel.id}
+                channel={channel}
+                agents={agents.data}
+                hostname={provisioning.data?.hostname}
+                workspaceId={workspace.id}
+                manage={manage}
+              />
             ))}
           </Stack>
         )}

@@ -1,4 +1,16 @@
-import { Anchor, Button, Card, Group, NativeSelect, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Card,
+  Group,
+  NativeSelect,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, errorMessage, unwrap } from '../../api/client';
@@ -20,7 +32,13 @@ function ExportCard({ workspaceId, manage }: { workspaceId: string; manage: bool
   const [ttl, setTtl] = useState('3600');
   const [expired, setExpired] = useState(false);
   const request = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/workspaces/{id}/exports', { params: { path: { id: workspaceId } }, body: { ttlSeconds: Number(ttl) } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/workspaces/{id}/exports', {
+          params: { path: { id: workspaceId } },
+          body: { ttlSeconds: Number(ttl) },
+        }),
+      ),
     onSuccess: () => {
       setExpired(false);
       void client.invalidateQueries({ queryKey: workspaceKeys.exports(workspaceId) });
@@ -33,7 +51,8 @@ function ExportCard({ workspaceId, manage }: { workspaceId: string; manage: bool
         Export conversations
       </Title>
       <Text size="sm" c="dimmed" mb="sm">
-        Your server builds the archive and hands out a signed link on its own domain. Enclave never sees the archive; the link is shown once and expires.
+        Your server builds the archive and hands out a signed link on its own domain. Enclave never sees the archive;
+        the link is shown once and expires.
       </Text>
       {manage ? (
         <form
@@ -78,7 +97,13 @@ function ExportCard({ workspaceId, manage }: { workspaceId: string; manage: bool
                 This link has expired. Request a new export.
               </Text>
             ) : (
-              <Anchor href={result.url} target="_blank" rel="noreferrer" style={{ overflowWrap: 'anywhere' }} data-testid="export-link">
+              <Anchor
+                href={result.url}
+                target="_blank"
+                rel="noreferrer"
+                style={{ overflowWrap: 'anywhere' }}
+                data-testid="export-link"
+              >
                 Download the archive
               </Anchor>
             )}
@@ -117,7 +142,13 @@ function ExportCard({ workspaceId, manage }: { workspaceId: string; manage: bool
                   <Table.Td>
                     {record.conversations} conv. · {record.messages} msg · {bytes(record.bytes)}
                   </Table.Td>
-                  <Table.Td>{new Date(record.expiresAt).getTime() > Date.now() ? <ExpiryCountdown expiresAt={record.expiresAt} /> : 'expired'}</Table.Td>
+                  <Table.Td>
+                    {new Date(record.expiresAt).getTime() > Date.now() ? (
+                      <ExpiryCountdown expiresAt={record.expiresAt} />
+                    ) : (
+                      'expired'
+                    )}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -137,7 +168,13 @@ function RetentionCard({ workspaceId, manage }: { workspaceId: string; manage: b
   const [days, setDays] = useState<number | string | null>(null);
   const shown = days ?? current.data?.days ?? DEFAULT_RETENTION_DAYS;
   const save = useMutation({
-    mutationFn: () => unwrap(api.PUT('/api/workspaces/{id}/retention', { params: { path: { id: workspaceId } }, body: { days: Number(shown) } })),
+    mutationFn: () =>
+      unwrap(
+        api.PUT('/api/workspaces/{id}/retention', {
+          params: { path: { id: workspaceId } },
+          body: { days: Number(shown) },
+        }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: workspaceKeys.retention(workspaceId) }),
   });
   const valid = Number.isInteger(Number(shown)) && Number(shown) >= 1 && Number(shown) <= 3650;
@@ -162,7 +199,17 @@ function RetentionCard({ workspaceId, manage }: { workspaceId: string; manage: b
       ) : null}
       <form onSubmit={submit}>
         <Group align="flex-end" wrap="wrap">
-          <NumberInput label="Keep conversations for (days)" name="days" min={1} max={3650} value={shown} onChange={setDays} disabled={!manage} error={valid ? undefined : 'Between 1 and 3650 days.'} w={240} />
+          <NumberInput
+            label="Keep conversations for (days)"
+            name="days"
+            min={1}
+            max={3650}
+            value={shown}
+            onChange={setDays}
+            disabled={!manage}
+            error={valid ? undefined : 'Between 1 and 3650 days.'}
+            w={240}
+          />
           <Button type="submit" disabled={!manage || !valid} loading={save.isPending}>
             Save retention
           </Button>
@@ -181,7 +228,12 @@ function RetentionCard({ workspaceId, manage }: { workspaceId: string; manage: b
 function EraseCard({ workspaceId, manage }: { workspaceId: string; manage: boolean }) {
   const [conversationId, setConversationId] = useState('');
   const erase = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/workspaces/{id}/conversations/{conversationId}/erase', { params: { path: { id: workspaceId, conversationId: conversationId.trim() } } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/workspaces/{id}/conversations/{conversationId}/erase', {
+          params: { path: { id: workspaceId, conversationId: conversationId.trim() } },
+        }),
+      ),
   });
   const valid = /^[A-Za-z0-9_-]{1,100}$/.test(conversationId.trim());
   return (
@@ -199,7 +251,13 @@ function EraseCard({ workspaceId, manage }: { workspaceId: string; manage: boole
         }}
       >
         <Group align="flex-end" wrap="wrap">
-          <TextInput label="Conversation id" value={conversationId} onChange={(event) => setConversationId(event.currentTarget.value)} disabled={!manage} style={{ flex: '1 1 220px' }} />
+          <TextInput
+            label="Conversation id"
+            value={conversationId}
+            onChange={(event) => setConversationId(event.currentTarget.value)}
+            disabled={!manage}
+            style={{ flex: '1 1 220px' }}
+          />
           <Button type="submit" color="red" variant="light" disabled={!manage || !valid} loading={erase.isPending}>
             Erase
           </Button>
@@ -222,7 +280,12 @@ function EraseCard({ workspaceId, manage }: { workspaceId: string; manage: boole
 export function DataPage() {
   const workspace = useCurrentWorkspace();
   const manage = canManage(workspace);
-  if (workspace.status === 'pending_payment') return <EmptyState title="No server yet">Exports and retention apply to the data on your server, once it is running.</EmptyState>;
+  if (workspace.status === 'pending_payment')
+    return (
+      <EmptyState title="No server yet">
+        Exports and retention apply to the data on your server, once it is running.
+      </EmptyState>
+    );
   return (
     <Stack gap="md">
       <ExportCard workspaceId={workspace.id} manage={manage} />

@@ -1,4 +1,16 @@
-import { ActionIcon, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Card,
+  Group,
+  NativeSelect,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, errorMessage, type Role, unwrap } from '../../api/client';
@@ -11,7 +23,13 @@ function InviteForm({ workspaceId }: { workspaceId: string }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<'member' | 'admin'>('member');
   const invite = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/workspaces/{id}/members', { params: { path: { id: workspaceId } }, body: { email: email.trim(), role } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/workspaces/{id}/members', {
+          params: { path: { id: workspaceId } },
+          body: { email: email.trim(), role },
+        }),
+      ),
     onSuccess: () => {
       setEmail('');
       void client.invalidateQueries({ queryKey: keys.members(workspaceId) });
@@ -24,15 +42,31 @@ function InviteForm({ workspaceId }: { workspaceId: string }) {
   return (
     <form onSubmit={submit} aria-label="Invite a member">
       <Group align="flex-end" gap="sm" wrap="wrap">
-        <TextInput label="Email" type="email" name="email" required value={email} onChange={(event) => setEmail(event.currentTarget.value)} style={{ flex: '1 1 220px' }} />
-        <NativeSelect label="Role" name="role" value={role} onChange={(event) => setRole(event.currentTarget.value as 'member' | 'admin')} data={['member', 'admin']} />
+        <TextInput
+          label="Email"
+          type="email"
+          name="email"
+          required
+          value={email}
+          onChange={(event) => setEmail(event.currentTarget.value)}
+          style={{ flex: '1 1 220px' }}
+        />
+        <NativeSelect
+          label="Role"
+          name="role"
+          value={role}
+          onChange={(event) => setRole(event.currentTarget.value as 'member' | 'admin')}
+          data={['member', 'admin']}
+        />
         <Button type="submit" loading={invite.isPending} disabled={!email.trim()}>
           Invite
         </Button>
       </Group>
       {invite.isSuccess ? (
         <Text size="sm" c="green" mt="xs" role="status">
-          {invite.data.status === 'added' ? `${invite.data.email} was added.` : `Invitation sent to ${invite.data.email}.`}
+          {invite.data.status === 'added'
+            ? `${invite.data.email} was added.`
+            : `Invitation sent to ${invite.data.email}.`}
         </Text>
       ) : null}
       {invite.isError ? (
@@ -53,15 +87,26 @@ export function MembersPage() {
   const refresh = () => void client.invalidateQueries({ queryKey: keys.members(workspace.id) });
   const changeRole = useMutation({
     mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
-      unwrap(api.PATCH('/api/workspaces/{id}/members/{userId}', { params: { path: { id: workspace.id, userId } }, body: { role } })),
+      unwrap(
+        api.PATCH('/api/workspaces/{id}/members/{userId}', {
+          params: { path: { id: workspace.id, userId } },
+          body: { role },
+        }),
+      ),
     onSettled: refresh,
   });
   const remove = useMutation({
-    mutationFn: (userId: string) => unwrap(api.DELETE('/api/workspaces/{id}/members/{userId}', { params: { path: { id: workspace.id, userId } } })),
+    mutationFn: (userId: string) =>
+      unwrap(api.DELETE('/api/workspaces/{id}/members/{userId}', { params: { path: { id: workspace.id, userId } } })),
     onSettled: refresh,
   });
   const revoke = useMutation({
-    mutationFn: (invitationId: string) => unwrap(api.DELETE('/api/workspaces/{id}/invitations/{invitationId}', { params: { path: { id: workspace.id, invitationId } } })),
+    mutationFn: (invitationId: string) =>
+      unwrap(
+        api.DELETE('/api/workspaces/{id}/invitations/{invitationId}', {
+          params: { path: { id: workspace.id, invitationId } },
+        }),
+      ),
     onSettled: refresh,
   });
   const failure = changeRole.error ?? remove.error ?? revoke.error;
@@ -118,7 +163,9 @@ export function MembersPage() {
                           aria-label={`Role of ${member.email}`}
                           value={member.role}
                           data={workspace.role === 'owner' ? ['owner', 'admin', 'member'] : ['admin', 'member']}
-                          onChange={(event) => changeRole.mutate({ userId: member.userId, role: event.currentTarget.value as Role })}
+                          onChange={(event) =>
+                            changeRole.mutate({ userId: member.userId, role: event.currentTarget.value as Role })
+                          }
                         />
                       ) : (
                         <Badge variant="light">{member.role}</Badge>
@@ -130,7 +177,12 @@ export function MembersPage() {
                     {manage ? (
                       <Table.Td>
                         {!isMe && member.role !== 'owner' ? (
-                          <ActionIcon variant="subtle" color="red" aria-label={`Remove ${member.email}`} onClick={() => remove.mutate(member.userId)}>
+                          <ActionIcon
+                            variant="subtle"
+                            color="red"
+                            aria-label={`Remove ${member.email}`}
+                            onClick={() => remove.mutate(member.userId)}
+                          >
                             ✕
                           </ActionIcon>
                         ) : null}

@@ -9,7 +9,13 @@ import { DaysControl } from '../../components/DaysControl';
 const UsageChart = lazy(() => import('../../components/UsageChart').then((m) => ({ default: m.UsageChart })));
 import { useCurrentWorkspace } from './WorkspaceLayout';
 
-const HEALTH_COLOR: Record<string, string> = { healthy: 'green', enrolled: 'blue', installing: 'blue', degraded: 'orange', offline: 'red' };
+const HEALTH_COLOR: Record<string, string> = {
+  healthy: 'green',
+  enrolled: 'blue',
+  installing: 'blue',
+  degraded: 'orange',
+  offline: 'red',
+};
 
 function Fact({ label, value, testId }: { label: string; value: React.ReactNode; testId?: string }) {
   return (
@@ -30,7 +36,12 @@ function HealthCard({ workspaceId }: { workspaceId: string }) {
   if (health.isPending) return <Loading />;
   if (health.isError) return <ErrorState error={health.error} onRetry={() => void health.refetch()} />;
   const node = health.data.node;
-  if (!node) return <EmptyState title="No node yet">Health, node version, hostname and the last heartbeat appear here once your server has been provisioned.</EmptyState>;
+  if (!node)
+    return (
+      <EmptyState title="No node yet">
+        Health, node version, hostname and the last heartbeat appear here once your server has been provisioned.
+      </EmptyState>
+    );
   return (
     <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} data-testid="node-health">
       <Fact
@@ -43,7 +54,10 @@ function HealthCard({ workspaceId }: { workspaceId: string }) {
       />
       <Fact label="Node version" value={node.version ?? '—'} />
       <Fact label="Hostname" value={provisioning.data?.hostname ?? '—'} />
-      <Fact label="Last heartbeat" value={node.lastHeartbeatAt ? new Date(node.lastHeartbeatAt).toLocaleString() : 'never'} />
+      <Fact
+        label="Last heartbeat"
+        value={node.lastHeartbeatAt ? new Date(node.lastHeartbeatAt).toLocaleString() : 'never'}
+      />
     </SimpleGrid>
   );
 }
@@ -64,7 +78,9 @@ function UsageCard({ workspaceId }: { workspaceId: string }) {
       ) : usage.isError ? (
         <ErrorState error={usage.error} onRetry={() => void usage.refetch()} />
       ) : usage.data.totals.inbound + usage.data.totals.outbound === 0 ? (
-        <EmptyState title="No messages yet">Message counts per channel appear once your agent is live and answering.</EmptyState>
+        <EmptyState title="No messages yet">
+          Message counts per channel appear once your agent is live and answering.
+        </EmptyState>
       ) : (
         <Suspense fallback={<Loading label="Drawing the chart…" />}>
           <UsageChart usage={usage.data} />
@@ -89,7 +105,10 @@ export function OverviewPage() {
         </Alert>
       ) : null}
       {workspace.status === 'provisioning' || workspace.status === 'provisioning_failed' ? (
-        <Alert color={workspace.status === 'provisioning' ? 'blue' : 'red'} title={workspace.status === 'provisioning' ? 'Setting up your server' : 'Provisioning failed'}>
+        <Alert
+          color={workspace.status === 'provisioning' ? 'blue' : 'red'}
+          title={workspace.status === 'provisioning' ? 'Setting up your server' : 'Provisioning failed'}
+        >
           <Button component={Link} to="provisioning" size="xs" variant="light">
             Follow the progress
           </Button>

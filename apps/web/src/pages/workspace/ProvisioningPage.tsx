@@ -27,13 +27,16 @@ export function ProvisioningPage() {
           </Badge>
         </Group>
         <Text size="sm">
-          Address: <b style={{ overflowWrap: 'anywhere' }}>{data.hostname}</b> · workspace {statusLabel(data.workspaceStatus)}
+          Address: <b style={{ overflowWrap: 'anywhere' }}>{data.hostname}</b> · workspace{' '}
+          {statusLabel(data.workspaceStatus)}
         </Text>
         {data.node ? (
           <Text size="sm" c="dimmed">
             Node {data.node.status}
             {data.node.version ? ` · version ${data.node.version}` : ''}
-            {data.node.lastHeartbeatAt ? ` · last heartbeat ${new Date(data.node.lastHeartbeatAt).toLocaleString()}` : ''}
+            {data.node.lastHeartbeatAt
+              ? ` · last heartbeat ${new Date(data.node.lastHeartbeatAt).toLocaleString()}`
+              : ''}
           </Text>
         ) : null}
       </Card>

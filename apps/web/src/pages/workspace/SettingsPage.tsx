@@ -13,7 +13,10 @@ export function SettingsPage() {
   const navigate = useNavigate();
   const [name, setName] = useState(workspace.name);
   const rename = useMutation({
-    mutationFn: () => unwrap(api.PATCH('/api/workspaces/{id}', { params: { path: { id: workspace.id } }, body: { name: name.trim() } })),
+    mutationFn: () =>
+      unwrap(
+        api.PATCH('/api/workspaces/{id}', { params: { path: { id: workspace.id } }, body: { name: name.trim() } }),
+      ),
     onSuccess: (updated) => {
       client.setQueryData(keys.workspace(workspace.id), updated);
       void client.invalidateQueries({ queryKey: keys.workspaces });
@@ -43,8 +46,20 @@ export function SettingsPage() {
         </Title>
         <form onSubmit={submitRename}>
           <Group align="flex-end" wrap="wrap">
-            <TextInput label="Workspace name" name="name" value={name} maxLength={80} disabled={!manage} onChange={(event) => setName(event.currentTarget.value)} style={{ flex: '1 1 240px' }} />
-            <Button type="submit" disabled={!manage || !name.trim() || name.trim() === workspace.name} loading={rename.isPending}>
+            <TextInput
+              label="Workspace name"
+              name="name"
+              value={name}
+              maxLength={80}
+              disabled={!manage}
+              onChange={(event) => setName(event.currentTarget.value)}
+              style={{ flex: '1 1 240px' }}
+            />
+            <Button
+              type="submit"
+              disabled={!manage || !name.trim() || name.trim() === workspace.name}
+              loading={rename.isPending}
+            >
               Save
             </Button>
           </Group>
@@ -67,10 +82,15 @@ export function SettingsPage() {
         {workspace.role === 'owner' ? (
           <Stack gap="sm">
             <Text size="sm">
-              Deleting cancels the subscription and deprovisions the server: the node wipes all conversations, the DNS record is removed and the host destroyed. This cannot be
-              undone.
+              Deleting cancels the subscription and deprovisions the server: the node wipes all conversations, the DNS
+              record is removed and the host destroyed. This cannot be undone.
             </Text>
-            <TypedConfirm phrase={workspace.slug} action="Delete this workspace" onConfirm={() => remove.mutate()} loading={remove.isPending} />
+            <TypedConfirm
+              phrase={workspace.slug}
+              action="Delete this workspace"
+              onConfirm={() => remove.mutate()}
+              loading={remove.isPending}
+            />
             {remove.isError ? (
               <Text c="red" size="sm" role="alert">
                 {errorMessage(remove.error)}

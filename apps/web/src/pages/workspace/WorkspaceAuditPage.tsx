@@ -17,7 +17,12 @@ export function WorkspaceAuditPage() {
         <Title order={2} size="h4" mb="sm">
           Audit trail
         </Title>
-        <AuditFilterBar key={params.toString()} value={filter} withWorkspace={false} onApply={(next) => setParams(new URLSearchParams(auditQueryString(next)))} />
+        <AuditFilterBar
+          key={params.toString()}
+          value={filter}
+          withWorkspace={false}
+          onApply={(next) => setParams(new URLSearchParams(auditQueryString(next)))}
+        />
       </Card>
       <AuditEventsView query={events} showWorkspace={false} />
     </Stack>

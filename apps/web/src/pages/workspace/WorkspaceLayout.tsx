@@ -52,7 +52,11 @@ export function WorkspaceLayout() {
         </Badge>
       </Group>
       <ScrollArea type="never">
-        <Tabs value={current} onChange={(value) => void navigate(value && value !== 'overview' ? `${base}/${value}` : base)} keepMounted={false}>
+        <Tabs
+          value={current}
+          onChange={(value) => void navigate(value && value !== 'overview' ? `${base}/${value}` : base)}
+          keepMounted={false}
+        >
           <Tabs.List style={{ flexWrap: 'nowrap' }}>
             {TABS.map((tab) => (
               <Tabs.Tab key={tab.value} value={tab.value}>
