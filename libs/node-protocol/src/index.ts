@@ -1,2 +1,3 @@
 export * from './schemas';
 export * from './signing';
+export * from './node-session';
