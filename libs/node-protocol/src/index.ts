@@ -1,3 +1,5 @@
 export * from './schemas';
 export * from './signing';
 export * from './node-session';
+export * from './text';
+export * from './inbox';
