@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -16,8 +16,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Debian's chromium, headless, with a fresh profile; `npx playwright install` is not needed. */
+/**
+ * Debian's chromium, headless, with a fresh profile; `npx playwright install` is not needed.
+ * A missing browser fails the spec rather than skipping it: a skipped journey would pass CI untested.
+ */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no browser at ${CHROMIUM}: run scripts/install-system-deps.sh (or set CHROMIUM_PATH)`);
   const userDataDir = mkdtempSync(join(tmpdir(), 'enclave-chromium-'));
   // One directory for the whole run (every web spec adds its pages); docs/screenshots/ is a copy of it.
   const screenshotDir = process.env.WEB_SCREENSHOT_DIR ?? join(tmpdir(), 'enclave-web-screenshots');
