@@ -1,8 +1,8 @@
 import { generateSigningKeyPair } from '@enclave/node-protocol';
-import { NodeEntity } from '@enclave/persistence';
+import { hashEnrolmentToken, NodeEntity } from '@enclave/persistence';
 import { setLogDestinationForTests } from '@enclave/platform';
 import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,7 +120,7 @@ export async function createNodeRecord(
   const node = await api.dataSource.getRepository(NodeEntity).save({
     workspaceId,
     status: 'installing',
-    enrolmentTokenHash: createHash('sha256').update(enrolmentToken).digest('hex'),
+    enrolmentTokenHash: hashEnrolmentToken(enrolmentToken),
   });
   return { nodeId: node.id, enrolmentToken };
 }

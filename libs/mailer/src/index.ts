@@ -1,2 +1,4 @@
 export * from './mailer.service';
+export * from './owner-notices';
+export * from './owner-notifier';
 export * from './mailer.module';

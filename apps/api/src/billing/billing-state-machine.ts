@@ -1,4 +1,9 @@
-import type { StripeSubscriptionStatus, WorkspaceStatus } from '@enclave/persistence';
+import {
+  DELINQUENT_SUBSCRIPTION_STATUSES,
+  PAID_SUBSCRIPTION_STATUSES,
+  type StripeSubscriptionStatus,
+  type WorkspaceStatus,
+} from '@enclave/persistence';
 
 /**
  * The subscription state machine, as pure functions (docs/billing.md draws the same thing).
@@ -28,8 +33,8 @@ export interface WorkspaceTransition {
   effects: BillingEffect[];
 }
 
-const PAID: ReadonlySet<StripeSubscriptionStatus> = new Set(['active', 'trialing']);
-const DELINQUENT: ReadonlySet<StripeSubscriptionStatus> = new Set(['past_due', 'unpaid', 'paused']);
+const PAID: ReadonlySet<StripeSubscriptionStatus> = new Set(PAID_SUBSCRIPTION_STATUSES);
+const DELINQUENT: ReadonlySet<StripeSubscriptionStatus> = new Set(DELINQUENT_SUBSCRIPTION_STATUSES);
 
 /** The best standing among a workspace's subscriptions: one paid subscription is enough. */
 export function standingOf(statuses: readonly StripeSubscriptionStatus[]): BillingStanding {

@@ -1,18 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuditActor, AuditService } from '@enclave/audit';
+import type { OwnerNotice } from '@enclave/mailer';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import {
   type BillingAccountEntity,
   BillingSubscriptionEntity,
+  lockWorkspace,
   STRIPE_SUBSCRIPTION_STATUSES,
   type StripeSubscriptionStatus,
-  WorkspaceEntity,
 } from '@enclave/persistence';
 import { JOB_IDS, JobName, type JobPayloads, QueueService } from '@enclave/queue';
-import type { JobsOptions } from 'bullmq';
 import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
-import type { BillingNotice } from './billing-notifier';
 import { nextTransition, standingOf } from './billing-state-machine';
 
 /** What a Stripe event told us, reduced to what the state machine needs. */
@@ -48,15 +47,13 @@ export class BillingStateService {
     subscription: Stripe.Subscription,
     event: AppliedEvent,
     actor: AuditActor,
-  ): Promise<BillingNotice[]> {
+  ): Promise<OwnerNotice[]> {
     const workspaceId = account.workspaceId;
     // Lock order: billing account, then workspace (as the provisioning engine: workspace first).
     // The audit chain's lock is taken at commit, after every row lock (AuditChainSubscriber).
-    const workspace = await manager
-      .createQueryBuilder(WorkspaceEntity, 'w')
-      .setLock('pessimistic_write')
-      .where('w.id = :workspaceId', { workspaceId })
-      .getOneOrFail();
+    const workspace = await lockWorkspace(manager, workspaceId, { includeDeleted: true });
+    // billing_accounts.workspace_id is a foreign key: the row is there.
+    if (!workspace) throw new Error(`workspace ${workspaceId} of a billing account is missing`);
     await this.upsertSubscription(manager, account, subscription, event, actor);
 
     const rows = await manager.find(BillingSubscriptionEntity, {
@@ -76,7 +73,7 @@ export class BillingStateService {
       eventId: event.id,
       eventType: event.type,
     };
-    const notices: BillingNotice[] = [];
+    const notices: OwnerNotice[] = [];
     const now = Date.now();
     for (const effect of transition.effects) {
       switch (effect) {
@@ -199,14 +196,7 @@ export class BillingStateService {
     jobId: string,
     delay = 0,
   ): Promise<string> {
-    const existing = await this.queues.queueOf(name).getJob(jobId);
-    if (existing) {
-      const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed') return jobId;
-      await existing.remove();
-    }
-    const options: JobsOptions = { jobId, ...(delay > 0 ? { delay } : {}) };
-    await this.queues.enqueue(name, payload, options);
+    await this.queues.requeue(name, payload, { jobId, ...(delay > 0 ? { delay } : {}) });
     return jobId;
   }
 }

@@ -1,6 +1,5 @@
 import { AuditService } from '@enclave/audit';
-import { MailerService } from '@enclave/mailer';
-import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
+import { OwnerNotifier } from '@enclave/mailer';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import type { DataSource } from 'typeorm';
 // The worker's delayed-job handlers, run directly against the API's database and Redis
@@ -32,12 +31,7 @@ describe('billing lifecycle (real Stripe SDK → sandbox stand-in → signed web
     db = harness.api.dataSource;
     queues = harness.api.app.get(QueueService);
     const app = harness.api.app;
-    graceHandler = new BillingGraceExpiredHandler(
-      db,
-      app.get<ControlPlaneConfig>(CONFIG),
-      app.get(AuditService),
-      app.get(MailerService),
-    );
+    graceHandler = new BillingGraceExpiredHandler(db, app.get(AuditService), app.get(OwnerNotifier));
     deprovisionHandler = new BillingDeprovisionDueHandler(db, app.get(AuditService), queues);
   });
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
-import { BillingNotifier } from './billing-notifier';
 import { BillingStateService } from './billing-state.service';
 import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
@@ -12,7 +11,7 @@ import { StripeGateway } from './stripe.gateway';
 @Module({
   imports: [WorkspaceAccessModule],
   controllers: [BillingController, StripeWebhookController],
-  providers: [StripeGateway, BillingService, BillingStateService, StripeWebhookService, BillingNotifier],
+  providers: [StripeGateway, BillingService, BillingStateService, StripeWebhookService],
   exports: [BillingService],
 })
 export class BillingModule {}

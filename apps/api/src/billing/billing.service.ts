@@ -5,16 +5,16 @@ import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform'
 import {
   BillingAccountEntity,
   BillingSubscriptionEntity,
+  LIVE_SUBSCRIPTION_STATUSES,
+  lockWorkspace,
   type UserEntity,
-  WorkspaceEntity,
+  type WorkspaceEntity,
 } from '@enclave/persistence';
 import { DataSource, In } from 'typeorm';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import type { BillingStatusDto, PlansDto } from './dto/billing.dto';
 import { StripeGateway } from './stripe.gateway';
 
-/** Subscriptions that still bill (or try to): a workspace has at most one. */
-const LIVE_STATUSES = ['active', 'trialing', 'past_due', 'unpaid', 'paused'] as const;
 /** Double clicks within this window reuse the same Checkout Session (same idempotency key). */
 const CHECKOUT_IDEMPOTENCY_WINDOW_MS = 10 * 60_000;
 
@@ -71,7 +71,7 @@ export class BillingService {
   async cancelForDeletion(workspaceId: string, actor: AuditActor): Promise<number> {
     if (!this.stripe.enabled) return 0;
     const live = await this.dataSource.manager.find(BillingSubscriptionEntity, {
-      where: { workspaceId, status: In([...LIVE_STATUSES]) },
+      where: { workspaceId, status: In([...LIVE_SUBSCRIPTION_STATUSES]) },
     });
     for (const subscription of live) await this.stripe.cancelSubscription(subscription.stripeSubscriptionId);
     if (live.length > 0) {
@@ -106,7 +106,10 @@ export class BillingService {
       );
     }
     if (
-      await this.dataSource.manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In([...LIVE_STATUSES]) })
+      await this.dataSource.manager.existsBy(BillingSubscriptionEntity, {
+        workspaceId,
+        status: In([...LIVE_SUBSCRIPTION_STATUSES]),
+      })
     ) {
       throw new DomainError(
         'conflict',
@@ -171,11 +174,7 @@ export class BillingService {
     const existing = await this.dataSource.manager.findOneBy(BillingAccountEntity, { workspaceId: workspace.id });
     if (existing) return existing.stripeCustomerId;
     return this.dataSource.transaction(async (manager) => {
-      await manager
-        .createQueryBuilder(WorkspaceEntity, 'w')
-        .setLock('pessimistic_write')
-        .where('w.id = :id', { id: workspace.id })
-        .getOne();
+      await lockWorkspace(manager, workspace.id);
       const again = await manager.findOneBy(BillingAccountEntity, { workspaceId: workspace.id });
       if (again) return again.stripeCustomerId;
       const customerId = await this.stripe.createCustomer({

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditActor } from '@enclave/audit';
+import { type OwnerNotice, OwnerNotifier } from '@enclave/mailer';
 import { DomainError } from '@enclave/platform';
 import { BillingAccountEntity, StripeEventEntity } from '@enclave/persistence';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { BillingNotifier, type BillingNotice } from './billing-notifier';
 import { BillingStateService } from './billing-state.service';
 import { StripeGateway } from './stripe.gateway';
 
@@ -47,7 +47,7 @@ interface EventRefs {
 }
 
 type Decision =
-  | { outcome: 'processed'; workspaceId: string; notices: BillingNotice[] }
+  | { outcome: 'processed'; workspaceId: string; notices: OwnerNotice[] }
   | { outcome: 'ignored'; workspaceId: string | null; note: string };
 
 /**
@@ -64,7 +64,7 @@ export class StripeWebhookService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly stripe: StripeGateway,
     private readonly state: BillingStateService,
-    private readonly notifier: BillingNotifier,
+    private readonly notifier: OwnerNotifier,
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined, actor: AuditActor): Promise<WebhookResult> {
@@ -73,7 +73,7 @@ export class StripeWebhookService {
       throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a Stripe event.');
 
     const result = await this.dataSource.transaction(
-      async (manager): Promise<{ outcome: WebhookResult['outcome']; notices: BillingNotice[] }> => {
+      async (manager): Promise<{ outcome: WebhookResult['outcome']; notices: OwnerNotice[] }> => {
         const inserted = (await manager.query(
           `INSERT INTO stripe_events (id, type, stripe_created_at, outcome) VALUES ($1, $2, to_timestamp($3), 'processed') ON CONFLICT (id) DO NOTHING RETURNING id`,
           [event.id, event.type, event.created],
@@ -92,7 +92,7 @@ export class StripeWebhookService {
     );
 
     this.logger.log({ eventId: event.id, eventType: event.type, outcome: result.outcome }, 'stripe event');
-    for (const notice of result.notices) await this.notifier.send(notice);
+    for (const notice of result.notices) await this.notifier.notify(notice);
     return { received: true, eventId: event.id, outcome: result.outcome };
   }
 

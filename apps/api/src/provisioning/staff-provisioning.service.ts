@@ -5,12 +5,13 @@ import { DomainError } from '@enclave/platform';
 import {
   FleetUpgradeEntity,
   HostEntity,
-  NodeEntity,
+  liveNodes,
+  lockWorkspace,
   ProvisioningRunEntity,
   WorkspaceEntity,
 } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
-import { DataSource, In, Not } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { HostDto, RegisterHostDto, StartFleetUpgradeDto } from './dto/provisioning.dto';
 
 const UNIQUE_VIOLATION = '23505';
@@ -52,13 +53,8 @@ export class StaffProvisioningService {
   async retry(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
     const jobId = JOB_IDS.provisionWorkspace(workspaceId);
     await this.dataSource.transaction(async (manager) => {
-      const workspace = await manager
-        .createQueryBuilder(WorkspaceEntity, 'w')
-        .setLock('pessimistic_write')
-        .where({ id: workspaceId })
-        .getOne();
-      if (!workspace || workspace.deletedAt)
-        throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      const workspace = await lockWorkspace(manager, workspaceId);
+      if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
       if (workspace.status !== 'provisioning_failed') {
         throw new DomainError(
           'conflict',
@@ -66,18 +62,6 @@ export class StaffProvisioningService {
           `Only a workspace whose provisioning failed can be retried (this one is ${workspace.status}).`,
           { status: workspace.status },
         );
-      }
-      const queue = this.queues.queueOf(JobName.ProvisionWorkspace);
-      const existing = await queue.getJob(jobId);
-      if (existing) {
-        const state = await existing.getState();
-        if (state === 'active')
-          throw new DomainError(
-            'conflict',
-            'provisioning_running',
-            'Provisioning is still running for this workspace.',
-          );
-        await existing.remove();
       }
       await manager.update(WorkspaceEntity, { id: workspaceId }, { status: 'provisioning' });
       await manager.update(
@@ -92,8 +76,15 @@ export class StaffProvisioningService {
         target: { type: 'workspace', id: workspaceId },
         details: { jobId },
       });
-      // Inside the transaction, before commit: a failed commit leaves a job that re-checks the status and skips.
-      await this.queues.enqueue(JobName.ProvisionWorkspace, { workspaceId }, { jobId });
+      // Inside the transaction, before commit: a failed commit leaves a job that re-checks the status and
+      // skips. A job not finished yet (BullMQ has not released it) rolls the retry back.
+      const queued = await this.queues.requeue(JobName.ProvisionWorkspace, { workspaceId }, { jobId });
+      if (!queued.queued)
+        throw new DomainError(
+          'conflict',
+          'provisioning_running',
+          `Provisioning is ${queued.state} for this workspace.`,
+        );
     });
     return { workspaceId, jobId };
   }
@@ -102,11 +93,7 @@ export class StaffProvisioningService {
   async retryDeprovision(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
     const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
     await this.dataSource.transaction(async (manager) => {
-      const workspace = await manager
-        .createQueryBuilder(WorkspaceEntity, 'w')
-        .setLock('pessimistic_write')
-        .where({ id: workspaceId })
-        .getOne();
+      const workspace = await lockWorkspace(manager, workspaceId, { includeDeleted: true });
       if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
       if (workspace.status !== 'deprovisioning')
         throw new DomainError(
@@ -115,13 +102,6 @@ export class StaffProvisioningService {
           `Only a workspace being deprovisioned can be retried (this one is ${workspace.status}).`,
           { status: workspace.status },
         );
-      const existing = await this.queues.queueOf(JobName.DeprovisionWorkspace).getJob(jobId);
-      if (existing) {
-        const state = await existing.getState();
-        if (state !== 'failed' && state !== 'completed')
-          throw new DomainError('conflict', 'deprovisioning_pending', `Deprovisioning is ${state} for this workspace.`);
-        await existing.remove();
-      }
       await manager.update(
         ProvisioningRunEntity,
         { workspaceId, action: 'deprovision', status: 'failed' },
@@ -134,7 +114,13 @@ export class StaffProvisioningService {
         target: { type: 'workspace', id: workspaceId },
         details: { jobId },
       });
-      await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
+      const queued = await this.queues.requeue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
+      if (!queued.queued)
+        throw new DomainError(
+          'conflict',
+          'deprovisioning_pending',
+          `Deprovisioning is ${queued.state} for this workspace.`,
+        );
     });
     return { workspaceId, jobId };
   }
@@ -204,26 +190,15 @@ export class StaffProvisioningService {
       host: string | null;
     }>
   > {
-    const nodes = await this.dataSource
-      .getRepository(NodeEntity)
-      .find({ where: { status: Not('wiped') }, order: { createdAt: 'ASC' } });
-    const workspaces = nodes.length
-      ? await this.dataSource.getRepository(WorkspaceEntity).findBy({ id: In(nodes.map((n) => n.workspaceId)) })
-      : [];
-    const hosts = nodes.length
-      ? await this.dataSource
-          .getRepository(HostEntity)
-          .findBy({ id: In(nodes.map((n) => n.hostId).filter((h): h is string => !!h)) })
-      : [];
-    return nodes.map((node) => ({
+    return (await liveNodes(this.dataSource.manager)).map(({ node, host, workspace }) => ({
       nodeId: node.id,
       workspaceId: node.workspaceId,
-      slug: workspaces.find((w) => w.id === node.workspaceId)?.slug ?? '',
+      slug: workspace.slug,
       status: node.status,
       version: node.bundleVersion,
       reportedVersion: node.reportedVersion,
       lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
-      host: hosts.find((h) => h.id === node.hostId)?.name ?? null,
+      host: host?.name ?? null,
     }));
   }
 

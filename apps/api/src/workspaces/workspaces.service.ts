@@ -5,6 +5,7 @@ import { MailerService } from '@enclave/mailer';
 import { DomainError } from '@enclave/platform';
 import {
   InvitationEntity,
+  lockWorkspace,
   MembershipEntity,
   type MembershipRole,
   UserEntity,
@@ -12,7 +13,7 @@ import {
   type WorkspaceStatus,
 } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type {
   CreateWorkspaceDto,
   InviteMemberDto,
@@ -141,12 +142,10 @@ export class WorkspacesService {
     await this.access.require(workspaceId, userId, 'owner');
     await this.billing.cancelForDeletion(workspaceId, actor);
     const tearDown = await this.dataSource.transaction(async (manager) => {
-      const { workspace } = await this.access.require(workspaceId, userId, 'owner', manager);
-      await manager
-        .createQueryBuilder(WorkspaceEntity, 'w')
-        .setLock('pessimistic_write')
-        .where({ id: workspaceId })
-        .getOne();
+      await this.access.require(workspaceId, userId, 'owner', manager);
+      // Read again under the lock: a concurrent deletion or billing change is seen, not overwritten.
+      const workspace = await lockWorkspace(manager, workspaceId);
+      if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
       const before = workspace.status;
       const hasNode = HAS_NODE.has(before);
       workspace.deletedAt = new Date();
@@ -162,7 +161,8 @@ export class WorkspacesService {
       return hasNode;
     });
     if (tearDown) {
-      await this.queues.enqueue(
+      // requeue: a workspace deprovisioned once before (then subscribed again) left a finished job under this id.
+      await this.queues.requeue(
         JobName.DeprovisionWorkspace,
         { workspaceId },
         { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) },
@@ -328,11 +328,7 @@ export class WorkspacesService {
 
   private async lockedMember(manager: EntityManager, workspaceId: string, userId: string): Promise<MembershipEntity> {
     // Lock the workspace row so two concurrent demotions cannot both leave it without an owner.
-    await manager
-      .createQueryBuilder(WorkspaceEntity, 'w')
-      .setLock('pessimistic_write')
-      .where({ id: workspaceId, deletedAt: IsNull() })
-      .getOne();
+    await lockWorkspace(manager, workspaceId);
     const member = await manager.findOneBy(MembershipEntity, { workspaceId, userId });
     if (!member) throw new DomainError('not_found', 'member_not_found', 'No such member in this workspace.');
     return member;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { BillingSubscriptionEntity } from '@enclave/persistence';
+import { BillingSubscriptionEntity, LIVE_SUBSCRIPTION_STATUSES } from '@enclave/persistence';
 import { JOB_IDS, type JobHandler, JobName, type JobPayloads, QueueService } from '@enclave/queue';
 import type { Job } from 'bullmq';
 import { DataSource, In } from 'typeorm';
@@ -39,19 +39,14 @@ export class BillingDeprovisionDueHandler implements JobHandler<JobName.BillingD
       if (!account.deprovisionAt || account.deprovisionAt.getTime() > Date.now())
         return { outcome: 'skipped', reason: 'deprovisioning delay not over' };
       if (
-        await manager.existsBy(BillingSubscriptionEntity, {
-          workspaceId,
-          status: In(['active', 'trialing', 'past_due', 'unpaid', 'paused']),
-        })
+        await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In([...LIVE_SUBSCRIPTION_STATUSES]) })
       ) {
         return { outcome: 'skipped', reason: 'a subscription is live again' };
       }
       const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
       // Before commit: if the commit fails the job still runs, and deprovisioning a workspace
       // whose subscription ended is what had to happen anyway; a retry of this job is a no-op.
-      const existing = await this.queues.queueOf(JobName.DeprovisionWorkspace).getJob(jobId);
-      if (existing && ['completed', 'failed'].includes(await existing.getState())) await existing.remove();
-      await this.queues.enqueue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
+      await this.queues.requeue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
       const dueAt = account.deprovisionAt;
       workspace.status = 'deprovisioning';
       account.deprovisionAt = null;

@@ -1,14 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { MailerService } from '@enclave/mailer';
-import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
-import { BillingSubscriptionEntity, WorkspaceEntity } from '@enclave/persistence';
+import { OwnerNotifier } from '@enclave/mailer';
+import { BillingSubscriptionEntity, PAID_SUBSCRIPTION_STATUSES, type WorkspaceEntity } from '@enclave/persistence';
 import { type JobHandler, JobName, type JobPayloads } from '@enclave/queue';
 import type { Job } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { lockBillingState } from './billing-locks';
-import { mailOwners } from './billing-owner-mail';
 
 export type GraceExpiredResult = { outcome: 'suspended' } | { outcome: 'skipped'; reason: string };
 
@@ -29,9 +27,8 @@ export class BillingGraceExpiredHandler implements JobHandler<JobName.BillingGra
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
     private readonly audit: AuditService,
-    private readonly mailer: MailerService,
+    private readonly notifier: OwnerNotifier,
   ) {}
 
   async handle(payload: JobPayloads[JobName.BillingGraceExpired], job?: Job): Promise<GraceExpiredResult> {
@@ -45,7 +42,12 @@ export class BillingGraceExpiredHandler implements JobHandler<JobName.BillingGra
           return { result: { outcome: 'skipped', reason: `workspace is ${workspace.status}` } };
         if (!account.graceEndsAt || account.graceEndsAt.getTime() > Date.now())
           return { result: { outcome: 'skipped', reason: 'grace period not over' } };
-        if (await manager.existsBy(BillingSubscriptionEntity, { workspaceId, status: In(['active', 'trialing']) })) {
+        if (
+          await manager.existsBy(BillingSubscriptionEntity, {
+            workspaceId,
+            status: In([...PAID_SUBSCRIPTION_STATUSES]),
+          })
+        ) {
           return { result: { outcome: 'skipped', reason: 'a subscription is paid' } };
         }
         const graceEndedAt = account.graceEndsAt;
@@ -71,18 +73,8 @@ export class BillingGraceExpiredHandler implements JobHandler<JobName.BillingGra
         return { result: { outcome: 'suspended' }, workspace };
       },
     );
-    if (result.result.outcome === 'suspended' && result.workspace) {
-      const name = result.workspace.name;
-      await mailOwners(this.dataSource, this.mailer, workspaceId, {
-        subject: `${name} is suspended on Enclave`,
-        text:
-          `The workspace "${name}" is suspended because its payment failed and the ${this.config.BILLING_GRACE_DAYS}-day grace period is over.\n\n` +
-          `Your agents no longer answer. Your data is kept on your server, untouched.\n\n` +
-          `Pay the open invoice or update your card from the billing page and the workspace resumes at once: ` +
-          `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing\n\n` +
-          `If the subscription ends unpaid, Stripe cancels it; the server and its data are then erased ${this.config.BILLING_DEPROVISION_DELAY_HOURS} hours later.`,
-      });
-    }
+    if (result.result.outcome === 'suspended' && result.workspace)
+      await this.notifier.notify({ kind: 'suspended', workspace: result.workspace });
     return result.result;
   }
 }

@@ -1,4 +1,4 @@
-import { BillingAccountEntity, WorkspaceEntity } from '@enclave/persistence';
+import { BillingAccountEntity, lockWorkspace, type WorkspaceEntity } from '@enclave/persistence';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -15,10 +15,6 @@ export async function lockBillingState(
     .setLock('pessimistic_write')
     .where('a.workspace_id = :workspaceId', { workspaceId })
     .getOne();
-  const workspace = await manager
-    .createQueryBuilder(WorkspaceEntity, 'w')
-    .setLock('pessimistic_write')
-    .where('w.id = :workspaceId', { workspaceId })
-    .getOne();
+  const workspace = await lockWorkspace(manager, workspaceId, { includeDeleted: true });
   return account && workspace ? { account, workspace } : undefined;
 }

@@ -13,6 +13,17 @@ export const STRIPE_SUBSCRIPTION_STATUSES = [
 ] as const;
 export type StripeSubscriptionStatus = (typeof STRIPE_SUBSCRIPTION_STATUSES)[number];
 
+/** Paid: one such subscription is enough for the workspace to be served. */
+export const PAID_SUBSCRIPTION_STATUSES = ['active', 'trialing'] as const satisfies readonly StripeSubscriptionStatus[];
+/** Payment failed, Stripe still retrying or holding the subscription (the workspace is in its grace period or suspended). */
+export const DELINQUENT_SUBSCRIPTION_STATUSES = [
+  'past_due',
+  'unpaid',
+  'paused',
+] as const satisfies readonly StripeSubscriptionStatus[];
+/** Live: Stripe still bills (or tries to); a workspace has at most one such subscription. */
+export const LIVE_SUBSCRIPTION_STATUSES = [...PAID_SUBSCRIPTION_STATUSES, ...DELINQUENT_SUBSCRIPTION_STATUSES] as const;
+
 /** Our copy of one Stripe subscription, always overwritten with the state Stripe reports now. */
 @Entity('billing_subscriptions')
 @Index(['workspaceId'])
