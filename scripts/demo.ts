@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   if (JOURNEY) {
     say('playing the user journey:');
     try {
-      const steps = await runJourney(stack, printStep(say));
+      const { steps } = await runJourney(stack, printStep(say));
       say(`\n${summaryTable(steps)}\n\njourney complete.`);
       await shutdown(0);
     } catch (error) {

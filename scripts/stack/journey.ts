@@ -52,6 +52,46 @@ export interface CustomerWorkspace {
   agentId: string;
   botToken: string;
   botUsername: string;
+  evidence: SetUpEvidence;
+}
+
+/** What the set-up saw at each step, for a test to assert on (each step also throws when it does not hold). */
+export interface SetUpEvidence {
+  /** GET /api/me after the GitHub sign-in. */
+  signedInAs: string;
+  /** The workspace's status when created, once the paid checkout's webhook landed, and once provisioned. */
+  workspaceStatus: { created: string; paid: string; provisioned: string };
+  /** The node's public hostname (<slug>.<zone>). */
+  hostname: string;
+  /** The provision run's steps as the API reports them. */
+  provisionSteps: Array<{ name: string; status: string }>;
+  /** The node's proxied DNS records in the Cloudflare stand-in once provisioned. */
+  dnsRecords: number;
+  /** The OpenAI key given to the API, the mask it shows back, and whether it reached the node. */
+  openAiKey: { key: string; mask: string; delivery: string };
+  /** The bot's username as Telegram's getMe names it, and whether its token reached the node. */
+  telegram: { botUsername: string; delivery: string };
+}
+
+/** What the whole journey saw, for a test to assert on. */
+export interface JourneyEvidence extends SetUpEvidence {
+  /** The end user's message and the reply the Telegram stand-in received from the bot. */
+  message: string;
+  reply: string;
+  /** Today's Telegram counts in the control plane's usage series. */
+  usageToday: { inbound: number; outbound: number };
+  /** The export link's host, the archive's message texts, and what the edge answered for a tampered link. */
+  exported: { linkHost: string; messages: string[]; tamperedLinkStatus: number };
+  /** What the API answers for the deleted workspace, and the Stripe stand-in's status of its subscriptions. */
+  deleted: { workspaceStatusCode: number; stripeSubscriptionStatuses: string[] };
+  /** After deprovisioning: the run, the node's wipe receipt, the DNS records left and the host's status. */
+  deprovisioned: {
+    workspaceStatus: string;
+    runStatus: string;
+    wipeReceipt: Record<string, unknown>;
+    dnsRecords: number;
+    hostStatus: string;
+  };
 }
 
 /** The sandbox's provider pages and test controls, as end users and providers act. */
@@ -81,24 +121,28 @@ export async function setUpCustomerWorkspace(
   const { login, slug } = identity;
   const email = `${login}@example.com`;
 
-  await step('sign up with GitHub', async () => {
+  const signedInAs = await step('sign up with GitHub', async () => {
     await postJson('/github/_test/users', { login, email, name: identity.name, emailVerified: true });
     await postJson('/github/_test/auto-approve', { login });
     customer.cookie = await followSignIn(`${stack.apiUrl}/api/auth/github`, new URL(stack.apiUrl).origin);
     const me = await customer.expect(200, 'GET', '/api/me');
     if (me.email !== email) throw new Error(`signed in as ${me.email}`);
-    return { value: undefined, detail: `${me.email} via ${me.identities.join(', ')}` };
+    return { value: me.email as string, detail: `${me.email} via ${me.identities.join(', ')}` };
   });
 
-  const workspaceId = await step('create workspace', async () => {
+  const created = await step('create workspace', async () => {
     const availability = await customer.expect(200, 'GET', `/api/workspaces/slug-availability?slug=${slug}`);
     if (!availability.available) throw new Error(`slug ${slug} unavailable`);
     const workspace = await customer.expect(201, 'POST', '/api/workspaces', { name: identity.workspaceName, slug });
-    return { value: workspace.id as string, detail: `${workspace.slug} (${workspace.status})` };
+    return {
+      value: { id: workspace.id as string, status: workspace.status as string },
+      detail: `${workspace.slug} (${workspace.status})`,
+    };
   });
+  const workspaceId = created.id;
   const ws = `/api/workspaces/${workspaceId}`;
 
-  await step('pay on Stripe Checkout (signed webhook)', async () => {
+  const paidStatus = await step('pay on Stripe Checkout (signed webhook)', async () => {
     const { url } = await customer.expect(200, 'POST', `${ws}/checkout`, { planId: 'monthly' });
     const paid = await fetch(url, {
       method: 'POST',
@@ -120,10 +164,11 @@ export async function setUpCustomerWorkspace(
       },
       30_000,
     );
-    return { value: undefined, detail: `paid; workspace ${status}` };
+    return { value: status, detail: `paid; workspace ${status}` };
   });
 
-  await step('provision over SSH onto the local host', async () => {
+  const hostname = `${slug}.${NODE_ZONE}`;
+  const provisioned = await step('provision over SSH onto the local host', async () => {
     const status = await waitUntil(
       'provisioning to finish',
       async () => {
@@ -136,16 +181,19 @@ export async function setUpCustomerWorkspace(
       500,
     );
     const run = status.runs.find((r: { action: string }) => r.action === 'provision');
-    const timings = run.steps
-      .map(
-        (s: { name: string; startedAt: string; finishedAt: string }) =>
-          `${s.name} ${Date.parse(s.finishedAt) - Date.parse(s.startedAt)}ms`,
-      )
-      .join(', ');
-    return { value: undefined, detail: `${status.hostname} active; ${timings}` };
+    const steps: Array<{ name: string; status: string; startedAt: string; finishedAt: string }> = run.steps;
+    const timings = steps.map((s) => `${s.name} ${Date.parse(s.finishedAt) - Date.parse(s.startedAt)}ms`).join(', ');
+    return {
+      value: {
+        status: status.workspaceStatus as string,
+        steps: steps.map(({ name, status: stepStatus }) => ({ name, status: stepStatus })),
+        dnsRecords: (await dnsRecords(stack, hostname)).filter((record) => record.proxied).length,
+      },
+      detail: `${status.hostname} active; ${timings}`,
+    };
   });
 
-  const agentId = await step('configure the agent (OpenAI key)', async () => {
+  const agent = await step('configure the agent (OpenAI key)', async () => {
     const { agent } = await customer.expect(201, 'POST', `${ws}/agents`, {
       name: 'Support',
       instructions: 'You are the support agent of a small shop. Answer briefly.',
@@ -154,19 +202,40 @@ export async function setUpCustomerWorkspace(
     });
     const key = `sk-proj-${randomBytes(24).toString('base64url')}`;
     const stored = await customer.expect(200, 'PUT', `${ws}/secrets/openai_api_key`, { value: key });
-    return { value: agent.id as string, detail: `agent ${agent.name}; key ${stored.secret.mask}, ${stored.delivery}` };
+    return {
+      value: { id: agent.id as string, key, mask: stored.secret.mask as string, delivery: stored.delivery as string },
+      detail: `agent ${agent.name}; key ${stored.secret.mask}, ${stored.delivery}`,
+    };
   });
+  const agentId = agent.id;
 
   const botToken = `${100_000_000 + Math.floor(Math.random() * 800_000_000)}:${randomBytes(26).toString('base64url')}`;
-  const botUsername = await step('connect Telegram', async () => {
-    const created = await customer.expect(201, 'POST', `${ws}/channels`, { type: 'telegram', agentId, botToken });
+  const telegram = await step('connect Telegram', async () => {
+    const channel = await customer.expect(201, 'POST', `${ws}/channels`, { type: 'telegram', agentId, botToken });
     return {
-      value: created.channel.telegram.botUsername as string,
-      detail: `@${created.channel.telegram.botUsername}, ${created.delivery}`,
+      value: { botUsername: channel.channel.telegram.botUsername as string, delivery: channel.delivery as string },
+      detail: `@${channel.channel.telegram.botUsername}, ${channel.delivery}`,
     };
   });
 
-  return { customer, workspaceId, path: ws, hostname: `${slug}.${NODE_ZONE}`, agentId, botToken, botUsername };
+  return {
+    customer,
+    workspaceId,
+    path: ws,
+    hostname,
+    agentId,
+    botToken,
+    botUsername: telegram.botUsername,
+    evidence: {
+      signedInAs,
+      workspaceStatus: { created: created.status, paid: paidStatus, provisioned: provisioned.status },
+      hostname,
+      provisionSteps: provisioned.steps,
+      dnsRecords: provisioned.dnsRecords,
+      openAiKey: { key: agent.key, mask: agent.mask, delivery: agent.delivery },
+      telegram,
+    },
+  };
 }
 
 /** An end user writes to the bot on Telegram; the agent's reply (the model's answer) comes back. */
@@ -205,7 +274,10 @@ export async function endUserRoundTrip(
  * it, the sandbox's provider pages and test controls as end users and providers act — from
  * sign-up to a deleted, deprovisioned workspace. Any step that does not hold throws.
  */
-export async function runJourney(stack: LocalStack, report: StepReporter = () => undefined): Promise<JourneyStep[]> {
+export async function runJourney(
+  stack: LocalStack,
+  report: StepReporter = () => undefined,
+): Promise<{ steps: JourneyStep[]; evidence: JourneyEvidence }> {
   const { steps, step } = stepRunner(report);
   const tag = randomBytes(3).toString('hex');
   const setup = await setUpCustomerWorkspace(stack, step, {
@@ -216,9 +288,9 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
   });
   const { customer, workspaceId, path: ws, hostname } = setup;
   const text = `Hello, do you ship to Lisbon? (${tag})`;
-  await endUserRoundTrip(stack, step, setup, text);
+  const reply = await endUserRoundTrip(stack, step, setup, text);
 
-  await step('usage visible in the control plane', async () => {
+  const usageToday = await step('usage visible in the control plane', async () => {
     const today = await waitUntil(
       'the heartbeat to report usage',
       async () => {
@@ -229,12 +301,15 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
       60_000,
       500,
     );
-    return { value: undefined, detail: `telegram today: ${today.telegram.inbound} in, ${today.telegram.outbound} out` };
+    return {
+      value: { inbound: today.telegram.inbound as number, outbound: today.telegram.outbound as number },
+      detail: `telegram today: ${today.telegram.inbound} in, ${today.telegram.outbound} out`,
+    };
   });
 
-  await step('export link downloaded and checked', async () => {
-    const exported = await customer.expect(201, 'POST', `${ws}/exports`, { ttlSeconds: 600 });
-    const url = new URL(exported.url);
+  const exported = await step('export link downloaded and checked', async () => {
+    const link = await customer.expect(201, 'POST', `${ws}/exports`, { ttlSeconds: 600 });
+    const url = new URL(link.url);
     if (url.hostname !== hostname) throw new Error(`export link on ${url.hostname}, expected ${hostname}`);
     // Download it as anyone on the internet would: through the Cloudflare edge to the node.
     const edge = cloudflareEdgeFetch({ resolve: await dnsResolver(stack), originCaPem: () => stack.originCaPem });
@@ -257,26 +332,38 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
     const refused = await edge(tampered.toString(), { method: 'GET', headers: {} });
     if (refused.status !== 403) throw new Error(`a tampered link answered ${refused.status}`);
     return {
-      value: undefined,
-      detail: `${conversations.length} conversation file(s), ${lines.length} NDJSON lines, link until ${exported.expiresAt}; tampered link 403`,
+      value: {
+        linkHost: url.hostname,
+        messages: lines.flatMap((line) => (typeof line.text === 'string' ? [line.text] : [])),
+        tamperedLinkStatus: refused.status,
+      },
+      detail: `${conversations.length} conversation file(s), ${lines.length} NDJSON lines, link until ${link.expiresAt}; tampered link 403`,
     };
   });
 
-  await step('delete the workspace', async () => {
+  const deleted = await step('delete the workspace', async () => {
     await customer.expect(204, 'DELETE', ws);
-    await customer.expect(404, 'GET', ws);
-    return { value: undefined, detail: 'subscription cancelled, deprovisioning queued' };
+    const gone = await customer.call('GET', ws);
+    if (gone.status !== 404) throw new Error(`the deleted workspace answered ${gone.status}`);
+    const statuses = (await stripeSubscriptions(stack, workspaceId)).map((subscription) => subscription.status);
+    if (statuses.length === 0 || statuses.some((status) => status !== 'canceled'))
+      throw new Error(`the workspace's Stripe subscriptions are [${statuses.join(', ')}]`);
+    return {
+      value: { workspaceStatusCode: gone.status, stripeSubscriptionStatuses: statuses },
+      detail: 'subscription cancelled, deprovisioning queued',
+    };
   });
 
-  await step('deprovisioned: wipe receipt, DNS record gone, host free', async () => {
-    const run = await waitUntil(
+  const deprovisioned = await step('deprovisioned: wipe receipt, DNS record gone, host free', async () => {
+    const { workspaceStatus, run } = await waitUntil(
       'deprovisioning to finish',
       async () => {
         const view = await stack.staff.expect(200, 'GET', `/api/staff/workspaces/${workspaceId}/provisioning`);
         if (view.workspaceStatus !== 'deprovisioned') return undefined;
-        return view.runs.find(
+        const succeeded = view.runs.find(
           (r: { action: string; status: string }) => r.action === 'deprovision' && r.status === 'succeeded',
         );
+        return succeeded ? { workspaceStatus: view.workspaceStatus as string, run: succeeded } : undefined;
       },
       180_000,
       500,
@@ -290,12 +377,35 @@ export async function runJourney(stack: LocalStack, report: StepReporter = () =>
     const host = hosts.find((h: { id: string }) => h.id === stack.host.hostId);
     if (host?.status !== 'free') throw new Error(`host is ${host?.status}`);
     return {
-      value: run,
+      value: {
+        workspaceStatus,
+        runStatus: run.status as string,
+        wipeReceipt: wiped.details as Record<string, unknown>,
+        dnsRecords: records.length,
+        hostStatus: host.status as string,
+      },
       detail: `receipt ${JSON.stringify(wiped.details).slice(0, 80)}; 0 DNS records; host ${host.name} free`,
     };
   });
 
-  return steps;
+  return {
+    steps,
+    evidence: { ...setup.evidence, message: text, reply, usageToday, exported, deleted, deprovisioned },
+  };
+}
+
+/** The workspace's subscriptions as Stripe (the stand-in) holds them, found by the metadata our checkout sets. */
+async function stripeSubscriptions(
+  stack: LocalStack,
+  workspaceId: string,
+): Promise<Array<{ id: string; status: string }>> {
+  const response = await fetch(`${stack.stripeUrl}/v1/subscriptions?status=all&limit=100`, {
+    headers: { authorization: `Bearer ${stack.env.STRIPE_SECRET_KEY}` },
+  });
+  const { data } = (await response.json()) as {
+    data: Array<{ id: string; status: string; metadata: Record<string, string> }>;
+  };
+  return data.filter((subscription) => subscription.metadata.workspace_id === workspaceId);
 }
 
 async function dnsRecords(stack: LocalStack, name: string): Promise<Array<{ content: string; proxied: boolean }>> {
