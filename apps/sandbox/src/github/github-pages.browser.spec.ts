@@ -1,42 +1,22 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
 import { googleStandIn, GOOGLE_DEFAULT_CLIENT } from '../google/google.stand-in';
+import { CHROMIUM_PATH, chromiumInstalled, type HeadlessChromium, launchHeadlessChromium } from '../headless-chromium';
 import { type RunningSandbox, startSandbox } from '../sandbox';
 import { GITHUB_DEFAULT_CLIENT, githubStandIn } from './github.stand-in';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // A missing browser fails this spec rather than skipping it: CI must not pass these pages untested.
-if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run scripts/install-system-deps.sh`);
+if (!chromiumInstalled()) throw new Error(`no browser at ${CHROMIUM_PATH}: run scripts/install-system-deps.sh`);
 
 /** The OAuth sign-in pages, completed in a real (headless) browser: plain forms, no script. */
 describe('OAuth sign-in pages in a browser', () => {
   let sandbox: RunningSandbox;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: HeadlessChromium;
 
   beforeAll(async () => {
     sandbox = await startSandbox([githubStandIn(), googleStandIn()], 0);
-    profile = mkdtempSync(join(tmpdir(), 'sandbox-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      javaScriptEnabled: false,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchHeadlessChromium({ javaScriptEnabled: false });
   });
   afterAll(async () => {
-    await context?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await sandbox.close();
   });
 
@@ -64,7 +44,7 @@ describe('OAuth sign-in pages in a browser', () => {
   }
 
   it('signs in on the GitHub page with a listed user and with a typed email', async () => {
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.page();
     const url = `${sandbox.url}/github/login/oauth/authorize?client_id=${GITHUB_DEFAULT_CLIENT.clientId}&redirect_uri=${encodeURIComponent(callback())}&state=abc&scope=user:email`;
     await page.goto(url);
     await page.getByRole('button', { name: /Sign in as bob/ }).click();
@@ -79,7 +59,7 @@ describe('OAuth sign-in pages in a browser', () => {
   });
 
   it('signs in on the Google account chooser', async () => {
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.page();
     await page.goto(
       `${sandbox.url}/google/o/oauth2/v2/auth?response_type=code&client_id=${GOOGLE_DEFAULT_CLIENT.clientId}&redirect_uri=${encodeURIComponent(callback())}&scope=openid%20email&state=xyz`,
     );

@@ -1,26 +1,21 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { CHROMIUM_PATH, chromiumInstalled, type HeadlessChromium, launchHeadlessChromium } from '../headless-chromium';
 import { type RunningSandbox, startSandbox } from '../sandbox';
-import { STRIPE_DEFAULT_SECRET_KEY, stripeStandIn, type StripeStandIn } from './stripe.stand-in';
+import { stripeStandIn } from './stripe.stand-in';
+import { stripeSdk, subscriptionCheckout } from './stripe-spec-fixture';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // A missing browser fails this spec rather than skipping it: CI must not pass these pages untested.
-if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run scripts/install-system-deps.sh`);
+if (!chromiumInstalled()) throw new Error(`no browser at ${CHROMIUM_PATH}: run scripts/install-system-deps.sh`);
 
 /** The hosted Checkout and portal pages, completed in a real (headless) browser. */
 describe('Stripe pages in a browser', () => {
   let sandbox: RunningSandbox;
-  let standIn: StripeStandIn;
   let stripe: Stripe;
   let app: Server;
   let appUrl: string;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: HeadlessChromium;
 
   beforeAll(async () => {
     app = createServer((req, res) =>
@@ -28,45 +23,24 @@ describe('Stripe pages in a browser', () => {
     );
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    standIn = stripeStandIn();
+    const standIn = stripeStandIn();
     sandbox = await startSandbox([standIn], 0);
-    stripe = new Stripe(STRIPE_DEFAULT_SECRET_KEY, {
-      host: '127.0.0.1',
-      port: standIn.apiPort,
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
-    profile = mkdtempSync(join(tmpdir(), 'sandbox-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    stripe = stripeSdk(standIn.apiPort);
+    browser = await launchHeadlessChromium();
   });
   afterAll(async () => {
-    await context?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await sandbox.close();
     await new Promise<void>((resolve) => app.close(() => resolve()));
   });
 
   it('pays a subscription on the Checkout page after a declined card, then cancels it in the portal', async () => {
-    const session = await stripe.checkout.sessions.create({
-      mode: 'subscription',
+    const session = await subscriptionCheckout(stripe, {
       customer_email: 'browser@example.com',
-      line_items: [{ price: 'price_enclave_monthly', quantity: 1 }],
       success_url: `${appUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${appUrl}/billing/cancel`,
     });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await browser.page();
     await page.goto(String(session.url));
     await page.fill('input[name=card_number]', '4000 0000 0000 0341');
     await page.click('button[type=submit]');
