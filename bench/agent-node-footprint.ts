@@ -189,7 +189,9 @@ async function measure(mode: Mode, bundleFile: string, warm: boolean): Promise<S
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   };
-  let { child, startupMs } = await launch();
+  const first = await launch();
+  const { startupMs } = first;
+  let { child } = first;
   try {
     const sandboxJson = (method: string, path: string, body?: unknown) =>
       fetch(`${sandbox.url}${path}`, {

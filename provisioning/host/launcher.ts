@@ -9,6 +9,7 @@
  * in the same process.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
@@ -81,6 +82,6 @@ try {
 
 const config = configPath(process.argv.slice(2));
 if (config) startTlsTerminator(config);
-// The agent node proper (bundled beside this file); it reads --config from argv itself.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require(join(__dirname, 'agent-node.js'));
+// The agent node proper: a separate file beside this one in the bundle, so it is loaded by its
+// path at run time (esbuild must not inline it); it reads --config from argv itself.
+createRequire(__filename)(join(__dirname, 'agent-node.js'));

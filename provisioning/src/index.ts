@@ -7,7 +7,6 @@ export * from './hosts/host-provider';
 export * from './hosts/pool-host.provider';
 export * from './hosts/ovhcloud.client';
 export * from './hosts/ovhcloud-host.provider';
-export * from './engine/node-client';
 export * from './engine/provisioning-runtime';
 export * from './engine/provisioning-events';
 export * from './engine/run-store';

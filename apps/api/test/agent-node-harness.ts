@@ -8,15 +8,19 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Test-only: the real agent node, in-process, talking to the real API (its own code never ships with the control plane).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { parseNodeConfig } from '../../../agent-node/src/config/node-config';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { NodeApp } from '../../../agent-node/src/node-app';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createWorker } from '../../worker/src/bootstrap';
 import type { INestApplicationContext } from '@nestjs/common';
 import { type ApiHarness, startApiHarness } from './api-harness';
 import { signInByEmail } from './sign-in';
+
+/** The fields the specs read from the provider stand-ins' `_test` answers (each route's answer holds its own). */
+export interface ProviderTestAnswer {
+  webhook: { url: string };
+  webhookVerified: boolean;
+  messages: unknown[];
+}
 
 export interface AgentsHarness {
   api: ApiHarness;
@@ -25,7 +29,8 @@ export interface AgentsHarness {
   /** Every log line the API wrote (LOG_LEVEL=debug). */
   logs: string[];
   controlPlaneKeys: { publicKeyPem: string; privateKeyPem: string };
-  providersJson(method: string, path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A stand-in's `_test` route, answered in JSON. */
+  providersJson(method: string, path: string, body?: unknown): Promise<ProviderTestAnswer>;
   /** The real worker on the same database, Redis prefix and config; its logs are captured into `logs` too. */
   startWorker(): Promise<INestApplicationContext>;
   close(): Promise<void>;
@@ -69,9 +74,9 @@ export async function startAgentsHarness(overrides: NodeJS.ProcessEnv = {}): Pro
       });
       const text = await res.text();
       try {
-        return JSON.parse(text);
+        return JSON.parse(text) as ProviderTestAnswer;
       } catch {
-        return text;
+        throw new Error(`${method} ${path} answered ${res.status} without JSON: ${text.slice(0, 200)}`);
       }
     },
     async startWorker() {

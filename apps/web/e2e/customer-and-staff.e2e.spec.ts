@@ -7,13 +7,10 @@
  * Screenshots of every page land in a temp dir (WEB_SCREENSHOT_DIR to choose it).
  */
 import { readFileSync } from 'node:fs';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { AuditService } from '@enclave/audit';
 import type { Page } from 'playwright-core';
 // The journey needs the whole control plane: e2e specs start the real API (not app code).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type BillingHarness, startBillingHarness } from '../../api/test/billing';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { latestMagicLink } from '../../api/test/sign-in';
 import { type Browser, launchBrowser } from './browser';
 import { ensureWebBuild } from './web-build';
@@ -48,7 +45,6 @@ describe('web app: customer journey and staff console', () => {
   afterAll(async () => {
     await browser?.close();
     await harness?.close();
-    // eslint-disable-next-line no-console
     if (browser) console.log(`web e2e screenshots: ${browser.screenshotDir}\n${browser.errors.join('\n')}`);
   });
 

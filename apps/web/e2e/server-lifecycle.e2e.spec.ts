@@ -9,9 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 // The journey needs the whole control plane: e2e specs start the real API and worker (not app code).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { cloudflareEdgeFetch, createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   eventually,
   type ProvisioningHarness,
@@ -86,7 +84,6 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     await worker?.kill();
     await h?.close();
     await providers?.close();
-    // eslint-disable-next-line no-console
     if (browser) console.log(`web e2e screenshots: ${browser.screenshotDir}\n${browser.errors.join('\n')}`);
   });
 

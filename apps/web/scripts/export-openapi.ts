@@ -6,8 +6,8 @@
  * (apps/api/src/openapi.ts) builds both, so nothing is added or fixed here.
  * `npm run web:types` then turns it into apps/web/src/api/schema.d.ts with openapi-typescript.
  */
-/* eslint-disable @nx/enforce-module-boundaries -- a build script that reads the API's controllers to write
-   its OpenAPI document; no API code reaches the web bundle, which imports only the generated types. */
+// A build script that reads the API's controllers to write its OpenAPI document (allowed for scripts in
+// eslint.config.mjs); no API code reaches the web bundle, which imports only the generated types.
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@enclave/audit';
 import { MailerModule } from '@enclave/mailer';
+import { NodeDeliveryModule } from '@enclave/node-delivery';
 import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule } from '@enclave/platform';
 import { ProvisioningEngineModule } from '@enclave/provisioning';
@@ -13,7 +14,6 @@ import { ProvisionWorkspaceHandler } from './provisioning/provision-workspace.ha
 import { ReconcileFleetHandler } from './provisioning/reconcile-fleet.handler';
 import { UpgradeFleetHandler } from './provisioning/upgrade-fleet.handler';
 import { DeliverToNodeHandler } from './secrets/deliver-to-node.handler';
-import { NODE_DELIVERY_PROVIDERS } from './secrets/node-delivery.providers';
 import { SweepPendingSecretsHandler } from './secrets/sweep-pending-secrets.handler';
 import { WorkerPingHandler } from './system/worker-ping.handler';
 
@@ -43,9 +43,9 @@ export class WorkerModule {
         MailerModule,
         QueueModule,
         ProvisioningEngineModule,
+        NodeDeliveryModule,
       ],
       providers: [
-        ...NODE_DELIVERY_PROVIDERS,
         ...HANDLERS,
         { provide: JOB_HANDLERS, useFactory: (...handlers: JobHandler[]) => handlers, inject: HANDLERS },
         ...QUEUE_PROCESSORS,

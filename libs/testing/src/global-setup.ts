@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
-// Jest loads global setup without moduleNameMapper, so the path alias cannot be used here.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { dataSourceOptions } from '../../persistence/src/data-source-options';
+// Jest loads global setup without moduleNameMapper: this resolves through npm workspaces (package.json `main`).
+import { dataSourceOptions } from '@enclave/persistence';
 import { databaseUrl, uniqueName, withAdminClient } from './postgres';
 
 /**

@@ -15,16 +15,11 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-// The agent node's bundle recipe: provisioning packs what it builds (a build-time step reading
-// the repository, like the sources hashed below), it does not run agent-node code.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import {
-  buildAgentNodeBundle as buildAgentNodeApp,
-  nodeBundleOptions,
-  RECOMMENDED_NODE_FLAGS,
-} from '../../../agent-node/build/bundle';
 
 const run = promisify(execFile);
+
+/** Builds the bundle's app/ and node.env by the agent node's recipe, in its own process (see the script). */
+const BUILD_NODE_APP_SCRIPT = join(__dirname, '../../scripts/build-node-app.ts');
 
 /** A built agent-node bundle: one .tar.gz, addressed by version, checked by SHA-256. */
 export interface AgentNodeBundle {
@@ -80,6 +75,7 @@ export function bundleInputHash(options: BundleBuildOptions): string {
     'provisioning/host',
     'provisioning/src/tls',
     'provisioning/src/bundle',
+    'provisioning/scripts/build-node-app.ts',
     'package-lock.json',
   ];
   for (const root of roots) {
@@ -121,27 +117,17 @@ export async function buildAgentNodeBundle(options: BundleBuildOptions): Promise
     if (existsSync(manifest.path) && (await sha256File(manifest.path)) === manifest.sha256) return manifest;
   }
 
-  const { build } = await import('esbuild');
   const stage = join(options.cacheDir, `.${version}.${process.pid}.stage`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'bin'), { recursive: true });
   mkdirSync(join(stage, 'scripts'), { recursive: true });
-  // The node itself (agent-node.js, its native addon, lazily loaded SDKs) by the agent node's
-  // own recipe; then the host helpers beside it, built with the same options.
-  await buildAgentNodeApp(join(stage, 'app'), options.repoRoot);
-  const common = nodeBundleOptions(options.repoRoot);
-  await build({
-    ...common,
-    entryPoints: [join(options.repoRoot, 'provisioning/host/launcher.ts')],
-    outfile: join(stage, 'app/launcher.js'),
-  });
-  await build({
-    ...common,
-    entryPoints: [join(options.repoRoot, 'provisioning/host/tls-csr.ts')],
-    outfile: join(stage, 'app/tls-csr.js'),
-  });
-  // V8 flags for the node, read by the systemd unit (EnvironmentFile) and supervisor.sh.
-  writeFileSync(join(stage, 'node.env'), `NODE_FLAGS=${RECOMMENDED_NODE_FLAGS.join(' ')}\n`);
+  await run(process.execPath, [
+    '-r',
+    require.resolve('@swc-node/register'),
+    BUILD_NODE_APP_SCRIPT,
+    stage,
+    options.repoRoot,
+  ]);
   const nodeBinary = options.nodeBinary ?? process.execPath;
   copyFileSync(nodeBinary, join(stage, 'bin/node'));
   chmodSync(join(stage, 'bin/node'), 0o755);

@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { type RunningSandbox, startSandbox } from '@enclave/sandbox';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { cloudflareStandIn } from '../../../apps/sandbox/src/cloudflare/cloudflare.stand-in';
+import { cloudflareStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { createCsr } from '../tls/csr';
 import { CloudflareDnsClient, CloudflareNotConfiguredError, OriginCaClient } from './cloudflare-dns.client';
 

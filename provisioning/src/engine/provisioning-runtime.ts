@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { NodeLifecycleClient, type NodeEndpoint, readOriginCaRoot } from '@enclave/node-delivery';
 import type { HostEntity, HostProviderName } from '@enclave/persistence';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import { DataSource } from 'typeorm';
@@ -12,7 +13,6 @@ import type { HostProvider } from '../hosts/host-provider';
 import { OvhcloudHostProvider } from '../hosts/ovhcloud-host.provider';
 import { PoolHostProvider } from '../hosts/pool-host.provider';
 import { type CommandRecord, SshSession, type SshOptions } from '../ssh/ssh-executor';
-import { NodeClient, type NodeEndpoint } from './node-client';
 
 export class ProvisioningNotConfiguredError extends Error {
   constructor(what: string) {
@@ -124,9 +124,8 @@ export class ProvisioningRuntime {
     );
   }
 
-  nodeClient(): NodeClient {
-    const caPath = this.config.CLOUDFLARE_ORIGIN_CA_ROOT_PATH;
-    return new NodeClient(this.key(), caPath ? readFileSync(caPath, 'utf8') : undefined);
+  nodeClient(): NodeLifecycleClient {
+    return new NodeLifecycleClient(this.key(), readOriginCaRoot(this.config));
   }
 
   nodeHostname(slug: string): string {

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { NodeClientModule } from '../node-client/node-client.module';
+import { NodeDeliveryModule } from '@enclave/node-delivery';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
 @Module({
-  imports: [NodeClientModule, WorkspaceAccessModule],
+  imports: [NodeDeliveryModule, WorkspaceAccessModule],
   controllers: [AgentsController],
   providers: [AgentsService],
 })

@@ -3,9 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
 import { AgentEntity, ChannelEntity } from '@enclave/persistence';
+import { bumpConfigRevision, type DeliveryState, NodeSyncService } from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
-import { bumpConfigRevision } from '../node-client/node-delivery';
-import { type DeliveryState, NodeSyncService } from '../node-client/node-sync.service';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import type { AgentDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 

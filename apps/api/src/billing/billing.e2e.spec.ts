@@ -4,9 +4,7 @@ import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import type { DataSource } from 'typeorm';
 // The worker's delayed-job handlers, run directly against the API's database and Redis
 // (time is moved by editing the due date, never by sleeping).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { BillingDeprovisionDueHandler } from '../../../worker/src/billing/billing-deprovision-due.handler';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { BillingGraceExpiredHandler } from '../../../worker/src/billing/billing-grace-expired.handler';
 import {
   type BillingHarness,

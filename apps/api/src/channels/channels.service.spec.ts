@@ -1,9 +1,8 @@
 import type { AuditService } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
+import { type NodeSyncService, SecretVault } from '@enclave/node-delivery';
 import type { DataSource } from 'typeorm';
-import type { NodeSyncService } from '../node-client/node-sync.service';
 import { type CredentialChecks, refused } from '../secrets/credential-checks';
-import { SecretVault } from '../secrets/secret-vault';
 import type { SecretsService } from '../secrets/secrets.service';
 import type { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { ChannelsService } from './channels.service';

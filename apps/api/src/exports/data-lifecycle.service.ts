@@ -3,10 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
 import { ExportRequestEntity, WorkspaceNodeSettingsEntity } from '@enclave/persistence';
+import {
+  callableNode,
+  type DeliveryState,
+  lockNodeSettings,
+  NodeCallError,
+  NODE_GATEWAY,
+  type NodeGateway,
+  NodeSyncService,
+  type NodeTarget,
+  targetOf,
+} from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
-import { NodeCallError, NODE_GATEWAY, type NodeGateway, type NodeTarget } from '../node-client/node-client';
-import { callableNode, lockNodeSettings, targetOf } from '../node-client/node-delivery';
-import { type DeliveryState, NodeSyncService } from '../node-client/node-sync.service';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import type { EraseResultDto, ExportRecordDto, ExportResultDto } from './dto/exports.dto';
 

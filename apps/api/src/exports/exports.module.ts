@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { NodeClientModule } from '../node-client/node-client.module';
+import { NodeDeliveryModule } from '@enclave/node-delivery';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { DataLifecycleController } from './data-lifecycle.controller';
 import { DataLifecycleService } from './data-lifecycle.service';
 
 @Module({
-  imports: [NodeClientModule, WorkspaceAccessModule],
+  imports: [NodeDeliveryModule, WorkspaceAccessModule],
   controllers: [DataLifecycleController],
   providers: [DataLifecycleService],
 })

@@ -3,9 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { DomainError } from '@enclave/platform';
 import { WorkspaceEntity } from '@enclave/persistence';
+import { type DeliveryState, desiredSuspension, lockNodeSettings, NodeSyncService } from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
-import { desiredSuspension, lockNodeSettings } from '../node-client/node-delivery';
-import { type DeliveryState, NodeSyncService } from '../node-client/node-sync.service';
 
 /**
  * Staff suspend or resume a workspace's node. The wish is recorded first, then forwarded; a

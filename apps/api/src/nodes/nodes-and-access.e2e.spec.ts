@@ -1,3 +1,4 @@
+import { NODE_DELIVERY, type NodeDelivery } from '@enclave/node-delivery';
 import { generateSigningKeyPair, signRequest } from '@enclave/node-protocol';
 import { ChannelEntity, NodeEntity, PendingSecretDeliveryEntity, SecretRecordEntity } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
@@ -15,10 +16,7 @@ import {
   waitFor,
 } from '../../test/agent-node-harness';
 import { signInByEmail } from '../../test/sign-in';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createWorker } from '../../../worker/src/bootstrap';
-import type { NodeDelivery } from '../node-client/node-delivery';
-import { NODE_DELIVERY } from '../node-client/node-sync.service';
 
 const alnum = (n: number) =>
   randomBytes(n * 2)

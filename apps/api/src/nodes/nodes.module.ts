@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NodeClientModule } from '../node-client/node-client.module';
+import { NodeDeliveryModule } from '@enclave/node-delivery';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { NodeCallbacksController, NodeHealthController } from './nodes.controller';
 import { NodeSuspensionService } from './node-suspension.service';
@@ -13,7 +13,7 @@ import { StaffNodeController } from './staff-node.controller';
  * are created by the provisioning engine with the enrolment token's hash).
  */
 @Module({
-  imports: [NodeClientModule, WorkspaceAccessModule],
+  imports: [NodeDeliveryModule, WorkspaceAccessModule],
   controllers: [NodeCallbacksController, NodeHealthController, StaffNodeController],
   providers: [NodesService, RedisNonceStore, NodeSuspensionService],
   exports: [NodesService, NodeSuspensionService],

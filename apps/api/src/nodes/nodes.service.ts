@@ -16,10 +16,9 @@ import {
   PendingSecretDeliveryEntity,
   WorkspaceNodeSettingsEntity,
 } from '@enclave/persistence';
+import { desiredSuspension, NodeSyncService } from '@enclave/node-delivery';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { desiredSuspension } from '../node-client/node-delivery';
-import { NodeSyncService } from '../node-client/node-sync.service';
 import { RedisNonceStore } from './redis-nonce.store';
 
 export interface SignedNodeRequest {

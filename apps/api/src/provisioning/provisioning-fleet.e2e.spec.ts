@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { NodeLifecycleClient } from '@enclave/node-delivery';
 import { generateSigningKeyPair, publicKeyFingerprint } from '@enclave/node-protocol';
 import { AuditEventEntity, FleetUpgradeEntity, NodeEntity } from '@enclave/persistence';
-import { NodeClient } from '@enclave/provisioning';
 import {
   eventually,
   type ProvisioningHarness,
@@ -180,10 +180,12 @@ describe('fleet reconciliation and rolling upgrades (real sshd)', () => {
     if (!origin) throw new Error('no DNS record for the node');
     const endpoint = { ...origin, hostname };
     const signedHealth = (key: KeyObject | string) =>
-      new NodeClient(typeof key === 'string' ? createPrivateKey(key) : key, h.originCaPem).health(endpoint).then(
-        () => 'accepted',
-        (error: { code?: string }) => error.code,
-      );
+      new NodeLifecycleClient(typeof key === 'string' ? createPrivateKey(key) : key, h.originCaPem)
+        .health(endpoint)
+        .then(
+          () => 'accepted',
+          (error: { code?: string }) => error.code,
+        );
     const reconcile = async (label: string, env: NodeJS.ProcessEnv, fingerprints: string[]) => {
       const worker = h.startWorker(label, env);
       await h.api.http().post('/api/staff/fleet/reconcile').set('cookie', h.staffCookie).expect(202);

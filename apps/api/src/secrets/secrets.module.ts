@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
-import { NodeClientModule } from '../node-client/node-client.module';
+import { NodeDeliveryModule } from '@enclave/node-delivery';
+import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
+import { CREDENTIAL_CHECKS, ProviderCredentialChecks } from './credential-checks';
 import { SecretsController } from './secrets.controller';
 import { SecretsService } from './secrets.service';
 
 @Module({
-  imports: [NodeClientModule, WorkspaceAccessModule],
+  imports: [NodeDeliveryModule, WorkspaceAccessModule],
   controllers: [SecretsController],
-  providers: [SecretsService],
-  exports: [SecretsService],
+  providers: [
+    SecretsService,
+    {
+      provide: CREDENTIAL_CHECKS,
+      inject: [CONFIG],
+      useFactory: (config: ControlPlaneConfig) => new ProviderCredentialChecks(config),
+    },
+  ],
+  exports: [SecretsService, CREDENTIAL_CHECKS],
 })
 export class SecretsModule {}

@@ -4,14 +4,20 @@ import { type AuditActor, AuditService } from '@enclave/audit';
 import type { SecretKind } from '@enclave/node-protocol';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
 import { PendingSecretDeliveryEntity, SecretRecordEntity } from '@enclave/persistence';
+import {
+  callableNode,
+  type DeliveryState,
+  NodeCallError,
+  NODE_GATEWAY,
+  type NodeGateway,
+  NodeSyncService,
+  SecretVault,
+  targetOf,
+} from '@enclave/node-delivery';
 import { DataSource, type EntityManager } from 'typeorm';
-import { NodeCallError, NODE_GATEWAY, type NodeGateway } from '../node-client/node-client';
-import { callableNode, targetOf } from '../node-client/node-delivery';
-import { type DeliveryState, NodeSyncService } from '../node-client/node-sync.service';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { CREDENTIAL_CHECKS, type CredentialChecks } from './credential-checks';
 import type { SecretRecordDto } from './dto/secret.dto';
-import { SecretVault } from './secret-vault';
 
 export function toSecretDto(record: SecretRecordEntity): SecretRecordDto {
   return {

@@ -130,11 +130,11 @@ describe('workspaces', () => {
         ['get', `/api/workspaces/${workspaceId}/audit-events`],
       ];
       for (const [method, path, body] of routes) {
-        const call = (
-          harness.http() as unknown as Record<string, (p: string) => ReturnType<ReturnType<ApiHarness['http']>['get']>>
-        )
-          [method](path)
-          .set('cookie', outsider);
+        const http = harness.http() as unknown as Record<
+          string,
+          (p: string) => ReturnType<ReturnType<ApiHarness['http']>['get']>
+        >;
+        const call = http[method](path).set('cookie', outsider);
         const response = await (body ? call.send(body) : call);
         expect({ path, method, status: response.status, code: response.body.error?.code }).toEqual({
           path,

@@ -4,10 +4,6 @@ import { Bot, GrammyError } from 'grammy';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { createTelegramStandIn } from './telegram.stand-in';
 
-// Parsed JSON of stand-in responses; the tests assert the shapes.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 
 describe('Telegram stand-in (through grammY)', () => {
@@ -43,12 +39,13 @@ describe('Telegram stand-in (through grammY)', () => {
   });
 
   const api = (token = TOKEN) => new Bot(token, { client: { apiRoot: `${sandbox.url}/telegram` } }).api;
-  const post = (path: string, body: unknown = {}) =>
+  // T: the fields a test reads from the answer (their values are what it asserts).
+  const post = <T = unknown>(path: string, body: unknown = {}) =>
     fetch(`${sandbox.url}/telegram${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
-    }).then((r) => r.json() as Promise<Json>);
+    }).then((r) => r.json() as Promise<T>);
 
   it('getMe answers for Telegram-shaped tokens, 401 otherwise and once revoked', async () => {
     expect(await api().getMe()).toMatchObject({ id: 123456789, is_bot: true });
@@ -66,7 +63,11 @@ describe('Telegram stand-in (through grammY)', () => {
     expect(await api().setWebhook(hookUrl, { secret_token: 'sekrit_123' })).toBe(true);
     expect(await api().getWebhookInfo()).toMatchObject({ url: hookUrl, pending_update_count: 0 });
     answer = 500;
-    const r = await post(`/_test/bots/${TOKEN}/updates`, { chatId: 55, text: 'hello bot' });
+    const r = await post<{
+      update_id: number;
+      update: { message: { message_id: number } };
+      delivery: { status: number };
+    }>(`/_test/bots/${TOKEN}/updates`, { chatId: 55, text: 'hello bot' });
     expect(r.delivery.status).toBe(500);
     answer = 200;
     await new Promise((res) => setTimeout(res, 200));

@@ -4,10 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { startSandbox, type RunningSandbox } from '../sandbox';
 import { createWhatsAppStandIn } from './whatsapp.stand-in';
 
-// Parsed JSON of stand-in responses; the tests assert the shapes.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
 const TOKEN = 'EAAGm0PX4ZCpsBAabcdefghijklmnop';
 const APP_SECRET = 'app-secret-for-tests';
 
@@ -45,7 +41,8 @@ describe('WhatsApp Cloud API stand-in', () => {
     await new Promise<void>((r) => hook.close(() => r()));
   });
 
-  const call = (method: string, path: string, body?: unknown, token = TOKEN) =>
+  // T: the fields a test reads from the answer (their values are what it asserts).
+  const call = <T = unknown>(method: string, path: string, body?: unknown, token = TOKEN) =>
     fetch(`${sandbox.url}/whatsapp${path}`, {
       method,
       headers: {
@@ -53,17 +50,17 @@ describe('WhatsApp Cloud API stand-in', () => {
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as T }));
 
   it('verifies the webhook with hub.challenge before subscribing it', async () => {
-    const bad = await call(
+    const bad = await call<{ webhookVerified: boolean }>(
       'POST',
       '/_test/phone-numbers',
       { phoneNumberId: '1111111111', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'wrong' },
       '',
     );
     expect(bad.body.webhookVerified).toBe(false);
-    const good = await call(
+    const good = await call<{ webhookVerified: boolean }>(
       'POST',
       '/_test/phone-numbers',
       { phoneNumberId: '2222222222', appSecret: APP_SECRET, webhookUrl: hookUrl, verifyToken: 'vt-123' },
@@ -73,7 +70,7 @@ describe('WhatsApp Cloud API stand-in', () => {
   });
 
   it('delivers signed message webhooks in the Cloud API shape', async () => {
-    const r = await call(
+    const r = await call<{ delivery: { status: number } }>(
       'POST',
       '/_test/phone-numbers/2222222222/messages',
       { from: '15551230000', text: 'hi biz' },
@@ -96,7 +93,7 @@ describe('WhatsApp Cloud API stand-in', () => {
 
   it('sends messages, then posts sent/delivered status callbacks', async () => {
     const before = posts.length;
-    const r = await call('POST', '/v21.0/2222222222/messages', {
+    const r = await call<{ messages: { id: string }[] }>('POST', '/v21.0/2222222222/messages', {
       messaging_product: 'whatsapp',
       to: '15551230000',
       type: 'text',
@@ -128,7 +125,7 @@ describe('WhatsApp Cloud API stand-in', () => {
       status: 400,
       body: { error: { type: 'GraphMethodException', code: 100, error_subcode: 33 } },
     });
-    const badParams = await call('POST', '/v21.0/2222222222/messages', {
+    const badParams = await call<{ error: { fbtrace_id: string } }>('POST', '/v21.0/2222222222/messages', {
       to: '1555',
       type: 'text',
       text: { body: 'x' },

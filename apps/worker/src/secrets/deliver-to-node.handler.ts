@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type DeliveryResult, NODE_DELIVERY, type NodeDelivery } from '@enclave/node-delivery';
 import { type JobHandler, JobName, type JobPayloads } from '@enclave/queue';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import type { DeliveryResult, NodeDelivery } from '../../../api/src/node-client/node-delivery';
-import { WORKER_NODE_DELIVERY } from './node-delivery.providers';
 
 export class NodeNotReadyError extends Error {
   constructor(readonly reason: string) {
@@ -20,7 +18,7 @@ export class NodeNotReadyError extends Error {
 export class DeliverToNodeHandler implements JobHandler<JobName.DeliverToNode> {
   readonly jobName = JobName.DeliverToNode;
 
-  constructor(@Inject(WORKER_NODE_DELIVERY) private readonly delivery: NodeDelivery) {}
+  constructor(@Inject(NODE_DELIVERY) private readonly delivery: NodeDelivery) {}
 
   async handle(payload: JobPayloads[JobName.DeliverToNode]): Promise<DeliveryResult> {
     const result = await this.delivery.deliver(payload.workspaceId);

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { NODE_DELIVERY, type NodeDelivery } from '@enclave/node-delivery';
 import { type JobHandler, JobName, QueueService } from '@enclave/queue';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import type { NodeDelivery } from '../../../api/src/node-client/node-delivery';
-import { WORKER_NODE_DELIVERY } from './node-delivery.providers';
 
 export const SWEEP_PENDING_SECRETS_EVERY_MS = 60_000;
 
@@ -13,7 +11,7 @@ export class SweepPendingSecretsHandler implements JobHandler<JobName.SweepPendi
   private readonly logger = new Logger(SweepPendingSecretsHandler.name);
 
   constructor(
-    @Inject(WORKER_NODE_DELIVERY) private readonly delivery: NodeDelivery,
+    @Inject(NODE_DELIVERY) private readonly delivery: NodeDelivery,
     private readonly queue: QueueService,
   ) {}
 

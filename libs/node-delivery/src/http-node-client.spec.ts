@@ -1,7 +1,8 @@
 import { generateSigningKeyPair, InMemoryNonceStore, verifyRequest } from '@enclave/node-protocol';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpNodeClient, NodeCallError } from './node-client';
+import { HttpNodeClient } from './http-node-client';
+import { NodeCallError } from './node-call-error';
 
 describe('HttpNodeClient (signed control plane → node calls)', () => {
   const keys = generateSigningKeyPair();

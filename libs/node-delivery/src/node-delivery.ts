@@ -12,8 +12,10 @@ import {
 } from '@enclave/persistence';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
-import type { SecretVault } from '../secrets/secret-vault';
-import { NodeCallError, type NodeGateway, type NodeTarget } from './node-client';
+import type { NodeGateway } from './http-node-client';
+import { NodeCallError } from './node-call-error';
+import type { NodeTarget } from './node-transport';
+import type { SecretVault } from './secret-vault';
 
 export const DELIVERY_ACTOR: AuditActor = { type: 'system', id: 'node-delivery' };
 
@@ -233,7 +235,7 @@ export class NodeDelivery {
         });
       }
     }
-    throw new NodeCallError('stale_config');
+    throw new NodeCallError('stale_config', 'the node still held a newer config revision after two attempts');
   }
 
   private async deliverSettings(workspaceId: string, target: NodeTarget, node: NodeEntity): Promise<void> {

@@ -3,14 +3,18 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AuditService } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import type { DataSource } from 'typeorm';
-import { CREDENTIAL_CHECKS, ProviderCredentialChecks } from '../secrets/credential-checks';
-import { SecretVault } from '../secrets/secret-vault';
-import { NODE_GATEWAY, type NodeGateway } from './node-client';
+import { NODE_GATEWAY, type NodeGateway } from './http-node-client';
 import { NodeDelivery } from './node-delivery';
 import { NODE_DELIVERY, NodeSyncService } from './node-sync.service';
+import { SecretVault } from './secret-vault';
 import { createNodeGateway } from './signing-key';
 
-/** The signed node client, the secret vault, credential checks and node delivery, for every feature that talks to nodes. */
+/**
+ * The signed node client, the secret vault and node delivery, for the API (right after a
+ * change) and the worker (DeliverToNode, the pending-secret sweep): one implementation of
+ * "bring the node up to date". Needs CONFIG, TypeORM, AuditService and QueueService from the
+ * app (global modules in both).
+ */
 @Module({
   providers: [
     { provide: NODE_GATEWAY, inject: [CONFIG], useFactory: (config: ControlPlaneConfig) => createNodeGateway(config) },
@@ -20,11 +24,6 @@ import { createNodeGateway } from './signing-key';
       useFactory: (config: ControlPlaneConfig) => SecretVault.fromConfig(config),
     },
     {
-      provide: CREDENTIAL_CHECKS,
-      inject: [CONFIG],
-      useFactory: (config: ControlPlaneConfig) => new ProviderCredentialChecks(config),
-    },
-    {
       provide: NODE_DELIVERY,
       inject: [getDataSourceToken(), NODE_GATEWAY, SecretVault, AuditService],
       useFactory: (dataSource: DataSource, gateway: NodeGateway, vault: SecretVault, audit: AuditService) =>
@@ -32,6 +31,6 @@ import { createNodeGateway } from './signing-key';
     },
     NodeSyncService,
   ],
-  exports: [NODE_GATEWAY, SecretVault, CREDENTIAL_CHECKS, NODE_DELIVERY, NodeSyncService],
+  exports: [NODE_GATEWAY, SecretVault, NODE_DELIVERY, NodeSyncService],
 })
-export class NodeClientModule {}
+export class NodeDeliveryModule {}
