@@ -10,6 +10,7 @@ import { AgentsPage } from './pages/workspace/AgentsPage';
 import { BillingPage } from './pages/workspace/BillingPage';
 import { ChannelsPage } from './pages/workspace/ChannelsPage';
 import { DataPage } from './pages/workspace/DataPage';
+import { InboxPage } from './pages/workspace/InboxPage';
 import { ProvisioningPage } from './pages/workspace/ProvisioningPage';
 import { MembersPage } from './pages/workspace/MembersPage';
 import { OverviewPage } from './pages/workspace/OverviewPage';
@@ -59,6 +60,7 @@ export function App() {
         <Route index element={<WorkspacesPage />} />
         <Route path="workspaces/:id" element={<WorkspaceLayout />}>
           <Route index element={<OverviewPage />} />
+          <Route path="inbox" element={<InboxPage />} />
           <Route path="provisioning" element={<ProvisioningPage />} />
           <Route path="agents" element={<AgentsPage />} />
           <Route path="channels" element={<ChannelsPage />} />

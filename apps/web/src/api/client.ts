@@ -48,7 +48,8 @@ export class ApiError extends Error {
   }
 }
 
-function toApiError(error: unknown, response: Response): ApiError {
+/** An error answer (the API's or a node's: both send `{ error: { code, message, details } }`) as an ApiError. */
+export function toApiError(error: unknown, response: Response): ApiError {
   const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: unknown } };
   if (body.error?.code)
     return new ApiError(response.status, body.error.code, body.error.message ?? 'Request failed.', body.error.details);
