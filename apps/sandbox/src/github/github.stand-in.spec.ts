@@ -1,29 +1,8 @@
 import { OAuth2 } from 'oauth';
 import { Strategy as GitHubStrategy, type Profile } from 'passport-github2';
+import { runStrategy } from '../passport-steps';
 import { type RunningSandbox, startSandbox } from '../sandbox';
 import { GITHUB_DEFAULT_CLIENT, githubStandIn } from './github.stand-in';
-
-interface FakeRequest {
-  query: Record<string, string>;
-  session: Record<string, unknown>;
-  url: string;
-  headers: Record<string, string>;
-}
-
-type Outcome =
-  { kind: 'redirect'; url: string } | { kind: 'success'; user: unknown } | { kind: 'fail' | 'error'; detail: unknown };
-
-/** Runs one passport authenticate() step and reports what the strategy decided. */
-function runStrategy(strategy: GitHubStrategy, req: FakeRequest): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const s = Object.create(strategy) as GitHubStrategy & Record<string, unknown>;
-    s.redirect = (url: string) => resolve({ kind: 'redirect', url });
-    s.success = (user: unknown) => resolve({ kind: 'success', user });
-    s.fail = (detail: unknown) => resolve({ kind: 'fail', detail });
-    s.error = (detail: unknown) => resolve({ kind: 'error', detail });
-    s.authenticate(req as never, {});
-  });
-}
 
 describe('GitHub OAuth stand-in', () => {
   let sandbox: RunningSandbox;

@@ -1,30 +1,8 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { type Profile, Strategy as GoogleStrategy } from 'passport-google-oauth20';
+import { runStrategy } from '../passport-steps';
 import { type RunningSandbox, startSandbox } from '../sandbox';
 import { GOOGLE_DEFAULT_CLIENT, googleStandIn } from './google.stand-in';
-
-interface FakeRequest {
-  query: Record<string, string>;
-  session: Record<string, unknown>;
-  url: string;
-  headers: Record<string, string>;
-}
-
-type Outcome =
-  | { kind: 'redirect'; url: string }
-  | { kind: 'success'; user: unknown; info: unknown }
-  | { kind: 'fail' | 'error'; detail: unknown };
-
-function runStrategy(strategy: GoogleStrategy, req: FakeRequest): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const s = Object.create(strategy) as GoogleStrategy & Record<string, unknown>;
-    s.redirect = (url: string) => resolve({ kind: 'redirect', url });
-    s.success = (user: unknown, info: unknown) => resolve({ kind: 'success', user, info });
-    s.fail = (detail: unknown) => resolve({ kind: 'fail', detail });
-    s.error = (detail: unknown) => resolve({ kind: 'error', detail });
-    s.authenticate(req as never, {});
-  });
-}
 
 describe('Google OAuth stand-in', () => {
   let sandbox: RunningSandbox;
