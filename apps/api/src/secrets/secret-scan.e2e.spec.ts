@@ -1,10 +1,7 @@
 import { NodeEntity, PendingSecretDeliveryEntity, SecretRecordEntity } from '@enclave/persistence';
 import type { INestApplicationContext } from '@nestjs/common';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
-import Redis from 'ioredis';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import {
   createNodeRecord,
   type AgentsHarness,
@@ -15,13 +12,8 @@ import {
   startAgentsHarness,
   waitFor,
 } from '../../test/agent-node-harness';
-import { signInByEmail } from '../../test/sign-in';
-
-const alnum = (n: number) =>
-  randomBytes(n * 2)
-    .toString('base64')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(0, n);
+import { alnum, auditActions } from '../../test/agents-workspace';
+import { databaseDump, leaks, redisDump } from '../../test/leak-scan';
 
 /** Distinctive values: every one of them must be absent from the control plane's database, Redis and logs. */
 const SECRETS = {
@@ -231,73 +223,6 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(await h.api.dataSource.getRepository(SecretRecordEntity).count()).toBe(5); // replaced, nothing accumulates
   });
 
-  it('exports through the node: the member gets the link, the control plane keeps who/when/until only', async () => {
-    const exported = await as(http().post(`${ws()}/exports`))
-      .send({ ttlSeconds: 600 })
-      .expect(201);
-    expect(exported.body).toMatchObject({ conversations: 2, messages: 4 });
-    expect(exported.body.url.startsWith(`${node.url}/exports/`)).toBe(true);
-    const archive = await fetch(exported.body.url);
-    expect(archive.status).toBe(200);
-    // A tar.gz of conversations/<id>.ndjson files: pick the conversation lines out of it.
-    const unpacked = gunzipSync(Buffer.from(await archive.arrayBuffer())).toString('utf8');
-    const conversations = (unpacked.match(/\{"type":"conversation"[^\n]*\}/g) ?? []).map(
-      (l) => JSON.parse(l) as Record<string, string>,
-    );
-    const conversation = conversations.find((l) => l.externalChatId === '4242');
-    expect(conversation).toBeDefined();
-    const rows = (await h.api.dataSource.query('SELECT * FROM export_requests')) as Array<Record<string, unknown>>;
-    expect(rows).toHaveLength(1);
-    expect(JSON.stringify(rows)).not.toContain(new URL(exported.body.url).searchParams.get('signature'));
-
-    // Erase that conversation (owner), then set retention (admin): both forwarded to the node.
-    await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`))
-      .send({})
-      .expect(200, { erased: true, messages: 2 });
-    await as(http().post(`${ws()}/conversations/${conversation?.id}/erase`))
-      .send({})
-      .expect(404);
-    await as(http().put(`${ws()}/retention`))
-      .send({ days: 30 })
-      .expect(200, { days: 30, delivery: 'delivered' });
-    expect(node.app.internals.retention.days()).toBe(30);
-    const retention = await as(http().get(`${ws()}/retention`)).expect(200);
-    expect(retention.body).toEqual({ days: 30, appliedAt: expect.any(String) });
-  });
-
-  it('staff suspend and resume the node', async () => {
-    const staff = await signInByEmail(h.api, 'staff@enclave.test');
-    await http()
-      .post(`/api/staff/workspaces/${owner.workspaceId}/suspend`)
-      .set('Cookie', staff)
-      .expect(200, { suspended: true, delivery: 'delivered' });
-    expect(node.app.state()).toBe('suspended');
-    await http().post(`/api/staff/workspaces/${owner.workspaceId}/suspend`).set('Cookie', owner.cookie).expect(403);
-    await http()
-      .post(`/api/staff/workspaces/${owner.workspaceId}/resume`)
-      .set('Cookie', staff)
-      .expect(200, { suspended: false, delivery: 'delivered' });
-    expect(node.app.state()).toBe('active');
-  });
-
-  it('follows the workspace status billing sets: suspended → node suspended after the next heartbeat, and back', async () => {
-    const [{ status }] = (await h.api.dataSource.query('SELECT status FROM workspaces WHERE id = $1', [
-      owner.workspaceId,
-    ])) as Array<{ status: string }>;
-    await h.api.dataSource.query(`UPDATE workspaces SET status = 'suspended' WHERE id = $1`, [owner.workspaceId]);
-    expect(await node.app.internals.heartbeat.beat()).toBe(true); // the heartbeat shows the node behind: DeliverToNode job
-    await waitFor(() => node.app.state() === 'suspended');
-    // Staff resuming does not lift a billing suspension.
-    const staff = await signInByEmail(h.api, 'staff@enclave.test');
-    await http()
-      .post(`/api/staff/workspaces/${owner.workspaceId}/resume`)
-      .set('Cookie', staff)
-      .expect(200, { suspended: true, delivery: 'delivered' });
-    await h.api.dataSource.query('UPDATE workspaces SET status = $2 WHERE id = $1', [owner.workspaceId, status]);
-    expect(await node.app.internals.heartbeat.beat()).toBe(true);
-    await waitFor(() => node.app.state() === 'active');
-  });
-
   it('removal tells the node to forget', async () => {
     await as(http().delete(`${ws()}/secrets/anthropic_api_key`)).expect(204);
     expect(secrets().resolve('anthropic_api_key', anthropicAgentId)).toBeUndefined();
@@ -307,11 +232,7 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(node.app.internals.config.listChannels().map((c) => c.id)).toEqual([telegramChannelId]);
     const kinds = (await h.api.dataSource.getRepository(SecretRecordEntity).find()).map((r) => r.kind).sort();
     expect(kinds).toEqual(['openai_api_key', 'telegram_bot_token']);
-    const actions = (
-      (await h.api.dataSource.query('SELECT action FROM audit_events WHERE workspace_id = $1', [
-        owner.workspaceId,
-      ])) as Array<{ action: string }>
-    ).map((r) => r.action);
+    const actions = await auditActions(h.api, owner.workspaceId);
     expect(actions).toEqual(
       expect.arrayContaining([
         'agent.created',
@@ -323,11 +244,6 @@ describe('secrets and content never reach the control plane (full flow with a re
         'channel.deleted',
         'node.enrolled',
         'node.config_applied',
-        'export.requested',
-        'conversation.erased',
-        'retention.set',
-        'node.suspend_requested',
-        'node.resume_requested',
       ]),
     );
   });
@@ -341,34 +257,11 @@ describe('secrets and content never reach the control plane (full flow with a re
       .send({ days: 60 })
       .expect(200, { days: 60, delivery: 'pending' });
 
-    const dump = await databaseDump(h);
+    const dump = await databaseDump(h.api);
     expect(dump).toContain('secret_records'); // the dump is real and has our tables
     expect(dump).toContain(SECRETS.openaiRotated.slice(-4)); // masks are there, on purpose
 
-    const redis = new Redis(h.api.redis.url);
-    let redisText = '';
-    let keys = 0;
-    try {
-      let cursor = '0';
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${h.api.redis.prefix}*`, 'COUNT', 500);
-        cursor = next;
-        for (const key of batch) {
-          keys += 1;
-          const type = await redis.type(key);
-          let value: unknown;
-          if (type === 'string') value = await redis.get(key);
-          else if (type === 'hash') value = await redis.hgetall(key);
-          else if (type === 'list') value = await redis.lrange(key, 0, -1);
-          else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
-          else if (type === 'set') value = await redis.smembers(key);
-          else if (type === 'stream') value = await redis.xrange(key, '-', '+');
-          redisText += `${key}\n${JSON.stringify(value)}\n`;
-        }
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    const { text: redisText, keys } = await redisDump(h.api);
     expect(keys).toBeGreaterThan(0);
     expect(redisText).toContain(`${JOB_ID_PREFIX}${owner.workspaceId}`); // the waiting DeliverToNode job hash was scanned
     expect(redisText).toContain(JSON.stringify(JSON.stringify({ workspaceId: owner.workspaceId })).slice(1, -1)); // …with its payload: the id only
@@ -382,49 +275,8 @@ describe('secrets and content never reach the control plane (full flow with a re
     expect(logs).toContain(`/api/workspaces/${owner.workspaceId}/secrets`);
 
     const needles = [...Object.values(SECRETS), ...Object.values(MESSAGES), ...replies];
-    const hits: string[] = [];
-    for (const needle of needles) {
-      const forms = {
-        raw: needle,
-        base64: Buffer.from(needle).toString('base64'),
-        base64url: Buffer.from(needle).toString('base64url'),
-        hex: Buffer.from(needle).toString('hex'),
-      };
-      for (const [formName, form] of Object.entries(forms)) {
-        for (const [where, haystack] of Object.entries({ pg_dump: dump, redis: redisText, logs })) {
-          if (haystack.includes(form) || haystack.includes(form.toUpperCase()))
-            hits.push(`${where}: ${formName} of ${needle.slice(0, 12)}…`);
-        }
-      }
-    }
-    expect(hits).toEqual([]);
+    expect(leaks(needles, { pg_dump: dump, redis: redisText, logs })).toEqual([]);
   });
 });
 
 const JOB_ID_PREFIX = 'deliver-node.';
-
-/**
- * `pg_dump` of the test database. Should the installed client be older than a (dockerised)
- * server, every row of every table is read as text instead, so the scan never silently passes.
- */
-async function databaseDump(h: AgentsHarness): Promise<string> {
-  try {
-    return execFileSync('pg_dump', ['--no-owner', '--dbname', h.api.database.url], {
-      maxBuffer: 256 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).toString('utf8');
-  } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
-    if (!/version mismatch/i.test(stderr)) throw error;
-    console.warn(`pg_dump refused (${stderr.trim()}); dumping every table through SQL instead`);
-    const tables = (await h.api.dataSource.query(
-      `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
-    )) as Array<{ name: string }>;
-    let out = '';
-    for (const { name } of tables) {
-      const rows = (await h.api.dataSource.query(`SELECT t::text AS row FROM ${name} t`)) as Array<{ row: string }>;
-      out += `-- ${name}\n${rows.map((r) => r.row).join('\n')}\n`;
-    }
-    return out;
-  }
-}
