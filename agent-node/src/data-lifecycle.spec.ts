@@ -124,7 +124,7 @@ describe('export, erase, retention and wipe', () => {
     // a correctly signed link whose time has passed → 410
     const exports = f.app.internals.exports;
     const past = Math.floor(Date.now() / 1000) - 5;
-    const expired = await fetch(exports.signedUrl(r.body.exportId, past));
+    const expired = await fetch(exports.links.url(r.body.exportId, past));
     expect(expired.status).toBe(410);
     expect((await jsonOf(expired)).error.code).toBe('link_expired');
     // the sweeper deletes archives after expiry

@@ -1,49 +1,33 @@
-import { createHash, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, relative } from 'node:path';
-import {
-  NODE_PROTOCOL_VERSION,
-  parsePublicKey,
-  publicKeyFingerprint,
-  type ApplyConfigRequest,
-  type EraseConversationRequest,
-  type HealthResponse,
-  type RequestExportResponse,
-  type SecretKind,
-  type SetTrustedKeysResponse,
-  type WipeReceipt,
-} from '@enclave/node-protocol';
+import { NODE_PROTOCOL_VERSION, parsePublicKey, type NodeState, type WipeReceipt } from '@enclave/node-protocol';
+import { collectChecks, collectWipeCounts, type Capability, type NodeContext } from './capability';
+import { createCapabilities, type Capabilities } from './capabilities';
 import type { NodeConfig } from './config/node-config';
+import { ControlPlaneAuth } from './control/control-plane-auth';
+import { healthRoutes, type NodeStatus } from './control/health';
+import { TrustedKeys } from './control/trusted-keys';
+import { readWipeReceipt, wipeDataDirectory } from './control/wipe';
+import { ControlPlaneClient } from './heartbeat/control-plane.client';
+import { Enrolment } from './heartbeat/enrolment';
+import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { createHttpServer, Router, type Route } from './http/http-server';
+import { NODE_ERROR, NodeError } from './http/node-error';
+import { loadOrCreateNodeKeys } from './keys/node-keys';
 import { createLogger, type NodeLogger } from './logging/logger';
-import { openDatabase, DATABASE_FILE, type Db } from './storage/database';
-import { SettingsRepository, SETTING } from './storage/settings.repository';
-import { CountersRepository } from './storage/counters.repository';
-import { NonceRepository } from './storage/nonce.repository';
-import { SecretRepository } from './storage/secret.repository';
+import { SdkModelClient, type ModelClient } from './models/model-client';
 import { ConfigRepository } from './storage/config.repository';
 import { ConversationRepository } from './storage/conversation.repository';
-import { ReplyJobRepository } from './storage/reply-job.repository';
-import { loadOrCreateNodeKeys, type NodeKeys } from './keys/node-keys';
-import { createHttpServer, type Route } from './http/http-server';
-import { NodeError } from './http/node-error';
-import { controlRoutes, type NodeOperations } from './control/control.routes';
-import { webhookRoutes } from './channels/webhook.routes';
-import { ChannelGateway } from './channels/channel.gateway';
-import { TelegramClient } from './channels/telegram.client';
-import { WhatsAppClient } from './channels/whatsapp.client';
-import { SdkModelClient, type ModelClient } from './models/model-client';
-import { ReplyWorker } from './messaging/reply.worker';
-import { ExportService } from './exports/export.service';
-import { RetentionService } from './retention/retention.service';
-import { HeartbeatService } from './heartbeat/heartbeat.service';
-import { ControlPlaneClient } from './heartbeat/control-plane.client';
+import { CountersRepository } from './storage/counters.repository';
+import { checkDatabase, databaseFile, openDatabase } from './storage/database';
+import { NonceRepository } from './storage/nonce.repository';
+import { SecretRepository } from './storage/secret.repository';
+import { configRevision, SETTING, SettingsRepository } from './storage/settings.repository';
 
 /** The installed bundle's version (the bundle's launcher sets it); the package version when run from source. */
 export const NODE_VERSION = process.env.ENCLAVE_NODE_VERSION ?? '0.1.0';
-/** Left in the data directory after a wipe: the receipt, so the node keeps refusing work. */
-export const WIPE_MARKER = 'wiped.json';
 
 export interface NodeAppOptions {
   readonly logger?: NodeLogger;
@@ -54,32 +38,41 @@ export interface NodeAppOptions {
 }
 
 interface Running {
-  readonly db: Db;
-  readonly keys: NodeKeys;
-  readonly settings: SettingsRepository;
-  readonly counters: CountersRepository;
-  readonly nonces: NonceRepository;
-  readonly secrets: SecretRepository;
-  readonly config: ConfigRepository;
-  readonly conversations: ConversationRepository;
-  readonly jobs: ReplyJobRepository;
-  readonly channels: ChannelGateway;
-  readonly worker: ReplyWorker;
-  readonly exports: ExportService;
-  readonly retention: RetentionService;
+  readonly ctx: NodeContext;
+  readonly capabilities: Capabilities;
   readonly heartbeat: HeartbeatService;
+  readonly status: Required<NodeStatus>;
+  readonly router: Router;
 }
 
-/** Everything the node is, wired by hand (no DI container: small, fast start). */
-export class NodeApp implements NodeOperations {
+/** Parts of a running node for tests (never exposed over HTTP). */
+export type NodeInternals = Pick<
+  NodeContext,
+  'db' | 'keys' | 'settings' | 'counters' | 'secrets' | 'config' | 'conversations'
+> & {
+  readonly heartbeat: HeartbeatService;
+  readonly worker: Capabilities['messaging']['worker'];
+  readonly jobs: Capabilities['messaging']['jobs'];
+  readonly exports: Capabilities['exports']['service'];
+  readonly retention: Capabilities['retention']['service'];
+};
+
+const nodeWiped = () => new NodeError(NODE_ERROR.nodeWiped, 'this node has been wiped');
+
+/**
+ * The composition root: opens the data directory, builds the capabilities (`capabilities.ts`)
+ * on it and serves their routes. Wired by hand, no DI container: small, fast start. A wiped
+ * node serves health only, and 410 `node_wiped` to everything else.
+ */
+export class NodeApp {
   readonly logger: NodeLogger;
   private readonly startedAt = Date.now();
-  private server: Server | undefined;
-  private run: Running | undefined;
-  private wipedReceipt: WipeReceipt | undefined;
   private readonly models: ModelClient;
   /** The key written in the config at install: trusted until the control plane sets others. */
   private readonly configuredControlPlaneKey: KeyObject;
+  private readonly wiped: { readonly status: NodeStatus; readonly router: Router };
+  private server: Server | undefined;
+  private run: Running | undefined;
 
   constructor(
     readonly cfg: NodeConfig,
@@ -95,50 +88,55 @@ export class NodeApp implements NodeOperations {
         timeoutMs: cfg.model.timeoutMs,
         maxOutputTokens: cfg.model.maxOutputTokens,
       });
+    // After a wipe the nonce table is gone; health is read-only, so a replay there is harmless.
+    const auth = new ControlPlaneAuth(
+      () => [this.configuredControlPlaneKey],
+      { remember: () => true },
+      cfg.signatureWindowSeconds,
+    );
+    this.wiped = {
+      status: { ...this.identity(), state: () => 'wiped', enrolled: () => false, configRevision: () => null },
+      router: new Router(
+        healthRoutes(() => this.status()).map((r) => auth.protect(r)),
+        nodeWiped,
+      ),
+    };
   }
 
-  /** Internals for tests and the CLI (never exposed over HTTP). */
-  get internals(): Running {
+  get internals(): NodeInternals {
     if (!this.run) throw new Error('node is not running (wiped?)');
-    return this.run;
-  }
-
-  get dbFile(): string {
-    return join(this.cfg.dataDir, DATABASE_FILE);
+    const { ctx, capabilities, heartbeat } = this.run;
+    const { db, keys, settings, counters, secrets, config, conversations } = ctx;
+    return {
+      db,
+      keys,
+      settings,
+      counters,
+      secrets,
+      config,
+      conversations,
+      heartbeat,
+      worker: capabilities.messaging.worker,
+      jobs: capabilities.messaging.jobs,
+      exports: capabilities.exports.service,
+      retention: capabilities.retention.service,
+    };
   }
 
   async start(): Promise<{ port: number }> {
     mkdirSync(this.cfg.dataDir, { recursive: true, mode: 0o700 });
-    const marker = join(this.cfg.dataDir, WIPE_MARKER);
-    if (existsSync(marker)) {
-      this.wipedReceipt = JSON.parse(readFileSync(marker, 'utf8')) as WipeReceipt;
-      this.logger.warn('node was wiped; serving health only');
-    } else {
-      this.run = this.open();
-    }
-    const routes: Route[] = [
-      ...controlRoutes({
-        ops: this,
-        controlPlaneKeys: () => this.trustedControlPlaneKeys(),
-        nonceStore: () => this.run?.nonces,
-        windowSeconds: this.cfg.signatureWindowSeconds,
-      }),
-      ...webhookRoutes({
-        repos: () => this.internals,
-        logger: this.logger,
-        state: () => this.state(),
-        onStored: () => this.run?.worker.kick(),
-      }),
-      this.exportDownloadRoute(),
-    ];
-    this.server = createHttpServer(routes, this.logger);
-    this.server.keepAliveTimeout = 5_000;
+    if (readWipeReceipt(this.cfg.dataDir)) this.logger.warn('node was wiped; serving health only');
+    else this.run = this.open();
+    const server = createHttpServer(() => this.run?.router ?? this.wiped.router, this.logger);
+    this.server = server;
+    server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
-      this.server?.once('error', reject);
-      this.server?.listen(this.cfg.listen.port, this.cfg.listen.host, () => resolve());
+      server.once('error', reject);
+      server.listen(this.cfg.listen.port, this.cfg.listen.host, () => resolve());
     });
-    const port = (this.server.address() as AddressInfo).port;
-    this.logger.info({ port, host: this.cfg.listen.host, state: this.state() }, 'agent node listening');
+    const port = (server.address() as AddressInfo).port;
+    const capabilities = this.run ? Object.values(this.run.capabilities).map((c) => c.name) : [];
+    this.logger.info({ port, host: this.cfg.listen.host, state: this.state(), capabilities }, 'agent node listening');
     const publicUrl = new URL(this.cfg.publicBaseUrl);
     if (publicUrl.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(publicUrl.hostname)) {
       this.logger.warn(
@@ -148,111 +146,14 @@ export class NodeApp implements NodeOperations {
     }
 
     if (this.run) {
-      this.run.worker.setPaused(this.state() === 'suspended');
-      this.run.worker.start();
-      void this.run.channels.syncWebhooks().catch((err: unknown) => this.logger.error({ err }, 'webhook sync failed'));
+      const list: Capability[] = Object.values(this.run.capabilities);
+      for (const c of list) c.start?.();
       if (this.options.backgroundTasks !== false) {
         this.run.heartbeat.start();
-        this.run.retention.start();
-        this.run.exports.purgeExpired();
-        this.run.exports.startSweeper();
+        for (const c of list) c.schedule?.();
       }
     }
     return { port };
-  }
-
-  private open(): Running {
-    const db = openDatabase(this.dbFile);
-    const keys = loadOrCreateNodeKeys(this.cfg.dataDir);
-    const settings = new SettingsRepository(db);
-    const counters = new CountersRepository(db);
-    const nonces = new NonceRepository(db);
-    const secrets = new SecretRepository(db, keys.secretsKey);
-    const config = new ConfigRepository(db);
-    const conversations = new ConversationRepository(db);
-    const jobs = new ReplyJobRepository(db);
-    const telegram = new TelegramClient(this.cfg.telegramApiRoot, Math.ceil(this.cfg.model.timeoutMs / 1000));
-    const whatsapp = new WhatsAppClient(this.cfg.whatsapp.graphApiBaseUrl, this.cfg.whatsapp.graphApiVersion);
-    const channels = new ChannelGateway(config, secrets, telegram, whatsapp, this.cfg.publicBaseUrl, this.logger);
-    const worker = new ReplyWorker(
-      jobs,
-      conversations,
-      config,
-      secrets,
-      counters,
-      this.models,
-      channels,
-      {
-        maxModelAttempts: this.cfg.model.maxAttempts,
-        modelBackoffBaseMs: this.cfg.model.backoffBaseMs,
-        historyCharBudget: this.cfg.model.historyCharBudget,
-        historyMaxMessages: this.cfg.model.historyMaxMessages,
-        maxSendAttempts: this.cfg.delivery.maxSendAttempts,
-        sendBackoffBaseMs: this.cfg.delivery.sendBackoffBaseMs,
-        concurrency: this.cfg.delivery.concurrency,
-      },
-      this.logger,
-    );
-    const exports = new ExportService(
-      db,
-      this.dbFile,
-      this.cfg.dataDir,
-      keys.exportLinkKey,
-      this.cfg.publicBaseUrl,
-      this.logger,
-    );
-    const retention = new RetentionService(
-      db,
-      settings,
-      counters,
-      this.cfg.retention.defaultDays,
-      this.cfg.retention.purgeHourUtc,
-      this.logger,
-    );
-    const heartbeat = new HeartbeatService(
-      {
-        db,
-        nodeId: this.cfg.nodeId,
-        version: NODE_VERSION,
-        publicBaseUrl: this.cfg.publicBaseUrl,
-        enrolmentToken: this.cfg.controlPlane.enrolmentToken,
-        publicKeyPem: keys.identityPublicKeyPem,
-        settings,
-        counters,
-        config,
-        secrets,
-        channels,
-        models: this.models,
-        retention,
-        client: new ControlPlaneClient(
-          this.cfg.controlPlane.url,
-          this.cfg.nodeId,
-          keys.identityPrivateKey,
-          this.cfg.controlPlane.requestTimeoutMs,
-        ),
-        logger: this.logger,
-        state: () => this.state(),
-        startedAt: this.startedAt,
-      },
-      this.cfg.heartbeatIntervalMs,
-    );
-    if (!settings.get(SETTING.countersSince)) settings.set(SETTING.countersSince, new Date().toISOString());
-    return {
-      db,
-      keys,
-      settings,
-      counters,
-      nonces,
-      secrets,
-      config,
-      conversations,
-      jobs,
-      channels,
-      worker,
-      exports,
-      retention,
-      heartbeat,
-    };
   }
 
   async stop(): Promise<void> {
@@ -262,232 +163,128 @@ export class NodeApp implements NodeOperations {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
-    await this.shutdownRunning();
+    await this.shutdown();
   }
 
-  private async shutdownRunning(): Promise<void> {
+  state(): NodeState {
+    if (!this.run) return 'wiped';
+    return this.run.ctx.settings.get(SETTING.state) === 'suspended' ? 'suspended' : 'active';
+  }
+
+  private open(): Running {
+    const { cfg, logger } = this;
+    const db = openDatabase(databaseFile(cfg.dataDir));
+    const keys = loadOrCreateNodeKeys(cfg.dataDir);
+    const settings = new SettingsRepository(db);
+    const ctx: NodeContext = {
+      cfg,
+      logger,
+      db,
+      transaction: (fn) => db.transaction(fn)(),
+      keys,
+      settings,
+      secrets: new SecretRepository(db, keys.secretsKey),
+      counters: new CountersRepository(db, settings),
+      config: new ConfigRepository(db),
+      conversations: new ConversationRepository(db),
+      trustedKeys: new TrustedKeys(settings, this.configuredControlPlaneKey, logger),
+      models: this.models,
+      node: { state: () => this.state(), wipe: () => this.wipe() },
+    };
+    const capabilities = createCapabilities(ctx);
+    const list: Capability[] = Object.values(capabilities);
+
+    const client = new ControlPlaneClient(
+      cfg.controlPlane.url,
+      cfg.nodeId,
+      keys.identityPrivateKey,
+      cfg.controlPlane.requestTimeoutMs,
+    );
+    const enrolment = new Enrolment(
+      settings,
+      client,
+      {
+        protocolVersion: NODE_PROTOCOL_VERSION,
+        nodeId: cfg.nodeId,
+        enrolmentToken: cfg.controlPlane.enrolmentToken,
+        publicKey: keys.identityPublicKeyPem,
+        version: NODE_VERSION,
+        publicBaseUrl: cfg.publicBaseUrl,
+      },
+      logger,
+    );
+    const status: Required<NodeStatus> = {
+      ...this.identity(),
+      state: () => this.state(),
+      enrolled: () => enrolment.enrolled(),
+      configRevision: () => configRevision(settings),
+      checks: () => collectChecks(list, checkDatabase(db)),
+    };
+    const heartbeat = new HeartbeatService(
+      { status, enrolment, client, capabilities: list, counters: ctx.counters, logger },
+      cfg.heartbeatIntervalMs,
+    );
+
+    const auth = new ControlPlaneAuth(
+      () => ctx.trustedKeys.list(),
+      new NonceRepository(db),
+      cfg.signatureWindowSeconds,
+    );
+    const router = new Router([
+      ...healthRoutes(() => this.status()).map((r) => auth.protect(r)),
+      ...list.flatMap((c) => c.routes?.() ?? []).map((r) => this.whileRunning(auth.protect(r))),
+    ]);
+    return { ctx, capabilities, heartbeat, status, router };
+  }
+
+  private identity() {
+    return {
+      nodeId: this.cfg.nodeId,
+      version: NODE_VERSION,
+      uptimeSeconds: () => Math.round((Date.now() - this.startedAt) / 1000),
+    };
+  }
+
+  private status(): NodeStatus {
+    return this.run?.status ?? this.wiped.status;
+  }
+
+  /** A request that reached a capability's route while the node was being wiped gets 410. */
+  private whileRunning(route: Route): Route {
+    return {
+      ...route,
+      handler: (ctx) => {
+        if (!this.run) throw nodeWiped();
+        return route.handler(ctx);
+      },
+    };
+  }
+
+  /** Stops the heartbeat and the capabilities (in reverse start order), then closes the database. */
+  private async shutdown(): Promise<void> {
     const run = this.run;
     if (!run) return;
     run.heartbeat.stop();
-    run.retention.stop();
-    run.exports.stop();
-    await run.worker.stop();
-    run.db.close();
+    for (const c of Object.values<Capability>(run.capabilities).reverse()) await c.stop?.();
+    run.ctx.db.close();
     this.run = undefined;
   }
 
-  // --- NodeOperations -------------------------------------------------------
-
-  state(): 'active' | 'suspended' | 'wiped' {
-    if (this.wipedReceipt || !this.run) return 'wiped';
-    return this.run.settings.get(SETTING.state) === 'suspended' ? 'suspended' : 'active';
-  }
-
-  async health(detailed: boolean): Promise<HealthResponse> {
-    const base: HealthResponse = {
-      protocolVersion: NODE_PROTOCOL_VERSION,
-      nodeId: this.cfg.nodeId,
-      version: NODE_VERSION,
-      state: this.state(),
-      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-      enrolled: this.run ? this.run.heartbeat.enrolled() : false,
-      configRevision: this.run?.settings.get(SETTING.configRevision)
-        ? Number(this.run.settings.get(SETTING.configRevision))
-        : null,
-    };
-    if (!detailed || !this.run) return base;
-    return { ...base, checks: await this.run.heartbeat.checks() };
-  }
-
-  async applyConfig(cfg: ApplyConfigRequest): Promise<{ revision: number; appliedAt: string }> {
-    const run = this.internals;
-    const current = run.settings.get(SETTING.configRevision);
-    if (current !== undefined && cfg.revision < Number(current)) {
-      throw new NodeError('stale_config', `revision ${cfg.revision} is older than the applied revision ${current}`, {
-        appliedRevision: Number(current),
-      });
-    }
-    // Channels and agents that disappear: unregister their webhooks, drop their own secrets.
-    const keepIds = new Set([...cfg.agents.map((a) => a.id), ...cfg.channels.map((c) => c.id)]);
-    const removed = [...run.config.listAgents().map((a) => a.id), ...run.config.listChannels().map((c) => c.id)].filter(
-      (id) => !keepIds.has(id),
-    );
-    await run.channels.unregisterChannels(removed);
-    run.conversations.transaction(() => {
-      run.config.apply(cfg);
-      run.settings.set(SETTING.configRevision, String(cfg.revision));
-      for (const scope of removed) run.secrets.deleteScope(scope);
-    });
-    this.logger.info(
-      { revision: cfg.revision, agents: cfg.agents.length, channels: cfg.channels.length },
-      'config applied',
-    );
-    await run.channels.syncWebhooks();
-    run.worker.kick();
-    return { revision: cfg.revision, appliedAt: new Date().toISOString() };
-  }
-
-  async putSecret(kind: SecretKind, scope: string, value: string): Promise<void> {
-    const run = this.internals;
-    run.secrets.put(kind, scope, value);
-    this.logger.info({ kind, scope }, 'secret stored');
-    if (kind === 'telegram_bot_token') {
-      run.channels.invalidate(scope === 'default' ? undefined : scope);
-      await run.channels.syncWebhooks();
-    }
-    run.worker.kick();
-  }
-
-  async deleteSecret(kind: SecretKind, scope: string): Promise<boolean> {
-    const run = this.internals;
-    if (kind === 'telegram_bot_token') {
-      // Unregister the webhook while we still hold the token.
-      for (const c of run.config.listChannels()) {
-        if (c.type === 'telegram' && (scope === 'default' || c.id === scope) && c.webhookState === 'set') {
-          run.config.setWebhookState(c.id, 'unset');
-        }
-      }
-    }
-    const deleted = run.secrets.delete(kind, scope);
-    this.logger.info({ kind, scope, deleted }, 'secret deleted');
-    return deleted;
-  }
-
-  /** The control-plane keys whose signatures this node accepts. */
-  trustedControlPlaneKeys(): readonly KeyObject[] {
-    const stored = this.run?.settings.get(SETTING.trustedControlPlaneKeys);
-    return stored
-      ? (JSON.parse(stored) as string[]).map((pem) => parsePublicKey(pem))
-      : [this.configuredControlPlaneKey];
-  }
-
-  setTrustedKeys(publicKeys: readonly KeyObject[], signer: KeyObject): SetTrustedKeysResponse {
-    const fingerprints = publicKeys.map((key) => publicKeyFingerprint(key));
-    // The set must keep the key that signed this request: a control plane that sent only keys
-    // it does not hold would lock itself out of the node for good.
-    if (!fingerprints.includes(publicKeyFingerprint(signer))) {
-      throw new NodeError('validation_failed', 'the key that signed this request must stay trusted', {
-        field: 'publicKeys',
-      });
-    }
-    const pems = publicKeys.map((key) => key.export({ type: 'spki', format: 'pem' }).toString());
-    this.internals.settings.set(SETTING.trustedControlPlaneKeys, JSON.stringify(pems));
-    this.logger.warn({ fingerprints }, 'trusted control-plane keys replaced');
-    return { fingerprints, updatedAt: new Date().toISOString() };
-  }
-
-  setRetention(days: number): void {
-    this.internals.retention.setDays(days);
-    this.logger.info({ days }, 'retention window set');
-  }
-
-  suspend(): void {
-    const run = this.internals;
-    run.settings.set(SETTING.state, 'suspended');
-    run.worker.setPaused(true);
-    this.logger.warn('node suspended: messages are stored, not answered');
-  }
-
-  resume(): void {
-    const run = this.internals;
-    run.settings.set(SETTING.state, 'active');
-    run.worker.setPaused(false);
-    this.logger.info('node resumed');
-  }
-
-  requestExport(ttlSeconds?: number): Promise<RequestExportResponse> {
-    return this.internals.exports.create(ttlSeconds ?? this.cfg.exports.defaultTtlSeconds);
-  }
-
-  eraseConversation(req: EraseConversationRequest): { erased: boolean; messages: number } {
-    const run = this.internals;
-    const conversation =
-      'conversationId' in req
-        ? run.conversations.getConversation(req.conversationId)
-        : run.conversations.findConversation(req.channelId, req.externalChatId);
-    if (!conversation) return { erased: false, messages: 0 };
-    const result = run.conversations.eraseConversation(conversation.id);
-    this.logger.info({ messageCount: result.messages }, 'conversation erased');
-    return result;
-  }
-
-  async wipe(confirmNodeId: string): Promise<WipeReceipt> {
-    if (confirmNodeId !== this.cfg.nodeId)
-      throw new NodeError('validation_failed', 'confirmNodeId does not match this node', { field: 'confirmNodeId' });
-    const run = this.internals;
-    run.worker.setPaused(true);
-    const webhooksUnregistered = await run.channels.unregisterAll();
-    const { conversations, messages } = run.conversations.counts();
-    const secrets = run.secrets.count();
-    const exports = run.exports.count();
-    await this.shutdownRunning();
-
-    const dataDir = this.cfg.dataDir;
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else files.push(relative(dataDir, p));
-      }
-    };
-    walk(dataDir);
-    for (const name of readdirSync(dataDir)) rmSync(join(dataDir, name), { recursive: true, force: true });
-
-    const unsigned = {
-      nodeId: this.cfg.nodeId,
-      wipedAt: new Date().toISOString(),
-      deleted: { conversations, messages, secrets, exports, webhooksUnregistered, files: files.sort() },
-      remaining: [WIPE_MARKER],
-    };
-    const receipt: WipeReceipt = {
-      ...unsigned,
-      sha256: createHash('sha256').update(JSON.stringify(unsigned)).digest('hex'),
-    };
-    writeFileSync(join(dataDir, WIPE_MARKER), JSON.stringify(receipt, null, 2), { mode: 0o600 });
-    this.wipedReceipt = receipt;
+  private async wipe(): Promise<WipeReceipt> {
+    if (!this.run) throw nodeWiped();
+    const counts = await collectWipeCounts(Object.values(this.run.capabilities));
+    await this.shutdown();
+    const receipt = wipeDataDirectory(this.cfg.dataDir, this.cfg.nodeId, counts);
     this.logger.warn(
       {
-        conversationCount: conversations,
-        messageCount: messages,
-        secretCount: secrets,
-        exportCount: exports,
-        fileCount: files.length,
+        conversationCount: counts.conversations,
+        messageCount: counts.messages,
+        secretCount: counts.secrets,
+        exportCount: counts.exports,
+        fileCount: receipt.deleted.files.length,
       },
       'node wiped',
     );
     return receipt;
-  }
-
-  // --- export download ------------------------------------------------------
-
-  private exportDownloadRoute(): Route {
-    return {
-      method: 'GET',
-      path: '/exports/:exportId/:file',
-      bodyLimit: 0,
-      handler: (ctx) => {
-        if (this.state() === 'wiped') throw new NodeError('node_wiped', 'this node has been wiped');
-        const check = this.internals.exports.checkLink(
-          ctx.url.pathname,
-          ctx.url.searchParams.get('expires'),
-          ctx.url.searchParams.get('signature'),
-        );
-        if (!check.ok)
-          throw new NodeError(
-            check.code,
-            check.code === 'link_expired' ? 'this export link has expired' : 'invalid export link',
-          );
-        const { stream, size } = this.internals.exports.openArchive(check.file);
-        ctx.res.writeHead(200, {
-          'content-type': 'application/gzip',
-          'content-length': size,
-          'content-disposition': 'attachment; filename="enclave-export.tar.gz"',
-          'cache-control': 'no-store',
-        });
-        stream.pipe(ctx.res);
-        return { handled: true };
-      },
-    };
   }
 }

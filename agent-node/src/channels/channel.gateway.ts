@@ -84,6 +84,17 @@ export class ChannelGateway {
       if (!channelId || c.id === channelId) this.config.setWebhookState(c.id, 'unset');
   }
 
+  /**
+   * A Telegram token of `scope` (a channel id or `default`) is being deleted: its channels'
+   * webhooks count as not registered, so the next token registers them again.
+   */
+  forgetWebhooks(scope: string): void {
+    for (const c of this.config.listChannels()) {
+      if (c.type === 'telegram' && (scope === 'default' || c.id === scope) && c.webhookState === 'set')
+        this.config.setWebhookState(c.id, 'unset');
+    }
+  }
+
   /** deleteWebhook for the given channels (those about to be removed from the config). */
   async unregisterChannels(channelIds: readonly string[]): Promise<void> {
     for (const channel of this.config.listChannels()) {

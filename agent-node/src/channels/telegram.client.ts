@@ -26,10 +26,6 @@ export class TelegramClient {
     return api;
   }
 
-  forget(token: string): void {
-    this.apis.delete(token);
-  }
-
   async setWebhook(token: string, url: string, secretToken: string): Promise<void> {
     await this.call(() =>
       this.api(token).setWebhook(url, { secret_token: secretToken, allowed_updates: ['message'], max_connections: 10 }),
@@ -38,10 +34,6 @@ export class TelegramClient {
 
   async deleteWebhook(token: string): Promise<void> {
     await this.call(() => this.api(token).deleteWebhook({ drop_pending_updates: true }));
-  }
-
-  async getMe(token: string): Promise<void> {
-    await this.call(() => this.api(token).getMe());
   }
 
   async sendText(token: string, chatId: string, text: string, replyToMessageId?: number): Promise<string> {

@@ -35,10 +35,6 @@ export class WhatsAppClient {
     return id;
   }
 
-  async getPhoneNumber(accessToken: string, phoneNumberId: string): Promise<void> {
-    await this.request(accessToken, 'GET', `/${this.version}/${encodeURIComponent(phoneNumberId)}`);
-  }
-
   private async request(accessToken: string, method: string, path: string, body?: unknown): Promise<unknown> {
     let res: HttpResponse;
     try {

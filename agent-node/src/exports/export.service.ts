@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import {
   createReadStream,
   createWriteStream,
@@ -7,56 +8,23 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  type ReadStream,
   type WriteStream,
 } from 'node:fs';
-import { TarWriter } from './tar-writer';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
-import { openDatabase, type Db } from '../storage/database';
+import type { RequestExportResponse } from '@enclave/node-protocol';
 import type { NodeLogger } from '../logging/logger';
-import { safeEqual } from '../channels/webhook.routes';
-
-export const EXPORTS_DIR = 'exports';
-export const EXPORT_FILE_NAME = 'export.tar.gz';
-
-export interface ExportResult {
-  readonly exportId: string;
-  readonly url: string;
-  readonly expiresAt: string;
-  readonly conversations: number;
-  readonly messages: number;
-  readonly bytes: number;
-  readonly sha256: string;
-}
-
-export type LinkCheck = { ok: true; file: string } | { ok: false; code: 'link_invalid' | 'link_expired' };
-
-interface ExportRow {
-  c_id: string;
-  c_channel_id: string;
-  c_channel_type: string | null;
-  c_external_chat_id: string;
-  c_created_at: number;
-  m_id: number | null;
-  m_direction: string | null;
-  m_kind: string | null;
-  m_text: string | null;
-  m_delivery_status: string | null;
-  m_created_at: number | null;
-}
+import { EXPORT_FILE_NAME, expired, type ExportLinks } from './export-links';
+import { ExportSnapshot, type ExportRepository } from './export.repository';
+import { TarWriter } from './tar-writer';
 
 /**
- * Builds conversation exports and serves them through signed, expiring links.
+ * Builds conversation exports, hands out their archives and deletes them after expiry.
  *
  * Archive: `export.tar.gz` holding one NDJSON file per conversation
  * (`conversations/<id>.ndjson`: a `{"type":"conversation",…}` line, then its
- * `{"type":"message",…}` lines) and a `manifest.json`. Rows are streamed from a separate
- * read-only SQLite connection with `.iterate()` (one row in memory at a time; WAL gives a
- * consistent snapshot while webhooks keep writing on the main connection).
- *
- * Link: `<publicBaseUrl>/exports/<id>/export.tar.gz?expires=<unix s>&signature=<hex>`
- * where signature = HMAC-SHA256(node-local key, "GET\n<path>\n<expires>").
+ * `{"type":"message",…}` lines) and a `manifest.json`, streamed from an ExportSnapshot.
  */
 export class ExportService {
   private timer: NodeJS.Timeout | undefined;
@@ -64,19 +32,16 @@ export class ExportService {
   private readonly building = new Set<string>();
 
   constructor(
-    private readonly db: Db,
+    private readonly repository: ExportRepository,
+    readonly links: ExportLinks,
+    /** The database file, for the read-only snapshot connection. */
     private readonly dbFile: string,
-    private readonly dataDir: string,
-    private readonly linkKey: Buffer,
-    private readonly publicBaseUrl: string,
+    /** Where archives live: `<dir>/<export id>/export.tar.gz`. */
+    private readonly dir: string,
     private readonly logger: NodeLogger,
   ) {}
 
-  get dir(): string {
-    return join(this.dataDir, EXPORTS_DIR);
-  }
-
-  async create(ttlSeconds: number, now = new Date()): Promise<ExportResult> {
+  async create(ttlSeconds: number, now = new Date()): Promise<RequestExportResponse> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const exportId = randomUUID();
     this.building.add(exportId);
@@ -87,7 +52,7 @@ export class ExportService {
     }
   }
 
-  private async build(exportId: string, ttlSeconds: number, now: Date): Promise<ExportResult> {
+  private async build(exportId: string, ttlSeconds: number, now: Date): Promise<RequestExportResponse> {
     const folder = join(this.dir, exportId);
     mkdirSync(folder, { mode: 0o700 });
     const file = join(folder, EXPORT_FILE_NAME);
@@ -124,21 +89,10 @@ export class ExportService {
 
     let conversations = 0;
     let messages = 0;
-    const reader = openDatabase(this.dbFile, [], { readonly: true });
+    const snapshot = new ExportSnapshot(this.dbFile);
     try {
-      const rows = reader
-        .prepare<[], ExportRow>(
-          `SELECT c.id AS c_id, c.channel_id AS c_channel_id, ch.type AS c_channel_type, c.external_chat_id AS c_external_chat_id,
-                  c.created_at AS c_created_at, m.id AS m_id, m.direction AS m_direction, m.kind AS m_kind, m.text AS m_text,
-                  m.delivery_status AS m_delivery_status, m.created_at AS m_created_at
-             FROM conversations c
-             LEFT JOIN channels ch ON ch.id = c.channel_id
-             LEFT JOIN messages m ON m.conversation_id = c.id
-            ORDER BY c.id, m.id`,
-        )
-        .iterate();
       let currentId: string | undefined;
-      for (const r of rows) {
+      for (const r of snapshot.rows()) {
         if (r.c_id !== currentId) {
           await flush();
           currentId = r.c_id;
@@ -169,7 +123,7 @@ export class ExportService {
       }
       await flush();
     } finally {
-      reader.close();
+      snapshot.close();
       part?.destroy();
       rmSync(partFile, { force: true });
     }
@@ -187,13 +141,18 @@ export class ExportService {
 
     const expiresAtSeconds = Math.floor(now.getTime() / 1000) + ttlSeconds;
     const sha256 = hash.digest('hex');
-    this.db
-      .prepare('INSERT INTO exports (id, file_name, created_at, expires_at, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(exportId, EXPORT_FILE_NAME, now.getTime(), expiresAtSeconds * 1000, bytes, sha256);
+    this.repository.insert({
+      id: exportId,
+      fileName: EXPORT_FILE_NAME,
+      createdAt: now.getTime(),
+      expiresAt: expiresAtSeconds * 1000,
+      bytes,
+      sha256,
+    });
     this.logger.info({ exportId, conversationCount: conversations, messageCount: messages, bytes }, 'export built');
     return {
       exportId,
-      url: this.signedUrl(exportId, expiresAtSeconds),
+      url: this.links.url(exportId, expiresAtSeconds),
       expiresAt: new Date(expiresAtSeconds * 1000).toISOString(),
       conversations,
       messages,
@@ -202,53 +161,24 @@ export class ExportService {
     };
   }
 
-  static linkPath(exportId: string): string {
-    return `/exports/${exportId}/${EXPORT_FILE_NAME}`;
-  }
-
-  private sign(path: string, expires: string): string {
-    return createHmac('sha256', this.linkKey).update(`GET\n${path}\n${expires}`).digest('hex');
-  }
-
-  signedUrl(exportId: string, expiresAtSeconds: number): string {
-    const path = ExportService.linkPath(exportId);
-    return `${this.publicBaseUrl}${path}?expires=${expiresAtSeconds}&signature=${this.sign(path, String(expiresAtSeconds))}`;
-  }
-
-  /** Signature first (403 on anything wrong, in constant time), then expiry (410). */
-  checkLink(path: string, expires: string | null, signature: string | null, now = Date.now()): LinkCheck {
-    if (!expires || !signature || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature))
-      return { ok: false, code: 'link_invalid' };
-    if (!safeEqual(signature, this.sign(path, expires))) return { ok: false, code: 'link_invalid' };
-    if (Number(expires) * 1000 <= now) return { ok: false, code: 'link_expired' };
-    const m = /^\/exports\/([0-9a-f-]{36})\/export\.tar\.gz$/.exec(path);
-    if (!m) return { ok: false, code: 'link_invalid' };
-    const file = join(this.dir, m[1], EXPORT_FILE_NAME);
-    if (!existsSync(file)) return { ok: false, code: 'link_expired' };
-    return { ok: true, file };
-  }
-
-  openArchive(file: string) {
+  /** The archive of an export whose link was verified (410 once it was swept). */
+  openArchive(exportId: string): { stream: ReadStream; size: number } {
+    const file = join(this.dir, exportId, EXPORT_FILE_NAME);
+    if (!existsSync(file)) throw expired();
     return { stream: createReadStream(file), size: statSync(file).size };
   }
 
   /** Deletes archives whose link expired (and any folder the table does not know). */
   purgeExpired(now = Date.now()): number {
-    const expired = this.db.prepare<[number], { id: string }>('SELECT id FROM exports WHERE expires_at <= ?').all(now);
-    for (const e of expired) rmSync(join(this.dir, e.id), { recursive: true, force: true });
-    this.db.prepare('DELETE FROM exports WHERE expires_at <= ?').run(now);
+    const gone = this.repository.deleteExpired(now);
+    for (const id of gone) rmSync(join(this.dir, id), { recursive: true, force: true });
     if (existsSync(this.dir)) {
-      const known = new Set(
-        this.db
-          .prepare<[], { id: string }>('SELECT id FROM exports')
-          .all()
-          .map((r) => r.id),
-      );
+      const known = this.repository.ids();
       for (const name of readdirSync(this.dir))
         if (!known.has(name) && !this.building.has(name))
           rmSync(join(this.dir, name), { recursive: true, force: true });
     }
-    return expired.length;
+    return gone.length;
   }
 
   startSweeper(intervalMs = 60_000): void {
@@ -267,6 +197,6 @@ export class ExportService {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM exports').get() as { n: number }).n;
+    return this.repository.count();
   }
 }

@@ -1,12 +1,17 @@
 import type { KeyObject } from 'node:crypto';
-import { requestJson, type HttpResponse } from '../http/http-client';
 import {
   CONTROL_PLANE_ROUTES,
+  enrolResponseSchema,
+  heartbeatResponseSchema,
   nodeRoutePath,
   signRequest,
   type EnrolRequest,
+  type EnrolResponse,
   type HeartbeatRequest,
+  type HeartbeatResponse,
 } from '@enclave/node-protocol';
+import type * as z from 'zod/mini';
+import { requestJson, type HttpResponse } from '../http/http-client';
 
 export class ControlPlaneError extends Error {
   constructor(
@@ -18,7 +23,11 @@ export class ControlPlaneError extends Error {
   }
 }
 
-/** Signed node → control-plane calls (Ed25519, node key; see @enclave/node-protocol). */
+/**
+ * Signed node → control-plane calls (Ed25519, node key; see @enclave/node-protocol). A reply
+ * counts only when it has the protocol's shape: a proxy answering 2xx with something else
+ * must not make the node believe it enrolled, or drop counters it never delivered.
+ */
 export class ControlPlaneClient {
   constructor(
     private readonly baseUrl: string,
@@ -27,15 +36,18 @@ export class ControlPlaneClient {
     private readonly timeoutMs: number,
   ) {}
 
-  enrol(body: EnrolRequest): Promise<unknown> {
-    return this.post(CONTROL_PLANE_ROUTES.enrol.path, body);
+  async enrol(body: EnrolRequest): Promise<EnrolResponse> {
+    const reply = await this.post(CONTROL_PLANE_ROUTES.enrol.path, body, enrolResponseSchema);
+    if (reply.nodeId !== this.nodeId) throw new ControlPlaneError('enrolled_other_node');
+    return reply;
   }
 
-  heartbeat(body: HeartbeatRequest): Promise<unknown> {
-    return this.post(nodeRoutePath(CONTROL_PLANE_ROUTES.heartbeat.path, { nodeId: this.nodeId }), body);
+  heartbeat(body: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const path = nodeRoutePath(CONTROL_PLANE_ROUTES.heartbeat.path, { nodeId: this.nodeId });
+    return this.post(path, body, heartbeatResponseSchema);
   }
 
-  private async post(path: string, payload: unknown): Promise<unknown> {
+  private async post<S extends z.ZodMiniType>(path: string, payload: unknown, reply: S): Promise<z.infer<S>> {
     const url = new URL(path.replace(/^\//, ''), `${this.baseUrl}/`);
     const body = JSON.stringify(payload);
     const headers = signRequest({
@@ -57,9 +69,12 @@ export class ControlPlaneClient {
     } catch {
       throw new ControlPlaneError('unreachable');
     }
-    const json = res.json as { error?: { code?: string } } | null;
-    if (res.status < 200 || res.status >= 300)
+    if (res.status < 200 || res.status >= 300) {
+      const json = res.json as { error?: { code?: string } } | null;
       throw new ControlPlaneError(json?.error?.code ?? `http_${res.status}`, res.status);
-    return json;
+    }
+    const parsed = reply.safeParse(res.json);
+    if (!parsed.success) throw new ControlPlaneError('unexpected_reply', res.status);
+    return parsed.data;
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod/mini';
 import type { NodeLogger } from '../logging/logger';
-import { NodeError } from './node-error';
+import { NODE_ERROR, NodeError, type NodeErrorCode } from './node-error';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -43,29 +43,68 @@ function compile(route: Route): CompiledRoute {
   return { ...route, regex: new RegExp(`^${pattern}$`), names };
 }
 
-/** Parses a JSON body against a zod schema; 400/422 with details otherwise. */
-export function parseJsonBody<S extends z.ZodMiniType>(ctx: RequestContext, schema: S): z.infer<S> {
-  let raw: unknown;
-  if (ctx.body.length === 0) raw = {};
-  else {
-    const type = ctx.req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(type))
-      throw new NodeError('unsupported_media_type', 'body must be application/json');
-    try {
-      raw = JSON.parse(ctx.body.toString('utf8'));
-    } catch {
-      throw new NodeError('invalid_json', 'body is not valid JSON');
-    }
+/** Exact method + path patterns (`:name` matches one segment); `unmatched` answers any other path. */
+export class Router {
+  private readonly routes: readonly CompiledRoute[];
+
+  constructor(
+    routes: readonly Route[],
+    private readonly unmatched: () => NodeError = () => new NodeError(NODE_ERROR.notFound, 'no such route'),
+  ) {
+    this.routes = routes.map(compile);
   }
+
+  match(method: string, pathname: string): { route: Route; params: Record<string, string> } {
+    const pathMatches = this.routes.filter((r) => r.regex.test(pathname));
+    if (pathMatches.length === 0) throw this.unmatched();
+    const route = pathMatches.find((r) => r.method === method);
+    if (!route) throw new NodeError(NODE_ERROR.methodNotAllowed, `method ${method} not allowed here`);
+    const m = route.regex.exec(pathname) as RegExpExecArray;
+    const params: Record<string, string> = {};
+    route.names.forEach((n, i) => {
+      try {
+        params[n] = decodeURIComponent(m[i + 1]);
+      } catch {
+        throw new NodeError(NODE_ERROR.badRequest, 'malformed percent-encoding in path');
+      }
+    });
+    return { route, params };
+  }
+}
+
+/** Checks parsed JSON against a zod schema: 422 with the failing paths otherwise. */
+export function validate<S extends z.ZodMiniType>(
+  schema: S,
+  raw: unknown,
+  message = 'request body failed validation',
+): z.infer<S> {
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new NodeError(
-      'validation_failed',
-      'request body failed validation',
+      NODE_ERROR.validationFailed,
+      message,
       result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
   return result.data;
+}
+
+/** The raw body as JSON (400 when it is not). */
+export function parseJson(ctx: RequestContext): unknown {
+  try {
+    return JSON.parse(ctx.body.toString('utf8'));
+  } catch {
+    throw new NodeError(NODE_ERROR.invalidJson, 'body is not valid JSON');
+  }
+}
+
+/** Parses an application/json body (empty: `{}`) against a zod schema; 400/415/422 otherwise. */
+export function parseJsonBody<S extends z.ZodMiniType>(ctx: RequestContext, schema: S): z.infer<S> {
+  if (ctx.body.length === 0) return validate(schema, {});
+  const type = ctx.req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type))
+    throw new NodeError(NODE_ERROR.unsupportedMediaType, 'body must be application/json');
+  return validate(schema, parseJson(ctx));
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -78,26 +117,28 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function errorBody(code: string, message: string, details?: unknown) {
+function errorBody(code: NodeErrorCode, message: string, details?: unknown) {
   return { error: { code, message, details: details ?? null } };
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new NodeError('payload_too_large', `body larger than ${limit} bytes`);
+  if (declared > limit) throw new NodeError(NODE_ERROR.payloadTooLarge, `body larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new NodeError('payload_too_large', `body larger than ${limit} bytes`);
+    if (size > limit) throw new NodeError(NODE_ERROR.payloadTooLarge, `body larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
 }
 
-/** A minimal router on node:http: exact method + path patterns, JSON errors everywhere. */
-export function createHttpServer(routes: readonly Route[], logger: NodeLogger): Server {
-  const compiled = routes.map(compile);
+/**
+ * A minimal HTTP server on node:http with JSON errors everywhere. `router` is asked on every
+ * request, so the node can swap its routes (a wipe leaves only health).
+ */
+export function createHttpServer(router: () => Router, logger: NodeLogger): Server {
   return createServer((req, res) => {
     const requestId = randomUUID();
     const started = Date.now();
@@ -107,20 +148,8 @@ export function createHttpServer(routes: readonly Route[], logger: NodeLogger): 
       const url = new URL(rawPath, 'http://node.invalid');
       let routeName = 'unmatched';
       try {
-        const pathMatches = compiled.filter((r) => r.regex.test(url.pathname));
-        if (pathMatches.length === 0) throw new NodeError('not_found', 'no such route');
-        const route = pathMatches.find((r) => r.method === method);
-        if (!route) throw new NodeError('method_not_allowed', `method ${method} not allowed here`);
+        const { route, params } = router().match(method, url.pathname);
         routeName = `${route.method} ${route.path}`;
-        const m = route.regex.exec(url.pathname) as RegExpExecArray;
-        const params: Record<string, string> = {};
-        route.names.forEach((n, i) => {
-          try {
-            params[n] = decodeURIComponent(m[i + 1]);
-          } catch {
-            throw new NodeError('bad_request', 'malformed percent-encoding in path');
-          }
-        });
         const body = await readBody(req, route.bodyLimit ?? DEFAULT_BODY_LIMIT);
         const result = await route.handler({ req, res, method, rawPath, url, params, body, requestId });
         if ('handled' in result) return;
@@ -138,7 +167,7 @@ export function createHttpServer(routes: readonly Route[], logger: NodeLogger): 
           else res.destroy();
         } else {
           logger.error({ err, requestId, route: routeName }, 'request failed');
-          if (!res.headersSent) sendJson(res, 500, errorBody('internal', 'internal error', { requestId }));
+          if (!res.headersSent) sendJson(res, 500, errorBody(NODE_ERROR.internal, 'internal error', { requestId }));
           else res.destroy();
         }
       } finally {

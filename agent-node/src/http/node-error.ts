@@ -1,25 +1,44 @@
-/** Error codes the node answers with; each maps to one HTTP status. */
-export const NODE_ERROR_STATUS = {
-  bad_request: 400,
-  invalid_json: 400,
-  validation_failed: 422,
-  unauthorized: 401,
-  bad_signature: 401,
-  replayed_request: 401,
-  forbidden: 403,
-  link_invalid: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  stale_config: 409,
-  link_expired: 410,
-  node_wiped: 410,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  channel_not_ready: 409,
-  internal: 500,
+/** Every error code the node answers with: the one place each code string is written. */
+export const NODE_ERROR = {
+  badRequest: 'bad_request',
+  invalidJson: 'invalid_json',
+  validationFailed: 'validation_failed',
+  unauthorized: 'unauthorized',
+  badSignature: 'bad_signature',
+  replayedRequest: 'replayed_request',
+  forbidden: 'forbidden',
+  linkInvalid: 'link_invalid',
+  notFound: 'not_found',
+  methodNotAllowed: 'method_not_allowed',
+  staleConfig: 'stale_config',
+  linkExpired: 'link_expired',
+  nodeWiped: 'node_wiped',
+  payloadTooLarge: 'payload_too_large',
+  unsupportedMediaType: 'unsupported_media_type',
+  internal: 'internal',
 } as const;
 
-export type NodeErrorCode = keyof typeof NODE_ERROR_STATUS;
+export type NodeErrorCode = (typeof NODE_ERROR)[keyof typeof NODE_ERROR];
+
+/** The HTTP status of each code (`internal` is the only 5xx: a bug, answered with a request id only). */
+const HTTP_STATUS: Record<NodeErrorCode, number> = {
+  [NODE_ERROR.badRequest]: 400,
+  [NODE_ERROR.invalidJson]: 400,
+  [NODE_ERROR.validationFailed]: 422,
+  [NODE_ERROR.unauthorized]: 401,
+  [NODE_ERROR.badSignature]: 401,
+  [NODE_ERROR.replayedRequest]: 401,
+  [NODE_ERROR.forbidden]: 403,
+  [NODE_ERROR.linkInvalid]: 403,
+  [NODE_ERROR.notFound]: 404,
+  [NODE_ERROR.methodNotAllowed]: 405,
+  [NODE_ERROR.staleConfig]: 409,
+  [NODE_ERROR.linkExpired]: 410,
+  [NODE_ERROR.nodeWiped]: 410,
+  [NODE_ERROR.payloadTooLarge]: 413,
+  [NODE_ERROR.unsupportedMediaType]: 415,
+  [NODE_ERROR.internal]: 500,
+};
 
 /** A typed domain error; the HTTP layer turns it into `{error:{code,message,details}}`. */
 export class NodeError extends Error {
@@ -32,6 +51,6 @@ export class NodeError extends Error {
     this.name = 'NodeError';
   }
   get status(): number {
-    return NODE_ERROR_STATUS[this.code];
+    return HTTP_STATUS[this.code];
   }
 }

@@ -1,14 +1,27 @@
 import type { NodeLogger } from '../logging/logger';
 import type { ChannelSendError } from '../channels/channel-sender';
+import type { ChannelGateway } from '../channels/channel.gateway';
 import { ModelCallError, type ModelClient } from '../models/model-client';
 import type { ConfigRepository } from '../storage/config.repository';
 import type { ConversationRepository } from '../storage/conversation.repository';
 import { COUNTER, type CountersRepository } from '../storage/counters.repository';
-import type { ReplyJobRepository, ReplyJobRow } from '../storage/reply-job.repository';
+import type { Transaction } from '../storage/database';
 import type { SecretRepository } from '../storage/secret.repository';
-import type { ChannelGateway } from '../channels/channel.gateway';
 import { buildTurns } from './history';
+import type { ReplyJobRepository, ReplyJobRow } from './reply-job.repository';
 import { REPLY_TEXT } from './replies';
+
+/** What the worker reads and writes, and where replies come from and go to. */
+export interface ReplyWorkerDeps {
+  readonly jobs: ReplyJobRepository;
+  readonly conversations: ConversationRepository;
+  readonly config: ConfigRepository;
+  readonly secrets: SecretRepository;
+  readonly counters: CountersRepository;
+  readonly transaction: Transaction;
+  readonly models: ModelClient;
+  readonly channels: Pick<ChannelGateway, 'sendText'>;
+}
 
 export interface ReplyWorkerOptions {
   readonly maxModelAttempts: number;
@@ -50,13 +63,7 @@ export class ReplyWorker {
   private scheduling = false;
 
   constructor(
-    private readonly jobs: ReplyJobRepository,
-    private readonly conversations: ConversationRepository,
-    private readonly config: ConfigRepository,
-    private readonly secrets: SecretRepository,
-    private readonly counters: CountersRepository,
-    private readonly models: ModelClient,
-    private readonly channels: ChannelGateway,
+    private readonly deps: ReplyWorkerDeps,
     private readonly options: ReplyWorkerOptions,
     private readonly logger: NodeLogger,
   ) {}
@@ -95,7 +102,7 @@ export class ReplyWorker {
     this.timer = undefined;
     const free = this.options.concurrency - this.inFlight.size;
     if (free > 0) {
-      for (const job of this.jobs.due(Date.now(), free, this.inFlight)) {
+      for (const job of this.deps.jobs.due(Date.now(), free, this.inFlight)) {
         this.inFlight.add(job.conversationId);
         void this.process(job)
           .catch((err: unknown) => this.logger.error({ err, jobId: job.id }, 'reply job crashed'))
@@ -107,7 +114,7 @@ export class ReplyWorker {
       }
     }
     // Jobs of conversations in flight are picked up when their predecessor finishes (kick).
-    const next = this.jobs.nextDueAt(this.inFlight);
+    const next = this.deps.jobs.nextDueAt(this.inFlight);
     if (next !== undefined) {
       this.timer = setTimeout(() => this.pump(), Math.max(50, Math.min(next - Date.now(), 60_000)));
       this.timer.unref();
@@ -118,19 +125,19 @@ export class ReplyWorker {
     let current: ReplyJobRow | undefined = job;
     if (current.state === 'pending') {
       await this.generate(current);
-      current = this.jobs.get(job.id);
+      current = this.deps.jobs.get(job.id);
     }
     if (current && current.state === 'ready' && !this.stopped && !this.paused) await this.send(current);
   }
 
   private async generate(job: ReplyJobRow): Promise<void> {
-    const inbound = this.conversations.getMessage(job.inboundMessageId);
-    const conversation = this.conversations.getConversation(job.conversationId);
-    if (!inbound || !conversation) return this.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
-    const channel = this.config.getChannel(conversation.channelId);
-    const agent = channel ? this.config.getAgent(channel.agentId) : undefined;
+    const inbound = this.deps.conversations.getMessage(job.inboundMessageId);
+    const conversation = this.deps.conversations.getConversation(job.conversationId);
+    if (!inbound || !conversation) return this.deps.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
+    const channel = this.deps.config.getChannel(conversation.channelId);
+    const agent = channel ? this.deps.config.getAgent(channel.agentId) : undefined;
     if (!channel || !channel.enabled || !agent || !agent.enabled) {
-      return this.jobs.finish(
+      return this.deps.jobs.finish(
         job.id,
         'skipped',
         !channel || !channel.enabled ? 'channel_disabled' : 'agent_disabled',
@@ -144,12 +151,12 @@ export class ReplyWorker {
     if (inbound.kind === 'unsupported') {
       text = REPLY_TEXT.unsupported;
     } else {
-      const apiKey = this.secrets.resolve(
+      const apiKey = this.deps.secrets.resolve(
         agent.provider === 'openai' ? 'openai_api_key' : 'anthropic_api_key',
         agent.id,
       );
       const turns = buildTurns(
-        this.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages),
+        this.deps.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages),
         this.options.historyCharBudget,
       );
       let reply: string | undefined;
@@ -158,7 +165,7 @@ export class ReplyWorker {
         for (let attempt = 1; attempt <= this.options.maxModelAttempts; attempt++) {
           attempts++;
           try {
-            reply = await this.models.complete({
+            reply = await this.deps.models.complete({
               provider: agent.provider,
               model: agent.model,
               apiKey,
@@ -176,8 +183,8 @@ export class ReplyWorker {
         }
       }
       if (reply === undefined) {
-        this.counters.increment(COUNTER.providerErrors);
-        this.counters.increment(COUNTER.fallbackReplies);
+        this.deps.counters.increment(COUNTER.providerErrors);
+        this.deps.counters.increment(COUNTER.fallbackReplies);
         this.logger.warn({ jobId: job.id, provider: agent.provider, code: lastCode }, 'sending fallback reply');
         text = REPLY_TEXT.fallback;
         kind = 'fallback';
@@ -199,46 +206,47 @@ export class ReplyWorker {
     attempts: number,
     now: number,
   ): void {
-    this.conversations.transaction(() => {
-      const fresh = this.jobs.get(job.id);
+    this.deps.transaction(() => {
+      const fresh = this.deps.jobs.get(job.id);
       if (!fresh || fresh.state !== 'pending') return; // erased or already done meanwhile
-      const replyId = this.conversations.insertOutbound(
+      const replyId = this.deps.conversations.insertOutbound(
         conversationId,
         kind === 'unsupported' ? 'notice' : kind,
         text,
         inboundId,
         now,
       );
-      this.jobs.markReady(job.id, replyId, attempts, now);
+      this.deps.jobs.markReady(job.id, replyId, attempts, now);
     });
   }
 
   private async send(job: ReplyJobRow): Promise<void> {
-    const reply = job.replyMessageId ? this.conversations.getMessage(job.replyMessageId) : undefined;
-    const conversation = this.conversations.getConversation(job.conversationId);
-    const inbound = this.conversations.getMessage(job.inboundMessageId);
-    if (!reply || !conversation || !reply.text) return this.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
-    const channel = this.config.getChannel(conversation.channelId);
-    if (!channel) return this.jobs.finish(job.id, 'skipped', 'channel_gone', Date.now());
+    const reply = job.replyMessageId ? this.deps.conversations.getMessage(job.replyMessageId) : undefined;
+    const conversation = this.deps.conversations.getConversation(job.conversationId);
+    const inbound = this.deps.conversations.getMessage(job.inboundMessageId);
+    if (!reply || !conversation || !reply.text)
+      return this.deps.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
+    const channel = this.deps.config.getChannel(conversation.channelId);
+    if (!channel) return this.deps.jobs.finish(job.id, 'skipped', 'channel_gone', Date.now());
     if (reply.deliveryStatus === 'sent' || reply.externalId) {
       // Sent before a crash but the job was not updated: never send twice.
-      this.jobs.markSent(job.id, Date.now());
+      this.deps.jobs.markSent(job.id, Date.now());
       return;
     }
-    this.jobs.markSendAttempt(job.id, Date.now());
-    this.conversations.setDelivery(reply.id, 'sending');
+    this.deps.jobs.markSendAttempt(job.id, Date.now());
+    this.deps.conversations.setDelivery(reply.id, 'sending');
     try {
-      const externalId = await this.channels.sendText(channel, {
+      const externalId = await this.deps.channels.sendText(channel, {
         channelId: channel.id,
         externalChatId: conversation.externalChatId,
         text: reply.text,
         replyToExternalId: inbound?.externalId,
       });
       const now = Date.now();
-      this.conversations.transaction(() => {
-        this.conversations.setDelivery(reply.id, 'sent', externalId);
-        this.jobs.markSent(job.id, now);
-        this.counters.increment(COUNTER.outbound(channel.type));
+      this.deps.transaction(() => {
+        this.deps.conversations.setDelivery(reply.id, 'sent', externalId);
+        this.deps.jobs.markSent(job.id, now);
+        this.deps.counters.increment(COUNTER.outbound(channel.type));
       });
     } catch (err) {
       const e = err as ChannelSendError;
@@ -247,13 +255,13 @@ export class ReplyWorker {
       const now = Date.now();
       this.logger.warn({ jobId: job.id, channelId: channel.id, code, attempt: attempts }, 'reply send failed');
       if (e.retryable && attempts < this.options.maxSendAttempts) {
-        this.conversations.setDelivery(reply.id, 'pending');
-        this.jobs.retryLater(job.id, now + backoffMs(this.options.sendBackoffBaseMs, attempts), code, now);
+        this.deps.conversations.setDelivery(reply.id, 'pending');
+        this.deps.jobs.retryLater(job.id, now + backoffMs(this.options.sendBackoffBaseMs, attempts), code, now);
       } else {
-        this.conversations.transaction(() => {
-          this.conversations.setDelivery(reply.id, 'failed');
-          this.jobs.finish(job.id, 'failed', code, now);
-          this.counters.increment(COUNTER.failures(channel.type));
+        this.deps.transaction(() => {
+          this.deps.conversations.setDelivery(reply.id, 'failed');
+          this.deps.jobs.finish(job.id, 'failed', code, now);
+          this.deps.counters.increment(COUNTER.failures(channel.type));
         });
       }
     }

@@ -2,13 +2,21 @@ import pino from 'pino';
 import { openDatabase } from '../storage/database';
 import { CountersRepository, COUNTER } from '../storage/counters.repository';
 import { SettingsRepository } from '../storage/settings.repository';
+import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
 describe('RetentionService', () => {
   const db = openDatabase(':memory:');
   const settings = new SettingsRepository(db);
-  const counters = new CountersRepository(db);
-  const service = new RetentionService(db, settings, counters, 365, 3, pino({ level: 'silent' }));
+  const counters = new CountersRepository(db, settings);
+  const service = new RetentionService(
+    new RetentionRepository(db),
+    (fn) => db.transaction(fn)(),
+    settings,
+    counters,
+    { defaultDays: 365, purgeHourUtc: 3 },
+    pino({ level: 'silent' }),
+  );
   afterAll(() => db.close());
 
   it('runs nightly at the configured UTC hour', () => {

@@ -1,7 +1,9 @@
-import type { Db } from '../storage/database';
+import type { NodeConfig } from '../config/node-config';
 import type { NodeLogger } from '../logging/logger';
 import { COUNTER, type CountersRepository } from '../storage/counters.repository';
+import type { Transaction } from '../storage/database';
 import { SETTING, type SettingsRepository } from '../storage/settings.repository';
+import type { RetentionRepository } from './retention.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -21,21 +23,22 @@ export class RetentionService {
   private catchUp: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly repository: RetentionRepository,
+    private readonly transaction: Transaction,
     private readonly settings: SettingsRepository,
     private readonly counters: CountersRepository,
-    private readonly defaultDays: number,
-    private readonly purgeHourUtc: number,
+    private readonly window: NodeConfig['retention'],
     private readonly logger: NodeLogger,
   ) {}
 
   days(): number {
     const v = this.settings.get(SETTING.retentionDays);
-    return v ? Number(v) : this.defaultDays;
+    return v ? Number(v) : this.window.defaultDays;
   }
 
   setDays(days: number): void {
     this.settings.set(SETTING.retentionDays, String(days));
+    this.logger.info({ days }, 'retention window set');
   }
 
   lastPurgeAt(): string | null {
@@ -44,20 +47,13 @@ export class RetentionService {
 
   purge(now = new Date()): PurgeResult {
     const cutoff = now.getTime() - this.days() * DAY_MS;
-    const result = this.db.transaction(() => {
-      const messages = this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(cutoff).changes;
-      const conversations = this.db
-        .prepare(
-          'DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id)',
-        )
-        .run().changes;
-      this.db.prepare('DELETE FROM inbound_events WHERE received_at < ?').run(cutoff);
-      this.db.prepare('DELETE FROM delivery_statuses WHERE occurred_at < ?').run(cutoff);
+    const result = this.transaction(() => {
+      const { messages, conversations } = this.repository.purgeBefore(cutoff);
       this.counters.increment(COUNTER.purgedMessages, messages);
       this.counters.increment(COUNTER.purgedConversations, conversations);
       this.settings.set(SETTING.lastPurgeAt, now.toISOString());
       return { messages, conversations, cutoff: new Date(cutoff).toISOString() };
-    })();
+    });
     this.logger.info(
       { purgedMessages: result.messages, purgedConversations: result.conversations },
       'retention purge done',
@@ -67,7 +63,9 @@ export class RetentionService {
 
   /** Milliseconds until the next purge hour (UTC). */
   msUntilNextRun(now = new Date()): number {
-    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), this.purgeHourUtc, 0, 0));
+    const next = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), this.window.purgeHourUtc, 0, 0),
+    );
     if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
     return next.getTime() - now.getTime();
   }

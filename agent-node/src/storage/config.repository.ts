@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  AgentConfig,
-  ApplyConfigRequest,
-  ChannelConfig,
-  ChannelType,
-  ModelProvider,
-} from '@enclave/node-protocol';
+import type { ApplyConfigRequest, ChannelConfig, ChannelType, ModelProvider } from '@enclave/node-protocol';
 import type { Db } from './database';
 
 export interface AgentRow {
@@ -117,5 +111,3 @@ export class ConfigRepository {
 function channelSettings(c: ChannelConfig): ChannelRow['settings'] {
   return c.type === 'whatsapp' ? { phoneNumberId: c.phoneNumberId, verifyToken: c.verifyToken } : {};
 }
-
-export type { AgentConfig };

@@ -45,11 +45,6 @@ const MESSAGE_COLUMNS = `id, conversation_id AS conversationId, direction, kind,
 export class ConversationRepository {
   constructor(private readonly db: Db) {}
 
-  /** Runs `fn` in one SQLite transaction (repositories share the connection). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-
   /** Records that a provider event was seen; false when it had been seen before. */
   recordEvent(channelId: string, eventKey: string, at: number): boolean {
     return (
@@ -190,14 +185,10 @@ export class ConversationRepository {
   }
 
   counts(): { conversations: number; messages: number } {
-    const c = this.db
-      .prepare(
+    return this.db
+      .prepare<[], { conversations: number; messages: number }>(
         'SELECT (SELECT COUNT(*) FROM conversations) AS conversations, (SELECT COUNT(*) FROM messages) AS messages',
       )
-      .get() as {
-      conversations: number;
-      messages: number;
-    };
-    return c;
+      .get() as { conversations: number; messages: number };
   }
 }

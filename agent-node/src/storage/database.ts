@@ -5,7 +5,14 @@ import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
-export const DATABASE_FILE = 'node.sqlite';
+/** Runs `fn` in one SQLite transaction; every repository on the connection takes part. */
+export type Transaction = <T>(fn: () => T) => T;
+
+const DATABASE_FILE = 'node.sqlite';
+
+export function databaseFile(dataDir: string): string {
+  return join(dataDir, DATABASE_FILE);
+}
 
 /**
  * Where better-sqlite3's compiled addon is. The self-contained bundle ships
@@ -51,4 +58,14 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     })();
   }
   return pending.length;
+}
+
+/** The database part of the health checks: can it still answer a query? */
+export function checkDatabase(db: Db): { ok: boolean; code?: string } {
+  try {
+    db.prepare('SELECT 1').get();
+    return { ok: true };
+  } catch {
+    return { ok: false, code: 'query_failed' };
+  }
 }

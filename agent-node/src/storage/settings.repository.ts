@@ -4,7 +4,7 @@ import type { Db } from './database';
 export class SettingsRepository {
   private readonly getStmt;
   private readonly setStmt;
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
     this.setStmt = db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -15,9 +15,6 @@ export class SettingsRepository {
   }
   set(key: string, value: string): void {
     this.setStmt.run(key, value);
-  }
-  delete(key: string): void {
-    this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
   }
 }
 
@@ -32,3 +29,9 @@ export const SETTING = {
   /** JSON array of SPKI PEMs; absent until the control plane first sets it (config key then). */
   trustedControlPlaneKeys: 'control_plane.trusted_keys',
 } as const;
+
+/** The revision of the config last applied, null before the first. */
+export function configRevision(settings: SettingsRepository): number | null {
+  const revision = settings.get(SETTING.configRevision);
+  return revision === undefined ? null : Number(revision);
+}

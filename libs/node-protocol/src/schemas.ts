@@ -213,7 +213,9 @@ export const enrolRequestSchema = z.strictObject({
   publicBaseUrl: z.url(),
 });
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+/** The control plane's acknowledgement of an enrolment; the node checks it before counting itself enrolled. */
 export const enrolResponseSchema = z.object({ nodeId: z.string(), enrolledAt: z.string() });
+export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 const channelCounters = z.object({ inbound: z.int(), outbound: z.int(), failures: z.int() });
 export const heartbeatRequestSchema = z.strictObject({
@@ -243,7 +245,9 @@ export const heartbeatRequestSchema = z.strictObject({
   }),
 });
 export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
+/** Acknowledges a beat: only a reply of this shape lets the node subtract the counters it reported. */
 export const heartbeatResponseSchema = z.looseObject({ receivedAt: z.string() });
+export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
 
 // ---------------------------------------------------------------------------
 // Routes

@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { Db } from '../storage/database';
 
 export type ReplyJobState = 'pending' | 'ready' | 'sent' | 'failed' | 'skipped';
 
@@ -82,12 +82,5 @@ export class ReplyJobRepository {
     this.db
       .prepare('UPDATE reply_jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?')
       .run(state, error, now, id);
-  }
-
-  countByState(): Record<string, number> {
-    const rows = this.db
-      .prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM reply_jobs GROUP BY state')
-      .all();
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 }

@@ -1,0 +1,25 @@
+import type { Capability, NodeContext } from './capability';
+import { ChannelsCapability } from './channels/channels.capability';
+import { ControlCapability } from './control/control.capability';
+import { ExportsCapability } from './exports/exports.capability';
+import { MessagingCapability } from './messaging/messaging.capability';
+import { RetentionCapability } from './retention/retention.capability';
+
+/**
+ * Everything the node does, in start order (stopped in reverse). A new capability is a folder
+ * with its routes, service and repository and a `<name>.capability.ts`, plus one line here;
+ * one that needs another's service takes it as a constructor argument, so it comes after it.
+ */
+export function createCapabilities(ctx: NodeContext) {
+  const channels = new ChannelsCapability(ctx);
+  const messaging = new MessagingCapability(ctx, channels);
+  return {
+    channels,
+    messaging,
+    exports: new ExportsCapability(ctx),
+    retention: new RetentionCapability(ctx),
+    control: new ControlCapability(ctx, { channels: channels.gateway, replies: messaging.worker }),
+  } satisfies Record<string, Capability>;
+}
+
+export type Capabilities = ReturnType<typeof createCapabilities>;
