@@ -10,6 +10,7 @@ function issue(overrides: Partial<Parameters<typeof issueNodeSession>[0]> = {}) 
   return issueNodeSession({
     userId: 'user-1',
     workspaceId,
+    nodeId: 'node-a',
     role: 'member',
     privateKey: controlPlane.privateKey,
     now,
@@ -18,7 +19,7 @@ function issue(overrides: Partial<Parameters<typeof issueNodeSession>[0]> = {}) 
 }
 
 function verifyAt(token: string, at: Date, publicKeys = [controlPlane.publicKey]) {
-  return verifyNodeSession({ token, publicKeys, workspaceId, now: at });
+  return verifyNodeSession({ token, publicKeys, nodeId: 'node-a', now: at });
 }
 
 describe('node sessions', () => {
@@ -28,7 +29,7 @@ describe('node sessions', () => {
     const result = verifyAt(token, new Date(now.getTime() + 14 * 60_000));
     expect(result).toEqual({
       ok: true,
-      claims: { sub: 'user-1', ws: workspaceId, role: 'admin', iat: 1796119200, exp: 1796119200 + 900 },
+      claims: { sub: 'user-1', ws: workspaceId, aud: 'node-a', role: 'admin', iat: 1796119200, exp: 1796119200 + 900 },
     });
     expect(verifyAt(token, new Date(expiresAt.getTime() + 60_000))).toEqual({ ok: false, reason: 'expired' });
   });
@@ -44,14 +45,14 @@ describe('node sessions', () => {
     expect(verifyAt(forged, now, [controlPlane.publicKey, attacker.publicKey]).ok).toBe(true);
   });
 
-  it('refuses edited claims (a member raising their role) and tokens of another workspace', () => {
+  it('refuses edited claims (a member raising their role) and tokens for another workspace (its node)', () => {
     const [header, claims, signature] = issue().token.split('.');
     const raised = Buffer.from(
       JSON.stringify({ ...JSON.parse(Buffer.from(claims, 'base64url').toString()), role: 'owner' }),
     ).toString('base64url');
     expect(verifyAt(`${header}.${raised}.${signature}`, now)).toEqual({ ok: false, reason: 'bad_signature' });
-    const other = issue({ workspaceId: 'b3c1a7e2-0000-4000-8000-000000000002' }).token;
-    expect(verifyAt(other, now)).toEqual({ ok: false, reason: 'other_workspace' });
+    const other = issue({ workspaceId: 'b3c1a7e2-0000-4000-8000-000000000002', nodeId: 'node-b' }).token;
+    expect(verifyAt(other, now)).toEqual({ ok: false, reason: 'other_node' });
   });
 
   it('refuses tokens from the future and malformed input without throwing', () => {

@@ -29,8 +29,10 @@ const headerSchema = z.object({ alg: z.literal('EdDSA'), typ: z.literal(NODE_SES
 export const nodeSessionClaimsSchema = z.object({
   /** The user's id in the control plane (no name or email: the node needs none). */
   sub: z.string().check(z.minLength(1), z.maxLength(64)),
-  /** Workspace id; a node accepts only its own. */
+  /** Workspace id (the node's own; named for audit and for the browser). */
   ws: z.string().check(z.minLength(1), z.maxLength(64)),
+  /** The node the session is for: a node accepts only tokens naming its own id. */
+  aud: z.string().check(z.minLength(1), z.maxLength(64)),
   role: nodeSessionRoleSchema,
   iat: z.int(),
   exp: z.int(),
@@ -40,6 +42,7 @@ export type NodeSessionClaims = z.infer<typeof nodeSessionClaimsSchema>;
 export interface IssueNodeSessionInput {
   readonly userId: string;
   readonly workspaceId: string;
+  readonly nodeId: string;
   readonly role: NodeSessionRole;
   readonly privateKey: KeyObject;
   readonly ttlSeconds?: number;
@@ -59,6 +62,7 @@ export function issueNodeSession(input: IssueNodeSessionInput): IssuedNodeSessio
   const claims: NodeSessionClaims = {
     sub: input.userId,
     ws: input.workspaceId,
+    aud: input.nodeId,
     role: input.role,
     iat,
     exp: iat + ttl,
@@ -69,7 +73,7 @@ export function issueNodeSession(input: IssueNodeSessionInput): IssuedNodeSessio
 }
 
 export type NodeSessionFailure =
-  'malformed' | 'bad_signature' | 'expired' | 'not_yet_valid' | 'too_long' | 'other_workspace';
+  'malformed' | 'bad_signature' | 'expired' | 'not_yet_valid' | 'too_long' | 'other_node';
 
 export type NodeSessionResult =
   | { readonly ok: true; readonly claims: NodeSessionClaims }
@@ -79,7 +83,8 @@ export interface VerifyNodeSessionInput {
   readonly token: string;
   /** Every control-plane key the node trusts (two during a key rotation). */
   readonly publicKeys: readonly (string | KeyObject)[];
-  readonly workspaceId: string;
+  /** The verifying node's id; a token for any other node (another workspace's) is refused. */
+  readonly nodeId: string;
   readonly now?: Date;
 }
 
@@ -115,6 +120,6 @@ export function verifyNodeSession(input: VerifyNodeSessionInput): NodeSessionRes
   if (claims.exp - claims.iat > NODE_SESSION_MAX_SECONDS) return { ok: false, reason: 'too_long' };
   if (claims.iat > now + CLOCK_SKEW_SECONDS) return { ok: false, reason: 'not_yet_valid' };
   if (claims.exp <= now - CLOCK_SKEW_SECONDS) return { ok: false, reason: 'expired' };
-  if (claims.ws !== input.workspaceId) return { ok: false, reason: 'other_workspace' };
+  if (claims.aud !== input.nodeId) return { ok: false, reason: 'other_node' };
   return { ok: true, claims };
 }
