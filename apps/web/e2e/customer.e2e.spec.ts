@@ -1,34 +1,26 @@
 /**
- * The web app in a real browser (Debian's chromium through playwright-core) against the real
- * API serving the production build, with the sandbox's GitHub, Stripe and mail stand-ins:
- * a customer signs up through the sandbox's OAuth page, creates a workspace, pays through the
- * Stripe-hosted sandbox checkout, invites a member who then signs in with Google; staff signs in by magic link, filters the
- * audit log to that workspace, sees each step, downloads the CSV and opens the queue dashboard.
+ * The customer's side of the web app in a real browser (Debian's chromium through playwright-core)
+ * against the real API serving the production build, with the sandbox's GitHub, Google, Stripe
+ * and mail stand-ins: a customer signs up through the sandbox's OAuth page, creates a workspace,
+ * pays through the Stripe-hosted sandbox checkout, invites a member who then signs in with Google.
  * Screenshots of every page land in a temp dir (WEB_SCREENSHOT_DIR to choose it).
  */
-import { readFileSync } from 'node:fs';
-import { AuditService } from '@enclave/audit';
 import type { Page } from 'playwright-core';
-// The journey needs the whole control plane: e2e specs start the real API (not app code).
-import { type BillingHarness, startBillingHarness } from '../../api/test/billing';
-import { latestMagicLink } from '../../api/test/sign-in';
-import { type Browser, launchBrowser } from './browser';
-import { ensureWebBuild } from './web-build';
+import { startWebApp, type WebApp } from './web-app';
 
 jest.setTimeout(120_000);
 
-describe('web app: customer journey and staff console', () => {
-  let harness: BillingHarness;
-  let browser: Browser;
+describe('web app: customer journey', () => {
+  let app: WebApp;
   let page: Page;
   let base: string;
   let workspaceId = '';
 
   beforeAll(async () => {
-    ensureWebBuild();
-    harness = await startBillingHarness();
-    base = harness.api.url;
-    await fetch(`${harness.api.sandbox.url}/github/_test/users`, {
+    app = await startWebApp();
+    ({ base } = app);
+    page = app.browser.page;
+    await fetch(`${app.harness.api.sandbox.url}/github/_test/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -38,15 +30,8 @@ describe('web app: customer journey and staff console', () => {
         emailVerified: true,
       }),
     });
-    browser = await launchBrowser();
-    page = browser.page;
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    if (browser) console.log(`web e2e screenshots: ${browser.screenshotDir}\n${browser.errors.join('\n')}`);
-  });
+  afterAll(() => app?.close());
 
   it('serves the SPA for app paths, JSON 404 for unknown API paths, and hashed assets', async () => {
     const deep = await fetch(`${base}/workspaces/00000000-0000-0000-0000-000000000000/members`, {
@@ -69,13 +54,13 @@ describe('web app: customer journey and staff console', () => {
     await page.goto(`${base}/`);
     await page.waitForURL(/\/sign-in/);
     await page.getByRole('heading', { name: 'Sign in to Enclave' }).waitFor();
-    await browser.shot('01-sign-in');
+    await app.browser.shot('01-sign-in');
     await page.getByRole('link', { name: 'Continue with GitHub' }).click();
     // The sandbox's own authorize page: pick the account like a person would.
     await page.locator('button[data-login="olivia-owner"]').click();
     await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
     await page.getByText('No workspaces yet').waitFor();
-    await browser.shot('02-workspaces-empty');
+    await app.browser.shot('02-workspaces-empty');
   });
 
   it('creates a workspace with a live slug check', async () => {
@@ -85,7 +70,7 @@ describe('web app: customer journey and staff console', () => {
     // A reserved slug is refused as you type, with the server's reason.
     await slug.fill('admin');
     await page.getByText('Slug is reserved.').waitFor();
-    await browser.shot('03-create-workspace-slug-refused');
+    await app.browser.shot('03-create-workspace-slug-refused');
     await slug.fill('acme-support');
     await page.getByText('acme-support.enclave.app is available').waitFor();
     // Keyboard only: Enter in the field submits the form.
@@ -94,25 +79,25 @@ describe('web app: customer journey and staff console', () => {
     workspaceId = page.url().match(/workspaces\/([0-9a-f-]{36})/)![1];
     await page.getByRole('button', { name: 'Subscribe to Monthly' }).waitFor();
     await page.getByTestId('workspace-status').getByText('pending payment').waitFor();
-    await browser.shot('04-billing-choose-plan');
+    await app.browser.shot('04-billing-choose-plan');
   });
 
   it('pays through the Stripe sandbox checkout and comes back to the return page', async () => {
     await page.getByRole('button', { name: 'Subscribe to Monthly' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(harness.stripeSandbox.url));
-    await browser.shot('05-stripe-sandbox-checkout');
+    await page.waitForURL((url) => url.toString().startsWith(app.harness.stripeSandbox.url));
+    await app.browser.shot('05-stripe-sandbox-checkout');
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await page.waitForURL(/\/billing\?checkout=success/);
     await page.getByText('Payment received').waitFor({ timeout: 30_000 });
     await page.getByText('Plan: monthly').waitFor();
-    await browser.shot('06-checkout-return');
+    await app.browser.shot('06-checkout-return');
   });
 
   it('opens the Stripe billing portal', async () => {
     await page.getByRole('button', { name: /Manage billing/ }).click();
-    await page.waitForURL((url) => url.toString().startsWith(harness.stripeSandbox.url));
+    await page.waitForURL((url) => url.toString().startsWith(app.harness.stripeSandbox.url));
     await page.getByRole('button', { name: 'Cancel subscription' }).waitFor();
-    await browser.shot('06b-stripe-sandbox-portal');
+    await app.browser.shot('06b-stripe-sandbox-portal');
     await page.goBack();
     await page.getByText('Plan: monthly').waitFor();
   });
@@ -125,27 +110,27 @@ describe('web app: customer journey and staff console', () => {
     await page.getByRole('button', { name: 'Invite' }).click();
     await page.getByText('Invitation sent to max@example.com.').waitFor();
     await page.getByTestId('invitations').getByText('max@example.com').waitFor();
-    await browser.shot('07-members');
+    await app.browser.shot('07-members');
   });
 
   it("shows the workspace's own audit trail and overview", async () => {
     await page.getByRole('tab', { name: 'Audit trail' }).click();
     await page.locator('tr[data-action="invitation.created"]').waitFor();
     await page.locator('tr[data-action="workspace.created"]').waitFor();
-    await browser.shot('08-workspace-audit');
+    await app.browser.shot('08-workspace-audit');
     await page.getByRole('tab', { name: 'Overview' }).click();
     await page.getByTestId('overview-status').waitFor();
-    await browser.shot('09-overview');
+    await app.browser.shot('09-overview');
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByText('Delete workspace', { exact: true }).waitFor();
-    await browser.shot('10-settings');
+    await app.browser.shot('10-settings');
   });
 
   it('charts messages per day per channel from the usage API', async () => {
     // What the node's heartbeats record (counts only), for the last 14 days.
     for (let daysAgo = 0; daysAgo < 14; daysAgo += 1) {
       const day = new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-      await harness.api.dataSource.query(
+      await app.harness.api.dataSource.query(
         `INSERT INTO usage_daily (workspace_id, day, channel, inbound, outbound) VALUES ($1, $2, 'telegram', $3, $3), ($1, $2, 'whatsapp', $4, $4)`,
         [workspaceId, day, 20 + ((daysAgo * 7) % 15), 5 + ((daysAgo * 3) % 9)],
       );
@@ -158,7 +143,7 @@ describe('web app: customer journey and staff console', () => {
     await page.getByText('7 days', { exact: true }).click();
     await page.getByRole('img', { name: /Messages per day per channel/ }).waitFor();
     await chart.locator('.recharts-bar-rectangle').first().waitFor();
-    await browser.shot('09b-overview-usage');
+    await app.browser.shot('09b-overview-usage');
   });
 
   it('works at 375 px wide', async () => {
@@ -169,10 +154,10 @@ describe('web app: customer journey and staff console', () => {
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    await browser.shot('11-workspaces-375px');
+    await app.browser.shot('11-workspaces-375px');
     await page.goto(`${base}/workspaces/${workspaceId}/members`);
     await page.getByTestId('members-table').waitFor();
-    await browser.shot('12-members-375px');
+    await app.browser.shot('12-members-375px');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
@@ -188,7 +173,7 @@ describe('web app: customer journey and staff console', () => {
     await page.getByLabel('Type scratch-pad to confirm').fill('scratch-pa');
     expect(await remove.isDisabled()).toBe(true);
     await page.getByLabel('Type scratch-pad to confirm').fill('scratch-pad');
-    await browser.shot('10b-delete-workspace-armed');
+    await app.browser.shot('10b-delete-workspace-armed');
     await remove.click();
     await page.waitForURL(`${base}/`);
     await page.getByTestId('workspace-card').getByText('Acme Support').waitFor();
@@ -211,7 +196,7 @@ describe('web app: customer journey and staff console', () => {
     await page.getByTestId('members-table').getByText('max@example.com').waitFor();
     // A member sees the team but cannot invite or change roles.
     expect(await page.getByRole('form', { name: 'Invite a member' }).count()).toBe(0);
-    await browser.shot('12b-members-as-member');
+    await app.browser.shot('12b-members-as-member');
   });
 
   it('keeps staff pages from customers', async () => {
@@ -221,107 +206,5 @@ describe('web app: customer journey and staff console', () => {
     expect(queues.status()).toBe(403);
     const anonymous = await fetch(`${base}/api/staff/queues`);
     expect(anonymous.status).toBe(401);
-  });
-
-  it('signs out, and staff signs in with an email link', async () => {
-    await page.goto(`${base}/`);
-    await page.getByRole('button', { name: 'Account menu' }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in/);
-    await page.getByLabel('Email').fill('staff@enclave.test');
-    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
-    await page.getByText('Check your inbox').waitFor();
-    await browser.shot('13-sign-in-link-sent');
-    await page.goto(await latestMagicLink(harness.api, 'staff@enclave.test'));
-    await page.getByRole('link', { name: 'Staff console' }).click();
-    await page.getByRole('heading', { name: 'Staff console' }).waitFor();
-    await page.getByTestId('chain-status').getByText('Chain intact').waitFor();
-  });
-
-  it('filters the audit log to the workspace and sees each step', async () => {
-    await page.getByLabel('Workspace id').fill(workspaceId);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(new RegExp(`workspaceId=${workspaceId}`));
-    for (const action of [
-      'workspace.created',
-      'billing.checkout_started',
-      'invitation.created',
-      'invitation.accepted',
-    ]) {
-      await page.locator(`tr[data-action="${action}"]`).first().waitFor();
-    }
-    const workspaces = await page.locator('[data-testid="audit-table"] tbody tr td:nth-child(4)').allInnerTexts();
-    expect(new Set(workspaces)).toEqual(new Set([workspaceId.slice(0, 8)]));
-    await page.getByTestId('audit-end').waitFor();
-    await browser.shot('14-staff-audit-filtered');
-
-    // Narrow to one action family.
-    await page.getByLabel('Action').fill('invitation.');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/action=invitation\./);
-    await page.locator('tr[data-action="workspace.created"]').waitFor({ state: 'detached' });
-    await page.locator('tr[data-action="invitation.created"]').waitFor();
-    // A malformed filter is refused in the form, before any request.
-    await page.getByLabel('Action').fill('Not An Action!');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.getByText('Lower-case letters, dots and underscores', { exact: false }).waitFor();
-    await page.getByLabel('Action').fill('');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL((url) => !url.search.includes('action='));
-  });
-
-  it('downloads the filtered CSV', async () => {
-    const link = page.getByTestId('csv-download');
-    await page.waitForFunction((id) => {
-      const href =
-        (
-          globalThis as unknown as {
-            document: { querySelector(s: string): { getAttribute(a: string): string | null } | null };
-          }
-        ).document
-          .querySelector('[data-testid="csv-download"]')
-          ?.getAttribute('href') ?? '';
-      return href.includes(`workspaceId=${id}`) && !href.includes('action=');
-    }, workspaceId);
-    expect(await link.getAttribute('href')).toBe(`/api/staff/audit-events/export.csv?workspaceId=${workspaceId}`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-download').click()]);
-    expect(download.suggestedFilename()).toBe('enclave-audit-events.csv');
-    const csv = readFileSync((await download.path())!, 'utf8')
-      .trim()
-      .split('\n');
-    expect(csv[0]).toContain('occurredAt');
-    expect(csv.length).toBeGreaterThan(3);
-    for (const row of csv.slice(1)) expect(row).toContain(workspaceId);
-    expect(csv.some((row) => row.includes('workspace.created'))).toBe(true);
-  });
-
-  it('pages through many events with "load more" (keyset)', async () => {
-    const audit = harness.api.app.get(AuditService);
-    for (let i = 0; i < 55; i += 1) {
-      await audit.recordAlone({
-        actor: { type: 'system', id: null },
-        action: 'health.swept',
-        workspaceId,
-        details: { round: i },
-      });
-    }
-    await page.goto(`${base}/staff/audit?workspaceId=${workspaceId}&action=health.swept`);
-    await page.getByRole('button', { name: 'Load more' }).waitFor();
-    expect(await page.locator('tr[data-action="health.swept"]').count()).toBe(50);
-    await page.getByRole('button', { name: 'Load more' }).click();
-    await page.getByTestId('audit-end').getByText('55 events').waitFor();
-    expect(await page.locator('tr[data-action="health.swept"]').count()).toBe(55);
-  });
-
-  it('opens the bull-board queue dashboard behind staff auth', async () => {
-    const response = await page.request.get(`${base}/api/staff/queues`);
-    expect(response.status()).toBe(200);
-    expect(await response.text()).toContain('<div id="root">');
-    await page.getByRole('tab', { name: 'Queues' }).click();
-    await page.waitForURL(/\/staff\/queues$/);
-    const board = page.frameLocator('iframe[title="Queue dashboard"]');
-    await board.getByText('provisioning', { exact: true }).first().click({ timeout: 20_000 });
-    await board.getByText('Completed', { exact: false }).first().waitFor({ timeout: 20_000 });
-    await browser.shot('15-staff-queues');
   });
 });
