@@ -20,9 +20,8 @@ function applyEvent(client: QueryClient, workspaceId: string, data: string): voi
     return;
   }
   void client.invalidateQueries({ queryKey: inboxKeys.lists(workspaceId) });
-  const thread = inboxKeys.thread(workspaceId, event.conversationId);
-  if (event.type === 'conversation.erased') client.removeQueries({ queryKey: thread });
-  else void client.invalidateQueries({ queryKey: thread });
+  // An erased conversation is refetched too, so whoever has it open sees that it is gone.
+  void client.invalidateQueries({ queryKey: inboxKeys.thread(workspaceId, event.conversationId) });
 }
 
 /**

@@ -46,7 +46,7 @@ function SavedReplyForm({
           onChange={(event) => setShortcode(event.currentTarget.value.toLowerCase())}
         />
         <Textarea
-          label="Message"
+          label="Answer"
           description={`Placeholders: ${REPLY_VARIABLE_NAMES.map((name) => `{{${name}}}`).join(', ')}`}
           autosize
           minRows={3}
