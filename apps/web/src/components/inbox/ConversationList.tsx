@@ -3,14 +3,7 @@ import { Link } from 'react-router';
 import { type ListFilter, useConversations } from '../../node/inbox-api';
 import type { ConversationSummary } from '../../node/protocol';
 import { EmptyState, ErrorState, Loading } from '../States';
-import { CHANNEL_LABELS, contactName, formatWhen } from './inbox-view';
-
-export const CONVERSATION_STATUS_COLORS: Record<ConversationSummary['status'], string> = {
-  open: 'blue',
-  pending: 'orange',
-  snoozed: 'grape',
-  resolved: 'green',
-};
+import { CHANNEL_LABELS, contactName, CONVERSATION_STATUS_COLORS, formatWhen } from './inbox-view';
 
 function ConversationRow({
   conversation,

@@ -63,6 +63,13 @@ export function contactName(conversation: ConversationSummary): string {
 
 export const CHANNEL_LABELS: Record<ChannelType, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp' };
 
+export const CONVERSATION_STATUS_COLORS: Record<ConversationSummary['status'], string> = {
+  open: 'blue',
+  pending: 'orange',
+  snoozed: 'grape',
+  resolved: 'green',
+};
+
 /** "14:05" today, "Mar 3" this year, "Mar 3, 2025" before. */
 export function formatWhen(iso: string, now = new Date()): string {
   const at = new Date(iso);
