@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-// Test-only: the sandbox stands in for the external providers; it never ships with the node.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createStandIns } from '../../apps/sandbox/src/stand-ins';
+import type { RequestExportResponse } from '@enclave/node-protocol';
+import { createStandIns, startSandbox, type RunningSandbox } from '@enclave/sandbox';
 import { FakeControlPlane } from '../src/testing/fake-control-plane';
 import { configureNode, freePort } from '../src/testing/node-fixture';
 import { jsonOf, removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from '../src/testing/node-harness';
@@ -77,7 +74,7 @@ describe('self-contained bundle', () => {
       expect(
         (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages[0].text,
       ).toContain('Echo: bundled too?');
-      const exp = await cp.call(nodeUrl, 'POST', '/v1/exports', {});
+      const exp = await cp.call<RequestExportResponse>(nodeUrl, 'POST', '/v1/exports', {});
       expect(exp.status).toBe(201);
       expect((await fetch(exp.body.url)).status).toBe(200);
     } finally {

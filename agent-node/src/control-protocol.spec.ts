@@ -1,7 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { PROTOCOL_HEADERS, signRequest, generateSigningKeyPair } from '@enclave/node-protocol';
+import {
+  PROTOCOL_HEADERS,
+  signRequest,
+  generateSigningKeyPair,
+  type ErrorBody,
+  type HealthResponse,
+} from '@enclave/node-protocol';
 import { createLogger } from './logging/logger';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
 import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, waitFor, jsonOf } from './testing/node-harness';
@@ -51,7 +57,7 @@ describe('control plane → node protocol', () => {
     expect((await raw('PUT', '/v1/retention', headers, body)).status).toBe(200);
     const replay = await raw('PUT', '/v1/retention', headers, body);
     expect(replay.status).toBe(401);
-    expect((await jsonOf(replay)).error).toMatchObject({
+    expect((await jsonOf<ErrorBody>(replay)).error).toMatchObject({
       code: 'replayed_request',
       details: { reason: 'replayed_nonce' },
     });
@@ -92,12 +98,16 @@ describe('control plane → node protocol', () => {
     const badJson = '{"revision":';
     const r1 = await raw('PUT', '/v1/config', f.cp.sign('PUT', '/v1/config', badJson), badJson);
     expect(r1.status).toBe(400);
-    expect((await jsonOf(r1)).error.code).toBe('invalid_json');
-    const r2 = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', { revision: 9, agents: [{ id: 'x' }], channels: [] });
+    expect((await jsonOf<ErrorBody>(r1)).error.code).toBe('invalid_json');
+    const r2 = await f.cp.call<ErrorBody>(f.nodeUrl, 'PUT', '/v1/config', {
+      revision: 9,
+      agents: [{ id: 'x' }],
+      channels: [],
+    });
     expect(r2.status).toBe(422);
     expect(r2.body.error).toMatchObject({ code: 'validation_failed', message: 'request body failed validation' });
     expect(Array.isArray(r2.body.error.details)).toBe(true);
-    const r3 = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', { revision: 0, agents: [], channels: [] });
+    const r3 = await f.cp.call<ErrorBody>(f.nodeUrl, 'PUT', '/v1/config', { revision: 0, agents: [], channels: [] });
     expect(r3.status).toBe(409);
     expect(r3.body.error.code).toBe('stale_config');
     const r4 = await f.cp.call(f.nodeUrl, 'PUT', '/v1/secrets/ssh_key', { value: 'x' });
@@ -114,7 +124,7 @@ describe('control plane → node protocol', () => {
   });
 
   it('health reports checks; secrets are never returned and are encrypted at rest', async () => {
-    const h = await f.cp.call(f.nodeUrl, 'GET', '/v1/health');
+    const h = await f.cp.call<HealthResponse>(f.nodeUrl, 'GET', '/v1/health');
     expect(h.status).toBe(200);
     expect(h.body).toMatchObject({
       nodeId: 'node-test-1',
@@ -122,13 +132,13 @@ describe('control plane → node protocol', () => {
       configRevision: 1,
       checks: { database: { ok: true } },
     });
-    expect(h.body.checks.channels).toEqual(
+    expect(h.body.checks?.channels).toEqual(
       expect.arrayContaining([
         { channelId: 'tg-main', type: 'telegram', ok: true },
         { channelId: 'wa-main', type: 'whatsapp', ok: true },
       ]),
     );
-    expect(h.body.checks.providers).toEqual(
+    expect(h.body.checks?.providers).toEqual(
       expect.arrayContaining([
         { provider: 'openai', ok: true },
         { provider: 'anthropic', ok: true },

@@ -1,10 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-// Test-only: the sandbox stands in for the external providers; it never ships with the node.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startSandbox, type RunningSandbox } from '../../apps/sandbox/src/sandbox';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createStandIns } from '../../apps/sandbox/src/stand-ins';
+import { createStandIns, startSandbox, type RunningSandbox } from '@enclave/sandbox';
 import { FakeControlPlane } from './testing/fake-control-plane';
 import { configureNode, freePort, type ConfiguredChannels } from './testing/node-fixture';
 import { removeDir, tempDir, testNodeConfig, waitFor, writeConfig, jsonOf } from './testing/node-harness';

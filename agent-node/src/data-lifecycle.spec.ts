@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
+import type { ErrorBody, RequestExportResponse, WipeReceipt } from '@enclave/node-protocol';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
 import { waitFor, jsonOf } from './testing/node-harness';
 
@@ -49,7 +50,7 @@ describe('export, erase, retention and wipe', () => {
   afterAll(() => f.close());
 
   it('builds an export and serves it on a signed link with the right data', async () => {
-    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
+    const r = await f.cp.call<RequestExportResponse>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ conversations: 2, messages: 4 });
     expect(r.body.url.startsWith(`${f.nodeUrl}/exports/${r.body.exportId}/export.tar.gz?expires=`)).toBe(true);
@@ -104,7 +105,7 @@ describe('export, erase, retention and wipe', () => {
   });
 
   it('refuses tampered links with 403 and expired ones with 410, then deletes the archive', async () => {
-    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 60 });
+    const r = await f.cp.call<RequestExportResponse>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 60 });
     const url = new URL(r.body.url);
     const sig = url.searchParams.get('signature') as string;
     const expires = url.searchParams.get('expires') as string;
@@ -119,14 +120,14 @@ describe('export, erase, retention and wipe', () => {
     for (const u of tampered) {
       const res = await fetch(u);
       expect(res.status).toBe(403);
-      expect((await jsonOf(res)).error.code).toBe('link_invalid');
+      expect((await jsonOf<ErrorBody>(res)).error.code).toBe('link_invalid');
     }
     // a correctly signed link whose time has passed → 410
     const exports = f.app.internals.exports;
     const past = Math.floor(Date.now() / 1000) - 5;
     const expired = await fetch(exports.links.url(r.body.exportId, past));
     expect(expired.status).toBe(410);
-    expect((await jsonOf(expired)).error.code).toBe('link_expired');
+    expect((await jsonOf<ErrorBody>(expired)).error.code).toBe('link_expired');
     // the sweeper deletes archives after expiry
     const dir = join(f.dataDir, 'exports', r.body.exportId);
     expect(existsSync(dir)).toBe(true);
@@ -189,7 +190,7 @@ describe('export, erase, retention and wipe', () => {
 
   it('wipe unregisters webhooks, deletes everything but the receipt, then refuses all but health', async () => {
     await f.cp.call(f.nodeUrl, 'POST', '/v1/exports', {});
-    const r = await f.cp.call(f.nodeUrl, 'POST', '/v1/wipe', { confirmNodeId: 'node-test-1' });
+    const r = await f.cp.call<WipeReceipt>(f.nodeUrl, 'POST', '/v1/wipe', { confirmNodeId: 'node-test-1' });
     expect(r.status).toBe(200);
     const receipt = r.body;
     expect(receipt.deleted).toMatchObject({ conversations: 1, secrets: 5, webhooksUnregistered: 1 });
@@ -212,7 +213,7 @@ describe('export, erase, retention and wipe', () => {
       ['POST', '/v1/resume', undefined],
       ['POST', '/v1/wipe', { confirmNodeId: 'node-test-1' }],
     ] as const) {
-      const res = await f.cp.call(f.nodeUrl, method, path, body);
+      const res = await f.cp.call<ErrorBody>(f.nodeUrl, method, path, body);
       expect(res.status).toBe(410);
       expect(res.body.error.code).toBe('node_wiped');
     }

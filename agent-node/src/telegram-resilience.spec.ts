@@ -1,3 +1,4 @@
+import type { ErrorBody } from '@enclave/node-protocol';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
 import { waitFor, jsonOf } from './testing/node-harness';
 import { REPLY_TEXT } from './messaging/replies';
@@ -61,10 +62,10 @@ describe('Telegram webhook: authentication, duplicates, provider failures', () =
       body: '{nope',
     });
     expect(notJson.status).toBe(400);
-    expect((await jsonOf(notJson)).error.code).toBe('invalid_json');
+    expect((await jsonOf<ErrorBody>(notJson)).error.code).toBe('invalid_json');
     const invalid = await post({ update_id: 'x' }, secret);
     expect(invalid.status).toBe(422);
-    expect((await jsonOf(invalid)).error).toMatchObject({
+    expect((await jsonOf<ErrorBody>(invalid)).error).toMatchObject({
       code: 'validation_failed',
       details: [expect.objectContaining({ path: 'update_id' })],
     });

@@ -26,8 +26,10 @@ describe('Telegram round trip (grammY → sandbox → node → OpenAI SDK → sa
 
   it('registers its webhook with a secret token on its public URL', async () => {
     const { webhook } = await f.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/webhook`);
-    expect(webhook.url).toBe(`${f.nodeUrl}/webhooks/telegram/tg-main`);
-    expect(webhook.secretToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(webhook).toMatchObject({
+      url: `${f.nodeUrl}/webhooks/telegram/tg-main`,
+      secretToken: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/),
+    });
   });
 
   it('answers a text message through the model', async () => {

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '@enclave/node-protocol';
 import { createHmac } from 'node:crypto';
 import {
   configureNode,
@@ -44,7 +45,7 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
       `${f.nodeUrl}/webhooks/whatsapp/wa-main?hub.mode=subscribe&hub.verify_token=wrong-token&hub.challenge=12345`,
     );
     expect(bad.status).toBe(403);
-    expect((await jsonOf(bad)).error.code).toBe('forbidden');
+    expect((await jsonOf<ErrorBody>(bad)).error.code).toBe('forbidden');
   });
 
   it('answers a text message through Anthropic and records status callbacks', async () => {
@@ -91,7 +92,7 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
     });
     const wrong = await webhook(body, `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`);
     expect(wrong.status).toBe(401);
-    expect((await jsonOf(wrong)).error).toMatchObject({ code: 'unauthorized' });
+    expect((await jsonOf<ErrorBody>(wrong)).error).toMatchObject({ code: 'unauthorized' });
     expect((await webhook(body)).status).toBe(401);
     const tampered = await webhook(
       body.replace('forged', 'FORGED'),
@@ -147,7 +148,7 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: 'nope' });
     const res = await webhook(body, `sha256=${createHmac('sha256', ch.whatsapp.appSecret).update(body).digest('hex')}`);
     expect(res.status).toBe(422);
-    expect((await jsonOf(res)).error.code).toBe('validation_failed');
+    expect((await jsonOf<ErrorBody>(res)).error.code).toBe('validation_failed');
     expect(count()).toBe(before);
   });
 });

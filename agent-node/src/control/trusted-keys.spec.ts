@@ -4,6 +4,8 @@ import {
   publicKeyFingerprint,
   signRequest,
   type Ed25519KeyPairPem,
+  type ErrorBody,
+  type SetTrustedKeysResponse,
 } from '@enclave/node-protocol';
 import { startNodeFixture, type NodeFixture } from '../testing/node-fixture';
 import { jsonOf, waitFor } from '../testing/node-harness';
@@ -44,7 +46,7 @@ describe('trusted control-plane keys', () => {
     expect(byStranger.status).toBe(401);
     const lockout = await setKeys(current, [next.publicKeyPem]);
     expect(lockout.status).toBe(422);
-    expect((await jsonOf(lockout)).error).toMatchObject({
+    expect((await jsonOf<ErrorBody>(lockout)).error).toMatchObject({
       code: 'validation_failed',
       message: 'the key that signed this request must stay trusted',
     });
@@ -67,7 +69,7 @@ describe('trusted control-plane keys', () => {
   it('rotates: [current, next] signed by current, then [next] signed by next; survives a restart', async () => {
     const both = await setKeys(current, [current.publicKeyPem, next.publicKeyPem]);
     expect(both.status).toBe(200);
-    expect((await jsonOf(both)).fingerprints).toEqual([
+    expect((await jsonOf<SetTrustedKeysResponse>(both)).fingerprints).toEqual([
       publicKeyFingerprint(current.publicKeyPem),
       publicKeyFingerprint(next.publicKeyPem),
     ]);

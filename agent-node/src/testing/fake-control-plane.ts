@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Json } from './node-harness';
 import {
   CONTROL_PLANE_ROUTES,
   enrolRequestSchema,
@@ -105,13 +104,13 @@ export class FakeControlPlane {
     return signRequest({ method, path, body, privateKey: this.keys.privateKeyPem });
   }
 
-  /** Calls a node with a signed request; returns status and parsed JSON body. */
-  async call(
+  /** Calls a node with a signed request; returns status and parsed JSON body (T: what the test reads of it). */
+  async call<T = unknown>(
     nodeUrl: string,
     method: string,
     path: string,
     payload?: unknown,
-  ): Promise<{ status: number; body: Json; headers: Record<string, string> }> {
+  ): Promise<{ status: number; body: T; headers: Record<string, string> }> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const headers = { ...this.sign(method, path, body), ...(body ? { 'content-type': 'application/json' } : {}) };
     const res = await fetch(`${nodeUrl}${path}`, { method, headers, body: body || undefined });
@@ -122,6 +121,6 @@ export class FakeControlPlane {
     } catch {
       /* not JSON */
     }
-    return { status: res.status, body: json, headers };
+    return { status: res.status, body: json as T, headers };
   }
 }

@@ -1,9 +1,6 @@
 import { createServer } from 'node:net';
 // Test-only: the sandbox stands in for the external providers; it never ships with the node.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startSandbox, type RunningSandbox } from '../../../apps/sandbox/src/sandbox';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createStandIns } from '../../../apps/sandbox/src/stand-ins';
+import { createStandIns, startSandbox, type RunningSandbox } from '@enclave/sandbox';
 import { parseNodeConfig, type NodeConfigInput } from '../config/node-config';
 import { NodeApp, type NodeAppOptions } from '../node-app';
 import { FakeControlPlane } from './fake-control-plane';
@@ -12,7 +9,7 @@ import {
   OPENAI_TEST_KEY,
   jsonOf,
   removeDir,
-  type Json,
+  type SandboxAnswer,
   telegramToken,
   tempDir,
   testNodeConfig,
@@ -40,7 +37,8 @@ export interface NodeFixture {
   /** Starts a new NodeApp on the same data directory and port (after `app.stop()`). */
   restart(): Promise<NodeApp>;
   close(): Promise<void>;
-  sandboxJson(method: string, path: string, body?: unknown): Promise<Json>;
+  /** A stand-in's `_test` route, answered in JSON. */
+  sandboxJson(method: string, path: string, body?: unknown): Promise<SandboxAnswer>;
 }
 
 /** In-process sandbox + fake control plane + agent node on a temp data directory. */
@@ -96,7 +94,6 @@ export interface ConfiguredChannels {
   readonly whatsapp: { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
 }
 
-/** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
 /** Re-applies the config with other providers per channel (next revision). */
 export async function switchProviders(
   f: NodeFixture,
@@ -141,6 +138,7 @@ export async function switchProviders(
   if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
+/** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
 export async function configureNode(
   f: Pick<NodeFixture, 'cp' | 'nodeUrl' | 'sandboxJson'>,
   opts: {

@@ -4,12 +4,29 @@ import { join } from 'node:path';
 import type { NodeConfigInput } from '../config/node-config';
 import { FakeControlPlane } from './fake-control-plane';
 
-/** Parsed JSON of test responses (shapes are asserted by the tests themselves). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+/** A message a channel stand-in was asked to send (Telegram: `chat`; WhatsApp: `id`, `to`, `contextMessageId`). */
+export interface SentMessage {
+  readonly id: string;
+  readonly text: string;
+  readonly chat: { readonly id: number };
+  readonly to: string;
+  readonly contextMessageId: string | null;
+}
 
-export async function jsonOf(res: Response): Promise<Json> {
-  return res.json();
+/** The fields tests read from the stand-ins' `_test` answers (each route's answer holds its own). */
+export interface SandboxAnswer {
+  readonly messages: SentMessage[];
+  readonly requests: { readonly messages: { role: string; content: string }[]; readonly system: string }[];
+  readonly delivery: { readonly status: number };
+  readonly update_id: number;
+  readonly messageId: string;
+  readonly webhook: { readonly url: string; readonly secretToken: string } | null;
+  readonly webhookVerified: boolean;
+}
+
+/** A response's JSON; T: the fields the test reads (their values are what it asserts). */
+export async function jsonOf<T = SandboxAnswer>(res: Response): Promise<T> {
+  return (await res.json()) as T;
 }
 
 /** A well-formed Telegram-shaped bot token for tests (random each call). */
