@@ -50,8 +50,8 @@ const plansJson = z
 
 /**
  * Every environment variable the control plane (API and worker) reads, validated once at
- * start-up. A missing or malformed value stops the process with a message naming it.
- * Keys listed in SENSITIVE_CONFIG_KEYS are never printed.
+ * start-up. A missing or malformed value stops the process with a message naming it, never
+ * printing any value (loadConfig).
  */
 export const controlPlaneConfigSchema = z
   .object({
@@ -237,6 +237,11 @@ export const controlPlaneConfigSchema = z
 
 export type ControlPlaneConfig = z.infer<typeof controlPlaneConfigSchema>;
 
+/**
+ * The variables that hold credentials. Only the `.env.example` spec reads this list: each of them
+ * must be marked `(secret)` there. Nothing prints configuration values, and log redaction
+ * (`../logging/redaction.ts`) works from field paths and token shapes, not from this list.
+ */
 export const SENSITIVE_CONFIG_KEYS: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'GITHUB_CLIENT_SECRET',
