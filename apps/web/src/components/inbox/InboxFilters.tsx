@@ -1,6 +1,6 @@
 import { Group, NativeSelect, ScrollArea, Stack, Switch, Tabs, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useState } from 'react';
+import { startTransition, useOptimistic, useState } from 'react';
 import { CHANNEL_LABELS, type InboxView, STATUS_TABS } from './inbox-view';
 
 const STATUS_LABELS: Record<(typeof STATUS_TABS)[number], string> = {
@@ -24,6 +24,15 @@ export function InboxFilters({ view, onChange }: InboxFiltersProps) {
   // Typing updates the URL (and so the list) once it pauses, not on every key.
   const commitSearch = useDebouncedCallback((value: string) => onChange('q', value.trim() || null), 300);
   const commitTag = useDebouncedCallback((value: string) => onChange('tag', value.trim() || null), 300);
+  // The router renders the new URL in a transition; until it commits, the switches show the new
+  // position at once instead of flicking back (which also keeps a test's check() honest).
+  const [shown, showNow] = useOptimistic(view, (current, change: Partial<InboxView>) => ({ ...current, ...change }));
+  function toggle(key: 'mine' | 'trash', checked: boolean) {
+    startTransition(() => {
+      showNow({ [key]: checked });
+      onChange(key, checked ? '1' : null);
+    });
+  }
 
   return (
     <Stack gap="xs">
@@ -87,14 +96,14 @@ export function InboxFilters({ view, onChange }: InboxFiltersProps) {
         <Switch
           size="sm"
           label="Assigned to me"
-          checked={view.mine}
-          onChange={(event) => onChange('mine', event.currentTarget.checked ? '1' : null)}
+          checked={shown.mine}
+          onChange={(event) => toggle('mine', event.currentTarget.checked)}
         />
         <Switch
           size="sm"
           label="Trash"
-          checked={view.trash}
-          onChange={(event) => onChange('trash', event.currentTarget.checked ? '1' : null)}
+          checked={shown.trash}
+          onChange={(event) => toggle('trash', event.currentTarget.checked)}
         />
       </Group>
     </Stack>
