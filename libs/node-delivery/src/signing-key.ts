@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { HttpNodeClient } from './http-node-client';
 
 /** Reads the control plane's Ed25519 signing key (PKCS#8 PEM), or null when none is configured. */
-export function readSigningKey(config: ControlPlaneConfig): string | null {
+function readSigningKey(config: ControlPlaneConfig): string | null {
   return config.NODE_PROTOCOL_SIGNING_KEY_PATH ? readFileSync(config.NODE_PROTOCOL_SIGNING_KEY_PATH, 'utf8') : null;
 }
 
