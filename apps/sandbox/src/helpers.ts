@@ -18,14 +18,28 @@ export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A delay the stand-in can cancel on stop (`timers` is cleared by its owner). */
-export function cancellableWait(timers: Set<NodeJS.Timeout>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0) return resolve();
+/** The timers of a stand-in (webhook retries, delayed callbacks, injected latency), all cancelled on stop. */
+export class StandInTimers {
+  private readonly pending = new Set<NodeJS.Timeout>();
+
+  later(ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
-      timers.delete(timer);
-      resolve();
+      this.pending.delete(timer);
+      fn();
     }, ms);
-    timers.add(timer);
-  });
+    this.pending.add(timer);
+  }
+
+  /** Resolves after `ms`, or never once the stand-in stops. */
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (ms <= 0) return resolve();
+      this.later(ms, resolve);
+    });
+  }
+
+  clear(): void {
+    for (const timer of this.pending) clearTimeout(timer);
+    this.pending.clear();
+  }
 }

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
 import type { StandIn } from '../sandbox';
-import { cancellableWait } from '../helpers';
+import { StandInTimers } from '../helpers';
 
 /**
  * Anthropic API stand-in (https://docs.anthropic.com/en/api), under /anthropic so the
@@ -43,7 +43,7 @@ export function anthropicAnswer(model: string, lastUser: string, turns: number):
 
 export function createAnthropicStandIn(): StandIn {
   const revoked = new Set<string>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new StandInTimers();
   const faults = normalFaults(529);
   const requests: {
     model: string;
@@ -73,7 +73,7 @@ export function createAnthropicStandIn(): StandIn {
     next();
   };
 
-  const wait = (ms: number) => cancellableWait(timers, ms);
+  const wait = (ms: number) => timers.wait(ms);
 
   const textOf = (content: unknown): string | undefined => {
     if (typeof content === 'string') return content;
@@ -172,9 +172,6 @@ export function createAnthropicStandIn(): StandIn {
   return {
     prefix: '/anthropic',
     router,
-    stop: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-    },
+    stop: async () => timers.clear(),
   };
 }

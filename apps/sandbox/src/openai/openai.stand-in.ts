@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
 import type { StandIn } from '../sandbox';
-import { cancellableWait } from '../helpers';
+import { StandInTimers } from '../helpers';
 
 /**
  * OpenAI API stand-in (https://platform.openai.com/docs/api-reference), under /openai so the
@@ -26,7 +26,7 @@ export function openaiAnswer(model: string, lastUser: string, contextMessages: n
 
 export function createOpenAiStandIn(): StandIn {
   const revoked = new Set<string>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new StandInTimers();
   const faults = normalFaults(500);
   const requests: { model: string; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
 
@@ -62,7 +62,7 @@ export function createOpenAiStandIn(): StandIn {
     next();
   };
 
-  const wait = (ms: number) => cancellableWait(timers, ms);
+  const wait = (ms: number) => timers.wait(ms);
 
   /** Applies latency and injected failures; true when a failure was sent. */
   const injected = async (res: Response): Promise<boolean> => {
@@ -194,9 +194,6 @@ export function createOpenAiStandIn(): StandIn {
   return {
     prefix: '/openai',
     router,
-    stop: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-    },
+    stop: async () => timers.clear(),
   };
 }
