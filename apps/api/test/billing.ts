@@ -204,3 +204,78 @@ export async function mailTo(
     await fetch(`${harness.api.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)
   ).json()) as Array<{ subject: string; text: string | null }>;
 }
+
+export async function workspaceStatus(harness: BillingHarness, workspaceId: string): Promise<string> {
+  const [row] = (await harness.api.dataSource.query(`SELECT status FROM workspaces WHERE id = $1`, [
+    workspaceId,
+  ])) as Array<{ status: string }>;
+  return row.status;
+}
+
+/** The workspace's billing account row (undefined while nothing was created at Stripe). */
+export async function billingAccount(
+  harness: BillingHarness,
+  workspaceId: string,
+): Promise<{ stripe_customer_id: string; grace_ends_at: Date | null; deprovision_at: Date | null }> {
+  const [row] = (await harness.api.dataSource.query(
+    `SELECT stripe_customer_id, grace_ends_at, deprovision_at FROM billing_accounts WHERE workspace_id = $1`,
+    [workspaceId],
+  )) as Array<{ stripe_customer_id: string; grace_ends_at: Date | null; deprovision_at: Date | null }>;
+  return row;
+}
+
+/** The Stripe id of the workspace's subscription in that status; throws when there is none. */
+export async function subscriptionOf(harness: BillingHarness, workspaceId: string, wanted = 'active'): Promise<string> {
+  const [row] = (await harness.api.dataSource.query(
+    `SELECT stripe_subscription_id AS id FROM billing_subscriptions WHERE workspace_id = $1 AND status = $2`,
+    [workspaceId, wanted],
+  )) as Array<{ id: string }>;
+  if (!row) throw new Error(`workspace ${workspaceId} has no ${wanted} subscription`);
+  return row.id;
+}
+
+/** The workspace's audited status changes, oldest first, as "from→to (actor type)". */
+export async function statusTransitions(harness: BillingHarness, workspaceId: string): Promise<string[]> {
+  const rows = (await harness.api.dataSource.query(
+    `SELECT actor_type, details->>'from' AS "from", details->>'to' AS "to" FROM audit_events WHERE workspace_id = $1 AND action = 'workspace.status_changed' ORDER BY id`,
+    [workspaceId],
+  )) as Array<{ actor_type: string; from: string; to: string }>;
+  return rows.map((row) => `${row.from}→${row.to} (${row.actor_type})`);
+}
+
+/** Pays on the stand-in's hosted checkout page, as a browser would; Stripe's own deliveries follow. */
+export async function subscribe(harness: BillingHarness, customer: Customer, planId = 'monthly'): Promise<void> {
+  const { url, sessionId } = await startCheckout(harness, customer, planId);
+  expect(url).toBe(`${harness.stripeSandbox.url}/stripe/pay/${sessionId}`);
+  const page = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      card_number: '4242 4242 4242 4242',
+      card_expiry: '12/34',
+      card_cvc: '123',
+      name: 'Ada',
+    }),
+    redirect: 'manual',
+  });
+  expect(page.status).toBe(303);
+  expect(page.headers.get('location')).toBe(
+    `${harness.api.url}/workspaces/${customer.workspaceId}/billing?checkout=success&session_id=${sessionId}`,
+  );
+  await harness.idle();
+}
+
+/** Neither a card number nor a Stripe secret in the billing tables or any audit details. */
+export async function expectNoCardDataOrStripeSecret(harness: BillingHarness): Promise<void> {
+  const db = harness.api.dataSource;
+  const dump = JSON.stringify([
+    await db.query(`SELECT * FROM billing_accounts`),
+    await db.query(`SELECT * FROM billing_subscriptions`),
+    await db.query(`SELECT * FROM stripe_events`),
+    await db.query(`SELECT details FROM audit_events`),
+  ]);
+  expect(dump).toContain('stripe_customer_id'); // the dump is real
+  expect(dump).not.toContain('4242');
+  expect(dump).not.toContain(String(harness.api.env.STRIPE_SECRET_KEY));
+  expect(dump).not.toContain(String(harness.api.env.STRIPE_WEBHOOK_SECRET));
+}

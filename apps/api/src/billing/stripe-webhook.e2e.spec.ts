@@ -9,6 +9,7 @@ import {
   paySession,
   startBillingHarness,
   startCheckout,
+  workspaceStatus,
 } from '../../test/billing';
 
 /** Everything a bad webhook must leave untouched. */
@@ -34,13 +35,6 @@ async function auditCount(harness: BillingHarness, workspaceId: string, action: 
     [workspaceId, action],
   )) as Array<{ n: number }>;
   return row.n;
-}
-
-async function workspaceStatus(harness: BillingHarness, workspaceId: string): Promise<string> {
-  const [row] = (await harness.api.dataSource.query(`SELECT status FROM workspaces WHERE id = $1`, [
-    workspaceId,
-  ])) as Array<{ status: string }>;
-  return row.status;
 }
 
 describe('Stripe webhook', () => {
