@@ -2,6 +2,7 @@ import type { Capability, NodeContext } from './capability';
 import { ChannelsCapability } from './channels/channels.capability';
 import { ControlCapability } from './control/control.capability';
 import { ExportsCapability } from './exports/exports.capability';
+import { InboxCapability } from './inbox/inbox.capability';
 import { MessagingCapability } from './messaging/messaging.capability';
 import { RetentionCapability } from './retention/retention.capability';
 
@@ -12,9 +13,11 @@ import { RetentionCapability } from './retention/retention.capability';
  */
 export function createCapabilities(ctx: NodeContext) {
   const channels = new ChannelsCapability(ctx);
-  const messaging = new MessagingCapability(ctx, channels);
+  const inbox = new InboxCapability(ctx, () => messaging.worker.kick());
+  const messaging = new MessagingCapability(ctx, channels, inbox.handoff);
   return {
     channels,
+    inbox,
     messaging,
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),

@@ -2,6 +2,7 @@ import type { HealthChecks, HeartbeatRequest, NodeState, WipeReceipt } from '@en
 import type { NodeConfig } from './config/node-config';
 import type { SignedRoute } from './control/control-plane-auth';
 import type { TrustedKeys } from './control/trusted-keys';
+import type { SessionRoute } from './sessions/node-session-auth';
 import type { Route } from './http/http-server';
 import type { NodeKeys } from './keys/node-keys';
 import type { NodeLogger } from './logging/logger';
@@ -40,12 +41,15 @@ export interface Capability {
    * with every beat (webhook registration) belongs here too.
    */
   heartbeat?(counters: CounterSnapshot): HeartbeatPart | Promise<HeartbeatPart>;
+  /** The control plane acknowledged a beat that carried `report`: forget what it carried. */
+  acknowledged?(report: HeartbeatReport): void;
   /** Before a wipe deletes the data directory: undo what lives elsewhere, count what is about to go. */
   wipe?(): Partial<WipeCounts> | Promise<Partial<WipeCounts>>;
 }
 
-export type OpenRoute = Route & { readonly signed?: false };
-export type CapabilityRoute = OpenRoute | SignedRoute;
+export type OpenRoute = Route & { readonly signed?: false; readonly session?: undefined };
+/** Open routes, routes signed by the control plane, and routes the dashboard calls with a node session. */
+export type CapabilityRoute = OpenRoute | SignedRoute | SessionRoute;
 
 /** What capabilities are built from: the config, the open database and the repositories they share. */
 export interface NodeContext {
@@ -73,6 +77,7 @@ export interface HeartbeatReport {
   readonly activeChannelIds: HeartbeatRequest['activeChannelIds'];
   readonly lastActivityAt: HeartbeatRequest['lastActivityAt'];
   readonly retention: HeartbeatRequest['retention'];
+  readonly inboxNotices?: HeartbeatRequest['inboxNotices'];
 }
 
 export type HeartbeatPart = Partial<Omit<HeartbeatReport, 'counters'>> & {

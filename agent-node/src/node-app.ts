@@ -7,6 +7,8 @@ import { collectChecks, collectWipeCounts, type Capability, type NodeContext } f
 import { createCapabilities, type Capabilities } from './capabilities';
 import type { NodeConfig } from './config/node-config';
 import { ControlPlaneAuth } from './control/control-plane-auth';
+import { RouteGuards } from './http/route-guards';
+import { NodeSessionAuth } from './sessions/node-session-auth';
 import { healthRoutes, type NodeStatus } from './control/health';
 import { TrustedKeys } from './control/trusted-keys';
 import { readWipeReceipt, wipeDataDirectory } from './control/wipe';
@@ -230,9 +232,18 @@ export class NodeApp {
       new NonceRepository(db),
       cfg.signatureWindowSeconds,
     );
+    const sessions = new NodeSessionAuth(
+      () => ctx.trustedKeys.list(),
+      cfg.nodeId,
+      () => settings.get(SETTING.dashboardOrigin),
+    );
+    const guards = new RouteGuards(auth, sessions);
     const router = new Router([
       ...healthRoutes(() => this.status()).map((r) => auth.protect(r)),
-      ...list.flatMap((c) => c.routes?.() ?? []).map((r) => this.whileRunning(auth.protect(r))),
+      ...guards.serve(
+        list.flatMap((c) => c.routes?.() ?? []),
+        (r) => this.whileRunning(r),
+      ),
     ]);
     return { ctx, capabilities, heartbeat, status, router };
   }

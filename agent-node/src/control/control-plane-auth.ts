@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { verifyRequest, type NonceStore } from '@enclave/node-protocol';
-import type { CapabilityRoute } from '../capability';
+import type { OpenRoute } from '../capability';
 import type { RequestContext, Route, RouteResult } from '../http/http-server';
 import { NODE_ERROR, NodeError } from '../http/node-error';
 
 /** A route only the control plane may call; the handler learns which trusted key signed. */
 export interface SignedRoute {
   readonly signed: true;
+  readonly session?: undefined;
   readonly method: string;
   readonly path: string;
   readonly handler: (ctx: RequestContext, signer: KeyObject) => Promise<RouteResult> | RouteResult;
@@ -28,7 +29,7 @@ export class ControlPlaneAuth {
   ) {}
 
   /** `route` as the server serves it: signed routes behind the check, open ones unchanged. */
-  protect(route: CapabilityRoute): Route {
+  protect(route: OpenRoute | SignedRoute): Route {
     if (!route.signed) return route;
     return {
       method: route.method,

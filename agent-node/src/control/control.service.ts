@@ -45,6 +45,7 @@ export class ControlService {
     this.transaction(() => {
       this.config.apply(cfg);
       this.settings.set(SETTING.configRevision, String(cfg.revision));
+      if (cfg.dashboardOrigin) this.settings.set(SETTING.dashboardOrigin, new URL(cfg.dashboardOrigin).origin);
       for (const scope of removed) this.secrets.deleteScope(scope);
     });
     this.logger.info(

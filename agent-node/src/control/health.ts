@@ -5,7 +5,8 @@ import {
   type HealthResponse,
   type NodeState,
 } from '@enclave/node-protocol';
-import type { CapabilityRoute } from '../capability';
+import type { OpenRoute } from '../capability';
+import type { SignedRoute } from './control-plane-auth';
 
 /** What GET /v1/health and every heartbeat say about the node as a whole. */
 export interface NodeStatus {
@@ -33,7 +34,7 @@ async function healthOf(status: NodeStatus): Promise<HealthResponse> {
 }
 
 /** Liveness (open, no detail) and health (signed, with checks); both still answer after a wipe. */
-export function healthRoutes(status: () => NodeStatus): CapabilityRoute[] {
+export function healthRoutes(status: () => NodeStatus): (OpenRoute | SignedRoute)[] {
   return [
     // Unsigned liveness probe for provisioning and load balancers: no detail at all.
     {

@@ -69,6 +69,7 @@ export class HeartbeatService {
         return false;
       }
       counters.acknowledge(snapshot, body.sentAt);
+      for (const c of capabilities) c.acknowledged?.(report);
       return true;
     } finally {
       this.beating = false;

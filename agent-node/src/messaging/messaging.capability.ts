@@ -6,7 +6,7 @@ import { parseJsonBody } from '../http/http-server';
 import { COUNTER, counted, type CounterSnapshot } from '../storage/counters.repository';
 import { ProviderChecks } from './provider-checks';
 import { ReplyJobRepository } from './reply-job.repository';
-import { ReplyWorker } from './reply.worker';
+import { ReplyWorker, type Handoff } from './reply.worker';
 
 /** Conversations and the durable reply queue: each inbound message gets one model reply. */
 export class MessagingCapability implements Capability {
@@ -18,6 +18,7 @@ export class MessagingCapability implements Capability {
   constructor(
     private readonly ctx: NodeContext,
     channels: { readonly gateway: Pick<ChannelGateway, 'sendText'>; readonly inbound: InboundStore },
+    handoff: Handoff,
   ) {
     const { cfg } = ctx;
     this.jobs = new ReplyJobRepository(ctx.db);
@@ -31,6 +32,7 @@ export class MessagingCapability implements Capability {
         transaction: ctx.transaction,
         models: ctx.models,
         channels: channels.gateway,
+        handoff,
       },
       {
         maxModelAttempts: cfg.model.maxAttempts,

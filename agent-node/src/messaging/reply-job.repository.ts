@@ -4,7 +4,10 @@ export type ReplyJobState = 'pending' | 'ready' | 'sent' | 'failed' | 'skipped';
 
 export interface ReplyJobRow {
   readonly id: number;
-  readonly inboundMessageId: number;
+  /** 'agent': answer an inbound message with the model; 'team': send a person's message or a handoff notice. */
+  readonly origin: 'agent' | 'team';
+  /** The message answered; null for team messages. */
+  readonly inboundMessageId: number | null;
   readonly conversationId: string;
   readonly state: ReplyJobState;
   readonly attempts: number;
@@ -14,7 +17,7 @@ export interface ReplyJobRow {
   readonly lastError: string | null;
 }
 
-const COLUMNS = `id, inbound_message_id AS inboundMessageId, conversation_id AS conversationId, state, attempts,
+const COLUMNS = `id, origin, inbound_message_id AS inboundMessageId, conversation_id AS conversationId, state, attempts,
   send_attempts AS sendAttempts, next_attempt_at AS nextAttemptAt, reply_message_id AS replyMessageId, last_error AS lastError`;
 
 /**
@@ -50,6 +53,16 @@ export class ReplyJobRepository {
       )
       .get(JSON.stringify([...excludeConversations])) as { t: number | null };
     return r.t ?? undefined;
+  }
+
+  /** Queues a stored team message for sending, behind the conversation's earlier jobs. */
+  enqueueTeamMessage(conversationId: string, messageId: number, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO reply_jobs (origin, conversation_id, state, next_attempt_at, reply_message_id, created_at, updated_at)
+           VALUES ('team', ?, 'ready', ?, ?, ?, ?)`,
+      )
+      .run(conversationId, now, messageId, now, now);
   }
 
   markReady(id: number, replyMessageId: number, attempts: number, now: number): void {

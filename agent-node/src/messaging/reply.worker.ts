@@ -21,6 +21,15 @@ export interface ReplyWorkerDeps {
   readonly transaction: Transaction;
   readonly models: ModelClient;
   readonly channels: Pick<ChannelGateway, 'sendText'>;
+  /** Hands conversations to people (the team inbox); the worker asks it before calling the model. */
+  readonly handoff: Handoff;
+}
+
+/** What the worker needs of the handoff between agent and people. */
+export interface Handoff {
+  asksForPerson(text: string | null): boolean;
+  handsOffWhenNoAnswer(): boolean;
+  handOff(conversationId: string, now?: number): void;
 }
 
 export interface ReplyWorkerOptions {
@@ -32,6 +41,10 @@ export interface ReplyWorkerOptions {
   readonly sendBackoffBaseMs: number;
   readonly concurrency: number;
 }
+
+/** Job outcomes of the handoff (reply_jobs.last_error of skipped jobs). */
+const HANDLED_BY_PEOPLE = 'handled_by_people';
+const HANDED_OFF = 'handed_off';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -131,9 +144,15 @@ export class ReplyWorker {
   }
 
   private async generate(job: ReplyJobRow): Promise<void> {
-    const inbound = this.deps.conversations.getMessage(job.inboundMessageId);
+    const inbound =
+      job.inboundMessageId === null ? undefined : this.deps.conversations.getMessage(job.inboundMessageId);
     const conversation = this.deps.conversations.getConversation(job.conversationId);
     if (!inbound || !conversation) return this.deps.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
+    if (conversation.handler === 'human')
+      return this.deps.jobs.finish(job.id, 'skipped', HANDLED_BY_PEOPLE, Date.now());
+    if (inbound.kind === 'text' && this.deps.handoff.asksForPerson(inbound.text)) {
+      return this.handOff(job, 'asked_for_person');
+    }
     const channel = this.deps.config.getChannel(conversation.channelId);
     const agent = channel ? this.deps.config.getAgent(channel.agentId) : undefined;
     if (!channel || !channel.enabled || !agent || !agent.enabled) {
@@ -182,6 +201,10 @@ export class ReplyWorker {
           }
         }
       }
+      if (reply === undefined && this.deps.handoff.handsOffWhenNoAnswer() && !this.stopped) {
+        this.deps.counters.increment(COUNTER.providerErrors);
+        return this.handOff(job, 'no_answer');
+      }
       if (reply === undefined) {
         this.deps.counters.increment(COUNTER.providerErrors);
         this.deps.counters.increment(COUNTER.fallbackReplies);
@@ -195,6 +218,15 @@ export class ReplyWorker {
     if (this.stopped) return; // shutting down: leave the job pending, it resumes on restart
     const now = Date.now();
     this.storeReply(job, conversation.id, kind, text, inbound.id, attempts, now);
+  }
+
+  /** The conversation goes to people; this job ends unanswered by the agent. */
+  private handOff(job: ReplyJobRow, reason: 'asked_for_person' | 'no_answer'): void {
+    this.deps.transaction(() => {
+      this.deps.jobs.finish(job.id, 'skipped', HANDED_OFF, Date.now());
+      this.deps.handoff.handOff(job.conversationId);
+    });
+    this.logger.info({ jobId: job.id, reason }, 'conversation handed to people');
   }
 
   private storeReply(
@@ -223,9 +255,15 @@ export class ReplyWorker {
   private async send(job: ReplyJobRow): Promise<void> {
     const reply = job.replyMessageId ? this.deps.conversations.getMessage(job.replyMessageId) : undefined;
     const conversation = this.deps.conversations.getConversation(job.conversationId);
-    const inbound = this.deps.conversations.getMessage(job.inboundMessageId);
+    const inbound =
+      job.inboundMessageId === null ? undefined : this.deps.conversations.getMessage(job.inboundMessageId);
     if (!reply || !conversation || !reply.text)
       return this.deps.jobs.finish(job.id, 'skipped', 'message_gone', Date.now());
+    // Checked again right before the send: a takeover while the model was answering wins.
+    if (job.origin === 'agent' && conversation.handler === 'human') {
+      this.deps.conversations.setDelivery(reply.id, 'withheld');
+      return this.deps.jobs.finish(job.id, 'skipped', HANDLED_BY_PEOPLE, Date.now());
+    }
     const channel = this.deps.config.getChannel(conversation.channelId);
     if (!channel) return this.deps.jobs.finish(job.id, 'skipped', 'channel_gone', Date.now());
     if (reply.deliveryStatus === 'sent' || reply.externalId) {

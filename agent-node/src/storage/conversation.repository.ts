@@ -21,6 +21,8 @@ export interface ConversationRow {
   readonly externalChatId: string;
   readonly createdAt: number;
   readonly lastMessageAt: number;
+  /** 'human' after a handoff or takeover: the agent stays silent until people hand back. */
+  readonly handler: 'agent' | 'human';
 }
 
 export interface InboundMessage {
@@ -32,6 +34,15 @@ export interface InboundMessage {
   readonly kind: 'text' | 'unsupported';
   readonly text: string | null;
   readonly receivedAt: number;
+  /** Who wrote, as the provider names them (shown in the inbox; stays on the node). */
+  readonly contact?: InboundContact;
+}
+
+export interface InboundContact {
+  readonly name: string | null;
+  readonly handle: string | null;
+  /** IETF language tag the provider reports (Telegram's language_code). */
+  readonly language: string | null;
 }
 
 export type StoreInboundResult =
@@ -62,6 +73,7 @@ export class ConversationRepository {
     return this.db.transaction((): StoreInboundResult => {
       if (!this.recordEvent(msg.channelId, msg.eventKey, msg.receivedAt)) return { duplicate: true };
       const conversationId = this.upsertConversation(msg.channelId, msg.externalChatId, msg.receivedAt);
+      if (msg.contact) this.updateContact(conversationId, msg.contact);
       const messageId = Number(
         this.db
           .prepare(
@@ -97,10 +109,20 @@ export class ConversationRepository {
     return id;
   }
 
+  /** The latest name, handle and language the provider gave; a missing value keeps the known one. */
+  private updateContact(conversationId: string, contact: InboundContact): void {
+    this.db
+      .prepare(
+        `UPDATE conversations SET contact_name = COALESCE(?, contact_name), contact_handle = COALESCE(?, contact_handle),
+           language = COALESCE(?, language) WHERE id = ?`,
+      )
+      .run(contact.name, contact.handle, contact.language, conversationId);
+  }
+
   getConversation(id: string): ConversationRow | undefined {
     return this.db
       .prepare<[string], ConversationRow>(
-        'SELECT id, channel_id AS channelId, external_chat_id AS externalChatId, created_at AS createdAt, last_message_at AS lastMessageAt FROM conversations WHERE id = ?',
+        'SELECT id, channel_id AS channelId, external_chat_id AS externalChatId, created_at AS createdAt, last_message_at AS lastMessageAt, handler FROM conversations WHERE id = ?',
       )
       .get(id);
   }
@@ -127,13 +149,21 @@ export class ConversationRepository {
       .all(conversationId, uptoId, limit);
   }
 
-  insertOutbound(conversationId: string, kind: MessageKind, text: string, replyTo: number, at: number): number {
+  /** An outbound message: the agent's reply to `replyTo`, or a team member's (`authorId`) message. */
+  insertOutbound(
+    conversationId: string,
+    kind: MessageKind,
+    text: string,
+    replyTo: number | null,
+    at: number,
+    authorId: string | null = null,
+  ): number {
     const id = Number(
       this.db
         .prepare(
-          "INSERT INTO messages (conversation_id, direction, kind, text, reply_to, delivery_status, created_at) VALUES (?, 'out', ?, ?, ?, 'pending', ?)",
+          "INSERT INTO messages (conversation_id, direction, kind, text, reply_to, author_id, delivery_status, created_at) VALUES (?, 'out', ?, ?, ?, ?, 'pending', ?)",
         )
-        .run(conversationId, kind, text, replyTo, at).lastInsertRowid,
+        .run(conversationId, kind, text, replyTo, authorId, at).lastInsertRowid,
     );
     this.db.prepare('UPDATE conversations SET last_message_at = ? WHERE id = ?').run(at, conversationId);
     return id;

@@ -7,6 +7,8 @@ export const COUNTER = {
   failures: (channel: string) => `${channel}.failures`,
   providerErrors: 'provider.errors',
   fallbackReplies: 'provider.fallbacks',
+  handoffs: 'inbox.handoffs',
+  humanReplies: 'inbox.human_replies',
   purgedMessages: 'retention.purged_messages',
   purgedConversations: 'retention.purged_conversations',
 } as const;

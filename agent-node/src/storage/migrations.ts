@@ -1,3 +1,5 @@
+import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
+
 /**
  * Numbered schema migrations of the node database. Append only: never edit a migration that
  * has shipped; add the next number. The applied version lives in `PRAGMA user_version`.
@@ -125,4 +127,5 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  { version: 2, name: 'team inbox', sql: INBOX_MIGRATION_SQL },
 ];

@@ -23,6 +23,8 @@ export const SETTING = {
   retentionDays: 'retention.days',
   lastPurgeAt: 'retention.last_purge_at',
   configRevision: 'config.revision',
+  /** Origin of the dashboard allowed to call the node from browsers (set with the config). */
+  dashboardOrigin: 'dashboard.origin',
   enrolledAt: 'enrolment.enrolled_at',
   lastActivityAt: 'activity.last_at',
   countersSince: 'counters.since',

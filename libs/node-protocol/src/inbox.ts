@@ -99,15 +99,23 @@ export interface SavedReply {
   readonly updatedAt: string;
 }
 
+/** How the agent hands a conversation to people, and what the end user is told. */
+export const inboxSettingsSchema = z.strictObject({
+  /** Case-insensitive phrases that, in an end user's message, ask for a person. */
+  handoffPhrases: z.array(z.string().check(z.minLength(2), z.maxLength(100))).check(z.maxLength(50)),
+  /** Sent to the end user when the conversation goes to people. */
+  handoffMessage: userText(1000),
+  /** Sent to the end user when people hand back to the agent; empty sends nothing. */
+  handbackMessage: z.string().check(z.maxLength(1000)),
+  /** Hand over when the model could not answer (every attempt failed). */
+  handoffWhenNoAnswer: z.optional(z.boolean()),
+});
+export type InboxSettings = z.infer<typeof inboxSettingsSchema>;
+
 /** Live updates (SSE `data:` lines); the event id is the inbox event's sequence number. */
 export interface InboxEvent {
   readonly type:
-    | 'conversation.updated'
-    | 'message.created'
-    | 'note.created'
-    | 'conversation.trashed'
-    | 'conversation.restored'
-    | 'conversation.erased';
+    'conversation.updated' | 'message.created' | 'message.updated' | 'note.created' | 'conversation.erased';
   readonly conversationId: string;
 }
 

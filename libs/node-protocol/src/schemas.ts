@@ -74,6 +74,8 @@ export const applyConfigRequestSchema = z
     revision: z.int().check(z.nonnegative()),
     agents: z.array(agentConfigSchema).check(z.maxLength(50)),
     channels: z.array(channelConfigSchema).check(z.maxLength(50)),
+    /** The dashboard's origin: the only one the node's CORS answers for node sessions. */
+    dashboardOrigin: z.optional(z.url({ protocol: /^https?$/ })),
   })
   .check(
     z.superRefine((cfg, ctx) => {
@@ -218,6 +220,23 @@ export const enrolResponseSchema = z.object({ nodeId: z.string(), enrolledAt: z.
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 const channelCounters = z.object({ inbound: z.int(), outbound: z.int(), failures: z.int() });
+
+/**
+ * Inbox actions the control plane must know of: handoffs (it notifies the team) and trash,
+ * restore and erase (it audits them). Ids and counts only — never a message or a name. `id` is
+ * the node's outbox sequence: the control plane processes each id once.
+ */
+export const inboxNoticeSchema = z.strictObject({
+  id: z.int().check(z.positive()),
+  type: z.enum(['handoff_requested', 'conversation_trashed', 'conversation_restored', 'conversation_erased']),
+  conversationId: z.string().check(z.minLength(1), z.maxLength(64)),
+  /** The team member who acted (control-plane user id); null when the agent or the node did. */
+  actorUserId: z.nullable(z.string().check(z.maxLength(64))),
+  /** Messages erased (conversation_erased). */
+  messages: z.nullable(z.int().check(z.nonnegative())),
+  at: z.string(),
+});
+export type InboxNotice = z.infer<typeof inboxNoticeSchema>;
 export const heartbeatRequestSchema = z.strictObject({
   protocolVersion: z.int(),
   nodeId: z.string(),
@@ -233,7 +252,11 @@ export const heartbeatRequestSchema = z.strictObject({
     channels: z.object({ telegram: channelCounters, whatsapp: channelCounters }),
     providerErrors: z.int(),
     fallbackReplies: z.int(),
+    /** Conversations handed to people, and replies people sent (absent from nodes before the inbox). */
+    handoffs: z.optional(z.int()),
+    humanReplies: z.optional(z.int()),
   }),
+  inboxNotices: z.optional(z.array(inboxNoticeSchema).check(z.maxLength(100))),
   /** Channel identifiers active since the last beat (ids from the config, not end-user ids). */
   activeChannelIds: z.array(z.string()),
   lastActivityAt: z.nullable(z.string()),
