@@ -10,7 +10,7 @@ import { OriginCa, parseCsr } from './origin-ca';
  * the CSR is signed by the sandbox's own CA for host names inside the account's zones.
  */
 
-export interface OriginCertificate {
+interface OriginCertificate {
   id: string;
   certificate: string;
   hostnames: string[];

@@ -4,7 +4,7 @@ import { cfTime, CloudflareError, envelope, handle, paginate, query } from './cl
 
 /** The account's zones (https://developers.cloudflare.com/api/resources/zones/): fixed at start, read-only. */
 
-export const ACCOUNT = {
+const ACCOUNT = {
   id: createHash('md5').update('enclave-sandbox-account').digest('hex'),
   name: 'Enclave sandbox',
 };

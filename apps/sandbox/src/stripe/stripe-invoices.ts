@@ -12,7 +12,7 @@ import type { EventContext, StripeObject, StripeStore } from './stripe-store';
  * version, an invoice names its subscription under `parent.subscription_details`.
  */
 
-export function invoiceSubscriptionId(invoice: StripeObject): string | undefined {
+function invoiceSubscriptionId(invoice: StripeObject): string | undefined {
   return (invoice.parent as { subscription_details?: { subscription?: string } } | null)?.subscription_details
     ?.subscription;
 }

@@ -12,7 +12,7 @@ const ok = (res: Response, result: unknown) => res.json({ ok: true, result });
 const fail = (res: Response, code: number, description: string) =>
   res.status(code).json({ ok: false, error_code: code, description });
 
-export const botUser = (b: BotState) => ({
+const botUser = (b: BotState) => ({
   id: b.id,
   is_bot: true,
   first_name: 'Sandbox Bot',
