@@ -57,6 +57,7 @@ export type NodeInternals = Pick<
   readonly jobs: Capabilities['messaging']['jobs'];
   readonly exports: Capabilities['exports']['service'];
   readonly retention: Capabilities['retention']['service'];
+  readonly inbox: Capabilities['inbox']['service'];
 };
 
 const nodeWiped = () => new NodeError(NODE_ERROR.nodeWiped, 'this node has been wiped');
@@ -122,6 +123,7 @@ export class NodeApp {
       jobs: capabilities.messaging.jobs,
       exports: capabilities.exports.service,
       retention: capabilities.retention.service,
+      inbox: capabilities.inbox.service,
     };
   }
 

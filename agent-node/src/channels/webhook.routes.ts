@@ -35,6 +35,14 @@ const telegramUpdateSchema = z.looseObject({
       message_id: z.int(),
       date: z.optional(z.int()),
       chat: z.looseObject({ id: z.int() }),
+      from: z.optional(
+        z.looseObject({
+          first_name: z.optional(z.string()),
+          last_name: z.optional(z.string()),
+          username: z.optional(z.string()),
+          language_code: z.optional(z.string()),
+        }),
+      ),
       text: z.optional(z.string()),
     }),
   ),
@@ -49,6 +57,14 @@ const whatsappPayloadSchema = z.looseObject({
           field: z.optional(z.string()),
           value: z.looseObject({
             metadata: z.optional(z.looseObject({ phone_number_id: z.string() })),
+            contacts: z.optional(
+              z.array(
+                z.looseObject({
+                  wa_id: z.optional(z.string()),
+                  profile: z.optional(z.looseObject({ name: z.optional(z.string()) })),
+                }),
+              ),
+            ),
             messages: z.optional(
               z.array(
                 z.looseObject({
@@ -108,6 +124,11 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
             kind: typeof msg.text === 'string' && msg.text.length > 0 ? 'text' : 'unsupported',
             text: typeof msg.text === 'string' && msg.text.length > 0 ? msg.text : null,
             receivedAt: now,
+            contact: {
+              name: [msg.from?.first_name, msg.from?.last_name].filter(Boolean).join(' ').slice(0, 200) || null,
+              handle: msg.from?.username ? `@${msg.from.username.slice(0, 64)}` : null,
+              language: msg.from?.language_code?.slice(0, 35) ?? null,
+            },
           },
         ]);
         return { status: 200, json: { ok: true, duplicate: stored === 0 } };
@@ -159,6 +180,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
               continue;
             for (const m of v.messages ?? []) {
               const isText = m.type === 'text' && !!m.text?.body;
+              const profile = v.contacts?.find((c) => c.wa_id === m.from)?.profile;
               inbound.push({
                 channelId: channel.id,
                 eventKey: `m:${m.id}`,
@@ -167,6 +189,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
                 kind: isText ? 'text' : 'unsupported',
                 text: isText ? (m.text?.body ?? null) : null,
                 receivedAt: now,
+                contact: { name: profile?.name?.slice(0, 200) || null, handle: `+${m.from}`, language: null },
               });
             }
             for (const s of v.statuses ?? []) {

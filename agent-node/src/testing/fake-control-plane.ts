@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -6,6 +7,8 @@ import {
   generateSigningKeyPair,
   heartbeatRequestSchema,
   InMemoryNonceStore,
+  issueNodeSession,
+  type NodeSessionRole,
   signRequest,
   verifyRequest,
   type HeartbeatRequest,
@@ -105,6 +108,23 @@ export class FakeControlPlane {
   }
 
   /** Calls a node with a signed request; returns status and parsed JSON body (T: what the test reads of it). */
+  /** A node session for the dashboard, as the real control plane issues it. */
+  session(
+    nodeId: string,
+    role: NodeSessionRole = 'member',
+    opts: { userId?: string; ttlSeconds?: number; now?: Date } = {},
+  ): string {
+    return issueNodeSession({
+      userId: opts.userId ?? 'user-member',
+      workspaceId: 'workspace-under-test',
+      nodeId,
+      role,
+      privateKey: createPrivateKey(this.keys.privateKeyPem),
+      ttlSeconds: opts.ttlSeconds,
+      now: opts.now,
+    }).token;
+  }
+
   async call<T = unknown>(
     nodeUrl: string,
     method: string,

@@ -89,6 +89,9 @@ export async function startNodeFixture(
   return fixture;
 }
 
+/** The dashboard origin test nodes are configured with (the only one their CORS answers). */
+export const TEST_DASHBOARD_ORIGIN = 'https://app.enclave.test';
+
 export interface ConfiguredChannels {
   readonly telegramToken: string;
   readonly whatsapp: { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
@@ -156,6 +159,7 @@ export async function configureNode(
   };
   const cfg = {
     revision: opts.revision ?? 1,
+    dashboardOrigin: TEST_DASHBOARD_ORIGIN,
     agents: [
       {
         id: 'agent-openai',
