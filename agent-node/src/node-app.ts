@@ -109,15 +109,8 @@ export class NodeApp {
   get internals(): NodeInternals {
     if (!this.run) throw new Error('node is not running (wiped?)');
     const { ctx, capabilities, heartbeat } = this.run;
-    const { db, keys, settings, counters, secrets, config, conversations } = ctx;
     return {
-      db,
-      keys,
-      settings,
-      counters,
-      secrets,
-      config,
-      conversations,
+      ...ctx,
       heartbeat,
       worker: capabilities.messaging.worker,
       jobs: capabilities.messaging.jobs,

@@ -1,13 +1,14 @@
 import type { NodeLogger } from '../logging/logger';
 import type { ChannelSendError } from '../channels/channel-sender';
 import type { ChannelGateway } from '../channels/channel.gateway';
-import { ModelCallError, type ModelClient } from '../models/model-client';
+import type { ModelClient } from '../models/model-client';
 import type { ConfigRepository } from '../storage/config.repository';
 import type { ConversationRepository } from '../storage/conversation.repository';
 import { COUNTER, type CountersRepository } from '../storage/counters.repository';
 import type { Transaction } from '../storage/database';
 import type { SecretRepository } from '../storage/secret.repository';
 import { buildTurns } from './history';
+import { backoffMs, completeWithRetries } from './model-attempts';
 import type { ReplyJobRepository, ReplyJobRow } from './reply-job.repository';
 import { REPLY_TEXT } from './replies';
 
@@ -45,14 +46,6 @@ export interface ReplyWorkerOptions {
 /** Job outcomes of the handoff (reply_jobs.last_error of skipped jobs). */
 const HANDLED_BY_PEOPLE = 'handled_by_people';
 const HANDED_OFF = 'handed_off';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Exponential backoff with ±20% jitter. */
-export function backoffMs(base: number, attempt: number): number {
-  const raw = base * 2 ** Math.max(0, attempt - 1);
-  return Math.round(raw * (0.8 + Math.random() * 0.4));
-}
 
 /**
  * Drains the durable reply queue (SQLite `reply_jobs`).
@@ -178,29 +171,22 @@ export class ReplyWorker {
         this.deps.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages),
         this.options.historyCharBudget,
       );
-      let reply: string | undefined;
-      let lastCode = 'missing_api_key';
-      if (apiKey) {
-        for (let attempt = 1; attempt <= this.options.maxModelAttempts; attempt++) {
-          attempts++;
-          try {
-            reply = await this.deps.models.complete({
-              provider: agent.provider,
-              model: agent.model,
-              apiKey,
-              system: agent.instructions,
-              turns,
-            });
-            break;
-          } catch (err) {
-            const e = err instanceof ModelCallError ? err : new ModelCallError('unknown_error', false);
-            lastCode = e.code;
-            this.logger.warn({ jobId: job.id, provider: agent.provider, code: e.code, attempt }, 'model call failed');
-            if (!e.retryable || attempt === this.options.maxModelAttempts || this.stopped) break;
-            await sleep(backoffMs(this.options.modelBackoffBaseMs, attempt));
-          }
-        }
-      }
+      const asked = await completeWithRetries(
+        this.deps.models,
+        apiKey
+          ? { provider: agent.provider, model: agent.model, apiKey, system: agent.instructions, turns }
+          : undefined,
+        {
+          attemptsSoFar: attempts,
+          maxAttempts: this.options.maxModelAttempts,
+          backoffBaseMs: this.options.modelBackoffBaseMs,
+          stopped: () => this.stopped,
+          onFailure: (code, attempt) =>
+            this.logger.warn({ jobId: job.id, provider: agent.provider, code, attempt }, 'model call failed'),
+        },
+      );
+      const { reply, lastCode } = asked;
+      attempts = asked.attempts;
       if (reply === undefined && this.deps.handoff.handsOffWhenNoAnswer() && !this.stopped) {
         this.deps.counters.increment(COUNTER.providerErrors);
         return this.handOff(job, 'no_answer');

@@ -3,3 +3,4 @@ export * from './signing';
 export * from './node-session';
 export * from './text';
 export * from './inbox';
+export * from './inbox-notices';

@@ -2,6 +2,7 @@
 // costs a small VPS ~10 MB of idle memory (docs/agent-node.md, "Footprint"). Mini schemas
 // are the same zod core types, so the control plane mixes them into its classic schemas.
 import * as z from 'zod/mini';
+import { inboxNoticeSchema } from './inbox-notices';
 
 /** Version of the node protocol described by this file. Bump on incompatible change. */
 export const NODE_PROTOCOL_VERSION = 1;
@@ -221,22 +222,6 @@ export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 const channelCounters = z.object({ inbound: z.int(), outbound: z.int(), failures: z.int() });
 
-/**
- * Inbox actions the control plane must know of: handoffs (it notifies the team) and trash,
- * restore and erase (it audits them). Ids and counts only — never a message or a name. `id` is
- * the node's outbox sequence: the control plane processes each id once.
- */
-export const inboxNoticeSchema = z.strictObject({
-  id: z.int().check(z.positive()),
-  type: z.enum(['handoff_requested', 'conversation_trashed', 'conversation_restored', 'conversation_erased']),
-  conversationId: z.string().check(z.minLength(1), z.maxLength(64)),
-  /** The team member who acted (control-plane user id); null when the agent or the node did. */
-  actorUserId: z.nullable(z.string().check(z.maxLength(64))),
-  /** Messages erased (conversation_erased). */
-  messages: z.nullable(z.int().check(z.nonnegative())),
-  at: z.string(),
-});
-export type InboxNotice = z.infer<typeof inboxNoticeSchema>;
 export const heartbeatRequestSchema = z.strictObject({
   protocolVersion: z.int(),
   nodeId: z.string(),
