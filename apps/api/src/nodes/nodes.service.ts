@@ -11,13 +11,15 @@ import {
 } from '@enclave/node-protocol';
 import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
 import {
+  hashEnrolmentToken,
   NodeEntity,
   type NodeStatus,
   PendingSecretDeliveryEntity,
+  statusAfterSilence,
   WorkspaceNodeSettingsEntity,
 } from '@enclave/persistence';
 import { desiredSuspension, NodeSyncService } from '@enclave/node-delivery';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RedisNonceStore } from './redis-nonce.store';
 
@@ -39,10 +41,6 @@ function refusedSignature(reason: string): DomainError {
     'The request signature was refused.',
     { reason },
   );
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function parseJson(raw: Buffer | undefined): unknown {
@@ -93,7 +91,7 @@ export class NodesService {
     }
     const node = await this.dataSource.getRepository(NodeEntity).findOneBy({ id: body.nodeId });
     const expected = node?.enrolmentTokenHash ? Buffer.from(node.enrolmentTokenHash, 'hex') : null;
-    const given = sha256(body.enrolmentToken);
+    const given = Buffer.from(hashEnrolmentToken(body.enrolmentToken), 'hex');
     if (
       !node ||
       node.status === 'wiped' ||
@@ -263,13 +261,8 @@ export class NodesService {
     return needed;
   }
 
-  /** For the dashboard: status with freshness applied (silent too long → offline). */
+  /** For the dashboard: status with freshness applied (silent too long → degraded, then offline). */
   effectiveStatus(node: NodeEntity, now = Date.now()): NodeStatus {
-    if (node.status === 'wiped' || node.status === 'installing') return node.status;
-    if (!node.lastHeartbeatAt) return node.status;
-    const silence = now - node.lastHeartbeatAt.getTime();
-    if (silence > this.config.PROVISIONING_NODE_OFFLINE_AFTER_MS) return 'offline';
-    if (silence > this.config.PROVISIONING_NODE_DEGRADED_AFTER_MS) return 'degraded';
-    return node.status;
+    return statusAfterSilence(node, now, this.config);
   }
 }
