@@ -1,5 +1,11 @@
 import { DEFAULT_INBOX_SETTINGS } from './inbox-settings';
-import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from '../testing/node-fixture';
+import {
+  configureNode,
+  startNodeFixture,
+  switchProviders,
+  type ConfiguredChannels,
+  type NodeFixture,
+} from '../testing/node-fixture';
 import { waitFor } from '../testing/node-harness';
 import { inboxClient, type InboxClient } from '../testing/inbox-client';
 
@@ -100,6 +106,29 @@ describe('team inbox: handoff between the agent and people (Telegram stand-in, r
     const messages = await sentCount(4);
     expect(messages[3].text).toContain('Back to the bot');
     expect((await member.json('GET', `/v1/inbox/conversations/${id}`)).conversation.handler).toBe('agent');
+  });
+
+  it('the model hands over by calling its handoff tool (OpenAI and Anthropic tool calls)', async () => {
+    const requests = async (provider: string) =>
+      (await f.sandboxJson('GET', `/${provider}/_test/requests`)).requests as unknown as { tools?: string[] }[];
+    await f.sandboxJson('POST', '/openai/_test/tool-calls', { name: 'handoff_to_human', input: { reason: 'refund' } });
+    const before = (await sent()).length;
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
+      chatId: 7002,
+      text: 'Refund me',
+    });
+    const messages = await sentCount(before + 1);
+    expect(messages[before].text).toBe(DEFAULT_INBOX_SETTINGS.handoffMessage);
+    expect((await requests('openai')).at(-1)?.tools).toEqual(['handoff_to_human']);
+    const handed = await member.json('GET', '/v1/inbox/conversations?handler=human');
+    expect(handed.conversations.map((c) => c.contact.name)).toContain('Test User');
+    expect(lastJob().lastError).toBe('handed_off');
+
+    await switchProviders(f, ch, 'anthropic', 'anthropic', 2);
+    await f.sandboxJson('POST', '/anthropic/_test/tool-calls', { name: 'handoff_to_human' });
+    await f.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 7003, text: 'Help!' });
+    expect((await sentCount(before + 2))[before + 1].text).toBe(DEFAULT_INBOX_SETTINGS.handoffMessage);
+    expect((await requests('anthropic')).at(-1)?.tools).toEqual(['handoff_to_human']);
   });
 
   it('counts human replies for the usage chart', async () => {

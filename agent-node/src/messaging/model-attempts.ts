@@ -1,4 +1,4 @@
-import { ModelCallError, type CompletionRequest, type ModelClient } from '../models/model-client';
+import { ModelCallError, type CompletionRequest, type ModelAnswer, type ModelClient } from '../models/model-client';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -10,7 +10,7 @@ export function backoffMs(base: number, attempt: number): number {
 
 export interface ModelAttempts {
   /** The model's answer; undefined when every attempt failed (or there was no key). */
-  readonly reply: string | undefined;
+  readonly reply: ModelAnswer | undefined;
   /** Model calls made, counting earlier runs of the same job. */
   readonly attempts: number;
   /** Why the last attempt failed. */

@@ -187,6 +187,7 @@ export class ReplyWorker {
       );
       const { reply, lastCode } = asked;
       attempts = asked.attempts;
+      if (reply?.handoff) return this.handOff(job, 'model_requested');
       if (reply === undefined && this.deps.handoff.handsOffWhenNoAnswer() && !this.stopped) {
         this.deps.counters.increment(COUNTER.providerErrors);
         return this.handOff(job, 'no_answer');
@@ -198,7 +199,7 @@ export class ReplyWorker {
         text = REPLY_TEXT.fallback;
         kind = 'fallback';
       } else {
-        text = reply;
+        text = reply.text;
       }
     }
     if (this.stopped) return; // shutting down: leave the job pending, it resumes on restart
@@ -207,7 +208,7 @@ export class ReplyWorker {
   }
 
   /** The conversation goes to people; this job ends unanswered by the agent. */
-  private handOff(job: ReplyJobRow, reason: 'asked_for_person' | 'no_answer'): void {
+  private handOff(job: ReplyJobRow, reason: 'asked_for_person' | 'model_requested' | 'no_answer'): void {
     this.deps.transaction(() => {
       this.deps.jobs.finish(job.id, 'skipped', HANDED_OFF, Date.now());
       this.deps.handoff.handOff(job.conversationId);

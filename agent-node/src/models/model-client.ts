@@ -19,6 +19,23 @@ export interface CompletionRequest {
   readonly turns: readonly ChatTurn[];
 }
 
+/**
+ * The tool every completion offers: the model calls it to hand the conversation to people
+ * (the end user wants a person, or the model cannot help). The same for both providers.
+ */
+export const HANDOFF_TOOL = {
+  name: 'handoff_to_human',
+  description:
+    'Hand this conversation to a human member of the team. Use it when the user asks for a person, or when you cannot help with their request.',
+  parameters: {
+    type: 'object' as const,
+    properties: { reason: { type: 'string', description: 'Why a person should take over, in a few words' } },
+  },
+};
+
+/** What the model answered: text for the end user, or a request to hand over to people. */
+export type ModelAnswer = { readonly text: string; readonly handoff?: undefined } | { readonly handoff: true };
+
 /** A provider call failed. `retryable` for timeouts, connection errors, 429 and 5xx. */
 export class ModelCallError extends Error {
   constructor(
@@ -39,7 +56,7 @@ export interface ModelClientOptions {
 }
 
 export interface ModelClient {
-  complete(req: CompletionRequest): Promise<string>;
+  complete(req: CompletionRequest): Promise<ModelAnswer>;
   /** Cheap reachability + credential check (lists models). */
   check(provider: ModelProvider, apiKey: string): Promise<void>;
 }
@@ -100,7 +117,7 @@ export class SdkModelClient implements ModelClient {
     return client;
   }
 
-  async complete(req: CompletionRequest): Promise<string> {
+  async complete(req: CompletionRequest): Promise<ModelAnswer> {
     try {
       if (req.provider === 'openai') {
         const res = await this.openai(req.apiKey).chat.completions.create({
@@ -110,23 +127,25 @@ export class SdkModelClient implements ModelClient {
             ...req.turns.map((t) => ({ role: t.role, content: t.content })),
           ],
           max_completion_tokens: this.options.maxOutputTokens,
+          tools: [{ type: 'function', function: HANDOFF_TOOL }],
         });
-        const text = res.choices[0]?.message?.content?.trim();
-        if (!text) throw new ModelCallError('empty_completion', true);
-        return text;
+        const message = res.choices[0]?.message;
+        if (message?.tool_calls?.some((c) => c.type === 'function' && c.function.name === HANDOFF_TOOL.name)) {
+          return { handoff: true };
+        }
+        return answer(message?.content);
       }
       const res = await this.anthropic(req.apiKey).messages.create({
         model: req.model,
         max_tokens: this.options.maxOutputTokens,
         system: req.system || undefined,
         messages: anthropicTurns(req.turns),
+        tools: [
+          { name: HANDOFF_TOOL.name, description: HANDOFF_TOOL.description, input_schema: HANDOFF_TOOL.parameters },
+        ],
       });
-      const text = res.content
-        .map((b) => (b.type === 'text' ? b.text : ''))
-        .join('')
-        .trim();
-      if (!text) throw new ModelCallError('empty_completion', true);
-      return text;
+      if (res.content.some((b) => b.type === 'tool_use' && b.name === HANDOFF_TOOL.name)) return { handoff: true };
+      return answer(res.content.map((b) => (b.type === 'text' ? b.text : '')).join(''));
     } catch (err) {
       throw err instanceof ModelCallError ? err : classify(err);
     }
@@ -158,6 +177,12 @@ export class SdkModelClient implements ModelClient {
     if (status < 200 || status >= 300)
       throw new ModelCallError(`http_${status}`, status === 429 || status >= 500, status);
   }
+}
+
+function answer(text: string | null | undefined): ModelAnswer {
+  const trimmed = text?.trim();
+  if (!trimmed) throw new ModelCallError('empty_completion', true);
+  return { text: trimmed };
 }
 
 /** Anthropic wants alternating turns starting with the user: merge runs, drop a leading assistant. */

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
+import { offeredToolNames, ToolCallScript } from '../model-tools';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
 
@@ -45,10 +46,12 @@ export function createAnthropicStandIn(): StandIn {
   const revoked = new Set<string>();
   const timers = new StandInTimers();
   const faults = normalFaults(529);
+  const toolCalls = new ToolCallScript();
   const requests: {
     model: string;
     system: string | null;
     messages: { role: string; content: string }[];
+    tools: string[];
     at: string;
     status: number;
   }[] = [];
@@ -87,6 +90,7 @@ export function createAnthropicStandIn(): StandIn {
     r.use(express.json({ limit: '2mb' }));
 
     mountFaultSwitches(r, faults, 529);
+    toolCalls.mount(r);
     r.post('/_test/keys/revoke', (req, res) => {
       revoked.add(String((req.body as { key?: string }).key));
       res.json({ revoked: true });
@@ -113,6 +117,7 @@ export function createAnthropicStandIn(): StandIn {
         messages?: unknown;
         system?: unknown;
         stream?: unknown;
+        tools?: unknown;
       };
       if (typeof b.model !== 'string') return error(res, 400, 'model: Field required');
       if (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1)
@@ -135,7 +140,14 @@ export function createAnthropicStandIn(): StandIn {
       }
       if (!ANTHROPIC_MODELS.some((m) => m.id === b.model)) return error(res, 404, `model: ${b.model}`);
       const system = b.system === undefined ? null : (textOf(b.system) ?? null);
-      const record = { model: b.model, system, messages, at: new Date().toISOString(), status: 200 };
+      const record = {
+        model: b.model,
+        system,
+        messages,
+        tools: offeredToolNames(b.tools),
+        at: new Date().toISOString(),
+        status: 200,
+      };
       requests.push(record);
       await wait(faults.latencyMs);
       if (faults.failNext > 0) {
@@ -151,7 +163,8 @@ export function createAnthropicStandIn(): StandIn {
         return error(res, faults.failStatus, msg);
       }
       if (res.destroyed || res.headersSent) return;
-      const text = anthropicAnswer(b.model, messages[messages.length - 1].content, messages.length);
+      const call = toolCalls.take(offeredToolNames(b.tools));
+      const text = call ? '' : anthropicAnswer(b.model, messages[messages.length - 1].content, messages.length);
       const input = Math.ceil((JSON.stringify(messages).length + (system?.length ?? 0)) / 4);
       res.setHeader('request-id', requestId());
       return res.json({
@@ -159,8 +172,17 @@ export function createAnthropicStandIn(): StandIn {
         type: 'message',
         role: 'assistant',
         model: b.model,
-        content: [{ type: 'text', text }],
-        stop_reason: 'end_turn',
+        content: call
+          ? [
+              {
+                type: 'tool_use',
+                id: `toolu_${randomBytes(12).toString('base64url')}`,
+                name: call.name,
+                input: call.input,
+              },
+            ]
+          : [{ type: 'text', text }],
+        stop_reason: call ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: input, output_tokens: Math.ceil(text.length / 4) },
       });

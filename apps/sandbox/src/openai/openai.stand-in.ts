@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
+import { offeredToolNames, ToolCallScript } from '../model-tools';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
 
@@ -28,7 +29,14 @@ export function createOpenAiStandIn(): StandIn {
   const revoked = new Set<string>();
   const timers = new StandInTimers();
   const faults = normalFaults(500);
-  const requests: { model: string; messages: { role: string; content: string }[]; at: string; status: number }[] = [];
+  const toolCalls = new ToolCallScript();
+  const requests: {
+    model: string;
+    messages: { role: string; content: string }[];
+    tools: string[];
+    at: string;
+    status: number;
+  }[] = [];
 
   const error = (
     res: Response,
@@ -93,6 +101,7 @@ export function createOpenAiStandIn(): StandIn {
     r.use(express.json({ limit: '2mb' }));
 
     mountFaultSwitches(r, faults, 500);
+    toolCalls.mount(r);
     r.post('/_test/keys/revoke', (req, res) => {
       revoked.add(String((req.body as { key?: string }).key));
       res.json({ revoked: true });
@@ -107,7 +116,7 @@ export function createOpenAiStandIn(): StandIn {
       return res.json(modelObject(id));
     });
     r.post('/v1/chat/completions', auth, async (req, res) => {
-      const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown };
+      const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown; tools?: unknown };
       if (typeof body.model !== 'string' || body.model === '')
         return error(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
       if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -154,7 +163,13 @@ export function createOpenAiStandIn(): StandIn {
         role: String(m.role),
         content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
       }));
-      const record = { model: body.model, messages: flat, at: new Date().toISOString(), status: 200 };
+      const record = {
+        model: body.model,
+        messages: flat,
+        tools: offeredToolNames(body.tools),
+        at: new Date().toISOString(),
+        status: 200,
+      };
       requests.push(record);
       if (await injected(res)) {
         record.status = res.statusCode;
@@ -162,7 +177,8 @@ export function createOpenAiStandIn(): StandIn {
       }
       if (res.destroyed || res.headersSent) return;
       const lastUser = [...flat].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const content = openaiAnswer(body.model, lastUser, flat.filter((m) => m.role !== 'system').length);
+      const call = toolCalls.take(offeredToolNames(body.tools));
+      const content = call ? '' : openaiAnswer(body.model, lastUser, flat.filter((m) => m.role !== 'system').length);
       const promptTokens = Math.ceil(flat.reduce((n, m) => n + m.content.length, 0) / 4);
       const completionTokens = Math.ceil(content.length / 4);
       res.setHeader('x-request-id', `req_${randomBytes(12).toString('hex')}`);
@@ -174,9 +190,23 @@ export function createOpenAiStandIn(): StandIn {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content, refusal: null, annotations: [] },
+            message: call
+              ? {
+                  role: 'assistant',
+                  content: null,
+                  refusal: null,
+                  annotations: [],
+                  tool_calls: [
+                    {
+                      id: `call_${randomBytes(12).toString('base64url')}`,
+                      type: 'function',
+                      function: { name: call.name, arguments: JSON.stringify(call.input) },
+                    },
+                  ],
+                }
+              : { role: 'assistant', content, refusal: null, annotations: [] },
             logprobs: null,
-            finish_reason: 'stop',
+            finish_reason: call ? 'tool_calls' : 'stop',
           },
         ],
         usage: {
