@@ -8,6 +8,7 @@ import { ProvisioningEngineModule } from '@enclave/provisioning';
 import { JOB_HANDLERS, type JobHandler, QueueModule } from '@enclave/queue';
 import { BillingDeprovisionDueHandler } from './billing/billing-deprovision-due.handler';
 import { BillingGraceExpiredHandler } from './billing/billing-grace-expired.handler';
+import { InboxHandoffHandler } from './inbox/inbox-handoff.handler';
 import { QUEUE_PROCESSORS } from './jobs/queue-processors';
 import { DeprovisionWorkspaceHandler } from './provisioning/deprovision-workspace.handler';
 import { ProvisionWorkspaceHandler } from './provisioning/provision-workspace.handler';
@@ -28,6 +29,7 @@ const HANDLERS = [
   UpgradeFleetHandler,
   DeliverToNodeHandler,
   SweepPendingSecretsHandler,
+  InboxHandoffHandler,
 ];
 
 @Module({})

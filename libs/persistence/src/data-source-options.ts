@@ -27,6 +27,7 @@ import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
 import { Billing1764082800000 } from './migrations/1764082800000-Billing';
 import { Provisioning1764090000000 } from './migrations/1764090000000-Provisioning';
 import { NodeTrustedKeys1764200000000 } from './migrations/1764200000000-NodeTrustedKeys';
+import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotices';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   Provisioning1764090000000,
   AgentsChannelsSecrets1764100000000,
   NodeTrustedKeys1764200000000,
+  InboxNotices1764300000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

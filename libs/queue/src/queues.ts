@@ -15,6 +15,8 @@ export enum QueueName {
   Billing = 'billing',
   /** Control plane → agent node deliveries: config, secrets waiting for their node, sweeps. */
   NodeDelivery = 'node-delivery',
+  /** Mail to a workspace's team about something on its node (ids only; the text names no content). */
+  Notifications = 'notifications',
 }
 
 export enum JobName {
@@ -36,7 +38,12 @@ export enum JobName {
   DeliverToNode = 'deliver-to-node',
   /** Repeatable: deletes pending secrets whose TTL (≤ 1 hour) has passed. */
   SweepPendingSecrets = 'sweep-pending-secrets',
+  /** Mails every member of a workspace that a conversation was handed to people (a link, no content). */
+  InboxHandoff = 'inbox-handoff',
 }
+
+/** A conversation id as nodes make them (UUIDs); anything else is never put in a job or a link. */
+export const nodeConversationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.WorkerPing]: z.strictObject({ requestedAt: z.iso.datetime() }),
@@ -56,6 +63,13 @@ export const JOB_PAYLOAD_SCHEMAS = {
   // Ids only: the secrets themselves wait encrypted in PostgreSQL, never in Redis.
   [JobName.DeliverToNode]: z.strictObject({ workspaceId: z.uuid() }),
   [JobName.SweepPendingSecrets]: z.strictObject({}),
+  // The node's ids: the conversation's (never an end user's chat id) and its outbox sequence.
+  [JobName.InboxHandoff]: z.strictObject({
+    workspaceId: z.uuid(),
+    nodeId: z.uuid(),
+    noticeId: z.number().int().positive(),
+    conversationId: nodeConversationIdSchema,
+  }),
 } satisfies { [J in JobName]: z.ZodType };
 
 export type JobPayloads = { [J in JobName]: z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[J]> };
@@ -70,6 +84,7 @@ export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
   [JobName.BillingDeprovisionDue]: QueueName.Billing,
   [JobName.DeliverToNode]: QueueName.NodeDelivery,
   [JobName.SweepPendingSecrets]: QueueName.NodeDelivery,
+  [JobName.InboxHandoff]: QueueName.Notifications,
 };
 
 /**
@@ -85,6 +100,8 @@ export const JOB_IDS = {
     `billing-deprovision.${workspaceId}.${subscriptionId}`,
   /** One waiting delivery per workspace: enqueuing again while one waits is a no-op. */
   deliverToNode: (workspaceId: string) => `deliver-node.${workspaceId}`,
+  /** One notification per inbox notice: a heartbeat sent again enqueues nothing new. */
+  inboxHandoff: (nodeId: string, noticeId: number) => `inbox-handoff.${nodeId}.${noticeId}`,
 } as const;
 
 /** Retried with exponential backoff; failed jobs are kept for staff to inspect. */

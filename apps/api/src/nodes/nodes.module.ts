@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { NodeDeliveryModule } from '@enclave/node-delivery';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
 import { NodeCallbacksController, NodeHealthController } from './nodes.controller';
+import { InboxNoticesService } from './inbox-notices.service';
 import { NodeSuspensionService } from './node-suspension.service';
 import { NodesService } from './nodes.service';
 import { RedisNonceStore } from './redis-nonce.store';
@@ -15,7 +16,7 @@ import { StaffNodeController } from './staff-node.controller';
 @Module({
   imports: [NodeDeliveryModule, WorkspaceAccessModule],
   controllers: [NodeCallbacksController, NodeHealthController, StaffNodeController],
-  providers: [NodesService, RedisNonceStore, NodeSuspensionService],
+  providers: [NodesService, RedisNonceStore, NodeSuspensionService, InboxNoticesService],
   exports: [NodesService, NodeSuspensionService],
 })
 export class NodesModule {}

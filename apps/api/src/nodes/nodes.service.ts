@@ -21,6 +21,7 @@ import {
 import { desiredSuspension, NodeSyncService } from '@enclave/node-delivery';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { InboxNoticesService } from './inbox-notices.service';
 import { RedisNonceStore } from './redis-nonce.store';
 
 export interface SignedNodeRequest {
@@ -69,6 +70,7 @@ export class NodesService {
     private readonly audit: AuditService,
     private readonly nonces: RedisNonceStore,
     private readonly sync: NodeSyncService,
+    private readonly inboxNotices: InboxNoticesService,
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
@@ -186,6 +188,7 @@ export class NodesService {
       current.status = healthFromChecks(beat);
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
+      await this.inboxNotices.apply(manager, current, receivedAt, beat);
       // Row locks (node, then settings in needsDelivery) before the event: it joins the audit chain at commit.
       const needed = await this.needsDelivery(manager, current.workspaceId, beat);
       if (previous !== current.status) {

@@ -11,7 +11,7 @@ import { UsageService } from './usage.service';
 export class UsageController {
   constructor(private readonly usage: UsageService) {}
 
-  /** Daily message counts per channel type, from node heartbeats (counts only). */
+  /** Daily message counts per channel type, handoffs and human replies, from node heartbeats (counts only). */
   @Get()
   @ApiOkResponse({ type: UsageDto })
   series(

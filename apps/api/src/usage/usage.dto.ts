@@ -17,6 +17,10 @@ export const usageSchema = z.object({
       whatsapp: counts,
       providerErrors: z.number().int(),
       fallbackReplies: z.number().int(),
+      /** Conversations the node handed to people (team inbox). */
+      handoffs: z.number().int(),
+      /** Replies team members sent from the inbox. */
+      humanReplies: z.number().int(),
     }),
   ),
   totals: z.object({
@@ -25,6 +29,8 @@ export const usageSchema = z.object({
     failures: z.number().int(),
     providerErrors: z.number().int(),
     fallbackReplies: z.number().int(),
+    handoffs: z.number().int(),
+    humanReplies: z.number().int(),
   }),
 });
 export class UsageDto extends createZodDto(usageSchema) {}

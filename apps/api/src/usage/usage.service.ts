@@ -6,15 +6,17 @@ import type { UsageDto } from './usage.dto';
 
 interface Row {
   day: string;
-  channel: 'telegram' | 'whatsapp' | 'model';
+  channel: 'telegram' | 'whatsapp' | 'model' | 'inbox';
   inbound: number;
   outbound: number;
   failures: number;
   provider_errors: number;
   fallback_replies: number;
+  handoffs: number;
+  human_replies: number;
 }
 
-/** The dashboard's usage chart: one point per UTC day (zeros included), oldest first. */
+/** The dashboard's usage chart: one point per UTC day (zeros included), oldest first; inbox counts included. */
 @Injectable()
 export class UsageService {
   constructor(
@@ -27,7 +29,8 @@ export class UsageService {
     const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const start = new Date(end.getTime() - (days - 1) * 86_400_000);
     const rows = (await this.dataSource.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, inbound, outbound, failures, provider_errors, fallback_replies
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, inbound, outbound, failures, provider_errors, fallback_replies,
+              handoffs, human_replies
          FROM usage_daily WHERE workspace_id = $1 AND day BETWEEN $2::date AND $3::date`,
       [workspaceId, start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)],
     )) as Row[];
@@ -40,6 +43,8 @@ export class UsageService {
         whatsapp: { inbound: 0, outbound: 0, failures: 0 },
         providerErrors: 0,
         fallbackReplies: 0,
+        handoffs: 0,
+        humanReplies: 0,
       });
     }
     for (const row of rows) {
@@ -48,6 +53,9 @@ export class UsageService {
       if (row.channel === 'model') {
         point.providerErrors += Number(row.provider_errors);
         point.fallbackReplies += Number(row.fallback_replies);
+      } else if (row.channel === 'inbox') {
+        point.handoffs += Number(row.handoffs);
+        point.humanReplies += Number(row.human_replies);
       } else {
         point[row.channel] = {
           inbound: Number(row.inbound),
@@ -69,6 +77,8 @@ export class UsageService {
         failures: sum((p) => p.telegram.failures + p.whatsapp.failures),
         providerErrors: sum((p) => p.providerErrors),
         fallbackReplies: sum((p) => p.fallbackReplies),
+        handoffs: sum((p) => p.handoffs),
+        humanReplies: sum((p) => p.humanReplies),
       },
     };
   }

@@ -75,6 +75,10 @@ export class NodeEntity {
   @Column({ name: 'trusted_key_fingerprints', type: 'text', array: true, nullable: true })
   trustedKeyFingerprints: string[] | null;
 
+  /** The newest inbox notice (the node's outbox sequence) processed from a heartbeat; older ids are skipped. bigint: a string. */
+  @Column({ name: 'last_inbox_notice_id', type: 'bigint', default: 0 })
+  lastInboxNoticeId: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const USAGE_CHANNELS = ['telegram', 'whatsapp', 'model'] as const;
+export const USAGE_CHANNELS = ['telegram', 'whatsapp', 'model', 'inbox'] as const;
 export type UsageChannel = (typeof USAGE_CHANNELS)[number];
 
 /** Message counts per workspace, channel type and UTC day, added up from node heartbeats. Counts only. */
@@ -13,7 +13,7 @@ export class UsageDailyEntity {
   @PrimaryColumn({ type: 'date' })
   day: string;
 
-  /** `telegram` / `whatsapp`; `model` carries provider errors and fallback replies. */
+  /** `telegram` / `whatsapp`; `model` carries provider errors and fallback replies, `inbox` handoffs and human replies. */
   @PrimaryColumn({ type: 'text' })
   channel: UsageChannel;
 
@@ -31,4 +31,12 @@ export class UsageDailyEntity {
 
   @Column({ name: 'fallback_replies', type: 'int', default: 0 })
   fallbackReplies: number;
+
+  /** Conversations the node handed to people (`inbox` rows). */
+  @Column({ type: 'int', default: 0 })
+  handoffs: number;
+
+  /** Replies team members sent from the inbox (`inbox` rows). */
+  @Column({ name: 'human_replies', type: 'int', default: 0 })
+  humanReplies: number;
 }

@@ -33,3 +33,12 @@ export function workspaceOwners(manager: EntityManager, workspaceId: string): Pr
     })
     .getMany();
 }
+
+/** Every member of a workspace, whatever the role (whom team notices, such as a handoff, are mailed to). */
+export function workspaceMembers(manager: EntityManager, workspaceId: string): Promise<UserEntity[]> {
+  return manager
+    .createQueryBuilder(UserEntity, 'u')
+    .innerJoin(MembershipEntity, 'm', 'm.user_id = u.id AND m.workspace_id = :workspaceId', { workspaceId })
+    .orderBy('u.id')
+    .getMany();
+}
