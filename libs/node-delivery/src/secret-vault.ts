@@ -1,5 +1,6 @@
-import { DomainError, type ControlPlaneConfig } from '@enclave/platform';
+import { type ControlPlaneConfig, domainError } from '@enclave/platform';
 import { decryptSecret, encryptSecret, fingerprintSecret, maskSecret } from '@enclave/secrets';
+import { NODE_DELIVERY_ERRORS } from './node-delivery.errors';
 
 /**
  * The only code that touches a secret's value on the control plane: keyed fingerprint
@@ -22,12 +23,7 @@ export class SecretVault {
   }
 
   private ready(): { pepper: string; key: Buffer } {
-    if (!this.pepper || !this.key)
-      throw new DomainError(
-        'unavailable',
-        'secrets_not_configured',
-        'Secret handling is not configured on this server (SECRET_PEPPER, SECRET_ENCRYPTION_KEY).',
-      );
+    if (!this.pepper || !this.key) throw domainError(NODE_DELIVERY_ERRORS.secretsNotConfigured);
     return { pepper: this.pepper, key: this.key };
   }
 

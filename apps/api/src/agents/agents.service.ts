@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import { AgentEntity, ChannelEntity } from '@enclave/persistence';
 import { bumpConfigRevision, type DeliveryState, NodeSyncService } from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
+import { AGENT_ERRORS } from './agents.errors';
 import type { AgentDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
 
 export function toAgentDto(agent: AgentEntity): AgentDto {
@@ -51,8 +52,7 @@ export class AgentsService {
   ): Promise<{ agent: AgentDto; delivery: DeliveryState }> {
     const agent = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
-      if ((await manager.countBy(AgentEntity, { workspaceId })) >= 50)
-        throw new DomainError('conflict', 'agent_limit', 'A workspace has at most 50 agents.');
+      if ((await manager.countBy(AgentEntity, { workspaceId })) >= 50) throw domainError(AGENT_ERRORS.limit);
       const created = await manager.save(AgentEntity, manager.create(AgentEntity, { workspaceId, ...input }));
       const revision = await bumpConfigRevision(manager, workspaceId);
       await this.audit.record(manager, {
@@ -111,11 +111,7 @@ export class AgentsService {
       await this.access.require(workspaceId, userId, 'owner', manager);
       await this.find(workspaceId, agentId, manager);
       if (await manager.existsBy(ChannelEntity, { workspaceId, agentId })) {
-        throw new DomainError(
-          'conflict',
-          'agent_in_use',
-          'Channels still answer with this agent; move or delete them first.',
-        );
+        throw domainError(AGENT_ERRORS.inUse);
       }
       await manager.delete(AgentEntity, { id: agentId, workspaceId });
       const revision = await bumpConfigRevision(manager, workspaceId);
@@ -132,7 +128,7 @@ export class AgentsService {
 
   private async find(workspaceId: string, agentId: string, manager = this.dataSource.manager): Promise<AgentEntity> {
     const agent = await manager.findOneBy(AgentEntity, { id: agentId, workspaceId });
-    if (!agent) throw new DomainError('not_found', 'agent_not_found', 'No such agent.');
+    if (!agent) throw domainError(AGENT_ERRORS.notFound);
     return agent;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
 import {
   IdentityEntity,
   type IdentityProvider,
@@ -10,6 +10,7 @@ import {
   UserEntity,
 } from '@enclave/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AUTH_ERRORS } from './auth.errors';
 import { SessionService } from './session.service';
 
 /** What a sign-in method proves about a person, whatever the provider. */
@@ -61,11 +62,9 @@ export class AuthService {
       return manager.findOneByOrFail(UserEntity, { id: known.userId });
     }
     if (!identity.email || !identity.emailVerified) {
-      throw new DomainError(
-        'forbidden',
-        'email_not_verified',
-        `Your ${identity.provider} account has no verified email address.`,
-      );
+      throw domainError(AUTH_ERRORS.emailNotVerified, {
+        message: `Your ${identity.provider} account has no verified email address.`,
+      });
     }
     const email = identity.email.toLowerCase();
     let user = await manager.findOneBy(UserEntity, { email });

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
 import { MailerService } from '@enclave/mailer';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
 import { MagicLinkTokenEntity } from '@enclave/persistence';
 import { DataSource, MoreThan } from 'typeorm';
+import { AUTH_ERRORS } from './auth.errors';
 import { AuthService, type SignInResult } from './auth.service';
 import { hashToken, newOpaqueToken } from './tokens';
 
@@ -32,11 +33,7 @@ export class MagicLinkService {
         createdAt: MoreThan(new Date(Date.now() - RATE_WINDOW_MS)),
       });
       if (recent >= this.config.MAGIC_LINK_MAX_PER_WINDOW) {
-        throw new DomainError(
-          'rate_limited',
-          'magic_link_rate_limited',
-          'Too many sign-in links were requested for this address; try again in 15 minutes.',
-        );
+        throw domainError(AUTH_ERRORS.magicLinkRateLimited);
       }
       const saved = await manager.save(MagicLinkTokenEntity, {
         email,
@@ -68,12 +65,7 @@ export class MagicLinkService {
       [hashToken(token)],
     )) as [Array<{ email: string }>, number];
     const email = rows[0][0]?.email;
-    if (!email)
-      throw new DomainError(
-        'invalid',
-        'magic_link_invalid',
-        'This sign-in link is invalid, already used or expired. Ask for a new one.',
-      );
+    if (!email) throw domainError(AUTH_ERRORS.magicLinkInvalid);
     return this.auth.signIn({ provider: 'email', subject: email, email, emailVerified: true }, actor);
   }
 }

@@ -1,6 +1,7 @@
 import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
+import { AUTH_ERRORS } from './auth.errors';
 
 function oauthGuard(provider: 'github' | 'google', clientIdKey: 'GITHUB_CLIENT_ID' | 'GOOGLE_CLIENT_ID') {
   @Injectable()
@@ -11,7 +12,7 @@ function oauthGuard(provider: 'github' | 'google', clientIdKey: 'GITHUB_CLIENT_I
 
     override canActivate(context: ExecutionContext) {
       if (!this.config[clientIdKey])
-        throw new DomainError('not_found', 'provider_disabled', `Sign-in with ${provider} is not enabled.`);
+        throw domainError(AUTH_ERRORS.providerDisabled, { message: `Sign-in with ${provider} is not enabled.` });
       return super.canActivate(context);
     }
   }

@@ -1,7 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import { type AppRequest, IS_PUBLIC } from '../common/request-context';
+import { AUTH_ERRORS } from './auth.errors';
 import { SESSION_COOKIE, SessionService } from './session.service';
 
 /** Global guard: attaches the session's user to the request; refuses non-public routes without one. */
@@ -20,6 +21,6 @@ export class SessionGuard implements CanActivate {
     }
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic || request.auth) return true;
-    throw new DomainError('unauthenticated', 'unauthenticated', 'Sign in first.');
+    throw domainError(AUTH_ERRORS.unauthenticated);
   }
 }

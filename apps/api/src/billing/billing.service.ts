@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
 import {
   BillingAccountEntity,
   BillingSubscriptionEntity,
@@ -12,6 +12,7 @@ import {
 } from '@enclave/persistence';
 import { DataSource, In } from 'typeorm';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
+import { BILLING_ERRORS } from './billing.errors';
 import type { BillingStatusDto, PlansDto } from './dto/billing.dto';
 import { StripeGateway } from './stripe.gateway';
 
@@ -95,15 +96,10 @@ export class BillingService {
   ): Promise<{ url: string }> {
     const { workspace } = await this.access.require(workspaceId, user.id, 'admin');
     const plan = this.config.STRIPE_PLANS.find((candidate) => candidate.id === planId);
-    if (!plan) throw new DomainError('invalid', 'plan_unknown', 'No such plan.', { field: 'planId' });
-    if (!this.stripe.enabled)
-      throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    if (!plan) throw domainError(BILLING_ERRORS.planUnknown, { details: { field: 'planId' } });
+    if (!this.stripe.enabled) throw domainError(BILLING_ERRORS.disabled);
     if (workspace.status === 'deprovisioning') {
-      throw new DomainError(
-        'conflict',
-        'workspace_deprovisioning',
-        'This workspace is being deprovisioned; subscribe again once that has finished.',
-      );
+      throw domainError(BILLING_ERRORS.workspaceDeprovisioning);
     }
     if (
       await this.dataSource.manager.existsBy(BillingSubscriptionEntity, {
@@ -111,11 +107,7 @@ export class BillingService {
         status: In([...LIVE_SUBSCRIPTION_STATUSES]),
       })
     ) {
-      throw new DomainError(
-        'conflict',
-        'already_subscribed',
-        'This workspace already has a subscription; manage it from the billing portal.',
-      );
+      throw domainError(BILLING_ERRORS.alreadySubscribed);
     }
     const customerId = await this.ensureCustomer(workspace, user, actor);
     const base = `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing`;
@@ -146,12 +138,7 @@ export class BillingService {
   async openPortal(workspaceId: string, userId: string, actor: AuditActor): Promise<{ url: string }> {
     await this.access.require(workspaceId, userId, 'admin');
     const account = await this.dataSource.manager.findOneBy(BillingAccountEntity, { workspaceId });
-    if (!account)
-      throw new DomainError(
-        'conflict',
-        'no_billing_account',
-        'This workspace has no billing account yet; start a checkout first.',
-      );
+    if (!account) throw domainError(BILLING_ERRORS.noBillingAccount);
     const session = await this.stripe.createPortalSession(
       account.stripeCustomerId,
       `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/workspaces/${workspaceId}/billing`,

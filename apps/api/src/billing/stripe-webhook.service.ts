@@ -2,11 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditActor } from '@enclave/audit';
 import { type OwnerNotice, OwnerNotifier } from '@enclave/mailer';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import { BillingAccountEntity, StripeEventEntity } from '@enclave/persistence';
 import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { BILLING_ERRORS } from './billing.errors';
 import { BillingStateService } from './billing-state.service';
 import { StripeGateway } from './stripe.gateway';
 
@@ -70,7 +71,7 @@ export class StripeWebhookService {
   async receive(rawBody: Buffer | undefined, signature: string | undefined, actor: AuditActor): Promise<WebhookResult> {
     const event = this.stripe.constructEvent(rawBody, signature);
     if (!eventEnvelope.safeParse(event).success)
-      throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a Stripe event.');
+      throw domainError(BILLING_ERRORS.webhookBodyInvalid, { message: 'The webhook body is not a Stripe event.' });
 
     const result = await this.dataSource.transaction(
       async (manager): Promise<{ outcome: WebhookResult['outcome']; notices: OwnerNotice[] }> => {

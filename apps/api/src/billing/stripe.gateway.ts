@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError, isDomainError } from '@enclave/platform';
 import Stripe from 'stripe';
+import { BILLING_ERRORS } from './billing.errors';
 
 /**
  * The Stripe API version every request and every webhook payload is pinned to. It must be
@@ -73,8 +74,7 @@ export class StripeGateway {
   }
 
   private stripe(): Stripe {
-    if (!this.client)
-      throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
+    if (!this.client) throw domainError(BILLING_ERRORS.disabled);
     return this.client;
   }
 
@@ -106,7 +106,9 @@ export class StripeGateway {
       ),
     );
     if (!session.url)
-      throw new DomainError('unavailable', 'stripe_unavailable', 'Stripe returned a checkout session without a URL.');
+      throw domainError(BILLING_ERRORS.stripeUnavailable, {
+        message: 'Stripe returned a checkout session without a URL.',
+      });
     return { id: session.id, url: session.url };
   }
 
@@ -122,7 +124,7 @@ export class StripeGateway {
     try {
       return await this.call(() => this.stripe().subscriptions.retrieve(id));
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'stripe_resource_missing') return null;
+      if (isDomainError(error, BILLING_ERRORS.stripeResourceMissing)) return null;
       throw error;
     }
   }
@@ -132,7 +134,7 @@ export class StripeGateway {
     try {
       await this.call(() => this.stripe().subscriptions.cancel(id, {}, { idempotencyKey: `enclave-cancel-${id}` }));
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'stripe_resource_missing') return;
+      if (isDomainError(error, BILLING_ERRORS.stripeResourceMissing)) return;
       throw error;
     }
   }
@@ -143,24 +145,18 @@ export class StripeGateway {
    */
   constructEvent(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     const secret = this.config.STRIPE_WEBHOOK_SECRET;
-    if (!this.client || !secret)
-      throw new DomainError('unavailable', 'billing_disabled', 'Billing is not configured on this deployment.');
-    if (!rawBody || rawBody.length === 0)
-      throw new DomainError('invalid', 'webhook_body_missing', 'The webhook body is missing or not JSON.');
+    if (!this.client || !secret) throw domainError(BILLING_ERRORS.disabled);
+    if (!rawBody || rawBody.length === 0) throw domainError(BILLING_ERRORS.webhookBodyMissing);
     if (!signature)
-      throw new DomainError('invalid', 'webhook_signature_invalid', 'The Stripe-Signature header is missing.');
+      throw domainError(BILLING_ERRORS.webhookSignatureInvalid, { message: 'The Stripe-Signature header is missing.' });
     try {
       return this.client.webhooks.constructEvent(rawBody, signature, secret, STRIPE_WEBHOOK_TOLERANCE_SECONDS);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-        throw new DomainError(
-          'invalid',
-          'webhook_signature_invalid',
-          'The Stripe-Signature header does not match the body, or its timestamp is outside the tolerance.',
-        );
+        throw domainError(BILLING_ERRORS.webhookSignatureInvalid);
       }
       // A correctly signed body that is not JSON.
-      throw new DomainError('invalid', 'webhook_body_invalid', 'The webhook body is not a JSON event.');
+      throw domainError(BILLING_ERRORS.webhookBodyInvalid);
     }
   }
 
@@ -169,19 +165,14 @@ export class StripeGateway {
     try {
       return await request();
     } catch (error) {
-      if (error instanceof DomainError) throw error;
+      if (isDomainError(error)) throw error;
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') {
-        throw new DomainError('not_found', 'stripe_resource_missing', 'Stripe does not know this object.', {
-          stripeCode: error.code,
-        });
+        throw domainError(BILLING_ERRORS.stripeResourceMissing, { details: { stripeCode: error.code } });
       }
       if (error instanceof Stripe.errors.StripeError) {
-        throw new DomainError(
-          'unavailable',
-          'stripe_unavailable',
-          'Stripe did not accept the request; try again shortly.',
-          { stripeType: error.type, stripeCode: error.code ?? null, requestId: error.requestId ?? null },
-        );
+        throw domainError(BILLING_ERRORS.stripeUnavailable, {
+          details: { stripeType: error.type, stripeCode: error.code ?? null, requestId: error.requestId ?? null },
+        });
       }
       throw error;
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import { AgentEntity, ChannelEntity, SecretRecordEntity } from '@enclave/persistence';
 import { bumpConfigRevision, type DeliveryState, NodeSyncService, SecretVault } from '@enclave/node-delivery';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CREDENTIAL_CHECKS, type CredentialChecks, refused } from '../secrets/credential-checks';
 import { SecretsService } from '../secrets/secrets.service';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
+import { CHANNEL_ERRORS } from './channels.errors';
 import type { ChannelDto, CreateChannelInput, RotateCredentialsDto, UpdateChannelDto } from './dto/channel.dto';
 
 export function toChannelDto(channel: ChannelEntity): ChannelDto {
@@ -100,8 +101,7 @@ export class ChannelsService {
     const channel = await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       await this.requireAgent(manager, workspaceId, input.agentId);
-      if ((await manager.countBy(ChannelEntity, { workspaceId })) >= 50)
-        throw new DomainError('conflict', 'channel_limit', 'A workspace has at most 50 channels.');
+      if ((await manager.countBy(ChannelEntity, { workspaceId })) >= 50) throw domainError(CHANNEL_ERRORS.limit);
       const created = await manager.save(
         ChannelEntity,
         manager.create(ChannelEntity, {
@@ -194,21 +194,17 @@ export class ChannelsService {
     await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
       if (channel.type === 'telegram') {
         if (!input.botToken || input.accessToken || input.appSecret)
-          throw new DomainError(
-            'invalid',
-            'wrong_credentials_for_channel',
-            'A Telegram channel takes a botToken only.',
-          );
+          throw domainError(CHANNEL_ERRORS.wrongCredentials, {
+            message: 'A Telegram channel takes a botToken only.',
+          });
         const bot = await this.checks.telegramBotToken(input.botToken);
         Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
         updates.push({ kind: 'telegram_bot_token', value: input.botToken });
       } else {
         if (input.botToken)
-          throw new DomainError(
-            'invalid',
-            'wrong_credentials_for_channel',
-            'A WhatsApp channel takes accessToken and/or appSecret.',
-          );
+          throw domainError(CHANNEL_ERRORS.wrongCredentials, {
+            message: 'A WhatsApp channel takes accessToken and/or appSecret.',
+          });
         if (input.appSecret && !APP_SECRET_SHAPE.test(input.appSecret))
           throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
         if (input.accessToken) {
@@ -268,7 +264,7 @@ export class ChannelsService {
 
   private async requireAgent(manager: EntityManager, workspaceId: string, agentId: string): Promise<void> {
     if (!(await manager.existsBy(AgentEntity, { id: agentId, workspaceId })))
-      throw new DomainError('invalid', 'agent_not_found', 'No such agent in this workspace.', { field: 'agentId' });
+      throw domainError(CHANNEL_ERRORS.unknownAgent, { details: { field: 'agentId' } });
   }
 
   private async find(
@@ -277,7 +273,7 @@ export class ChannelsService {
     manager = this.dataSource.manager,
   ): Promise<ChannelEntity> {
     const channel = await manager.findOneBy(ChannelEntity, { id: channelId, workspaceId });
-    if (!channel) throw new DomainError('not_found', 'channel_not_found', 'No such channel.');
+    if (!channel) throw domainError(CHANNEL_ERRORS.notFound);
     return channel;
   }
 }

@@ -1,5 +1,5 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { DomainError } from '@enclave/platform';
+import { domainError, REQUEST_ERRORS } from '@enclave/platform';
 
 /** A route parameter that must be a UUID; anything else is a 400 before any lookup. */
 export const UuidParam = (name: string) =>
@@ -7,6 +7,9 @@ export const UuidParam = (name: string) =>
     name,
     new ParseUUIDPipe({
       exceptionFactory: () =>
-        new DomainError('invalid', 'invalid_id', `Path parameter "${name}" must be a UUID.`, { param: name }),
+        domainError(REQUEST_ERRORS.invalidId, {
+          message: `Path parameter "${name}" must be a UUID.`,
+          details: { param: name },
+        }),
     }),
   );

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
-import { DomainError } from '@enclave/platform';
+import { domainError, REQUEST_ERRORS } from '@enclave/platform';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
@@ -52,8 +52,9 @@ export class DataLifecycleController {
   ): Promise<EraseResultDto> {
     const parsed = conversationIdSchema.safeParse(conversationId);
     if (!parsed.success)
-      throw new DomainError('invalid', 'invalid_id', parsed.error.issues[0]?.message ?? 'invalid conversation id', {
-        param: 'conversationId',
+      throw domainError(REQUEST_ERRORS.invalidId, {
+        message: parsed.error.issues[0]?.message ?? 'invalid conversation id',
+        details: { param: 'conversationId' },
       });
     return this.lifecycle.eraseConversation(id, user.id, parsed.data, actor);
   }

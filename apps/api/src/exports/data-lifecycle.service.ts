@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
 import { ExportRequestEntity, WorkspaceNodeSettingsEntity } from '@enclave/persistence';
 import {
   callableNode,
@@ -15,7 +15,9 @@ import {
   targetOf,
 } from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
+import { NODE_ERRORS } from '../nodes/nodes.errors';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
+import { DATA_LIFECYCLE_ERRORS } from './data-lifecycle.errors';
 import type { EraseResultDto, ExportRecordDto, ExportResultDto } from './dto/exports.dto';
 
 /**
@@ -36,22 +38,18 @@ export class DataLifecycleService {
   private async node(workspaceId: string): Promise<NodeTarget> {
     const node = await callableNode(this.dataSource.manager, workspaceId);
     if (!node)
-      throw new DomainError(
-        'unavailable',
-        'node_unavailable',
-        'The workspace node is not running yet; try again once it is healthy.',
-      );
+      throw domainError(NODE_ERRORS.unavailable, {
+        message: 'The workspace node is not running yet; try again once it is healthy.',
+      });
     return targetOf(this.dataSource.manager, node);
   }
 
   private unavailable(error: unknown): never {
     if (error instanceof NodeCallError)
-      throw new DomainError(
-        'unavailable',
-        'node_unavailable',
-        'The workspace node did not answer; nothing was changed. Try again later.',
-        { code: error.code },
-      );
+      throw domainError(NODE_ERRORS.unavailable, {
+        message: 'The workspace node did not answer; nothing was changed. Try again later.',
+        details: { code: error.code },
+      });
     throw error;
   }
 
@@ -139,8 +137,7 @@ export class DataLifecycleService {
       target: { type: 'conversation', id: conversationId },
       details: { nodeId: target.nodeId, erased: result.erased, messages: result.messages },
     });
-    if (!result.erased)
-      throw new DomainError('not_found', 'conversation_not_found', 'The node has no such conversation.');
+    if (!result.erased) throw domainError(DATA_LIFECYCLE_ERRORS.conversationNotFound);
     return result;
   }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import { WorkspaceEntity } from '@enclave/persistence';
 import { type DeliveryState, desiredSuspension, lockNodeSettings, NodeSyncService } from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
+import { WORKSPACE_ERRORS } from '../workspaces/workspaces.errors';
 
 /**
  * Staff suspend or resume a workspace's node. The wish is recorded first, then forwarded; a
@@ -26,8 +27,7 @@ export class NodeSuspensionService {
     actor: AuditActor,
   ): Promise<{ suspended: boolean; delivery: DeliveryState }> {
     const effective = await this.dataSource.transaction(async (manager) => {
-      if (!(await manager.existsBy(WorkspaceEntity, { id: workspaceId })))
-        throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      if (!(await manager.existsBy(WorkspaceEntity, { id: workspaceId }))) throw domainError(WORKSPACE_ERRORS.notFound);
       const settings = await lockNodeSettings(manager, workspaceId);
       settings.suspended = suspended;
       await manager.save(settings);

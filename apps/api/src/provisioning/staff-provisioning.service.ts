@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import {
   FleetUpgradeEntity,
   HostEntity,
@@ -12,7 +12,9 @@ import {
 } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
 import { DataSource } from 'typeorm';
+import { WORKSPACE_ERRORS } from '../workspaces/workspaces.errors';
 import type { HostDto, RegisterHostDto, StartFleetUpgradeDto } from './dto/provisioning.dto';
+import { PROVISIONING_ERRORS } from './provisioning.errors';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -45,7 +47,7 @@ export class StaffProvisioningService {
 
   async workspace(id: string): Promise<WorkspaceEntity> {
     const workspace = await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id });
-    if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+    if (!workspace) throw domainError(WORKSPACE_ERRORS.notFound);
     return workspace;
   }
 
@@ -54,14 +56,12 @@ export class StaffProvisioningService {
     const jobId = JOB_IDS.provisionWorkspace(workspaceId);
     await this.dataSource.transaction(async (manager) => {
       const workspace = await lockWorkspace(manager, workspaceId);
-      if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      if (!workspace) throw domainError(WORKSPACE_ERRORS.notFound);
       if (workspace.status !== 'provisioning_failed') {
-        throw new DomainError(
-          'conflict',
-          'not_retryable',
-          `Only a workspace whose provisioning failed can be retried (this one is ${workspace.status}).`,
-          { status: workspace.status },
-        );
+        throw domainError(PROVISIONING_ERRORS.notRetryable, {
+          message: `Only a workspace whose provisioning failed can be retried (this one is ${workspace.status}).`,
+          details: { status: workspace.status },
+        });
       }
       await manager.update(WorkspaceEntity, { id: workspaceId }, { status: 'provisioning' });
       await manager.update(
@@ -80,11 +80,9 @@ export class StaffProvisioningService {
       // skips. A job not finished yet (BullMQ has not released it) rolls the retry back.
       const queued = await this.queues.requeue(JobName.ProvisionWorkspace, { workspaceId }, { jobId });
       if (!queued.queued)
-        throw new DomainError(
-          'conflict',
-          'provisioning_running',
-          `Provisioning is ${queued.state} for this workspace.`,
-        );
+        throw domainError(PROVISIONING_ERRORS.provisioningRunning, {
+          message: `Provisioning is ${queued.state} for this workspace.`,
+        });
     });
     return { workspaceId, jobId };
   }
@@ -94,14 +92,12 @@ export class StaffProvisioningService {
     const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
     await this.dataSource.transaction(async (manager) => {
       const workspace = await lockWorkspace(manager, workspaceId, { includeDeleted: true });
-      if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      if (!workspace) throw domainError(WORKSPACE_ERRORS.notFound);
       if (workspace.status !== 'deprovisioning')
-        throw new DomainError(
-          'conflict',
-          'not_retryable',
-          `Only a workspace being deprovisioned can be retried (this one is ${workspace.status}).`,
-          { status: workspace.status },
-        );
+        throw domainError(PROVISIONING_ERRORS.notRetryable, {
+          message: `Only a workspace being deprovisioned can be retried (this one is ${workspace.status}).`,
+          details: { status: workspace.status },
+        });
       await manager.update(
         ProvisioningRunEntity,
         { workspaceId, action: 'deprovision', status: 'failed' },
@@ -116,11 +112,9 @@ export class StaffProvisioningService {
       });
       const queued = await this.queues.requeue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
       if (!queued.queued)
-        throw new DomainError(
-          'conflict',
-          'deprovisioning_pending',
-          `Deprovisioning is ${queued.state} for this workspace.`,
-        );
+        throw domainError(PROVISIONING_ERRORS.deprovisioningPending, {
+          message: `Deprovisioning is ${queued.state} for this workspace.`,
+        });
     });
     return { workspaceId, jobId };
   }
@@ -156,8 +150,7 @@ export class StaffProvisioningService {
         return host;
       });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
-        throw new DomainError('conflict', 'host_name_taken', 'A host with this name is already registered.');
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw domainError(PROVISIONING_ERRORS.hostNameTaken);
       throw error;
     }
   }
@@ -166,13 +159,11 @@ export class StaffProvisioningService {
   async retireHost(id: string, actor: AuditActor): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const host = await manager.findOne(HostEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!host) throw new DomainError('not_found', 'host_not_found', 'No such host.');
+      if (!host) throw domainError(PROVISIONING_ERRORS.hostNotFound);
       if (host.status !== 'free')
-        throw new DomainError(
-          'conflict',
-          'host_not_free',
-          `Only a free host can be retired (this one is ${host.status}).`,
-        );
+        throw domainError(PROVISIONING_ERRORS.hostNotFree, {
+          message: `Only a free host can be retired (this one is ${host.status}).`,
+        });
       await manager.update(HostEntity, { id }, { status: 'retired' });
       await this.audit.record(manager, { actor, action: 'host.retired', target: { type: 'host', id } });
     });
@@ -205,10 +196,7 @@ export class StaffProvisioningService {
   async startUpgrade(input: StartFleetUpgradeDto, actor: AuditActor): Promise<FleetUpgradeEntity> {
     return this.dataSource.transaction(async (manager) => {
       const running = await manager.findOneBy(FleetUpgradeEntity, { status: 'running' });
-      if (running)
-        throw new DomainError('conflict', 'upgrade_running', 'Another fleet upgrade is running.', {
-          upgradeId: running.id,
-        });
+      if (running) throw domainError(PROVISIONING_ERRORS.upgradeRunning, { details: { upgradeId: running.id } });
       const upgrade = await manager.save(
         FleetUpgradeEntity,
         manager.create(FleetUpgradeEntity, {
@@ -238,7 +226,7 @@ export class StaffProvisioningService {
 
   async upgrade(id: string): Promise<FleetUpgradeEntity> {
     const upgrade = await this.dataSource.getRepository(FleetUpgradeEntity).findOneBy({ id });
-    if (!upgrade) throw new DomainError('not_found', 'upgrade_not_found', 'No such fleet upgrade.');
+    if (!upgrade) throw domainError(PROVISIONING_ERRORS.upgradeNotFound);
     return upgrade;
   }
 

@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { DomainError, type ControlPlaneConfig } from '@enclave/platform';
+import { type ControlPlaneConfig, type DomainError, domainError } from '@enclave/platform';
 import { Api, GrammyError } from 'grammy';
 import OpenAI from 'openai';
+import { SECRET_ERRORS } from './secrets.errors';
 
 export interface TelegramBotInfo {
   botId: string;
@@ -28,16 +29,14 @@ export interface CredentialChecks {
 export const CREDENTIAL_CHECKS = Symbol('CREDENTIAL_CHECKS');
 
 export function refused(field: string, provider: string, message: string): DomainError {
-  return new DomainError('invalid', 'credential_refused', message, { field, provider });
+  return domainError(SECRET_ERRORS.credentialRefused, { message, details: { field, provider } });
 }
 
 function unreachable(provider: string): DomainError {
-  return new DomainError(
-    'unavailable',
-    'provider_unreachable',
-    `Could not reach ${provider} to validate the credential; nothing was stored. Try again.`,
-    { provider },
-  );
+  return domainError(SECRET_ERRORS.providerUnreachable, {
+    message: `Could not reach ${provider} to validate the credential; nothing was stored. Try again.`,
+    details: { provider },
+  });
 }
 
 /** The real checks: official SDKs (OpenAI, Anthropic), grammY's Api, and the documented Graph API call. */

@@ -1,21 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { SecretRecordDto, SetSecretDto, SetSecretResultDto } from './dto/secret.dto';
+import { SECRET_ERRORS } from './secrets.errors';
 import { PROVIDER_KEY_KINDS, type ProviderKeyKind, SecretsService } from './secrets.service';
 
 function providerKind(kind: string): ProviderKeyKind {
   if (!(PROVIDER_KEY_KINDS as readonly string[]).includes(kind)) {
-    throw new DomainError(
-      'invalid',
-      'invalid_secret_kind',
-      `Secret kind must be one of ${PROVIDER_KEY_KINDS.join(', ')} (channel credentials are set on their channel).`,
-      { allowed: PROVIDER_KEY_KINDS },
-    );
+    throw domainError(SECRET_ERRORS.invalidKind, {
+      message: `Secret kind must be one of ${PROVIDER_KEY_KINDS.join(', ')} (channel credentials are set on their channel).`,
+      details: { allowed: PROVIDER_KEY_KINDS },
+    });
   }
   return kind as ProviderKeyKind;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import type { SecretKind } from '@enclave/node-protocol';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError, isDomainError } from '@enclave/platform';
 import { PendingSecretDeliveryEntity, SecretRecordEntity } from '@enclave/persistence';
 import {
   callableNode,
@@ -15,9 +15,11 @@ import {
   targetOf,
 } from '@enclave/node-delivery';
 import { DataSource, type EntityManager } from 'typeorm';
+import { NODE_ERRORS } from '../nodes/nodes.errors';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { CREDENTIAL_CHECKS, type CredentialChecks } from './credential-checks';
 import type { SecretRecordDto } from './dto/secret.dto';
+import { SECRET_ERRORS } from './secrets.errors';
 
 export function toSecretDto(record: SecretRecordEntity): SecretRecordDto {
   return {
@@ -119,7 +121,7 @@ export class SecretsService {
     try {
       return await check();
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'credential_refused') {
+      if (isDomainError(error, SECRET_ERRORS.credentialRefused)) {
         await this.audit.recordAlone({
           actor,
           action,
@@ -173,7 +175,7 @@ export class SecretsService {
     const record = await this.dataSource
       .getRepository(SecretRecordEntity)
       .findOneBy({ workspaceId, kind, scope: 'default' });
-    if (!record) throw new DomainError('not_found', 'secret_not_found', 'No such secret.');
+    if (!record) throw domainError(SECRET_ERRORS.notFound);
     await this.forgetOnNode(workspaceId, [record]);
     await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'owner', manager);
@@ -187,22 +189,19 @@ export class SecretsService {
     if (delivered.length === 0) return;
     const node = await callableNode(this.dataSource.manager, workspaceId);
     if (!node)
-      throw new DomainError(
-        'unavailable',
-        'node_unavailable',
-        'The workspace node is not reachable, so it cannot be told to forget the secret; nothing was changed. Try again later.',
-      );
+      throw domainError(NODE_ERRORS.unavailable, {
+        message:
+          'The workspace node is not reachable, so it cannot be told to forget the secret; nothing was changed. Try again later.',
+      });
     const target = await targetOf(this.dataSource.manager, node);
     try {
       for (const record of delivered) await this.gateway.deleteSecret(target, record.kind as SecretKind, record.scope);
     } catch (error) {
       if (error instanceof NodeCallError)
-        throw new DomainError(
-          'unavailable',
-          'node_unavailable',
-          'The workspace node did not confirm forgetting the secret; nothing was changed. Try again later.',
-          { code: error.code },
-        );
+        throw domainError(NODE_ERRORS.unavailable, {
+          message: 'The workspace node did not confirm forgetting the secret; nothing was changed. Try again later.',
+          details: { code: error.code },
+        });
       throw error;
     }
   }

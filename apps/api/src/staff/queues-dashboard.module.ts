@@ -4,16 +4,20 @@ import { ExpressAdapter } from '@bull-board/express';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { type DeclaredError, errorBody, HTTP_STATUS_BY_KIND } from '@enclave/platform';
 import { QueueName } from '@enclave/queue';
 import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { AUTH_ERRORS } from '../auth/auth.errors';
 import { SESSION_COOKIE, SessionService } from '../auth/session.service';
+import { STAFF_ERRORS } from './staff.errors';
 
 /** Where staff find bull-board (the API's global prefix included). */
 export const QUEUES_DASHBOARD_PATH = '/api/staff/queues';
 
-function deny(response: Response, status: 401 | 403, code: string, message: string): void {
-  response.status(status).json({ error: { code, message } });
+/** Answers as the global filter would for the same DomainError (the middleware runs outside Nest's filters). */
+function deny(response: Response, spec: DeclaredError): void {
+  response.status(HTTP_STATUS_BY_KIND[spec.kind]).json(errorBody(spec.code, spec.message));
 }
 
 /**
@@ -26,8 +30,8 @@ export function staffOnlyMiddleware(sessions: () => SessionService) {
       const token: unknown = request.cookies?.[SESSION_COOKIE];
       const auth =
         typeof token === 'string' && token.length > 0 && token.length <= 128 ? await sessions().resolve(token) : null;
-      if (!auth) return deny(response, 401, 'unauthenticated', 'Sign in first.');
-      if (!auth.user.isStaff) return deny(response, 403, 'staff_only', 'This is for Enclave staff only.');
+      if (!auth) return deny(response, AUTH_ERRORS.unauthenticated);
+      if (!auth.user.isStaff) return deny(response, STAFF_ERRORS.staffOnly);
       next();
     } catch (error) {
       next(error);

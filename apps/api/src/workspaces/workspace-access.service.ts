@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import { MembershipEntity, type MembershipRole, WorkspaceEntity } from '@enclave/persistence';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { WORKSPACE_ERRORS } from './workspaces.errors';
 
 const RANK: Record<MembershipRole, number> = { member: 1, admin: 2, owner: 3 };
 
@@ -29,11 +30,11 @@ export class WorkspaceAccessService {
     const workspace = membership
       ? await manager.findOneBy(WorkspaceEntity, { id: workspaceId, deletedAt: IsNull() })
       : null;
-    if (!membership || !workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+    if (!membership || !workspace) throw domainError(WORKSPACE_ERRORS.notFound);
     if (RANK[membership.role] < RANK[minimumRole]) {
-      throw new DomainError('forbidden', 'role_required', `This needs the ${minimumRole} role in the workspace.`, {
-        required: minimumRole,
-        current: membership.role,
+      throw domainError(WORKSPACE_ERRORS.roleRequired, {
+        message: `This needs the ${minimumRole} role in the workspace.`,
+        details: { required: minimumRole, current: membership.role },
       });
     }
     return { workspace, membership };

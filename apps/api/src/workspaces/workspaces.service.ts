@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
 import { MailerService } from '@enclave/mailer';
-import { DomainError } from '@enclave/platform';
+import { domainError } from '@enclave/platform';
 import {
   InvitationEntity,
   lockWorkspace,
@@ -24,6 +24,7 @@ import type {
 import { BillingService } from '../billing/billing.service';
 import { slugProblem } from './slug';
 import { WorkspaceAccessService } from './workspace-access.service';
+import { WORKSPACE_ERRORS } from './workspaces.errors';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -68,7 +69,8 @@ export class WorkspacesService {
 
   async create(user: UserEntity, input: CreateWorkspaceDto, actor: AuditActor): Promise<WorkspaceDto> {
     const problem = slugProblem(input.slug);
-    if (problem) throw new DomainError('invalid', 'slug_invalid', `Slug ${problem}.`, { field: 'slug' });
+    if (problem)
+      throw domainError(WORKSPACE_ERRORS.slugInvalid, { message: `Slug ${problem}.`, details: { field: 'slug' } });
     try {
       return await this.dataSource.transaction(async (manager) => {
         const workspace = await manager.save(
@@ -92,7 +94,7 @@ export class WorkspacesService {
       });
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION)
-        throw new DomainError('conflict', 'slug_taken', 'Slug is already taken.', { field: 'slug' });
+        throw domainError(WORKSPACE_ERRORS.slugTaken, { details: { field: 'slug' } });
       throw error;
     }
   }
@@ -145,7 +147,7 @@ export class WorkspacesService {
       await this.access.require(workspaceId, userId, 'owner', manager);
       // Read again under the lock: a concurrent deletion or billing change is seen, not overwritten.
       const workspace = await lockWorkspace(manager, workspaceId);
-      if (!workspace) throw new DomainError('not_found', 'workspace_not_found', 'No such workspace.');
+      if (!workspace) throw domainError(WORKSPACE_ERRORS.notFound);
       const before = workspace.status;
       const hasNode = HAS_NODE.has(before);
       workspace.deletedAt = new Date();
@@ -214,7 +216,7 @@ export class WorkspacesService {
       const existing = await manager.findOneBy(UserEntity, { email: input.email });
       if (existing) {
         if (await manager.existsBy(MembershipEntity, { workspaceId, userId: existing.id })) {
-          throw new DomainError('conflict', 'already_member', 'That person is already a member.');
+          throw domainError(WORKSPACE_ERRORS.alreadyMember);
         }
         await manager.save(MembershipEntity, { workspaceId, userId: existing.id, role: input.role });
         await this.audit.record(manager, {
@@ -255,7 +257,7 @@ export class WorkspacesService {
     await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const deleted = await manager.delete(InvitationEntity, { id: invitationId, workspaceId });
-      if (!deleted.affected) throw new DomainError('not_found', 'invitation_not_found', 'No such invitation.');
+      if (!deleted.affected) throw domainError(WORKSPACE_ERRORS.invitationNotFound);
       await this.audit.record(manager, {
         actor,
         action: 'invitation.revoked',
@@ -276,9 +278,9 @@ export class WorkspacesService {
       const { membership: acting } = await this.access.require(workspaceId, actingUserId, 'admin', manager);
       const target = await this.lockedMember(manager, workspaceId, memberUserId);
       if ((role === 'owner' || target.role === 'owner') && acting.role !== 'owner') {
-        throw new DomainError('forbidden', 'role_required', 'Only owners can grant or remove the owner role.', {
-          required: 'owner',
-          current: acting.role,
+        throw domainError(WORKSPACE_ERRORS.roleRequired, {
+          message: 'Only owners can grant or remove the owner role.',
+          details: { required: 'owner', current: acting.role },
         });
       }
       if (target.role === 'owner' && role !== 'owner')
@@ -309,9 +311,9 @@ export class WorkspacesService {
       const target = await this.lockedMember(manager, workspaceId, memberUserId);
       if (target.role === 'owner') {
         if (acting.role !== 'owner')
-          throw new DomainError('forbidden', 'role_required', 'Only owners can remove an owner.', {
-            required: 'owner',
-            current: acting.role,
+          throw domainError(WORKSPACE_ERRORS.roleRequired, {
+            message: 'Only owners can remove an owner.',
+            details: { required: 'owner', current: acting.role },
           });
         await this.ensureAnotherOwner(manager, workspaceId, memberUserId);
       }
@@ -330,18 +332,14 @@ export class WorkspacesService {
     // Lock the workspace row so two concurrent demotions cannot both leave it without an owner.
     await lockWorkspace(manager, workspaceId);
     const member = await manager.findOneBy(MembershipEntity, { workspaceId, userId });
-    if (!member) throw new DomainError('not_found', 'member_not_found', 'No such member in this workspace.');
+    if (!member) throw domainError(WORKSPACE_ERRORS.memberNotFound);
     return member;
   }
 
   private async ensureAnotherOwner(manager: EntityManager, workspaceId: string, leavingUserId: string): Promise<void> {
     const owners = await manager.findBy(MembershipEntity, { workspaceId, role: 'owner' });
     if (!owners.some((owner) => owner.userId !== leavingUserId)) {
-      throw new DomainError(
-        'conflict',
-        'last_owner',
-        'A workspace needs at least one owner; make someone else owner first.',
-      );
+      throw domainError(WORKSPACE_ERRORS.lastOwner);
     }
   }
 }

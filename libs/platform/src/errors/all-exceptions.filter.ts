@@ -11,9 +11,11 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
 import { ZodError } from 'zod';
-import { DomainError, HTTP_STATUS_BY_KIND } from './domain-error';
+import { DomainError, domainError, HTTP_STATUS_BY_KIND } from './domain-error';
 import { errorBody, type ErrorBody } from './error-body';
+import { REQUEST_ERRORS } from './request.errors';
 
+/** Codes for errors that are not DomainErrors (Nest's own HTTP exceptions, body-parser refusals). */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthenticated',
@@ -24,7 +26,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   410: 'gone',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  429: 'rate_limited',
+  429: REQUEST_ERRORS.rateLimited.code,
 };
 
 /** Maps every error to `{error: {code, message, details}}`; 5xx details stay in the log behind a request id. */
@@ -42,19 +44,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown, request: Request & { id?: string }): [number, ErrorBody] {
-    if (exception instanceof DomainError) {
-      return [HTTP_STATUS_BY_KIND[exception.kind], errorBody(exception.code, exception.message, exception.details)];
-    }
+    if (exception instanceof DomainError) return domainResponse(exception);
     if (exception instanceof ZodValidationException) {
       const zodError = exception.getZodError() as ZodError;
-      return [400, errorBody('validation_failed', 'The request is not valid.', zodIssues(zodError))];
+      return domainResponse(domainError(REQUEST_ERRORS.validationFailed, { details: zodIssues(zodError) }));
     }
-    if (exception instanceof ThrottlerException) {
-      return [429, errorBody('rate_limited', 'Too many requests; try again later.')];
-    }
+    if (exception instanceof ThrottlerException) return domainResponse(domainError(REQUEST_ERRORS.rateLimited));
     // Nest turns body-parser's JSON SyntaxError into a bare BadRequestException.
     if (exception instanceof BadRequestException && exception.cause === undefined && /JSON/.test(exception.message)) {
-      return [400, errorBody('malformed_json', 'The request body is not valid JSON.')];
+      return domainResponse(domainError(REQUEST_ERRORS.malformedJson));
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -74,7 +72,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (parserError && typeof parserError.status === 'number' && parserError.status < 500 && parserError.expose) {
       return [
         parserError.status,
-        errorBody(CODE_BY_STATUS[parserError.status] ?? 'bad_request', 'The request body was refused.', {
+        errorBody(CODE_BY_STATUS[parserError.status] ?? CODE_BY_STATUS[400], 'The request body was refused.', {
           reason: parserError.type,
         }),
       ];
@@ -86,6 +84,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       errorBody('internal_error', 'Something went wrong on our side.', { requestId }),
     ];
   }
+}
+
+function domainResponse(error: DomainError): [number, ErrorBody] {
+  return [HTTP_STATUS_BY_KIND[error.kind], errorBody(error.code, error.message, error.details)];
 }
 
 function zodIssues(error: ZodError): Array<{ path: string; message: string }> {
