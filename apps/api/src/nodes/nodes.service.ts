@@ -9,7 +9,7 @@ import {
   verifyRequest,
   type HeartbeatRequest,
 } from '@enclave/node-protocol';
-import { CONFIG, type ControlPlaneConfig, DomainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, type DomainError, domainError, REQUEST_ERRORS } from '@enclave/platform';
 import {
   hashEnrolmentToken,
   NodeEntity,
@@ -22,6 +22,7 @@ import { desiredSuspension, NodeSyncService } from '@enclave/node-delivery';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InboxNoticesService } from './inbox-notices.service';
+import { NODE_ERRORS } from './nodes.errors';
 import { RedisNonceStore } from './redis-nonce.store';
 
 export interface SignedNodeRequest {
@@ -36,19 +37,16 @@ export interface SignedNodeRequest {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function refusedSignature(reason: string): DomainError {
-  return new DomainError(
-    'unauthenticated',
-    reason === 'replayed_nonce' ? 'replayed_request' : 'bad_signature',
-    'The request signature was refused.',
-    { reason },
-  );
+  return domainError(reason === 'replayed_nonce' ? NODE_ERRORS.replayedRequest : NODE_ERRORS.badSignature, {
+    details: { reason },
+  });
 }
 
 function parseJson(raw: Buffer | undefined): unknown {
   try {
     return JSON.parse((raw ?? Buffer.alloc(0)).toString('utf8'));
   } catch {
-    throw new DomainError('invalid', 'malformed_json', 'The request body is not valid JSON.');
+    throw domainError(REQUEST_ERRORS.malformedJson);
   }
 }
 
@@ -77,19 +75,17 @@ export class NodesService {
   async enrol(request: SignedNodeRequest): Promise<{ nodeId: string; enrolledAt: string }> {
     const parsed = enrolRequestSchema.safeParse(parseJson(request.rawBody));
     if (!parsed.success)
-      throw new DomainError(
-        'invalid',
-        'validation_failed',
-        'The enrolment request is not valid.',
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
+      throw domainError(REQUEST_ERRORS.validationFailed, {
+        message: 'The enrolment request is not valid.',
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
     const body = parsed.data;
-    const denied = () => new DomainError('unauthenticated', 'enrolment_refused', 'Enrolment refused.');
+    const denied = () => domainError(NODE_ERRORS.enrolmentRefused);
     if (!UUID.test(body.nodeId)) throw denied();
     try {
       parsePublicKey(body.publicKey);
     } catch {
-      throw new DomainError('invalid', 'bad_public_key', 'publicKey must be an Ed25519 SPKI PEM key.');
+      throw domainError(NODE_ERRORS.badPublicKey);
     }
     const node = await this.dataSource.getRepository(NodeEntity).findOneBy({ id: body.nodeId });
     const expected = node?.enrolmentTokenHash ? Buffer.from(node.enrolmentTokenHash, 'hex') : null;
@@ -140,13 +136,13 @@ export class NodesService {
   }
 
   async heartbeat(nodeId: string, request: SignedNodeRequest): Promise<{ receivedAt: string }> {
-    const unknown = () => new DomainError('unauthenticated', 'unknown_node', 'Unknown node.');
+    const unknown = () => domainError(NODE_ERRORS.unknownNode);
     if (!UUID.test(nodeId)) throw unknown();
     const headerNodeId = request.headers[PROTOCOL_HEADERS.nodeId];
     if (headerNodeId !== nodeId) throw refusedSignature('missing_headers');
     const node = await this.dataSource.getRepository(NodeEntity).findOneBy({ id: nodeId });
     if (!node || !node.publicKey) throw unknown();
-    if (node.status === 'wiped') throw new DomainError('gone', 'node_deprovisioned', 'This node was deprovisioned.');
+    if (node.status === 'wiped') throw domainError(NODE_ERRORS.deprovisioned);
     const verdict = await verifyRequest({
       method: request.method,
       path: request.path,
@@ -158,22 +154,19 @@ export class NodesService {
     if (!verdict.ok) throw refusedSignature(verdict.reason);
     const parsed = heartbeatRequestSchema.safeParse(parseJson(request.rawBody));
     if (!parsed.success || parsed.data.nodeId !== nodeId)
-      throw new DomainError(
-        'invalid',
-        'validation_failed',
-        'The heartbeat is not valid.',
-        parsed.success
+      throw domainError(REQUEST_ERRORS.validationFailed, {
+        message: 'The heartbeat is not valid.',
+        details: parsed.success
           ? [{ path: 'nodeId', message: 'does not match the path' }]
           : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
+      });
     const beat = parsed.data;
     const receivedAt = new Date();
     const needsDelivery = await this.dataSource.transaction(async (manager) => {
       const current = await manager
         .getRepository(NodeEntity)
         .findOne({ where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
-      if (!current || current.status === 'wiped')
-        throw new DomainError('gone', 'node_deprovisioned', 'This node was deprovisioned.');
+      if (!current || current.status === 'wiped') throw domainError(NODE_ERRORS.deprovisioned);
       const previous = current.status;
       current.lastHeartbeatAt = receivedAt;
       current.reportedVersion = beat.version;

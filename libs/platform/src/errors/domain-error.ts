@@ -43,22 +43,7 @@ export class DomainError extends Error {
   readonly code: string;
   readonly details?: unknown;
 
-  constructor(spec: DeclaredError, options?: DomainErrorOptions);
-  /**
-   * @deprecated Transitional, for the sites not converted yet (apps/api/src/nodes/nodes.service.ts):
-   * declare the code in the module's `*.errors.ts` and throw `domainError(ENTRY)` instead.
-   */
-  constructor(kind: DomainErrorKind, code: string, message: string, details?: unknown);
-  constructor(
-    first: DeclaredError | DomainErrorKind,
-    second?: DomainErrorOptions | string,
-    legacyMessage?: string,
-    legacyDetails?: unknown,
-  ) {
-    const spec: ErrorSpec =
-      typeof first === 'string' ? { kind: first, code: second as string, message: legacyMessage ?? '' } : first;
-    const options: DomainErrorOptions =
-      typeof first === 'string' ? { details: legacyDetails } : ((second as DomainErrorOptions | undefined) ?? {});
+  constructor(spec: DeclaredError, options: DomainErrorOptions = {}) {
     super(options.message ?? spec.message);
     this.name = 'DomainError';
     this.kind = spec.kind;
