@@ -15,12 +15,16 @@ import {
   SlugQueryDto,
   WorkspaceDto,
 } from './dto/workspace.dto';
+import { MembersService } from './members.service';
 import { WorkspacesService } from './workspaces.service';
 
 @ApiTags('workspaces')
 @Controller('workspaces')
 export class WorkspacesController {
-  constructor(private readonly workspaces: WorkspacesService) {}
+  constructor(
+    private readonly workspaces: WorkspacesService,
+    private readonly membership: MembersService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: WorkspaceDto, isArray: true })
@@ -71,7 +75,7 @@ export class WorkspacesController {
   @Get(':id/members')
   @ApiOkResponse({ type: MembersDto })
   members(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<MembersDto> {
-    return this.workspaces.members(id, user.id);
+    return this.membership.list(id, user.id);
   }
 
   @Post(':id/members')
@@ -82,7 +86,7 @@ export class WorkspacesController {
     @Body() body: InviteMemberDto,
     @Actor() actor: AuditActor,
   ): Promise<InviteResultDto> {
-    return this.workspaces.invite(id, user, body, actor);
+    return this.membership.invite(id, user, body, actor);
   }
 
   @Patch(':id/members/:userId')
@@ -94,7 +98,7 @@ export class WorkspacesController {
     @Body() body: ChangeRoleDto,
     @Actor() actor: AuditActor,
   ): Promise<void> {
-    return this.workspaces.changeRole(id, user.id, memberId, body.role, actor);
+    return this.membership.changeRole(id, user.id, memberId, body.role, actor);
   }
 
   @Delete(':id/members/:userId')
@@ -105,7 +109,7 @@ export class WorkspacesController {
     @CurrentUser() user: UserEntity,
     @Actor() actor: AuditActor,
   ): Promise<void> {
-    return this.workspaces.removeMember(id, user.id, memberId, actor);
+    return this.membership.removeMember(id, user.id, memberId, actor);
   }
 
   @Delete(':id/invitations/:invitationId')
@@ -116,6 +120,6 @@ export class WorkspacesController {
     @CurrentUser() user: UserEntity,
     @Actor() actor: AuditActor,
   ): Promise<void> {
-    return this.workspaces.revokeInvitation(id, user.id, invitationId, actor);
+    return this.membership.revokeInvitation(id, user.id, invitationId, actor);
   }
 }
