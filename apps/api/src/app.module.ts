@@ -14,6 +14,7 @@ import { ChannelsModule } from './channels/channels.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
 import { ProvisioningApiModule } from './provisioning/provisioning-api.module';
+import { NodeSessionsModule } from './node-sessions/node-sessions.module';
 import { NodesModule } from './nodes/nodes.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { QueuesDashboardModule } from './staff/queues-dashboard.module';
@@ -46,6 +47,7 @@ export class AppModule {
         ChannelsModule,
         SecretsModule,
         NodesModule,
+        NodeSessionsModule,
         UsageModule,
         ExportsModule,
         QueuesDashboardModule,

@@ -2,13 +2,14 @@ import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AllExceptionsFilter } from '@enclave/platform';
+import { AllExceptionsFilter, CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AppModule } from './app.module';
 import { buildOpenApiDocument } from './openapi';
+import { helmetOptions } from './web/content-security-policy';
 
 /** The API exactly as it runs in production; tests call this too, with their own env. */
 export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
@@ -19,7 +20,7 @@ export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<I
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '256kb' });
-  app.use(helmet());
+  app.use(helmet(helmetOptions(app.get<ControlPlaneConfig>(CONFIG))));
   app.use(cookieParser());
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ZodValidationPipe());

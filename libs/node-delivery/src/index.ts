@@ -3,6 +3,7 @@ export * from './node-transport';
 export * from './node-lifecycle.client';
 export * from './http-node-client';
 export * from './signing-key';
+export * from './node-session-signer';
 export * from './secret-vault';
 export * from './node-delivery';
 export * from './node-sync.service';

@@ -10,6 +10,7 @@ import {
   WorkspaceEntity,
   WorkspaceNodeSettingsEntity,
 } from '@enclave/persistence';
+import type { ControlPlaneConfig } from '@enclave/platform';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
 import type { NodeGateway } from './http-node-client';
@@ -18,6 +19,11 @@ import type { NodeTarget } from './node-transport';
 import type { SecretVault } from './secret-vault';
 
 export const DELIVERY_ACTOR: AuditActor = { type: 'system', id: 'node-delivery' };
+
+/** The dashboard's origin, sent with every config: the only origin a node's CORS answers for node sessions. */
+export function dashboardOrigin(config: Pick<ControlPlaneConfig, 'PUBLIC_URL'>): string {
+  return new URL(config.PUBLIC_URL).origin;
+}
 
 /** Node statuses in which the node has enrolled and can be called. */
 export const CALLABLE_NODE_STATUSES = ['enrolled', 'healthy', 'degraded'] as const;
@@ -101,6 +107,8 @@ export class NodeDelivery {
     private readonly gateway: NodeGateway,
     private readonly vault: SecretVault,
     private readonly audit: AuditService,
+    /** `dashboardOrigin(config)`; the config leaves it out when undefined. */
+    private readonly dashboardOrigin?: string,
   ) {}
 
   async buildConfig(manager: EntityManager, workspaceId: string, revision: number): Promise<ApplyConfigRequest> {
@@ -128,6 +136,7 @@ export class NodeDelivery {
               verifyToken: c.whatsappVerifyToken as string,
             },
       ),
+      ...(this.dashboardOrigin ? { dashboardOrigin: this.dashboardOrigin } : {}),
     };
   }
 

@@ -740,6 +740,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/node-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["NodeSessionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/usage": {
         parameters: {
             query?: never;
@@ -1258,6 +1274,17 @@ export interface components {
             /** @enum {string} */
             delivery: "delivered" | "pending";
         };
+        /** @default {} */
+        CreateNodeSessionDto: {
+            renewal?: boolean;
+        };
+        NodeSessionDto: {
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uri */
+            nodeUrl: string;
+        };
         UsageDto: {
             days: number;
             /** Format: date */
@@ -1279,6 +1306,8 @@ export interface components {
                 };
                 providerErrors: number;
                 fallbackReplies: number;
+                handoffs: number;
+                humanReplies: number;
             }[];
             totals: {
                 inbound: number;
@@ -1286,6 +1315,8 @@ export interface components {
                 failures: number;
                 providerErrors: number;
                 fallbackReplies: number;
+                handoffs: number;
+                humanReplies: number;
             };
         };
         RequestExportDto: {
@@ -2718,6 +2749,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuspensionResultDto"];
+                };
+            };
+        };
+    };
+    NodeSessionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNodeSessionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeSessionDto"];
                 };
             };
         };
