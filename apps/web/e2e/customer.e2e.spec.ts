@@ -134,12 +134,21 @@ describe('web app: customer journey', () => {
         `INSERT INTO usage_daily (workspace_id, day, channel, inbound, outbound) VALUES ($1, $2, 'telegram', $3, $3), ($1, $2, 'whatsapp', $4, $4)`,
         [workspaceId, day, 20 + ((daysAgo * 7) % 15), 5 + ((daysAgo * 3) % 9)],
       );
+      await app.harness.api.dataSource.query(
+        `INSERT INTO usage_daily (workspace_id, day, channel, handoffs, human_replies) VALUES ($1, $2, 'inbox', $3, $4)`,
+        [workspaceId, day, daysAgo % 4, 2 + ((daysAgo * 5) % 7)],
+      );
     }
     await page.getByRole('tab', { name: 'Overview' }).click();
     const chart = page.getByTestId('usage-chart');
     await chart.waitFor();
     await chart.locator('.recharts-bar-rectangle').first().waitFor();
-    expect(await chart.locator('.recharts-legend-item-text').allInnerTexts()).toEqual(['Telegram', 'WhatsApp']);
+    expect(await chart.locator('.recharts-legend-item-text').allInnerTexts()).toEqual([
+      'Telegram',
+      'WhatsApp',
+      'Handoffs',
+      'Human replies',
+    ]);
     await page.getByText('7 days', { exact: true }).click();
     await page.getByRole('img', { name: /Messages per day per channel/ }).waitFor();
     await chart.locator('.recharts-bar-rectangle').first().waitFor();
