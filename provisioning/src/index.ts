@@ -11,6 +11,8 @@ export * from './engine/provisioning-runtime';
 export * from './engine/provisioning-events';
 export * from './engine/run-store';
 export * from './engine/provisioning.engine';
+export * from './engine/steps/step-tables';
+export * from './engine/workspace-run-lock';
 export * from './engine/provisioning-engine.module';
 export * from './engine/fleet-reconciler';
 export * from './engine/fleet-upgrader';

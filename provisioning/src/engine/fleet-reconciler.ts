@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
 import { publicKeyFingerprint } from '@enclave/node-protocol';
-import { NodeEntity, type NodeStatus, type WorkspaceStatus } from '@enclave/persistence';
-import { DataSource } from 'typeorm';
-import { ProvisioningEngine } from './provisioning.engine';
+import { statusAfterSilence, type WorkspaceStatus } from '@enclave/persistence';
+import { AllocationStore } from './allocation-store';
 import { ProvisioningNotConfiguredError, ProvisioningRuntime } from './provisioning-runtime';
 
 /** Workspaces whose node should be up and reachable. */
@@ -35,8 +33,7 @@ export class FleetReconciler {
   private readonly logger = new Logger('FleetReconciler');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly engine: ProvisioningEngine,
+    private readonly allocations: AllocationStore,
     private readonly runtime: ProvisioningRuntime,
     private readonly audit: AuditService,
   ) {}
@@ -54,8 +51,7 @@ export class FleetReconciler {
       trustedKeysFailed: 0,
     };
     const trustedKeys = this.trustedKeys();
-    const config = this.runtime.config;
-    for (const { node, host, workspace } of await this.engine.liveNodes()) {
+    for (const { node, host, workspace } of await this.allocations.liveNodes()) {
       report.checked += 1;
       if (!SERVED.has(workspace.status)) {
         if (workspace.status === 'deprovisioned' || workspace.status === 'pending_payment') {
@@ -79,7 +75,7 @@ export class FleetReconciler {
           const good = records.length === 1 && records[0].content === host.address && records[0].proxied;
           if (!good) {
             const { record, action } = await this.runtime.dns.upsert(name, host.address);
-            await this.dataSource.getRepository(NodeEntity).update({ id: node.id }, { dnsRecordId: record.id });
+            await this.allocations.updateNode(node.id, { dnsRecordId: record.id });
             report.dnsRecreated += 1;
             await this.audit.recordAlone({
               actor: SYSTEM_ACTOR,
@@ -96,14 +92,12 @@ export class FleetReconciler {
       }
       // Heartbeat freshness: silence makes a node degraded, then offline (its next signed
       // heartbeat sets the health from its own checks again, see NodesService).
-      const silentMs = node.lastHeartbeatAt ? now.getTime() - node.lastHeartbeatAt.getTime() : Number.POSITIVE_INFINITY;
-      let next: NodeStatus = node.status;
-      if (silentMs > config.PROVISIONING_NODE_OFFLINE_AFTER_MS) next = 'offline';
-      else if (silentMs > config.PROVISIONING_NODE_DEGRADED_AFTER_MS && node.status !== 'offline') next = 'degraded';
-      if (next !== node.status && node.status !== 'installing') {
-        await this.dataSource.transaction(async (manager) => {
-          await manager.update(NodeEntity, { id: node.id }, { status: next });
-          await this.audit.record(manager, {
+      const next = statusAfterSilence(node, now.getTime(), this.runtime.config);
+      if (next !== node.status) {
+        await this.allocations.updateNode(
+          node.id,
+          { status: next },
+          {
             actor: SYSTEM_ACTOR,
             action: `node.${next}`,
             workspaceId: workspace.id,
@@ -115,8 +109,8 @@ export class FleetReconciler {
               reason: 'no heartbeat',
               lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
             },
-          });
-        });
+          },
+        );
         if (next === 'degraded') report.degraded += 1;
         else report.offline += 1;
       }
@@ -137,16 +131,17 @@ export class FleetReconciler {
           const { fingerprints } = await this.runtime
             .nodeClient()
             .setTrustedKeys(this.runtime.nodeEndpoint(host, workspace.slug), trustedKeys.pems);
-          await this.dataSource.transaction(async (manager) => {
-            await manager.update(NodeEntity, { id: node.id }, { trustedKeyFingerprints: fingerprints });
-            await this.audit.record(manager, {
+          await this.allocations.updateNode(
+            node.id,
+            { trustedKeyFingerprints: fingerprints },
+            {
               actor: SYSTEM_ACTOR,
               action: 'node.trusted_keys_updated',
               workspaceId: workspace.id,
               target: { type: 'node', id: node.id },
               details: { from: node.trustedKeyFingerprints, to: fingerprints },
-            });
-          });
+            },
+          );
           report.trustedKeysUpdated += 1;
         } catch (error) {
           report.trustedKeysFailed += 1;

@@ -5,7 +5,7 @@ import {
   FleetUpgradeEntity,
   type FleetUpgradeNodeResult,
   type HostEntity,
-  NodeEntity,
+  type NodeEntity,
   type WorkspaceEntity,
 } from '@enclave/persistence';
 import { DataSource } from 'typeorm';
@@ -19,7 +19,8 @@ import {
   rollbackNode,
   serviceNameFor,
 } from '../host/node-host';
-import { ProvisioningEngine } from './provisioning.engine';
+import type { SshSession } from '../ssh/ssh-executor';
+import { AllocationStore } from './allocation-store';
 import { ProvisioningRuntime } from './provisioning-runtime';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,7 +35,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class FleetUpgrader {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly engine: ProvisioningEngine,
+    private readonly allocations: AllocationStore,
     private readonly runtime: ProvisioningRuntime,
     private readonly audit: AuditService,
   ) {}
@@ -47,7 +48,7 @@ export class FleetUpgrader {
     upgrade.version = bundle.version;
     await repo.update({ id: upgrade.id }, { version: bundle.version });
     const done = new Set(upgrade.results.map((r) => r.nodeId));
-    const targets = (await this.engine.liveNodes()).filter(
+    const targets = (await this.allocations.liveNodes()).filter(
       ({ node, host }) =>
         host &&
         node.status === 'healthy' &&
@@ -95,58 +96,54 @@ export class FleetUpgrader {
     bundle: AgentNodeBundle,
     gateTimeoutMs = this.runtime.config.PROVISIONING_WAIT_TIMEOUT_MS,
   ): Promise<FleetUpgradeNodeResult> {
-    const log: string[] = [];
     const base = { nodeId: node.id, workspaceId: workspace.id, to: bundle.version };
-    return this.engine.withHostSession(
-      host,
-      (line) => log.push(line),
-      async (session) => {
-        const from = await installedVersion(session, host.installRoot);
-        if (from === bundle.version) return { ...base, from, outcome: 'skipped' as const };
-        try {
-          await ensureBundleOnHost(session, host.installRoot, bundle);
-          await installNode(
-            session,
-            {
-              root: host.installRoot,
-              service: serviceNameFor(host.installRoot),
-              memoryMax: this.runtime.config.PROVISIONING_NODE_MEMORY_MAX,
-            },
-            bundle,
-          );
-          const restartedAt = new Date();
-          await restartNode(session, host.installRoot);
-          await this.healthGate(node, host, workspace, restartedAt, gateTimeoutMs, () =>
-            nodeLocallyHealthy(session, host.installRoot, host.nodePort),
-          );
-          await this.dataSource.transaction(async (manager) => {
-            await manager.update(NodeEntity, { id: node.id }, { bundleVersion: bundle.version });
-            await this.audit.record(manager, {
-              actor: SYSTEM_ACTOR,
-              action: 'node.upgraded',
-              workspaceId: workspace.id,
-              target: { type: 'node', id: node.id },
-              details: { from, to: bundle.version },
-            });
-          });
-          return { ...base, from, outcome: 'upgraded' as const };
-        } catch (error) {
-          const reason = (error as Error).message.slice(0, 300);
-          if (!from) return { ...base, from, outcome: 'failed' as const, error: reason };
-          await rollbackNode(session, host.installRoot, from);
-          const back = await this.waitLocal(() => nodeLocallyHealthy(session, host.installRoot, host.nodePort), 60_000);
-          await this.audit.recordAlone({
+    return this.withHostSession(host, async (session) => {
+      const from = await installedVersion(session, host.installRoot);
+      if (from === bundle.version) return { ...base, from, outcome: 'skipped' as const };
+      try {
+        await ensureBundleOnHost(session, host.installRoot, bundle);
+        await installNode(
+          session,
+          {
+            root: host.installRoot,
+            service: serviceNameFor(host.installRoot),
+            memoryMax: this.runtime.config.PROVISIONING_NODE_MEMORY_MAX,
+          },
+          bundle,
+        );
+        const restartedAt = new Date();
+        await restartNode(session, host.installRoot);
+        await this.healthGate(node, host, workspace, restartedAt, gateTimeoutMs, () =>
+          nodeLocallyHealthy(session, host.installRoot, host.nodePort),
+        );
+        await this.allocations.updateNode(
+          node.id,
+          { bundleVersion: bundle.version },
+          {
             actor: SYSTEM_ACTOR,
-            action: 'node.upgrade_rolled_back',
+            action: 'node.upgraded',
             workspaceId: workspace.id,
             target: { type: 'node', id: node.id },
-            outcome: 'failure',
-            details: { from, to: bundle.version, reason, healthyAfterRollback: back },
-          });
-          return { ...base, from, outcome: 'rolled_back' as const, error: reason };
-        }
-      },
-    );
+            details: { from, to: bundle.version },
+          },
+        );
+        return { ...base, from, outcome: 'upgraded' as const };
+      } catch (error) {
+        const reason = (error as Error).message.slice(0, 300);
+        if (!from) return { ...base, from, outcome: 'failed' as const, error: reason };
+        await rollbackNode(session, host.installRoot, from);
+        const back = await this.waitLocal(() => nodeLocallyHealthy(session, host.installRoot, host.nodePort), 60_000);
+        await this.audit.recordAlone({
+          actor: SYSTEM_ACTOR,
+          action: 'node.upgrade_rolled_back',
+          workspaceId: workspace.id,
+          target: { type: 'node', id: node.id },
+          outcome: 'failure',
+          details: { from, to: bundle.version, reason, healthyAfterRollback: back },
+        });
+        return { ...base, from, outcome: 'rolled_back' as const, error: reason };
+      }
+    });
   }
 
   private async healthGate(
@@ -165,7 +162,7 @@ export class FleetUpgrader {
       try {
         if (!(await local())) problem = 'local health probe failed';
         else {
-          const fresh = await this.dataSource.getRepository(NodeEntity).findOneByOrFail({ id: node.id });
+          const fresh = await this.allocations.reloadNode(node.id);
           if (!fresh.lastHeartbeatAt || fresh.lastHeartbeatAt < since) problem = 'no heartbeat since the restart';
           else {
             const health = await client.health(endpoint);
@@ -179,6 +176,19 @@ export class FleetUpgrader {
       await sleep(500);
     }
     throw new Error(`health gate failed: ${problem}`);
+  }
+
+  /**
+   * SSH to a node's host with the same pinning as provisioning. Commands are not logged: an
+   * upgrade keeps its outcome per node in fleet_upgrades.results (and the audit log).
+   */
+  private async withHostSession<T>(host: HostEntity, work: (session: SshSession) => Promise<T>): Promise<T> {
+    const session = await this.runtime.openSsh(host, () => undefined);
+    try {
+      return await work(session);
+    } finally {
+      await session.close();
+    }
   }
 
   private async waitLocal(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {

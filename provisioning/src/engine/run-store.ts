@@ -63,6 +63,28 @@ export class RunStore {
     return { run, steps: await this.steps(run.id) };
   }
 
+  /** The run of this action that has not succeeded yet (running, or failed and waiting for a retry). */
+  unfinishedRun(workspaceId: string, action: ProvisioningAction): Promise<ProvisioningRunEntity | null> {
+    return this.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .findOneBy({ workspaceId, action, status: In(['running', 'failed']) });
+  }
+
+  /** An attempt failed and BullMQ will retry: the run stays running, with the error shown meanwhile. */
+  async attemptFailed(run: ProvisioningRunEntity, error: string): Promise<void> {
+    await this.dataSource.getRepository(ProvisioningRunEntity).update({ id: run.id }, { error: error.slice(0, 4000) });
+  }
+
+  /** Ends the unfinished run of this action for good (it must never be resumed). */
+  async cancelUnfinished(workspaceId: string, action: ProvisioningAction, reason: string): Promise<void> {
+    await this.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .update(
+        { workspaceId, action, status: In(['running', 'failed']) },
+        { status: 'canceled', finishedAt: new Date(), error: reason },
+      );
+  }
+
   steps(runId: string): Promise<ProvisioningStepEntity[]> {
     return this.dataSource.getRepository(ProvisioningStepEntity).find({ where: { runId }, order: { position: 'ASC' } });
   }
