@@ -14,11 +14,15 @@ export class EnrolStep implements ProvisioningStep {
 
   async run(ctx: StepContext): Promise<void> {
     const nodeId = ctx.requireNode().id;
-    const node = await ctx.waitFor('the node to enrol', this.runtime.config.PROVISIONING_WAIT_TIMEOUT_MS, async () => {
-      const fresh = await this.allocations.reloadNode(nodeId);
-      return fresh.enrolledAt ? fresh : undefined;
-    });
+    const { node, enrolledAt } = await ctx.waitFor(
+      'the node to enrol',
+      this.runtime.config.PROVISIONING_WAIT_TIMEOUT_MS,
+      async () => {
+        const fresh = await this.allocations.reloadNode(nodeId);
+        return fresh.enrolledAt ? { node: fresh, enrolledAt: fresh.enrolledAt } : undefined;
+      },
+    );
     ctx.node = node;
-    ctx.log(`node ${node.id} enrolled at ${node.enrolledAt!.toISOString()} (public key stored)`);
+    ctx.log(`node ${node.id} enrolled at ${enrolledAt.toISOString()} (public key stored)`);
   }
 }
