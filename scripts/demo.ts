@@ -3,15 +3,10 @@ import { Client } from 'pg';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type CustomerIdentity,
-  endUserRoundTrip,
-  type JourneyStep,
-  runJourney,
-  setUpCustomerWorkspace,
-  stepRunner,
-  summaryTable,
-} from './stack/journey';
+import { type CustomerIdentity, setUpCustomerWorkspace } from './stack/customer-workspace';
+import { endUserRoundTrip } from './stack/end-user';
+import { runJourney } from './stack/journey';
+import { type JourneyStep, stepRunner, summaryTable } from './stack/journey-steps';
 import { type LocalStack, STAFF_EMAIL, startLocalStack } from './stack/local-stack';
 
 /**

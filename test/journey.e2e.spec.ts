@@ -2,7 +2,8 @@ import { createTestDatabase, createTestRedis, freeTcpPort, type TestDatabase, ty
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJourney, summaryTable } from '../scripts/stack/journey';
+import { runJourney } from '../scripts/stack/journey';
+import { summaryTable } from '../scripts/stack/journey-steps';
 import { type LocalStack, NODE_ZONE, startLocalStack } from '../scripts/stack/local-stack';
 
 /**
