@@ -1,27 +1,21 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AuditEventEntity, HostEntity, NodeEntity, WorkspaceEntity, type WorkspaceStatus } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
-import { cloudflareStandIn, type RunningSandbox, startSandbox } from '@enclave/sandbox';
-import { freeTcpPort, generateSshKey, startTestSshd, type TestSshd } from '@enclave/testing';
+import type { RunningSandbox } from '@enclave/sandbox';
+import type { TestSshd } from '@enclave/testing';
 import type { JobsOptions } from 'bullmq';
 import { type ApiHarness, startApiHarness } from './api-harness';
+import { eventually } from './eventually';
+import { CLOUDFLARE_TOKEN, DNS_ZONE, startProvisioningEnvironment } from './provisioning-env';
 import { signInByEmail } from './sign-in';
+import { type TestHost, testHostPool } from './test-hosts';
+import { type WorkerProcess, workerPool } from './worker-process';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
-export const BUNDLE_CACHE = join(REPO_ROOT, 'tmp/provisioning-bundles');
-export const DNS_ZONE = 'enclave.test';
-const CLOUDFLARE_TOKEN = 'provisioning-test-token';
-const ORIGIN_CA_KEY = 'v1.0-provisioning-test-origin-ca-key';
-
-/** A worker process (apps/worker/src/main.ts), as production runs it, that a test may kill -9. */
-export interface WorkerProcess {
-  readonly child: ChildProcess;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
+export { eventually } from './eventually';
+export { BUNDLE_CACHE, DNS_ZONE, REPO_ROOT } from './provisioning-env';
+export type { WorkerProcess } from './worker-process';
 
 export interface ProvisioningHarness {
   api: ApiHarness;
@@ -36,14 +30,14 @@ export interface ProvisioningHarness {
   sshKeyPath: string;
   startWorker(label?: string, extraEnv?: NodeJS.ProcessEnv): WorkerProcess;
   /** Starts a real sshd and registers it in the pool through the staff API. */
-  addHost(options?: { fingerprint?: string }): Promise<{ sshd: TestSshd; hostId: string; root: string }>;
+  addHost(options?: { fingerprint?: string }): Promise<TestHost>;
   /** A workspace as billing leaves it after payment: status `provisioning`, job enqueued. */
   paidWorkspace(slug: string, jobOptions?: JobsOptions): Promise<string>;
   enqueueProvision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
   /** What billing does once a cancellation's delay has passed. */
   requestDeprovision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
   /** The pool host (and its sshd) the workspace got: allocation takes the oldest free host. */
-  allocatedHost(workspaceId: string): Promise<{ sshd: TestSshd; hostId: string; root: string }>;
+  allocatedHost(workspaceId: string): Promise<TestHost>;
   waitForStatus(
     workspaceId: string,
     status: WorkspaceStatus | WorkspaceStatus[],
@@ -65,28 +59,6 @@ export interface ProvisioningHarness {
   close(): Promise<void>;
 }
 
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /**
  * The whole provisioning path for real: the API (node callbacks, staff API), worker processes,
  * a Cloudflare stand-in (DNS + Origin CA from a local test CA), and real OpenSSH servers on
@@ -94,99 +66,16 @@ export async function eventually<T>(
  */
 export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}): Promise<ProvisioningHarness> {
   const scratch = mkdtempSync(join(tmpdir(), 'enclave-prov-'));
-  const cf = cloudflareStandIn({ zones: [DNS_ZONE], apiToken: CLOUDFLARE_TOKEN, originCaKey: ORIGIN_CA_KEY });
-  const cloudflare = await startSandbox([cf], 0);
-  const zoneId = cf.zoneId(DNS_ZONE);
-  if (!zoneId) throw new Error(`the Cloudflare stand-in has no zone ${DNS_ZONE}`);
-  const caPath = join(scratch, 'origin-ca.pem');
-  writeFileSync(caPath, cf.originCa.certificatePem);
-  const signingKeyPath = join(scratch, 'control-plane.ed25519.pem');
-  writeFileSync(signingKeyPath, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-    mode: 0o600,
-  });
-  const sshKeyPath = join(scratch, 'control-plane-ssh');
-  generateSshKey(sshKeyPath, 'enclave-control-plane');
-
-  const provisioningEnv: NodeJS.ProcessEnv = {
-    NODE_PROTOCOL_SIGNING_KEY_PATH: signingKeyPath,
-    PROVISIONING_SSH_KEY_PATH: sshKeyPath,
-    PROVISIONING_SSH_CONNECT_TIMEOUT_MS: '3000',
-    PROVISIONING_SSH_KEEPALIVE_MS: '2000',
-    PROVISIONING_BUNDLE_CACHE_DIR: BUNDLE_CACHE,
-    PROVISIONING_SOURCE_ROOT: REPO_ROOT,
-    PROVISIONING_NODE_MEMORY_MAX: '512M',
-    PROVISIONING_NODE_HEARTBEAT_MS: '1000',
-    PROVISIONING_WAIT_TIMEOUT_MS: '45000',
-    PROVISIONING_JOB_LOCK_MS: '3000',
-    PROVISIONING_RECONCILE_INTERVAL_MS: '0',
-    NODE_DNS_ZONE: DNS_ZONE,
-    CLOUDFLARE_API_URL: `${cloudflare.url}/cloudflare/client/v4`,
-    CLOUDFLARE_API_TOKEN: CLOUDFLARE_TOKEN,
-    CLOUDFLARE_ZONE_ID: zoneId,
-    CLOUDFLARE_ORIGIN_CA_KEY: ORIGIN_CA_KEY,
-    CLOUDFLARE_ORIGIN_CA_ROOT_PATH: caPath,
-    ...overrides,
-  };
-  const api = await startApiHarness(provisioningEnv);
+  const environment = await startProvisioningEnvironment(scratch, overrides);
+  const { cf, cloudflare, zoneId, sshKeyPath } = environment;
+  const api = await startApiHarness(environment.env);
   const env = { ...api.env };
   const staffCookie = await signInByEmail(api, 'staff@enclave.test');
   const ownerEmail = 'owner@provisioning.test';
   const ownerCookie = await signInByEmail(api, ownerEmail);
-  const hosts: TestSshd[] = [];
-  const workers = new Set<WorkerProcess>();
   const queues = api.app.get(QueueService);
-
-  const startWorker = (label = 'worker', extraEnv: NodeJS.ProcessEnv = {}): WorkerProcess => {
-    const log = createWriteStream(join(scratch, `${label}-${Date.now()}.log`));
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/worker/src/main.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        ...env,
-        ...extraEnv,
-        LOG_LEVEL: process.env.PROVISIONING_TEST_LOG_LEVEL ?? 'warn',
-        SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    const worker: WorkerProcess = {
-      child,
-      kill: (signal: NodeJS.Signals = 'SIGKILL') =>
-        new Promise<void>((done) => {
-          workers.delete(worker);
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill(signal);
-        }),
-    };
-    workers.add(worker);
-    return worker;
-  };
-
-  const addHost = async (options: { fingerprint?: string } = {}) => {
-    const sshd = await startTestSshd({ clientKeyPath: sshKeyPath });
-    hosts.push(sshd);
-    const root = join(sshd.dir, 'enclave');
-    const response = await api
-      .http()
-      .post('/api/staff/hosts')
-      .set('cookie', staffCookie)
-      .send({
-        name: `loopback-${sshd.port}`,
-        address: '127.0.0.1',
-        sshPort: sshd.port,
-        sshUser: 'root',
-        hostKeyFingerprint: options.fingerprint ?? sshd.hostKeyFingerprint,
-        installRoot: root,
-        nodePort: await freeTcpPort(),
-        publicPort: await freeTcpPort(),
-      });
-    if (response.status !== 201)
-      throw new Error(`host registration failed: ${response.status} ${JSON.stringify(response.body)}`);
-    return { sshd, hostId: response.body.id as string, root };
-  };
+  const workers = workerPool(env, scratch);
+  const hostPool = testHostPool(api, staffCookie, sshKeyPath);
 
   const enqueueProvision = async (workspaceId: string, jobOptions: JobsOptions = {}) => {
     await queues.enqueue(
@@ -234,13 +123,6 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     );
   };
 
-  const allocatedHost = async (workspaceId: string) => {
-    const host = await api.dataSource.getRepository(HostEntity).findOneByOrFail({ workspaceId });
-    const sshd = hosts.find((each) => each.port === host.sshPort);
-    if (!sshd) throw new Error(`no test sshd on port ${host.sshPort}`);
-    return { sshd, hostId: host.id, root: host.installRoot };
-  };
-
   const dnsRecords = async (name: string) => {
     const response = await fetch(
       `${cloudflare.url}/cloudflare/client/v4/zones/${zoneId}/dns_records?name=${encodeURIComponent(name)}`,
@@ -282,33 +164,23 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     staffCookie,
     ownerCookie,
     ownerEmail,
-    hosts,
+    hosts: hostPool.hosts,
     sshKeyPath,
-    startWorker,
-    addHost,
+    startWorker: workers.start,
+    addHost: hostPool.add,
     paidWorkspace,
     enqueueProvision,
     requestDeprovision,
     waitForStatus,
-    allocatedHost,
+    allocatedHost: hostPool.allocatedTo,
     dnsRecords,
     edgeOrigin,
     originCaPem: cf.originCa.certificatePem,
     auditActions,
     counts,
     async close() {
-      for (const worker of [...workers]) await worker.kill('SIGKILL');
-      // Stop every node left running on the hosts (wipe script), then the hosts.
-      for (const sshd of hosts) {
-        try {
-          execFileSync('bash', [join(REPO_ROOT, 'provisioning/host/wipe.sh'), join(sshd.dir, 'enclave')], {
-            stdio: 'ignore',
-          });
-        } catch {
-          // best effort
-        }
-        await sshd.destroy();
-      }
+      await workers.killAll();
+      await hostPool.destroyAll();
       await api.close();
       await cloudflare.close();
       if (!process.env.PROVISIONING_TEST_KEEP) rmSync(scratch, { recursive: true, force: true });
