@@ -97,68 +97,18 @@ export interface ConfiguredChannels {
   readonly whatsapp: { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
 }
 
-/** Re-applies the config with other providers per channel (next revision). */
-export async function switchProviders(
-  f: NodeFixture,
-  ch: ConfiguredChannels,
-  telegram: 'openai' | 'anthropic',
-  whatsapp: 'openai' | 'anthropic',
-  revision: number,
-): Promise<void> {
-  const agentOf = (p: string) => (p === 'anthropic' ? 'agent-anthropic' : 'agent-openai');
-  const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
-    revision,
-    agents: [
-      {
-        id: 'agent-openai',
-        name: 'Helper',
-        instructions: 'You are a helpful assistant.',
-        provider: 'openai',
-        model: 'gpt-4o-mini',
-        enabled: true,
-      },
-      {
-        id: 'agent-anthropic',
-        name: 'Claude helper',
-        instructions: 'You are a kind assistant.',
-        provider: 'anthropic',
-        model: 'claude-haiku-4-5',
-        enabled: true,
-      },
-    ],
-    channels: [
-      { id: 'tg-main', type: 'telegram', agentId: agentOf(telegram), enabled: true },
-      {
-        id: 'wa-main',
-        type: 'whatsapp',
-        agentId: agentOf(whatsapp),
-        enabled: true,
-        phoneNumberId: ch.whatsapp.phoneNumberId,
-        verifyToken: ch.whatsapp.verifyToken,
-      },
-    ],
-  });
-  if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
-}
+type Provider = 'openai' | 'anthropic';
 
-/** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
-export async function configureNode(
-  f: Pick<NodeFixture, 'cp' | 'nodeUrl' | 'sandboxJson'>,
-  opts: {
-    telegramProvider?: 'openai' | 'anthropic';
-    whatsappProvider?: 'openai' | 'anthropic';
-    revision?: number;
-  } = {},
-): Promise<ConfiguredChannels> {
-  const token = telegramToken();
-  const whatsapp = {
-    phoneNumberId: String(100_000_000_000_000 + Math.floor(Math.random() * 1e9)),
-    accessToken: `EAAG${'x'.repeat(10)}${Math.random().toString(36).slice(2, 14)}`,
-    appSecret: `app-secret-${Math.random().toString(36).slice(2)}`,
-    verifyToken: 'verify-me-please',
-  };
-  const cfg = {
-    revision: opts.revision ?? 1,
+/** The test config: one agent per provider, a Telegram and a WhatsApp channel on the given providers. */
+function testConfig(
+  revision: number,
+  whatsapp: Pick<ConfiguredChannels['whatsapp'], 'phoneNumberId' | 'verifyToken'>,
+  telegramProvider: Provider,
+  whatsappProvider: Provider,
+) {
+  const agentOf = (p: Provider) => (p === 'anthropic' ? 'agent-anthropic' : 'agent-openai');
+  return {
+    revision,
     dashboardOrigin: TEST_DASHBOARD_ORIGIN,
     agents: [
       {
@@ -179,22 +129,50 @@ export async function configureNode(
       },
     ],
     channels: [
-      {
-        id: 'tg-main',
-        type: 'telegram',
-        agentId: opts.telegramProvider === 'anthropic' ? 'agent-anthropic' : 'agent-openai',
-        enabled: true,
-      },
+      { id: 'tg-main', type: 'telegram', agentId: agentOf(telegramProvider), enabled: true },
       {
         id: 'wa-main',
         type: 'whatsapp',
-        agentId: opts.whatsappProvider === 'openai' ? 'agent-openai' : 'agent-anthropic',
+        agentId: agentOf(whatsappProvider),
         enabled: true,
         phoneNumberId: whatsapp.phoneNumberId,
         verifyToken: whatsapp.verifyToken,
       },
     ],
   };
+}
+
+/** Re-applies the config with other providers per channel (next revision). */
+export async function switchProviders(
+  f: NodeFixture,
+  ch: ConfiguredChannels,
+  telegram: Provider,
+  whatsapp: Provider,
+  revision: number,
+): Promise<void> {
+  const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', testConfig(revision, ch.whatsapp, telegram, whatsapp));
+  if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** Applies a config with one agent per provider, a Telegram and a WhatsApp channel, and their secrets. */
+export async function configureNode(
+  f: Pick<NodeFixture, 'cp' | 'nodeUrl' | 'sandboxJson'>,
+  opts: { telegramProvider?: Provider; whatsappProvider?: Provider; revision?: number } = {},
+): Promise<ConfiguredChannels> {
+  const token = telegramToken();
+  const whatsapp = {
+    phoneNumberId: String(100_000_000_000_000 + Math.floor(Math.random() * 1e9)),
+    accessToken: `EAAG${'x'.repeat(10)}${Math.random().toString(36).slice(2, 14)}`,
+    appSecret: `app-secret-${Math.random().toString(36).slice(2)}`,
+    verifyToken: 'verify-me-please',
+  };
+  // WhatsApp answers with Anthropic unless told otherwise: each provider gets traffic by default.
+  const cfg = testConfig(
+    opts.revision ?? 1,
+    whatsapp,
+    opts.telegramProvider ?? 'openai',
+    opts.whatsappProvider ?? 'anthropic',
+  );
   const put = async (kind: string, value: string, scope = 'default') => {
     const r = await f.cp.call(f.nodeUrl, 'PUT', `/v1/secrets/${kind}`, { value, scope });
     if (r.status !== 200) throw new Error(`put secret ${kind}: ${r.status} ${JSON.stringify(r.body)}`);
