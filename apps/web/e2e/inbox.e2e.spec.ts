@@ -192,6 +192,9 @@ describe('web app: team inbox talking to the node directly', () => {
       logs: w.h.logs.join('\n'),
     };
     expect(leaks(texts, haystacks)).toEqual([]);
-    expect(browser.errors.filter((e) => !e.includes('/v1/inbox/events'))).toEqual([]);
+    // The page may refetch the conversation it just erased (the erase event races the navigation): that 404 is the answer.
+    const expected = (e: string) =>
+      e.includes('/v1/inbox/events') || /^http 404: GET .*\/v1\/inbox\/conversations\/[0-9a-f-]{36}$/.test(e);
+    expect(browser.errors.filter((e) => !expected(e))).toEqual([]);
   });
 });
