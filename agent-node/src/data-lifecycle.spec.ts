@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { join, relative } from 'node:path';
 import type { ErrorBody, RequestExportResponse, WipeReceipt } from '@enclave/node-protocol';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
@@ -134,6 +135,48 @@ describe('export, erase, retention and wipe', () => {
     expect(exports.purgeExpired(Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
     expect(existsSync(dir)).toBe(false);
     expect((await fetch(r.body.url)).status).toBe(410);
+  });
+
+  it('downloads only the exact canonical link: any unknown, missing, repeated or re-ordered parameter is 403', async () => {
+    const r = await f.cp.call<RequestExportResponse>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
+    const url = new URL(r.body.url);
+    const [expires, sig] = [url.searchParams.get('expires'), url.searchParams.get('signature')];
+    const other = 'f'.repeat(64);
+    const base = `${f.nodeUrl}${url.pathname}`;
+    for (const query of [
+      `expires=${expires}&signature=${sig}&x=1`,
+      `x=1&expires=${expires}&signature=${sig}`,
+      `expires=${expires}&signature=${sig}&signature=${other}`,
+      `expires=${expires}&signature=${other}&signature=${sig}`,
+      `expires=${expires}&expires=${expires}&signature=${sig}`,
+      `signature=${sig}&expires=${expires}`,
+      `expires=${expires}&signature=${sig}&`,
+      `%65xpires=${expires}&signature=${sig}`,
+      `signature=${sig}`,
+    ]) {
+      const res = await fetch(`${base}?${query}`);
+      expect([query, res.status]).toEqual([query, 403]);
+      expect((await jsonOf<ErrorBody>(res)).error.code).toBe('link_invalid');
+    }
+    // the path is taken exactly as sent, not as a URL parser would normalise it
+    const dotted = await rawGet(`${url.pathname.replace('/export.tar.gz', '/./export.tar.gz')}${url.search}`);
+    expect(dotted).toBe(403);
+    // other methods: 405; the canonical link itself still downloads
+    for (const method of ['POST', 'HEAD', 'PUT']) expect((await fetch(r.body.url, { method })).status).toBe(405);
+    const ok = await fetch(r.body.url);
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+
+    /** GET with the request target exactly as given (fetch would normalise the path). */
+    function rawGet(target: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest({ host: url.hostname, port: url.port, path: target, method: 'GET' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject).end();
+      });
+    }
   });
 
   it('erases one conversation on request', async () => {

@@ -40,8 +40,7 @@ export class ExportsCapability implements Capability {
         path: '/exports/:exportId/:file',
         bodyLimit: 0,
         handler: (ctx) => {
-          const q = ctx.url.searchParams;
-          const exportId = this.service.links.verify(ctx.url.pathname, q.get('expires'), q.get('signature'));
+          const exportId = this.service.links.verify(ctx.rawPath);
           const { stream, size } = this.service.openArchive(exportId);
           ctx.res.writeHead(200, {
             'content-type': 'application/gzip',
