@@ -56,6 +56,55 @@ describe('Cloudflare DNS and Origin CA through the official SDK (sandbox stand-i
     expect(await dns.remove('acme.enclave.test')).toBe(0);
   });
 
+  describe('a create whose answer is lost or that finds the record already there (81057/81058)', () => {
+    const arm = async (fault: Record<string, unknown>) => {
+      const res = await fetch(`${sandbox.url}/cloudflare/_test/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
+      expect(res.status).toBe(200);
+    };
+    const dnsCreates = async () =>
+      ((await (await fetch(`${sandbox.url}/cloudflare/_test/faults`)).json()) as { dnsCreates: number }).dnsCreates;
+
+    it('lost answer: the create was applied, the same call finds it, one record, the POST sent once', async () => {
+      const before = await dnsCreates();
+      await arm({ fault: 'lose_response' });
+      const { record, action } = await dns.upsert('lost.enclave.test', '192.0.2.20');
+      expect(action).toBe('created');
+      expect(record).toMatchObject({ type: 'A', content: '192.0.2.20', proxied: true });
+      expect(await dns.find('lost.enclave.test')).toEqual([
+        { id: record.id, name: 'lost.enclave.test', type: 'A', content: '192.0.2.20', proxied: true },
+      ]);
+      expect(await dnsCreates()).toBe(before + 1); // neither the SDK nor we re-sent the create
+      expect((await dns.upsert('lost.enclave.test', '192.0.2.20')).action).toBe('unchanged');
+    });
+
+    it('81058 from another writer between lookup and create: its record is reconciled (proxied), not duplicated', async () => {
+      await arm({
+        fault: 'concurrent_create',
+        record: { type: 'A', name: 'race.enclave.test', content: '192.0.2.30', proxied: false, ttl: 300 },
+      });
+      const { record, action } = await dns.upsert('race.enclave.test', '192.0.2.30');
+      expect(action).toBe('updated');
+      expect(await dns.find('race.enclave.test')).toEqual([
+        { id: record.id, name: 'race.enclave.test', type: 'A', content: '192.0.2.30', proxied: true },
+      ]);
+    });
+
+    it('an existing record with other content is updated in place: no create is sent', async () => {
+      await dns.upsert('moved.enclave.test', '192.0.2.40');
+      const before = await dnsCreates();
+      const { record, action } = await dns.upsert('moved.enclave.test', '192.0.2.41');
+      expect(action).toBe('updated');
+      expect(await dns.find('moved.enclave.test')).toEqual([
+        { id: record.id, name: 'moved.enclave.test', type: 'A', content: '192.0.2.41', proxied: true },
+      ]);
+      expect(await dnsCreates()).toBe(before);
+    });
+  });
+
   it('gets an origin certificate for a CSR made with createCsr, and revokes it', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const csr = createCsr(privateKey, 'acme.enclave.test');

@@ -4,6 +4,7 @@ import type { StandIn } from '../sandbox';
 import { authenticate, CloudflareError, envelope, fail, handle, noRoute } from './cloudflare-api';
 import { certificateRoutes, loadOrCreateCa } from './cloudflare-certificates';
 import { type DnsRecord, dnsRoutes } from './cloudflare-dns';
+import { CreateFaults } from './cloudflare-faults';
 import { zoneRoutes, Zones } from './cloudflare-zones';
 import type { OriginCa } from './origin-ca';
 
@@ -22,6 +23,8 @@ import type { OriginCa } from './origin-ca';
  *   GET    /cloudflare/client/v4/certificates?zone_id=
  *   GET|DELETE /cloudflare/client/v4/certificates/:id
  *   GET    /cloudflare/_test/ca.pem                       the sandbox Origin CA certificate
+ *   POST   /cloudflare/_test/faults                       fault the next DNS record create (cloudflare-faults.ts)
+ *   GET    /cloudflare/_test/faults                       faults not yet used, DNS creates received
  */
 
 export interface CloudflareStandInOptions {
@@ -53,6 +56,7 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
   const zones = new Zones(options.zones?.length ? options.zones : ['enclave.test']);
   const records = new Map<string, DnsRecord>();
   const ca = loadOrCreateCa(options.caDir);
+  const faults = new CreateFaults(zones, records);
 
   const api = Router();
   api.use(authenticate(token, options.originCaKey ?? CLOUDFLARE_DEFAULT_ORIGIN_CA_KEY));
@@ -66,6 +70,7 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
     handle(() => envelope({ id: createHash('md5').update(token).digest('hex'), status: 'active' })),
   );
   zoneRoutes(api, zones);
+  api.post('/zones/:zoneId/dns_records', faults.beforeCreate);
   dnsRoutes(api, zones, records);
   certificateRoutes(api, zones, ca);
   api.use((_req, res) => fail(res, noRoute()));
@@ -86,6 +91,7 @@ export function cloudflareStandIn(options: CloudflareStandInOptions = {}): Cloud
       router.get('/_test/zones', (_req, res) => {
         res.json(zones.list.map((z) => ({ id: z.id, name: z.name })));
       });
+      faults.routes(router);
       router.use('/client/v4', api);
       router.use((_req, res) => fail(res, noRoute()));
       return router;
