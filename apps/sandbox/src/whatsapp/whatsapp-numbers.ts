@@ -7,6 +7,9 @@ import { delivered, type DeliveryStatus, postWebhook } from '../webhook-post';
 
 export const WHATSAPP_TOKEN_SHAPE = /^EAA[A-Za-z0-9]{20,}$/;
 
+/** The customer-service window: a business may send free-form messages this long after the user's last one. */
+export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 export interface PhoneNumber {
   id: string;
   wabaId: string;
@@ -17,6 +20,8 @@ export interface PhoneNumber {
   verifyToken?: string;
   sent: Record<string, unknown>[];
   inbound: Map<string, Record<string, unknown>>;
+  /** Each user's (wa_id) last message time, epoch ms: free-form messages only within 24 h of it. */
+  lastInboundAt: Map<string, number>;
   deliveries: { kind: 'message' | 'status'; attempt: number; status: DeliveryStatus; at: string }[];
 }
 

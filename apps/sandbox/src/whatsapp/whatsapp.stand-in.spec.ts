@@ -133,4 +133,60 @@ describe('WhatsApp Cloud API stand-in', () => {
     expect(badParams).toMatchObject({ status: 400, body: { error: { code: 100 } } });
     expect(badParams.body.error.fbtrace_id).toEqual(expect.any(String));
   });
+  it('enforces the 24-hour window: a late free-form text is refused with 131047, a template goes out', async () => {
+    const dayAndHourAgo = Math.floor(Date.now() / 1000) - 25 * 3600;
+    const inbound = await call<{
+      payload: { entry: { changes: { value: { messages: { timestamp: string }[] } }[] }[] };
+    }>(
+      'POST',
+      '/_test/phone-numbers/2222222222/messages',
+      { from: '15559870000', text: 'yesterday', timestamp: dayAndHourAgo },
+      '',
+    );
+    expect(inbound.body.payload.entry[0].changes[0].value.messages[0].timestamp).toBe(String(dayAndHourAgo));
+    const sentBefore = (await call<{ messages: unknown[] }>('GET', '/_test/phone-numbers/2222222222/sent')).body
+      .messages.length;
+    const text = (to: string) =>
+      call<{ error: Record<string, unknown> }>('POST', '/v21.0/2222222222/messages', {
+        messaging_product: 'whatsapp',
+        to,
+        type: 'text',
+        text: { body: 'too late' },
+      });
+    const late = await text('15559870000');
+    expect(late).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 131047,
+          type: 'OAuthException',
+          message: expect.stringContaining('131047'),
+          error_data: { details: expect.stringContaining('24 hours') },
+          fbtrace_id: expect.any(String),
+        },
+      },
+    });
+    // Never wrote at all: no window either.
+    expect((await text('15559870001')).body.error.code).toBe(131047);
+    const template = await call<{ messages: { id: string }[] }>('POST', '/v21.0/2222222222/messages', {
+      messaging_product: 'whatsapp',
+      to: '15559870000',
+      type: 'template',
+      template: { name: 'reopen_conversation', language: { code: 'en_US' } },
+    });
+    expect(template.status).toBe(200);
+    const sent = (await call<{ messages: Record<string, unknown>[] }>('GET', '/_test/phone-numbers/2222222222/sent'))
+      .body.messages;
+    expect(sent.slice(sentBefore)).toEqual([
+      expect.objectContaining({
+        id: template.body.messages[0].id,
+        to: '15559870000',
+        type: 'template',
+        template: { name: 'reopen_conversation', language: 'en_US' },
+      }),
+    ]);
+    // A fresh message from the user opens the window again.
+    await call('POST', '/_test/phone-numbers/2222222222/messages', { from: '15559870000', text: 'back' }, '');
+    expect((await text('15559870000')).status).toBe(200);
+  });
 });

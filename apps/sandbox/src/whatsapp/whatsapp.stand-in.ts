@@ -10,8 +10,11 @@ import { type PhoneNumber, WhatsAppAccount } from './whatsapp-numbers';
  * under /whatsapp so a client runs with `graphApiBaseUrl: <sandbox>/whatsapp`.
  *
  * - `GET /{version}/{phone-number-id}` phone number lookup;
- * - `POST /{version}/{phone-number-id}/messages` text messages
- *   → `{messaging_product, contacts:[{input, wa_id}], messages:[{id:"wamid…"}]}`;
+ * - `POST /{version}/{phone-number-id}/messages` text and template messages
+ *   → `{messaging_product, contacts:[{input, wa_id}], messages:[{id:"wamid…"}]}`; a text more than
+ *   24 hours after the user's last message (or to a user who never wrote) is refused like Meta
+ *   does: 400 `{error:{message, type, code: 131047, error_data:{messaging_product, details}, fbtrace_id}}`;
+ *   templates (`type: "template", template: {name, language: {code}}`) are accepted any time;
  * - Bearer auth (`EAA…` tokens accepted unless revoked); Graph errors
  *   `{error:{message, type, code, error_subcode?, fbtrace_id}}`;
  * - webhooks like Meta's: a GET verification (hub.mode / hub.verify_token / hub.challenge)
@@ -20,7 +23,8 @@ import { type PhoneNumber, WhatsAppAccount } from './whatsapp-numbers';
  *   status callbacks (sent, delivered) after each message the business sends.
  *
  * Test controls under /whatsapp/_test (register a phone number + webhook, make an end user
- * send a message, read what was sent, revoke a token, tune retries).
+ * send a message — `timestamp` (unix seconds) backdates it, and the window with it — read what
+ * was sent, revoke a token, tune retries).
  */
 /** `outbound` delivers webhooks (the sandbox passes its Cloudflare edge so node hostnames resolve). */
 export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn {
@@ -59,6 +63,7 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
         appSecret: b.appSecret,
         sent: [],
         inbound: new Map(),
+        lastInboundAt: new Map(),
         deliveries: [],
       };
       account.numbers.set(id, p);
@@ -93,13 +98,17 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
         text?: string;
         type?: 'text' | 'image';
         messageId?: string;
+        /** When the user wrote (unix seconds); default now. */
+        timestamp?: number;
       };
       const from = b.from ?? '15551234567';
       const id = b.messageId ?? `wamid.${Buffer.from(randomBytes(24)).toString('base64url')}`;
+      const seconds = Number.isSafeInteger(b.timestamp) ? Number(b.timestamp) : Math.floor(Date.now() / 1000);
+      p.lastInboundAt.set(from, Math.max(p.lastInboundAt.get(from) ?? 0, seconds * 1000));
       const message: Record<string, unknown> = {
         from,
         id,
-        timestamp: String(Math.floor(Date.now() / 1000)),
+        timestamp: String(seconds),
         type: b.type ?? 'text',
       };
       if ((b.type ?? 'text') === 'text') message.text = { body: b.text ?? 'hello' };
