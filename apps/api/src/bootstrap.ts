@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { AppModule } from './app.module';
+import { requireUtf8Body } from './common/utf8-body';
 import { buildOpenApiDocument } from './openapi';
 import { helmetOptions } from './web/content-security-policy';
 
@@ -20,6 +21,7 @@ export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<I
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '256kb' });
+  app.use(requireUtf8Body);
   app.use(helmet(helmetOptions(app.get<ControlPlaneConfig>(CONFIG))));
   app.use(cookieParser());
   app.setGlobalPrefix('api');

@@ -7,3 +7,4 @@ export * from './errors/request.errors';
 export * from './errors/all-exceptions.filter';
 export * from './logging/redaction';
 export * from './logging/logging.module';
+export * from './text';

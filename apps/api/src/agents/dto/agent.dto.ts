@@ -1,13 +1,14 @@
 import { MODEL_PROVIDERS } from '@enclave/persistence';
+import { humanText } from '@enclave/platform';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
 export const INSTRUCTIONS_MAX_CHARS = 8_000;
 
 const fields = {
-  name: z.string().trim().min(1).max(100),
+  name: humanText({ max: 100 }),
   /** The agent's system prompt. */
-  instructions: z.string().max(INSTRUCTIONS_MAX_CHARS),
+  instructions: humanText({ max: INSTRUCTIONS_MAX_CHARS, min: 0, multiline: true }),
   provider: z.enum(MODEL_PROVIDERS),
   model: z
     .string()

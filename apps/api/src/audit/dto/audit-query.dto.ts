@@ -11,7 +11,11 @@ const pageFields = {
 
 const filterFields = {
   actorType: z.enum(AUDIT_ACTOR_TYPES).optional(),
-  actorId: z.string().min(1).max(64).optional(),
+  /** A user or node id, or a system actor's name (`node-delivery`, `job:…`): printable ASCII. */
+  actorId: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,64}$/, 'actor ids are 1-64 printable ASCII characters')
+    .optional(),
   /** Exact action ("workspace.created") or a family ending in a dot ("workspace."). */
   action: z
     .string()

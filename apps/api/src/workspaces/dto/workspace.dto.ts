@@ -1,9 +1,10 @@
 import { MEMBERSHIP_ROLES, WORKSPACE_STATUSES } from '@enclave/persistence';
+import { humanText } from '@enclave/platform';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { emailSchema } from '../../auth/dto/auth.dto';
 
-const nameSchema = z.string().trim().min(1).max(80);
+const nameSchema = humanText({ max: 80 });
 /** Format only; reserved words and uniqueness are business rules checked by the service. */
 const slugSchema = z.string().min(1).max(63);
 
