@@ -56,7 +56,7 @@ describe('ChannelsService (unit)', () => {
     expect(sync.afterChange).not.toHaveBeenCalled();
   });
 
-  it('a malformed WhatsApp app secret is refused before the Graph API is called', async () => {
+  it('a malformed WhatsApp app secret is a 400 credential_malformed before the Graph API is called', async () => {
     const whatsApp = jest.fn();
     const { service, transaction } = build({ whatsApp });
     await expect(
@@ -73,7 +73,7 @@ describe('ChannelsService (unit)', () => {
         },
         actor,
       ),
-    ).rejects.toMatchObject({ code: 'credential_refused', details: { field: 'appSecret' } });
+    ).rejects.toMatchObject({ code: 'credential_malformed', details: { field: 'appSecret', provider: 'whatsapp' } });
     expect(whatsApp).not.toHaveBeenCalled();
     expect(transaction).not.toHaveBeenCalled();
   });

@@ -6,7 +6,8 @@ import { AgentEntity, ChannelEntity, SecretRecordEntity } from '@enclave/persist
 import { bumpConfigRevision, type DeliveryState, NodeSyncService, SecretVault } from '@enclave/node-delivery';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CREDENTIAL_CHECKS, type CredentialChecks, refused } from '../secrets/credential-checks';
+import { CREDENTIAL_CHECKS, type CredentialChecks } from '../secrets/credential-checks';
+import { requireCredentialShape } from '../secrets/credential-shapes';
 import { SecretsService } from '../secrets/secrets.service';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { CHANNEL_ERRORS } from './channels.errors';
@@ -33,9 +34,6 @@ export function toChannelDto(channel: ChannelEntity): ChannelDto {
     updatedAt: channel.updatedAt.toISOString(),
   };
 }
-
-/** Graph API app secrets are 32 hex characters; Meta offers no call to check one with a user token. */
-const APP_SECRET_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 
 /**
  * Telegram and WhatsApp channels. Credentials are validated with the provider first (getMe;
@@ -85,11 +83,12 @@ export class ChannelsService {
     };
     await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
       if (input.type === 'telegram') {
+        requireCredentialShape('telegram_bot_token', 'botToken', input.botToken);
         const bot = await this.checks.telegramBotToken(input.botToken);
         Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
       } else {
-        if (!APP_SECRET_SHAPE.test(input.appSecret))
-          throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
+        requireCredentialShape('whatsapp_access_token', 'accessToken', input.accessToken);
+        requireCredentialShape('whatsapp_app_secret', 'appSecret', input.appSecret);
         const number = await this.checks.whatsApp(input.accessToken, input.phoneNumberId);
         Object.assign(metadata, {
           whatsappPhoneNumberId: number.phoneNumberId,
@@ -197,6 +196,7 @@ export class ChannelsService {
           throw domainError(CHANNEL_ERRORS.wrongCredentials, {
             message: 'A Telegram channel takes a botToken only.',
           });
+        requireCredentialShape('telegram_bot_token', 'botToken', input.botToken);
         const bot = await this.checks.telegramBotToken(input.botToken);
         Object.assign(metadata, { telegramBotId: bot.botId, telegramBotUsername: bot.username });
         updates.push({ kind: 'telegram_bot_token', value: input.botToken });
@@ -205,8 +205,8 @@ export class ChannelsService {
           throw domainError(CHANNEL_ERRORS.wrongCredentials, {
             message: 'A WhatsApp channel takes accessToken and/or appSecret.',
           });
-        if (input.appSecret && !APP_SECRET_SHAPE.test(input.appSecret))
-          throw refused('appSecret', 'whatsapp', 'A WhatsApp app secret is 16-128 letters, digits, "-" or "_".');
+        if (input.accessToken) requireCredentialShape('whatsapp_access_token', 'accessToken', input.accessToken);
+        if (input.appSecret) requireCredentialShape('whatsapp_app_secret', 'appSecret', input.appSecret);
         if (input.accessToken) {
           await this.checks.whatsApp(input.accessToken, channel.whatsappPhoneNumberId as string);
           updates.push({ kind: 'whatsapp_access_token', value: input.accessToken });

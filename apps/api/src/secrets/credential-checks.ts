@@ -16,7 +16,9 @@ export interface WhatsAppNumberInfo {
 
 /**
  * Validates credentials against their provider before anything is stored or delivered.
- * Refused → 400 `credential_refused` naming the field; provider unreachable → 503.
+ * Refused → 400 `credential_refused` naming the field; provider unreachable → 503. Callers
+ * check the value's shape first (`requireCredentialShape`), so only a value the provider could
+ * have issued goes on the wire.
  * Injected by token so services are unit-testable without a network.
  */
 export interface CredentialChecks {

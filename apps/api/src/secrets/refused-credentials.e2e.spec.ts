@@ -94,7 +94,45 @@ describe('refused credentials: clear 4xx, nothing stored, nothing delivered', ()
       .set('Cookie', f.adminCookie)
       .send({ ...body, accessToken: `EAAgood${alnum(30)}`, appSecret: 'bad secret!' })
       .expect(400);
-    expect(secret.body.error).toMatchObject({ code: 'credential_refused', details: { field: 'appSecret' } });
+    expect(secret.body.error).toMatchObject({ code: 'credential_malformed', details: { field: 'appSecret' } });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  // Characters no provider issues: 400 before the provider is asked (not 503 "unreachable"), nothing written.
+  it.each([
+    ['non-ASCII OpenAI key', 'openai', `sk-${alnum(24)}é${alnum(8)}`],
+    ['OpenAI key with a space', 'openai', `sk-${alnum(16)} ${alnum(16)}`],
+    ['OpenAI key with a control character', 'openai', `sk-${alnum(16)}\u0007${alnum(16)}`],
+    ['Anthropic key without its prefix', 'anthropic', `sk-${alnum(40)}`],
+    ['Anthropic key with a lone surrogate', 'anthropic', `sk-ant-${alnum(24)}\ud800${alnum(8)}`],
+  ])('%s: 400 credential_malformed', async (_name, provider, key) => {
+    const before = await snapshot();
+    const res = await http()
+      .put(`${f.ws}/secrets/${provider}_api_key`)
+      .set('Cookie', f.adminCookie)
+      .send({ value: key })
+      .expect(400);
+    expect(res.body.error).toMatchObject({ code: 'credential_malformed', details: { field: 'value', provider } });
+    expect(JSON.stringify(res.body)).not.toContain(key);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('malformed channel credentials: 400 credential_malformed naming the field, nothing written', async () => {
+    const before = await snapshot();
+    const expectMalformed = (res: { body: { error: unknown } }, field: string) =>
+      expect(res.body.error).toMatchObject({ code: 'credential_malformed', details: { field } });
+    const create = (body: object) => http().post(`${f.ws}/channels`).set('Cookie', f.adminCookie).send(body);
+    const rotate = (body: object) =>
+      http().put(`${f.ws}/channels/${f.channelId}/credentials`).set('Cookie', f.adminCookie).send(body);
+    const telegram = { type: 'telegram', agentId: f.agentId };
+    expectMalformed(await create({ ...telegram, botToken: `123456:AA${alnum(30)}ü` }).expect(400), 'botToken');
+    expectMalformed(await rotate({ botToken: `12 3456:AA${alnum(33)}` }).expect(400), 'botToken');
+    const whatsapp = { type: 'whatsapp', agentId: f.agentId, phoneNumberId: '100000000001' };
+    const appSecret = randomBytes(16).toString('hex');
+    expectMalformed(
+      await create({ ...whatsapp, accessToken: `EAA${alnum(30)} ${alnum(4)}`, appSecret }).expect(400),
+      'accessToken',
+    );
     expect(await snapshot()).toEqual(before);
   });
 });

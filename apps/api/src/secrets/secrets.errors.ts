@@ -8,6 +8,12 @@ export const SECRET_ERRORS = defineErrors({
     message: 'Secret kind must be a model provider key (channel credentials are set on their channel).',
   },
   notFound: { kind: 'not_found', code: 'secret_not_found', message: 'No such secret.' },
+  /** Not shaped as the provider issues it (checked before the provider is asked); the message says what is. */
+  credentialMalformed: {
+    kind: 'invalid',
+    code: 'credential_malformed',
+    message: 'This is not a credential the provider issues.',
+  },
   /** The provider answered and refused the credential; the message says what it answered. */
   credentialRefused: { kind: 'invalid', code: 'credential_refused', message: 'The provider refused this credential.' },
   providerUnreachable: {

@@ -18,6 +18,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { NODE_ERRORS } from '../nodes/nodes.errors';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { CREDENTIAL_CHECKS, type CredentialChecks } from './credential-checks';
+import { requireCredentialShape } from './credential-shapes';
 import type { SecretRecordDto } from './dto/secret.dto';
 import { SECRET_ERRORS } from './secrets.errors';
 
@@ -152,6 +153,7 @@ export class SecretsService {
   ): Promise<{ secret: SecretRecordDto; delivery: DeliveryState }> {
     await this.access.require(workspaceId, userId, 'admin');
     this.vault.fingerprint('configuration-check-0000'); // fail fast (503) before calling the provider when unconfigured
+    requireCredentialShape(kind, 'value', value);
     await this.refusalAudited(workspaceId, actor, 'secret.refused', () =>
       kind === 'openai_api_key' ? this.checks.openAiKey(value) : this.checks.anthropicKey(value),
     );
