@@ -97,6 +97,33 @@ describe('sign-in', () => {
     expect(reuse.body.error.code).toBe('magic_link_invalid');
   });
 
+  it('signing in with one magic link spends the other outstanding links for that address', async () => {
+    const email = 'many-links@example.com';
+    for (let i = 0; i < 3; i += 1) await harness.http().post('/api/auth/email').send({ email }).expect(202);
+    const mails = (await (
+      await fetch(`${harness.sandbox.url}/mail/messages?to=${encodeURIComponent(email)}`)
+    ).json()) as Array<{ text: string }>;
+    const links = mails.map(
+      (m) => new URL(m.text.match(/https?:\/\/\S+\/api\/auth\/email\/callback\?token=[\w-]+/)![0]),
+    );
+    expect(links).toHaveLength(3);
+    // the middle one signs in; the older and the newer one are spent with it
+    const response = await harness
+      .http()
+      .get(links[1].pathname + links[1].search)
+      .expect(303);
+    await harness.http().get('/api/me').set('cookie', sessionCookie(response.headers['set-cookie'])).expect(200);
+    for (const other of [links[0], links[2]]) {
+      const refused = await harness
+        .http()
+        .get(other.pathname + other.search)
+        .expect(400);
+      expect(refused.body.error.code).toBe('magic_link_invalid');
+    }
+    // a link asked for afterwards works
+    await signInByEmail(harness, email);
+  });
+
   it('stores only the hash of magic-link tokens and expires them after 15 minutes', async () => {
     await harness.http().post('/api/auth/email').send({ email: 'expiry@example.com' }).expect(202);
     const link = new URL(await latestMagicLink(harness, 'expiry@example.com'));
@@ -154,6 +181,7 @@ describe('sign-in', () => {
       .get(first.pathname + first.search)
       .expect(303);
     const raw = (response.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('enclave_session='))!;
+    expect(raw).not.toMatch(/Secure/); // PUBLIC_URL is http here; https: cross-site.e2e.spec.ts
     expect(raw).toMatch(/HttpOnly/);
     expect(raw).toMatch(/SameSite=Lax/);
     const laptop = sessionCookie([raw]);

@@ -56,15 +56,33 @@ export class MagicLinkService {
     });
   }
 
-  /** Consumes the token atomically (a second use finds it used) and signs the owner of the address in. */
+  /**
+   * Consumes the token atomically (a second use finds it used) and signs the owner of the address
+   * in. Every other outstanding link for that address is spent at the same time, so a link left in
+   * a mailbox cannot be used later. Serialised per address with request()'s advisory lock, so two
+   * links consumed at once cannot deadlock on each other's rows.
+   */
   async consume(token: string, actor: AuditActor): Promise<SignInResult> {
-    const rows = (await this.dataSource.query(
-      `UPDATE magic_link_tokens SET used_at = now()
-       WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-       RETURNING email`,
-      [hashToken(token)],
-    )) as [Array<{ email: string }>, number];
-    const email = rows[0][0]?.email;
+    const tokenHash = hashToken(token);
+    const email = await this.dataSource.transaction(async (manager) => {
+      const link = await manager.findOneBy(MagicLinkTokenEntity, { tokenHash });
+      if (!link) return null;
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`magic-link:${link.email}`]);
+      const rows = (await manager.query(
+        `UPDATE magic_link_tokens SET used_at = now()
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+         RETURNING email`,
+        [tokenHash],
+      )) as [Array<{ email: string }>, number];
+      const consumed = rows[0][0]?.email;
+      if (!consumed) return null;
+      await manager.query(
+        `UPDATE magic_link_tokens SET used_at = now()
+         WHERE email = $1 AND token_hash <> $2 AND used_at IS NULL AND expires_at > now()`,
+        [consumed, tokenHash],
+      );
+      return consumed;
+    });
     if (!email) throw domainError(AUTH_ERRORS.magicLinkInvalid);
     return this.auth.signIn({ provider: 'email', subject: email, email, emailVerified: true }, actor);
   }
