@@ -44,7 +44,7 @@ export class ApiClient {
 }
 
 export function sessionCookieFrom(headers: Headers): string | null {
-  const cookie = headers.getSetCookie().find((c) => c.startsWith('enclave_session='));
+  const cookie = headers.getSetCookie().find((c) => /^(__Host-)?enclave_session=/.test(c));
   return cookie ? cookie.split(';')[0] : null;
 }
 

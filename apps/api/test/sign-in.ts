@@ -22,7 +22,8 @@ export async function latestMagicLink(harness: ApiHarness, email: string): Promi
 
 export function sessionCookie(setCookie: string | string[] | undefined): string {
   const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
-  const session = cookies.find((cookie) => cookie.startsWith('enclave_session='));
+  // `__Host-enclave_session` when PUBLIC_URL is https (apps/api/src/auth/cookies.ts)
+  const session = cookies.find((cookie) => /^(__Host-)?enclave_session=/.test(cookie));
   if (!session) throw new Error('no session cookie was set');
   return session.split(';')[0];
 }

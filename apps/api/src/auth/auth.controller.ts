@@ -9,7 +9,7 @@ import { AuthService, type SignInResult, type VerifiedIdentity } from './auth.se
 import { MagicLinkCallbackQueryDto, ProvidersDto, RequestMagicLinkDto, RevokedDto, SentDto } from './dto/auth.dto';
 import { MagicLinkService } from './magic-link.service';
 import { GitHubAuthGuard, GoogleAuthGuard } from './oauth.guards';
-import { SESSION_COOKIE, SessionService } from './session.service';
+import { SessionService } from './session.service';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -97,7 +97,7 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<RevokedDto> {
     const revoked = await this.sessions.revoke(request.auth!, actor, false);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.clearCookie(this.sessions.cookie.name, this.sessions.cookie.clearOptions);
     return { revoked };
   }
 
@@ -111,12 +111,12 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<RevokedDto> {
     const revoked = await this.sessions.revoke(request.auth!, actor, true);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.clearCookie(this.sessions.cookie.name, this.sessions.cookie.clearOptions);
     return { revoked };
   }
 
   private finish(result: SignInResult, response: Response): void {
-    response.cookie(SESSION_COOKIE, result.sessionToken, this.sessions.cookieOptions());
+    response.cookie(this.sessions.cookie.name, result.sessionToken, this.sessions.cookie.options);
     response.redirect(303, new URL('/', this.config.PUBLIC_URL).toString());
   }
 }

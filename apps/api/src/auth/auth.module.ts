@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import type { ControlPlaneConfig } from '@enclave/platform';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { CrossSiteGuard } from './cross-site.guard';
 import { MagicLinkService } from './magic-link.service';
 import { MeController } from './me.controller';
 import { SessionGuard } from './session.guard';
@@ -27,6 +28,8 @@ export class AuthModule {
         SessionService,
         MagicLinkService,
         ...strategies,
+        // Global guards run in this order: refuse cross-site writes before looking up the session.
+        { provide: APP_GUARD, useClass: CrossSiteGuard },
         { provide: APP_GUARD, useClass: SessionGuard },
       ],
       exports: [SessionService],

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { domainError } from '@enclave/platform';
 import { type AppRequest, IS_PUBLIC } from '../common/request-context';
 import { AUTH_ERRORS } from './auth.errors';
-import { SESSION_COOKIE, SessionService } from './session.service';
+import { SessionService } from './session.service';
 
 /** Global guard: attaches the session's user to the request; refuses non-public routes without one. */
 @Injectable()
@@ -15,10 +15,8 @@ export class SessionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AppRequest>();
-    const token: unknown = request.cookies?.[SESSION_COOKIE];
-    if (typeof token === 'string' && token.length > 0 && token.length <= 128) {
-      request.auth = (await this.sessions.resolve(token)) ?? undefined;
-    }
+    const token = this.sessions.tokenOf(request.cookies);
+    if (token) request.auth = (await this.sessions.resolve(token)) ?? undefined;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic || request.auth) return true;
     throw domainError(AUTH_ERRORS.unauthenticated);

@@ -5,17 +5,27 @@ import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import { SessionEntity, UserEntity } from '@enclave/persistence';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { RequestAuth } from '../common/request-context';
+import { type SessionCookie, sessionCookie } from './cookies';
 import { hashToken, newOpaqueToken } from './tokens';
-
-export const SESSION_COOKIE = 'enclave_session';
 
 @Injectable()
 export class SessionService {
+  /** The session cookie's name and attributes: everything that sets, reads or clears it uses these. */
+  readonly cookie: SessionCookie;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.cookie = sessionCookie(config);
+  }
+
+  /** The session token a request carries in its cookie, if it has a plausible one. */
+  tokenOf(cookies: Record<string, unknown> | undefined): string | null {
+    const token = cookies?.[this.cookie.name];
+    return typeof token === 'string' && token.length > 0 && token.length <= 128 ? token : null;
+  }
 
   /** Creates a session in the caller's transaction and returns the cookie token (shown once). */
   async create(manager: EntityManager, userId: string, actor: AuditActor): Promise<string> {
@@ -61,15 +71,5 @@ export class SessionService {
       });
       return count;
     });
-  }
-
-  cookieOptions() {
-    return {
-      httpOnly: true,
-      secure: this.config.NODE_ENV === 'production',
-      sameSite: 'lax' as const,
-      path: '/',
-      maxAge: this.config.SESSION_TTL_DAYS * 86_400_000,
-    };
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Headers, HttpCode, Post, type RawBodyRequest, Req } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
-import { type AppRequest, Public } from '../common/request-context';
+import { type AppRequest, SignedCaller } from '../common/request-context';
 import type { WebhookResultDto } from './dto/billing.dto';
 import { StripeWebhookService } from './stripe-webhook.service';
 
@@ -15,7 +15,7 @@ export class StripeWebhookController {
    * body. 400 (nothing changed) when the signature or body is bad; 2xx for every verified
    * event, including repeats and types we ignore, so Stripe stops redelivering them.
    */
-  @Public()
+  @SignedCaller()
   @Post('webhook')
   @HttpCode(200)
   @ApiExcludeEndpoint()

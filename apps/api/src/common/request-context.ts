@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { AuditActor } from '@enclave/audit';
 import type { UserEntity } from '@enclave/persistence';
 import type { Request } from 'express';
@@ -13,6 +13,14 @@ export type AppRequest = Request & { auth?: RequestAuth };
 export const IS_PUBLIC = 'enclave:is-public';
 /** Marks a route that needs no session (sign-in, webhooks, health). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+export const IS_SIGNED_CALLER = 'enclave:signed-caller';
+/**
+ * Marks a route whose callers sign every request (Stripe's `Stripe-Signature`, agent nodes'
+ * Ed25519 headers), checked by the handler: no session needed (it implies @Public()), and exempt
+ * from CrossSiteGuard, since a browser page cannot produce the signature and sends no cookie it relies on.
+ */
+export const SignedCaller = () => applyDecorators(Public(), SetMetadata(IS_SIGNED_CALLER, true));
 
 /** The signed-in user; routes without @Public() are guaranteed one by SessionGuard. */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): UserEntity => {

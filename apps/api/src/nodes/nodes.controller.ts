@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { HealthChecks } from '@enclave/node-protocol';
 import { NodeEntity, type UserEntity } from '@enclave/persistence';
 import { DataSource, Not } from 'typeorm';
-import { type AppRequest, CurrentUser, Public } from '../common/request-context';
+import { type AppRequest, CurrentUser, SignedCaller } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { NodeHealthDto } from './dto/node.dto';
@@ -29,7 +29,7 @@ function signed(request: RawBodyRequest<AppRequest>): SignedNodeRequest {
 export class NodeCallbacksController {
   constructor(private readonly nodes: NodesService) {}
 
-  @Public()
+  @SignedCaller()
   @Post('enrol')
   @HttpCode(201)
   @ApiExcludeEndpoint()
@@ -37,7 +37,7 @@ export class NodeCallbacksController {
     return this.nodes.enrol(signed(request));
   }
 
-  @Public()
+  @SignedCaller()
   @Post(':nodeId/heartbeats')
   @HttpCode(200)
   @ApiExcludeEndpoint()

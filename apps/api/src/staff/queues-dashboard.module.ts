@@ -2,14 +2,15 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
-import { type DeclaredError, errorBody, HTTP_STATUS_BY_KIND } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, type DeclaredError, errorBody, HTTP_STATUS_BY_KIND } from '@enclave/platform';
 import { QueueName } from '@enclave/queue';
 import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { AUTH_ERRORS } from '../auth/auth.errors';
-import { SESSION_COOKIE, SessionService } from '../auth/session.service';
+import { crossSiteRefusal } from '../auth/cross-site.guard';
+import { SessionService } from '../auth/session.service';
 import { STAFF_ERRORS } from './staff.errors';
 
 /** Where staff find bull-board (the API's global prefix included). */
@@ -22,14 +23,16 @@ function deny(response: Response, spec: DeclaredError): void {
 
 /**
  * Express middleware in front of bull-board: the session cookie must belong to a staff member
- * (the same rule as StaffGuard, which does not run for routers mounted outside Nest's routing).
+ * and a state-changing request must come from the dashboard's origin (the same rules as StaffGuard
+ * and CrossSiteGuard, which do not run for routers mounted outside Nest's routing).
  */
-export function staffOnlyMiddleware(sessions: () => SessionService) {
+export function staffOnlyMiddleware(sessions: () => SessionService, dashboardOrigin: string) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     try {
-      const token: unknown = request.cookies?.[SESSION_COOKIE];
-      const auth =
-        typeof token === 'string' && token.length > 0 && token.length <= 128 ? await sessions().resolve(token) : null;
+      const refusal = crossSiteRefusal(request.method, request.headers, dashboardOrigin);
+      if (refusal) return deny(response, refusal);
+      const token = sessions().tokenOf(request.cookies);
+      const auth = token ? await sessions().resolve(token) : null;
       if (!auth) return deny(response, AUTH_ERRORS.unauthenticated);
       if (!auth.user.isStaff) return deny(response, STAFF_ERRORS.staffOnly);
       next();
@@ -49,6 +52,7 @@ export class QueuesDashboardModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly moduleRef: ModuleRef,
+    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
   onModuleInit(): void {
@@ -66,7 +70,10 @@ export class QueuesDashboardModule implements OnModuleInit {
     const app = this.adapterHost.httpAdapter.getInstance<Express>();
     app.use(
       QUEUES_DASHBOARD_PATH,
-      staffOnlyMiddleware(() => this.moduleRef.get(SessionService, { strict: false })),
+      staffOnlyMiddleware(
+        () => this.moduleRef.get(SessionService, { strict: false }),
+        new URL(this.config.PUBLIC_URL).origin,
+      ),
       serverAdapter.getRouter() as Express,
     );
   }

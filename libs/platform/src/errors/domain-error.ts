@@ -8,7 +8,15 @@
  * with details or a more specific message. A code is never written a second time.
  */
 export type DomainErrorKind =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'rate_limited' | 'unavailable';
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unavailable';
 
 /** What a module declares per error. */
 export interface ErrorSpec {
@@ -69,6 +77,7 @@ export const HTTP_STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
 };

@@ -10,16 +10,14 @@ type VerifyCallback = (error: Error | null, ok: boolean, info?: { message: strin
  * and verify() on the callback; a missing or different state fails the sign-in.
  */
 export class CookieStateStore {
-  constructor(
-    private readonly cookieName: string,
-    private readonly secure: boolean,
-  ) {}
+  /** `cookie`: name and Secure flag from `oauthStateCookie` (over https: Secure and `__Secure-` named). */
+  constructor(private readonly cookie: { readonly name: string; readonly secure: boolean }) {}
 
   store(req: Request, _meta: unknown, callback: StoreCallback): void {
     const state = randomBytes(24).toString('base64url');
-    (req.res as Response).cookie(this.cookieName, state, {
+    (req.res as Response).cookie(this.cookie.name, state, {
       httpOnly: true,
-      secure: this.secure,
+      secure: this.cookie.secure,
       sameSite: 'lax',
       maxAge: 10 * 60_000,
       path: '/api/auth',
@@ -28,8 +26,12 @@ export class CookieStateStore {
   }
 
   verify(req: Request, providedState: string, _meta: unknown, callback: VerifyCallback): void {
-    const expected: unknown = req.cookies?.[this.cookieName];
-    (req.res as Response).clearCookie(this.cookieName, { path: '/api/auth' });
+    const expected: unknown = req.cookies?.[this.cookie.name];
+    (req.res as Response).clearCookie(this.cookie.name, {
+      path: '/api/auth',
+      secure: this.cookie.secure,
+      httpOnly: true,
+    });
     const ok =
       typeof expected === 'string' &&
       typeof providedState === 'string' &&

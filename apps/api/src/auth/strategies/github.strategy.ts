@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import { type Profile, Strategy } from 'passport-github2';
 import type { VerifiedIdentity } from '../auth.service';
+import { oauthStateCookie } from '../cookies';
 import { CookieStateStore } from './cookie-state-store';
 import type { StateStore } from 'passport-oauth2';
 
@@ -27,7 +28,7 @@ export class GitHubStrategy extends PassportStrategy(Strategy, 'github') {
       scope: ['read:user', 'user:email'],
       allRawEmails: true,
       // passport-oauth2 picks the call shape by arity; our store implements the (req, meta, cb) one.
-      store: new CookieStateStore('enclave_oauth_github', config.NODE_ENV === 'production') as unknown as StateStore,
+      store: new CookieStateStore(oauthStateCookie(config, 'github')) as unknown as StateStore,
     });
   }
 

@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import { type Profile, Strategy } from 'passport-google-oauth20';
 import type { VerifiedIdentity } from '../auth.service';
+import { oauthStateCookie } from '../cookies';
 import { CookieStateStore } from './cookie-state-store';
 import type { StateStore } from 'passport-oauth2';
 
@@ -18,7 +19,7 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
       userProfileURL: config.GOOGLE_USERINFO_URL,
       scope: ['openid', 'email', 'profile'],
       // passport-oauth2 picks the call shape by arity; our store implements the (req, meta, cb) one.
-      store: new CookieStateStore('enclave_oauth_google', config.NODE_ENV === 'production') as unknown as StateStore,
+      store: new CookieStateStore(oauthStateCookie(config, 'google')) as unknown as StateStore,
     });
   }
 
