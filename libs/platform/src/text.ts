@@ -29,3 +29,12 @@ export function humanText({ max, min = 1, multiline = false }: HumanTextOptions)
     .normalize('NFC');
   return (multiline ? clean : clean.trim()).min(min).max(max);
 }
+
+/**
+ * `value` as `humanText` accepts it (normalised), or null when it would be refused: for text that
+ * comes from elsewhere, such as the name on an OAuth profile, which must not fail a sign-in.
+ */
+export function humanTextOrNull(value: string | null | undefined, options: HumanTextOptions): string | null {
+  const parsed = humanText(options).safeParse(value);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService, type AuditActor } from '@enclave/audit';
-import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, domainError, humanTextOrNull } from '@enclave/platform';
 import {
   IdentityEntity,
   type IdentityProvider,
@@ -73,7 +73,8 @@ export class AuthService {
         UserEntity,
         manager.create(UserEntity, {
           email,
-          name: identity.name ?? null,
+          // A profile name we could not store (a control character, a lone surrogate) is left out, not a failed sign-in.
+          name: humanTextOrNull(identity.name, { max: 255 }),
           avatarUrl: identity.avatarUrl ?? null,
           isStaff: false,
         }),
