@@ -27,7 +27,8 @@ export function humanText({ max, min = 1, multiline = false }: HumanTextOptions)
         : 'must be well-formed Unicode on one line, without control characters',
     )
     .normalize('NFC');
-  return (multiline ? clean : clean.trim()).min(min).max(max);
+  const shaped = multiline ? clean : clean.trim();
+  return (min > 0 ? shaped.min(min) : shaped).max(max);
 }
 
 /**
