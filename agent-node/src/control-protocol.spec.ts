@@ -201,7 +201,7 @@ describe('control plane → node protocol', () => {
     expect(await hb.beat()).toBe(true);
     const next = f.cp.heartbeats[f.cp.heartbeats.length - 1];
     expect(next.counters.channels.telegram).toEqual({ inbound: 0, outbound: 0, failures: 0 });
-    expect(next.counters.channels.whatsapp).toEqual({ inbound: 1, outbound: 1, failures: 0 });
+    expect(next.counters.channels.whatsapp).toEqual({ inbound: 1, outbound: 1, failures: 0, windowClosed: 0 });
     expect(f.cp.rejected).toEqual([]);
   });
 

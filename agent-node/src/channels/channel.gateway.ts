@@ -1,9 +1,10 @@
 import type { NodeLogger } from '../logging/logger';
 import type { ChannelRow, ConfigRepository } from '../storage/config.repository';
 import type { SecretRepository } from '../storage/secret.repository';
-import { ChannelSendError, type SendTextInput } from './channel-sender';
+import { ChannelSendError, type SendOutcome, type SendTextInput } from './channel-sender';
 import type { TelegramClient } from './telegram.client';
 import type { WhatsAppClient } from './whatsapp.client';
+import { planSend, whenClosed, WINDOW_CLOSED_ERROR, type WindowPlan } from './whatsapp-window';
 
 const MAX_TEXT = 4096;
 
@@ -24,7 +25,32 @@ export class ChannelGateway {
     private readonly logger: NodeLogger,
   ) {}
 
-  async sendText(channel: ChannelRow, original: SendTextInput): Promise<string> {
+  /**
+   * Sends one outbound message, whoever wrote it, under the WhatsApp window rule
+   * (`whatsapp-window.ts`): inside the window as written; outside it the channel's template or
+   * nothing. A 131047 refusal (the API's own view of the window) takes the same way and is never
+   * retried as if transient. Other failures throw `ChannelSendError`.
+   */
+  async send(channel: ChannelRow, input: SendTextInput, now = Date.now()): Promise<SendOutcome> {
+    const plan = planSend(channel, input.window, now);
+    if (plan.send !== 'text') return this.closed(channel, input, plan);
+    try {
+      return { status: 'sent', externalId: await this.sendText(channel, input) };
+    } catch (err) {
+      if (!(err instanceof ChannelSendError) || err.providerCode !== WINDOW_CLOSED_ERROR) throw err;
+      this.logger.info({ channelId: channel.id, code: err.code }, 'whatsapp window closed by the API');
+      return this.closed(channel, input, whenClosed(channel, input.window, now));
+    }
+  }
+
+  private async closed(channel: ChannelRow, input: SendTextInput, plan: WindowPlan): Promise<SendOutcome> {
+    if (plan.send !== 'template') return { status: 'window_closed' };
+    const { token, phoneNumberId } = this.whatsAppSender(channel);
+    const externalId = await this.whatsapp.sendTemplate(token, phoneNumberId, input.externalChatId, plan.template);
+    return { status: 'template_sent', externalId, template: plan.template };
+  }
+
+  private async sendText(channel: ChannelRow, original: SendTextInput): Promise<string> {
     // Both providers cap a text message at 4096 characters.
     const input =
       original.text.length > MAX_TEXT ? { ...original, text: `${original.text.slice(0, MAX_TEXT - 1)}…` } : original;
@@ -35,16 +61,15 @@ export class ChannelGateway {
         input.replyToExternalId && /^\d+$/.test(input.replyToExternalId) ? Number(input.replyToExternalId) : undefined;
       return this.telegram.sendText(token, input.externalChatId, input.text, replyTo);
     }
+    const { token, phoneNumberId } = this.whatsAppSender(channel);
+    return this.whatsapp.sendText(token, phoneNumberId, input.externalChatId, input.text, input.replyToExternalId);
+  }
+
+  private whatsAppSender(channel: ChannelRow): { token: string; phoneNumberId: string } {
     const token = this.secrets.resolve('whatsapp_access_token', channel.id);
     if (!token) throw new ChannelSendError('missing_access_token', true);
     if (!channel.settings.phoneNumberId) throw new ChannelSendError('missing_phone_number_id', false);
-    return this.whatsapp.sendText(
-      token,
-      channel.settings.phoneNumberId,
-      input.externalChatId,
-      input.text,
-      input.replyToExternalId,
-    );
+    return { token, phoneNumberId: channel.settings.phoneNumberId };
   }
 
   /**

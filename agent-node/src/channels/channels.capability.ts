@@ -45,7 +45,12 @@ export class ChannelsCapability implements Capability {
       failures: counted(counters, COUNTER.failures(channel)),
     });
     return {
-      counters: { channels: { telegram: traffic('telegram'), whatsapp: traffic('whatsapp') } },
+      counters: {
+        channels: {
+          telegram: traffic('telegram'),
+          whatsapp: { ...traffic('whatsapp'), windowClosed: counted(counters, COUNTER.windowClosed('whatsapp')) },
+        },
+      },
       activeChannelIds: this.ctx.config
         .listChannels()
         .filter((ch) => ch.enabled)

@@ -8,6 +8,7 @@ import type { ConversationRepository, InboundMessage } from '../storage/conversa
 import { COUNTER, type CountersRepository } from '../storage/counters.repository';
 import type { SecretRepository } from '../storage/secret.repository';
 import type { InboundStore } from './inbound-store';
+import { WINDOW_CLOSED_ERROR } from './whatsapp-window';
 
 export interface WebhookDeps {
   readonly config: ConfigRepository;
@@ -95,6 +96,12 @@ const whatsappPayloadSchema = z.looseObject({
 
 const WEBHOOK_INVALID = 'unexpected webhook payload';
 
+/** A provider's unix-seconds timestamp in epoch ms, never after `now` (a fast provider clock cannot stretch the window). */
+function providerTime(seconds: number | string | undefined, now: number): number {
+  const s = typeof seconds === 'string' && /^\d{1,12}$/.test(seconds) ? Number(seconds) : seconds;
+  return typeof s === 'number' && Number.isSafeInteger(s) && s >= 0 ? Math.min(s * 1000, now) : now;
+}
+
 /** Telegram and WhatsApp webhooks: authenticated first (before parsing), de-duplicated, stored. */
 export function webhookRoutes(deps: WebhookDeps): Route[] {
   return [
@@ -124,6 +131,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
             kind: typeof msg.text === 'string' && msg.text.length > 0 ? 'text' : 'unsupported',
             text: typeof msg.text === 'string' && msg.text.length > 0 ? msg.text : null,
             receivedAt: now,
+            sentAt: providerTime(msg.date, now),
             contact: {
               name: [msg.from?.first_name, msg.from?.last_name].filter(Boolean).join(' ').slice(0, 200) || null,
               handle: msg.from?.username ? `@${msg.from.username.slice(0, 64)}` : null,
@@ -189,19 +197,27 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
                 kind: isText ? 'text' : 'unsupported',
                 text: isText ? (m.text?.body ?? null) : null,
                 receivedAt: now,
+                // WhatsApp's 24-hour window runs from when the user wrote, not from when we heard of it.
+                sentAt: providerTime(m.timestamp, now),
                 contact: { name: profile?.name?.slice(0, 200) || null, handle: `+${m.from}`, language: null },
               });
             }
             for (const s of v.statuses ?? []) {
-              const at = s.timestamp && /^\d+$/.test(s.timestamp) ? Number(s.timestamp) * 1000 : now;
-              deps.conversations.recordDeliveryStatus(
+              const at = providerTime(s.timestamp, now);
+              const errorCode = s.errors?.[0]?.code;
+              // A 131047 failure reported later by callback: the window was closed, not a delivery fault.
+              const windowClosed = s.status === 'failed' && errorCode === WINDOW_CLOSED_ERROR;
+              const fresh = deps.conversations.recordDeliveryStatus(
                 channel.id,
                 s.id,
                 s.status,
                 at,
-                s.errors?.[0]?.code !== undefined ? String(s.errors[0].code) : null,
+                errorCode !== undefined ? String(errorCode) : null,
+                windowClosed ? 'window_closed' : s.status,
               );
-              if (s.status === 'failed') deps.counters.increment(COUNTER.failures('whatsapp'));
+              // Counted once, however often Meta repeats the callback.
+              if (fresh && windowClosed) deps.counters.increment(COUNTER.windowClosed('whatsapp'));
+              else if (fresh && s.status === 'failed') deps.counters.increment(COUNTER.failures('whatsapp'));
             }
           }
         }

@@ -19,7 +19,6 @@ export interface InboxConversationRow {
   readonly lastText: string | null;
   readonly lastDirection: 'in' | 'out' | null;
   readonly lastAt: number | null;
-  readonly lastInboundAt: number | null;
   readonly trashedAt: number | null;
 }
 
@@ -62,7 +61,6 @@ const SUMMARY = `
     (SELECT group_concat(t.tag, char(31)) FROM conversation_tags t WHERE t.conversation_id = c.id) AS tags,
     c.contact_name AS contactName, c.contact_handle AS contactHandle, c.language, c.unread,
     c.last_message_at AS lastMessageAt, lm.text AS lastText, lm.direction AS lastDirection, lm.created_at AS lastAt,
-    (SELECT MAX(i.created_at) FROM messages i WHERE i.conversation_id = c.id AND i.direction = 'in') AS lastInboundAt,
     c.trashed_at AS trashedAt
   FROM conversations c
   LEFT JOIN channels ch ON ch.id = c.channel_id

@@ -21,8 +21,6 @@ import {
   type ThreadMessageRow,
 } from './inbox.repository';
 
-/** WhatsApp accepts free-form messages only within 24 hours of the user's last message (error 131047). */
-export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
 const PAGE_SIZE = 30;
 /** Trash keeps a conversation this long, then the nightly purge erases it. */
 export const TRASH_DAYS = 30;
@@ -118,21 +116,16 @@ export class InboxService {
     };
   }
 
-  /** A person's reply: stored and queued in one transaction; replying takes the conversation over. */
+  /**
+   * A person's reply: stored and queued in one transaction; replying takes the conversation over.
+   * It is sent like every other message (`ChannelGateway.send`): outside WhatsApp's 24-hour window
+   * the channel's template goes instead, or nothing (`window_closed`).
+   */
   reply(id: string, userId: string, text: string, now = Date.now()): InboxMessage {
     const { inbox, conversations, jobs, counters, transaction } = this.deps;
     const message = transaction(() => {
       const conversation = this.require(id);
       if (conversation.trashedAt !== null) throw new NodeError(NODE_ERROR.conflict, 'restore the conversation first');
-      if (
-        conversation.channelType === 'whatsapp' &&
-        (conversation.lastInboundAt === null || now - conversation.lastInboundAt > WHATSAPP_WINDOW_MS)
-      ) {
-        throw new NodeError(
-          NODE_ERROR.outsideMessagingWindow,
-          'WhatsApp allows free-form replies only within 24 hours of the customer’s last message',
-        );
-      }
       const messageId = conversations.insertOutbound(id, 'text', text, null, now, userId);
       jobs.enqueueTeamMessage(id, messageId, now);
       if (conversation.handler !== 'human' || conversation.assigneeId === null) {

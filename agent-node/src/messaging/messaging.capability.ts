@@ -17,7 +17,7 @@ export class MessagingCapability implements Capability {
 
   constructor(
     private readonly ctx: NodeContext,
-    channels: { readonly gateway: Pick<ChannelGateway, 'sendText'>; readonly inbound: InboundStore },
+    channels: { readonly gateway: Pick<ChannelGateway, 'send'>; readonly inbound: InboundStore },
     handoff: Handoff,
   ) {
     const { cfg } = ctx;

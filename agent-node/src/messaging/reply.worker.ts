@@ -1,5 +1,4 @@
 import type { NodeLogger } from '../logging/logger';
-import type { ChannelSendError } from '../channels/channel-sender';
 import type { ChannelGateway } from '../channels/channel.gateway';
 import type { ModelClient } from '../models/model-client';
 import type { ConfigRepository } from '../storage/config.repository';
@@ -8,9 +7,10 @@ import { COUNTER, type CountersRepository } from '../storage/counters.repository
 import type { Transaction } from '../storage/database';
 import type { SecretRepository } from '../storage/secret.repository';
 import { buildTurns } from './history';
-import { backoffMs, completeWithRetries } from './model-attempts';
+import { completeWithRetries } from './model-attempts';
 import type { ReplyJobRepository, ReplyJobRow } from './reply-job.repository';
 import { REPLY_TEXT } from './replies';
+import { sendReply } from './reply-send';
 
 /** What the worker reads and writes, and where replies come from and go to. */
 export interface ReplyWorkerDeps {
@@ -21,7 +21,8 @@ export interface ReplyWorkerDeps {
   readonly counters: CountersRepository;
   readonly transaction: Transaction;
   readonly models: ModelClient;
-  readonly channels: Pick<ChannelGateway, 'sendText'>;
+  /** Every send goes through the gateway, which applies the WhatsApp window rule. */
+  readonly channels: Pick<ChannelGateway, 'send'>;
   /** Hands conversations to people (the team inbox); the worker asks it before calling the model. */
   readonly handoff: Handoff;
 }
@@ -53,8 +54,9 @@ const HANDED_OFF = 'handed_off';
  * - generation: the reply (or the polite fallback after the last failed model attempt) is
  *   stored with the job moving to 'ready' in one transaction, so a restart never asks the
  *   model twice for a message that already has a reply;
- * - sending: the send attempt is recorded before the call and the provider's message id
- *   with state 'sent' after it; a 'sent' job is never sent again. A crash exactly during the
+ * - sending (`reply-send.ts`): the send attempt is recorded before the call and the provider's
+ *   message id with state 'sent' after it; a 'sent' job is never sent again. The gateway applies
+ *   WhatsApp's 24-hour window to every send (template instead, or `window_closed`). A crash exactly during the
  *   provider call leaves the job 'ready' and it is sent again after restart (at-least-once
  *   in that one window, documented in docs/agent-node.md);
  * - ordering: only the oldest open job of a conversation is due, so replies of one chat go
@@ -258,37 +260,12 @@ export class ReplyWorker {
       this.deps.jobs.markSent(job.id, Date.now());
       return;
     }
-    this.deps.jobs.markSendAttempt(job.id, Date.now());
-    this.deps.conversations.setDelivery(reply.id, 'sending');
-    try {
-      const externalId = await this.deps.channels.sendText(channel, {
-        channelId: channel.id,
-        externalChatId: conversation.externalChatId,
-        text: reply.text,
-        replyToExternalId: inbound?.externalId,
-      });
-      const now = Date.now();
-      this.deps.transaction(() => {
-        this.deps.conversations.setDelivery(reply.id, 'sent', externalId);
-        this.deps.jobs.markSent(job.id, now);
-        this.deps.counters.increment(COUNTER.outbound(channel.type));
-      });
-    } catch (err) {
-      const e = err as ChannelSendError;
-      const code = e.code ?? 'unknown_error';
-      const attempts = job.sendAttempts + 1;
-      const now = Date.now();
-      this.logger.warn({ jobId: job.id, channelId: channel.id, code, attempt: attempts }, 'reply send failed');
-      if (e.retryable && attempts < this.options.maxSendAttempts) {
-        this.deps.conversations.setDelivery(reply.id, 'pending');
-        this.deps.jobs.retryLater(job.id, now + backoffMs(this.options.sendBackoffBaseMs, attempts), code, now);
-      } else {
-        this.deps.transaction(() => {
-          this.deps.conversations.setDelivery(reply.id, 'failed');
-          this.deps.jobs.finish(job.id, 'failed', code, now);
-          this.deps.counters.increment(COUNTER.failures(channel.type));
-        });
-      }
-    }
+    await sendReply(
+      this.deps,
+      this.options,
+      this.logger,
+      { job, reply: { ...reply, text: reply.text }, conversation, channel },
+      inbound?.externalId,
+    );
   }
 }

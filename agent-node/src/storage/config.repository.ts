@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { ApplyConfigRequest, ChannelConfig, ChannelType, ModelProvider } from '@enclave/node-protocol';
+import type {
+  ApplyConfigRequest,
+  ChannelConfig,
+  ChannelType,
+  ModelProvider,
+  WhatsAppWindowTemplate,
+} from '@enclave/node-protocol';
 import type { Db } from './database';
 
 export interface AgentRow {
@@ -16,8 +22,8 @@ export interface ChannelRow {
   readonly type: ChannelType;
   readonly agentId: string;
   readonly enabled: boolean;
-  /** Non-secret settings (WhatsApp phone number id, verify token). */
-  readonly settings: { phoneNumberId?: string; verifyToken?: string };
+  /** Non-secret settings (WhatsApp phone number id, verify token, the template for a closed window). */
+  readonly settings: { phoneNumberId?: string; verifyToken?: string; windowTemplate?: WhatsAppWindowTemplate };
   /** Random secret_token registered with Telegram's setWebhook. */
   readonly webhookSecret: string | null;
   readonly webhookState: 'unset' | 'set' | 'error' | 'deleted';
@@ -109,5 +115,10 @@ export class ConfigRepository {
 }
 
 function channelSettings(c: ChannelConfig): ChannelRow['settings'] {
-  return c.type === 'whatsapp' ? { phoneNumberId: c.phoneNumberId, verifyToken: c.verifyToken } : {};
+  if (c.type !== 'whatsapp') return {};
+  return {
+    phoneNumberId: c.phoneNumberId,
+    verifyToken: c.verifyToken,
+    ...(c.windowTemplate ? { windowTemplate: c.windowTemplate } : {}),
+  };
 }

@@ -23,6 +23,10 @@ export interface ConversationRow {
   readonly lastMessageAt: number;
   /** 'human' after a handoff or takeover: the agent stays silent until people hand back. */
   readonly handler: 'agent' | 'human';
+  /** When the end user last wrote (the provider's timestamp, epoch ms); null before any message. */
+  readonly lastInboundAt: number | null;
+  /** When the channel's window template last went out to this conversation. */
+  readonly windowTemplateAt: number | null;
 }
 
 export interface InboundMessage {
@@ -34,6 +38,8 @@ export interface InboundMessage {
   readonly kind: 'text' | 'unsupported';
   readonly text: string | null;
   readonly receivedAt: number;
+  /** When the user sent it, by the provider's clock (epoch ms, not after `receivedAt`); default `receivedAt`. */
+  readonly sentAt?: number;
   /** Who wrote, as the provider names them (shown in the inbox; stays on the node). */
   readonly contact?: InboundContact;
 }
@@ -74,6 +80,10 @@ export class ConversationRepository {
       if (!this.recordEvent(msg.channelId, msg.eventKey, msg.receivedAt)) return { duplicate: true };
       const conversationId = this.upsertConversation(msg.channelId, msg.externalChatId, msg.receivedAt);
       if (msg.contact) this.updateContact(conversationId, msg.contact);
+      // The newest of the user's messages counts (a late redelivery of an older one does not move it back).
+      this.db
+        .prepare('UPDATE conversations SET last_inbound_at = MAX(COALESCE(last_inbound_at, 0), ?) WHERE id = ?')
+        .run(Math.min(msg.sentAt ?? msg.receivedAt, msg.receivedAt), conversationId);
       const messageId = Number(
         this.db
           .prepare(
@@ -122,9 +132,16 @@ export class ConversationRepository {
   getConversation(id: string): ConversationRow | undefined {
     return this.db
       .prepare<[string], ConversationRow>(
-        'SELECT id, channel_id AS channelId, external_chat_id AS externalChatId, created_at AS createdAt, last_message_at AS lastMessageAt, handler FROM conversations WHERE id = ?',
+        `SELECT id, channel_id AS channelId, external_chat_id AS externalChatId, created_at AS createdAt,
+           last_message_at AS lastMessageAt, handler, last_inbound_at AS lastInboundAt, window_template_at AS windowTemplateAt
+         FROM conversations WHERE id = ?`,
       )
       .get(id);
+  }
+
+  /** The channel's window template went out to this conversation. */
+  markWindowTemplateSent(conversationId: string, at: number): void {
+    this.db.prepare('UPDATE conversations SET window_template_at = ? WHERE id = ?').run(at, conversationId);
   }
 
   findConversation(channelId: string, externalChatId: string): ConversationRow | undefined {
@@ -177,13 +194,17 @@ export class ConversationRepository {
     else this.db.prepare('UPDATE messages SET delivery_status = ? WHERE id = ?').run(status, messageId);
   }
 
-  /** Records a provider status callback (sent/delivered/read/failed) for an outbound message. */
+  /**
+   * Records a provider status callback (sent/delivered/read/failed) for an outbound message;
+   * the message shows `messageStatus` (e.g. `window_closed` for a failure that means so).
+   */
   recordDeliveryStatus(
     channelId: string,
     externalMessageId: string,
     status: string,
     at: number,
     errorCode: string | null,
+    messageStatus = status,
   ): boolean {
     const fresh =
       this.db
@@ -191,13 +212,22 @@ export class ConversationRepository {
           'INSERT OR IGNORE INTO delivery_statuses (channel_id, external_message_id, status, occurred_at, error_code) VALUES (?, ?, ?, ?, ?)',
         )
         .run(channelId, externalMessageId, status, at, errorCode).changes === 1;
-    const rank: Record<string, number> = { pending: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5 };
+    const rank: Record<string, number> = {
+      pending: 0,
+      sending: 1,
+      sent: 2,
+      delivered: 3,
+      read: 4,
+      failed: 5,
+      window_closed: 5,
+    };
     const row = this.db
       .prepare<[string], { id: number; delivery_status: string | null }>(
         "SELECT id, delivery_status FROM messages WHERE external_id = ? AND direction = 'out'",
       )
       .get(externalMessageId);
-    if (row && (rank[status] ?? -1) > (rank[row.delivery_status ?? 'pending'] ?? -1)) this.setDelivery(row.id, status);
+    if (row && (rank[messageStatus] ?? -1) > (rank[row.delivery_status ?? 'pending'] ?? -1))
+      this.setDelivery(row.id, messageStatus);
     return fresh;
   }
 

@@ -5,6 +5,8 @@ export const COUNTER = {
   inbound: (channel: string) => `${channel}.inbound`,
   outbound: (channel: string) => `${channel}.outbound`,
   failures: (channel: string) => `${channel}.failures`,
+  /** Messages not sent as written because WhatsApp's 24-hour window was closed. */
+  windowClosed: (channel: string) => `${channel}.window_closed`,
   providerErrors: 'provider.errors',
   fallbackReplies: 'provider.fallbacks',
   handoffs: 'inbox.handoffs',

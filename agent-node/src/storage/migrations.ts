@@ -128,4 +128,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 2, name: 'team inbox', sql: INBOX_MIGRATION_SQL },
+  {
+    version: 3,
+    name: 'whatsapp customer-service window',
+    sql: `
+      -- When the end user last wrote, by the provider's own timestamp (WhatsApp messages[].timestamp,
+      -- Telegram date; never later than its arrival), in epoch ms: WhatsApp's 24-hour window runs from it.
+      ALTER TABLE conversations ADD COLUMN last_inbound_at INTEGER;
+      -- When the channel's window template last went to this conversation (one per closed window).
+      ALTER TABLE conversations ADD COLUMN window_template_at INTEGER;
+      UPDATE conversations SET last_inbound_at =
+        (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'in');
+    `,
+  },
 ];

@@ -105,6 +105,7 @@ function testConfig(
   whatsapp: Pick<ConfiguredChannels['whatsapp'], 'phoneNumberId' | 'verifyToken'>,
   telegramProvider: Provider,
   whatsappProvider: Provider,
+  windowTemplate?: { name: string; language: string },
 ) {
   const agentOf = (p: Provider) => (p === 'anthropic' ? 'agent-anthropic' : 'agent-openai');
   return {
@@ -137,9 +138,22 @@ function testConfig(
         enabled: true,
         phoneNumberId: whatsapp.phoneNumberId,
         verifyToken: whatsapp.verifyToken,
+        ...(windowTemplate ? { windowTemplate } : {}),
       },
     ],
   };
+}
+
+/** Re-applies the default config (next revision) with or without a WhatsApp window template. */
+export async function setWindowTemplate(
+  f: NodeFixture,
+  ch: ConfiguredChannels,
+  template: { name: string; language: string } | undefined,
+  revision: number,
+): Promise<void> {
+  const cfg = testConfig(revision, ch.whatsapp, 'openai', 'anthropic', template);
+  const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', cfg);
+  if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
 /** Re-applies the config with other providers per channel (next revision). */

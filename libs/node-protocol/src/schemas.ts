@@ -56,6 +56,16 @@ export const telegramChannelSchema = z.strictObject({
   agentId: id,
   enabled: z.boolean(),
 });
+/** A WhatsApp message template's name, as Meta allows it: lowercase letters, digits and `_`. */
+export const WHATSAPP_TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
+/** A template's language code as Meta spells it: `en`, `en_US`, `pt_BR`, `fil`. */
+export const WHATSAPP_LANGUAGE_CODE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
+/** An approved template (no variables) the node sends when WhatsApp's 24-hour window is closed. */
+export const whatsappWindowTemplateSchema = z.strictObject({
+  name: z.string().check(z.regex(WHATSAPP_TEMPLATE_NAME)),
+  language: z.string().check(z.regex(WHATSAPP_LANGUAGE_CODE)),
+});
+export type WhatsAppWindowTemplate = z.infer<typeof whatsappWindowTemplateSchema>;
 export const whatsappChannelSchema = z.strictObject({
   id,
   type: z.literal('whatsapp'),
@@ -65,6 +75,11 @@ export const whatsappChannelSchema = z.strictObject({
   phoneNumberId: z.string().check(z.regex(/^\d{5,20}$/)),
   /** Value the customer enters as "Verify token" in the Meta dashboard (not a credential). */
   verifyToken: z.string().check(z.minLength(8), z.maxLength(200)),
+  /**
+   * Sent instead of a free-form message more than 24 hours after the user's last message (the
+   * Cloud API refuses those, error 131047). Absent: nothing is sent (`window_closed`).
+   */
+  windowTemplate: z.optional(whatsappWindowTemplateSchema),
 });
 export const channelConfigSchema = z.discriminatedUnion('type', [telegramChannelSchema, whatsappChannelSchema]);
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
@@ -221,6 +236,13 @@ export const enrolResponseSchema = z.object({ nodeId: z.string(), enrolledAt: z.
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 const channelCounters = z.object({ inbound: z.int(), outbound: z.int(), failures: z.int() });
+const whatsappCounters = z.object({
+  inbound: z.int(),
+  outbound: z.int(),
+  failures: z.int(),
+  /** Messages not sent as written because the 24-hour window was closed (absent from older nodes). */
+  windowClosed: z.optional(z.int()),
+});
 
 export const heartbeatRequestSchema = z.strictObject({
   protocolVersion: z.int(),
@@ -234,7 +256,7 @@ export const heartbeatRequestSchema = z.strictObject({
   /** Counts since the last acknowledged heartbeat. Never message text or names. */
   counters: z.object({
     since: z.nullable(z.string()),
-    channels: z.object({ telegram: channelCounters, whatsapp: channelCounters }),
+    channels: z.object({ telegram: channelCounters, whatsapp: whatsappCounters }),
     providerErrors: z.int(),
     fallbackReplies: z.int(),
     /** Conversations handed to people, and replies people sent (absent from nodes before the inbox). */
