@@ -134,6 +134,9 @@ export class NodeDelivery {
               enabled: c.enabled,
               phoneNumberId: c.whatsappPhoneNumberId as string,
               verifyToken: c.whatsappVerifyToken as string,
+              ...(c.whatsappTemplateName && c.whatsappTemplateLanguage
+                ? { windowTemplate: { name: c.whatsappTemplateName, language: c.whatsappTemplateLanguage } }
+                : {}),
             },
       ),
       ...(this.dashboardOrigin ? { dashboardOrigin: this.dashboardOrigin } : {}),

@@ -28,6 +28,7 @@ import { Billing1764082800000 } from './migrations/1764082800000-Billing';
 import { Provisioning1764090000000 } from './migrations/1764090000000-Provisioning';
 import { NodeTrustedKeys1764200000000 } from './migrations/1764200000000-NodeTrustedKeys';
 import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotices';
+import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -63,6 +64,7 @@ export const MIGRATIONS = [
   AgentsChannelsSecrets1764100000000,
   NodeTrustedKeys1764200000000,
   InboxNotices1764300000000,
+  WhatsAppWindow1764420000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

@@ -11,4 +11,9 @@ export const CHANNEL_ERRORS = defineErrors({
   /** The body names an agent the workspace does not have: the agent's code, but a 400 (the channel route exists). */
   unknownAgent: { kind: 'invalid', code: AGENT_ERRORS.notFound.code, message: 'No such agent in this workspace.' },
   notFound: { kind: 'not_found', code: 'channel_not_found', message: 'No such channel.' },
+  whatsAppOnly: {
+    kind: 'invalid',
+    code: 'whatsapp_only',
+    message: 'Only a WhatsApp channel has a template for its 24-hour window.',
+  },
 });

@@ -27,6 +27,10 @@ export function toChannelDto(channel: ChannelEntity): ChannelDto {
             phoneNumberId: channel.whatsappPhoneNumberId as string,
             displayPhoneNumber: channel.whatsappDisplayPhoneNumber,
             verifyToken: channel.whatsappVerifyToken as string,
+            windowTemplate:
+              channel.whatsappTemplateName && channel.whatsappTemplateLanguage
+                ? { name: channel.whatsappTemplateName, language: channel.whatsappTemplateLanguage }
+                : null,
           }
         : null,
     webhookPath: `/webhooks/${channel.type}/${channel.id}`,
@@ -34,6 +38,12 @@ export function toChannelDto(channel: ChannelEntity): ChannelDto {
     updatedAt: channel.updatedAt.toISOString(),
   };
 }
+
+/** The WhatsApp window template as stored: both columns or neither. */
+const templateColumns = (template: { name: string; language: string } | null = null): Partial<ChannelEntity> => ({
+  whatsappTemplateName: template?.name ?? null,
+  whatsappTemplateLanguage: template?.language ?? null,
+});
 
 /**
  * Telegram and WhatsApp channels. Credentials are validated with the provider first (getMe;
@@ -80,6 +90,7 @@ export class ChannelsService {
       whatsappPhoneNumberId: null,
       whatsappDisplayPhoneNumber: null,
       whatsappVerifyToken: null,
+      ...templateColumns(input.type === 'whatsapp' ? input.windowTemplate : null),
     };
     await this.secrets.refusalAudited(workspaceId, actor, 'channel.credentials_refused', async () => {
       if (input.type === 'telegram') {
@@ -159,7 +170,10 @@ export class ChannelsService {
       await this.access.require(workspaceId, userId, 'admin', manager);
       const current = await this.find(workspaceId, channelId, manager);
       if (input.agentId) await this.requireAgent(manager, workspaceId, input.agentId);
-      Object.assign(current, input);
+      const { windowTemplate, ...fields } = input;
+      if (windowTemplate !== undefined && current.type !== 'whatsapp')
+        throw domainError(CHANNEL_ERRORS.whatsAppOnly, { details: { field: 'windowTemplate' } });
+      Object.assign(current, fields, windowTemplate === undefined ? {} : templateColumns(windowTemplate));
       const saved = await manager.save(current);
       const revision = await bumpConfigRevision(manager, workspaceId);
       await this.audit.record(manager, {

@@ -203,32 +203,26 @@ export class NodesService {
   private async addUsage(manager: EntityManager, workspaceId: string, at: Date, beat: HeartbeatRequest): Promise<void> {
     const day = at.toISOString().slice(0, 10);
     const { telegram, whatsapp } = beat.counters.channels;
-    const rows: Array<[string, number, number, number, number, number]> = [
-      ['telegram', telegram.inbound, telegram.outbound, telegram.failures, 0, 0],
-      ['whatsapp', whatsapp.inbound, whatsapp.outbound, whatsapp.failures, 0, 0],
-      ['model', 0, 0, 0, beat.counters.providerErrors, beat.counters.fallbackReplies],
+    const windowClosed = whatsapp.windowClosed ?? 0;
+    const rows: Array<[string, number, number, number, number, number, number]> = [
+      ['telegram', telegram.inbound, telegram.outbound, telegram.failures, 0, 0, 0],
+      ['whatsapp', whatsapp.inbound, whatsapp.outbound, whatsapp.failures, 0, 0, windowClosed],
+      ['model', 0, 0, 0, beat.counters.providerErrors, beat.counters.fallbackReplies, 0],
     ];
-    for (const [channel, inbound, outbound, failures, providerErrors, fallbackReplies] of rows) {
-      if (inbound + outbound + failures + providerErrors + fallbackReplies <= 0) continue;
+    for (const [channel, ...counts] of rows) {
+      if (counts.reduce((sum, n) => sum + n, 0) <= 0) continue;
       await manager.query(
-        `INSERT INTO usage_daily (workspace_id, day, channel, inbound, outbound, failures, provider_errors, fallback_replies)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO usage_daily (workspace_id, day, channel, inbound, outbound, failures, provider_errors, fallback_replies,
+                                  window_closed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (workspace_id, day, channel) DO UPDATE SET
            inbound = usage_daily.inbound + EXCLUDED.inbound,
            outbound = usage_daily.outbound + EXCLUDED.outbound,
            failures = usage_daily.failures + EXCLUDED.failures,
            provider_errors = usage_daily.provider_errors + EXCLUDED.provider_errors,
-           fallback_replies = usage_daily.fallback_replies + EXCLUDED.fallback_replies`,
-        [
-          workspaceId,
-          day,
-          channel,
-          Math.max(0, inbound),
-          Math.max(0, outbound),
-          Math.max(0, failures),
-          Math.max(0, providerErrors),
-          Math.max(0, fallbackReplies),
-        ],
+           fallback_replies = usage_daily.fallback_replies + EXCLUDED.fallback_replies,
+           window_closed = usage_daily.window_closed + EXCLUDED.window_closed`,
+        [workspaceId, day, channel, ...counts.map((n) => Math.max(0, n))],
       );
     }
   }

@@ -21,6 +21,8 @@ export const usageSchema = z.object({
       handoffs: z.number().int(),
       /** Replies team members sent from the inbox. */
       humanReplies: z.number().int(),
+      /** WhatsApp messages not sent as written because the 24-hour window was closed. */
+      windowClosed: z.number().int(),
     }),
   ),
   totals: z.object({
@@ -31,6 +33,7 @@ export const usageSchema = z.object({
     fallbackReplies: z.number().int(),
     handoffs: z.number().int(),
     humanReplies: z.number().int(),
+    windowClosed: z.number().int(),
   }),
 });
 export class UsageDto extends createZodDto(usageSchema) {}

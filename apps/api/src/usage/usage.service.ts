@@ -14,6 +14,7 @@ interface Row {
   fallback_replies: number;
   handoffs: number;
   human_replies: number;
+  window_closed: number;
 }
 
 /** The dashboard's usage chart: one point per UTC day (zeros included), oldest first; inbox counts included. */
@@ -30,7 +31,7 @@ export class UsageService {
     const start = new Date(end.getTime() - (days - 1) * 86_400_000);
     const rows = (await this.dataSource.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, inbound, outbound, failures, provider_errors, fallback_replies,
-              handoffs, human_replies
+              handoffs, human_replies, window_closed
          FROM usage_daily WHERE workspace_id = $1 AND day BETWEEN $2::date AND $3::date`,
       [workspaceId, start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)],
     )) as Row[];
@@ -45,6 +46,7 @@ export class UsageService {
         fallbackReplies: 0,
         handoffs: 0,
         humanReplies: 0,
+        windowClosed: 0,
       });
     }
     for (const row of rows) {
@@ -57,6 +59,7 @@ export class UsageService {
         point.handoffs += Number(row.handoffs);
         point.humanReplies += Number(row.human_replies);
       } else {
+        if (row.channel === 'whatsapp') point.windowClosed += Number(row.window_closed);
         point[row.channel] = {
           inbound: Number(row.inbound),
           outbound: Number(row.outbound),
@@ -79,6 +82,7 @@ export class UsageService {
         fallbackReplies: sum((p) => p.fallbackReplies),
         handoffs: sum((p) => p.handoffs),
         humanReplies: sum((p) => p.humanReplies),
+        windowClosed: sum((p) => p.windowClosed),
       },
     };
   }

@@ -41,6 +41,16 @@ export class ChannelEntity {
   @Column({ name: 'whatsapp_verify_token', type: 'text', nullable: true })
   whatsappVerifyToken: string | null;
 
+  /**
+   * The approved message template (name + language code, both or neither) the node sends instead
+   * of a free-form message once WhatsApp's 24-hour customer-service window is closed.
+   */
+  @Column({ name: 'whatsapp_template_name', type: 'text', nullable: true })
+  whatsappTemplateName: string | null;
+
+  @Column({ name: 'whatsapp_template_language', type: 'text', nullable: true })
+  whatsappTemplateLanguage: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

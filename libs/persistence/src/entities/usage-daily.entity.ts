@@ -32,6 +32,10 @@ export class UsageDailyEntity {
   @Column({ name: 'fallback_replies', type: 'int', default: 0 })
   fallbackReplies: number;
 
+  /** WhatsApp messages not sent as written because the 24-hour window was closed (`whatsapp` rows). */
+  @Column({ name: 'window_closed', type: 'int', default: 0 })
+  windowClosed: number;
+
   /** Conversations the node handed to people (`inbox` rows). */
   @Column({ type: 'int', default: 0 })
   handoffs: number;
