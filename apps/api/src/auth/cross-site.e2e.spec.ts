@@ -79,6 +79,14 @@ describe('cross-site requests', () => {
     expect(mails).toHaveLength(0);
   });
 
+  it('applies the same rule to bull-board, mounted outside Nest routing', async () => {
+    const staff = await signInByEmail(api, 'staff@enclave.test');
+    const retry = () => api.http().put('/api/staff/queues/api/queues/system/retry/failed').set('cookie', staff);
+    const refused = await retry().set('origin', EVIL).expect(403);
+    expect(refused.body.error.code).toBe('cross_site_request');
+    expect((await retry().set('origin', api.url)).status).toBe(200);
+  });
+
   it('lets the signed Stripe webhook through with a foreign Origin', async () => {
     const id = `evt_${randomBytes(8).toString('hex')}`;
     const payload = JSON.stringify({
