@@ -1157,6 +1157,10 @@ export interface components {
                 phoneNumberId: string;
                 displayPhoneNumber: string | null;
                 verifyToken: string;
+                windowTemplate: {
+                    name: string;
+                    language: string;
+                } | null;
             } | null;
             webhookPath: string;
             /** Format: date-time */
@@ -1181,6 +1185,10 @@ export interface components {
                     phoneNumberId: string;
                     displayPhoneNumber: string | null;
                     verifyToken: string;
+                    windowTemplate: {
+                        name: string;
+                        language: string;
+                    } | null;
                 } | null;
                 webhookPath: string;
                 /** Format: date-time */
@@ -1195,6 +1203,10 @@ export interface components {
             /** Format: uuid */
             agentId?: string;
             enabled?: boolean;
+            windowTemplate?: {
+                name: string;
+                language: string;
+            } | null;
         };
         RotateCredentialsDto: {
             botToken?: string;
@@ -1308,6 +1320,7 @@ export interface components {
                 fallbackReplies: number;
                 handoffs: number;
                 humanReplies: number;
+                windowClosed: number;
             }[];
             totals: {
                 inbound: number;
@@ -1317,6 +1330,7 @@ export interface components {
                 fallbackReplies: number;
                 handoffs: number;
                 humanReplies: number;
+                windowClosed: number;
             };
         };
         RequestExportDto: {
@@ -2513,6 +2527,10 @@ export interface operations {
                     phoneNumberId: string;
                     accessToken: string;
                     appSecret: string;
+                    windowTemplate?: {
+                        name: string;
+                        language: string;
+                    };
                 };
             };
         };
