@@ -83,7 +83,8 @@ export function createCheckoutSession(
     payment_intent: null,
     payment_link: null,
     payment_method_collection: params.mode === 'subscription' ? 'always' : null,
-    payment_method_types: ['card'],
+    // Checkout offers SEPA Direct Debit beside cards when every price is in euros.
+    payment_method_types: currencies.has('eur') ? ['card', 'sepa_debit'] : ['card'],
     payment_status: 'unpaid',
     phone_number_collection: { enabled: false },
     recovered_from: null,
@@ -153,13 +154,8 @@ export function expireSession(store: StripeStore, id: string, ctx: EventContext 
   return session;
 }
 
-/** Completes an open session as a successful payment: customer, subscription, paid invoice, events. */
-export function completeSession(
-  store: StripeStore,
-  id: string,
-  card: CardInput,
-  ctx: EventContext | null,
-): StripeObject {
+/** The session, refused unless it is still open. */
+export function openSession(store: StripeStore, id: string): StripeObject {
   const session = getSession(store, id);
   if (session.status !== 'open') {
     throw invalidRequest(
@@ -168,24 +164,46 @@ export function completeSession(
       'checkout_session_inactive',
     );
   }
-  const charged = chargeCard(card); // throws on a declining test card: the session stays open
-  const internal = store.sessionInternals.get(id) as CheckoutSessionInternal;
-  const email = (session.customer_details as { email?: string } | null)?.email ?? card.email ?? null;
+  return session;
+}
+
+/** The session's customer (created from the typed email when it has none), with its details filled in. */
+export function sessionCustomer(
+  store: StripeStore,
+  session: StripeObject,
+  payer: { email?: string; name?: string },
+  ctx: EventContext | null,
+): string {
+  const email = (session.customer_details as { email?: string } | null)?.email ?? payer.email ?? null;
   let customerId = session.customer as string | null;
   if (!customerId) {
     if (!email) throw invalidRequest('An email address is required to complete this Checkout Session.', 'email');
-    customerId = createCustomer(store, { email, name: card.name ?? null }, ctx).id;
+    customerId = createCustomer(store, { email, name: payer.name ?? null }, ctx).id;
   }
-  const pm = attachPaymentMethod(store, customerId, charged, ctx);
   session.customer = customerId;
   session.customer_details = {
     address: null,
     email: email ?? store.getCustomer(customerId).email,
-    name: card.name ?? null,
+    name: payer.name ?? null,
     phone: null,
     tax_exempt: 'none',
     tax_ids: [],
   };
+  return customerId;
+}
+
+/** Completes an open session as a successful payment: customer, subscription, paid invoice, events. */
+export function completeSession(
+  store: StripeStore,
+  id: string,
+  card: CardInput,
+  ctx: EventContext | null,
+): StripeObject {
+  const session = openSession(store, id);
+  const charged = chargeCard(card); // throws on a declining test card: the session stays open
+  const internal = store.sessionInternals.get(id) as CheckoutSessionInternal;
+  const customerId = sessionCustomer(store, session, card, ctx);
+  const pm = attachPaymentMethod(store, customerId, charged, ctx);
   if (session.mode === 'subscription') {
     const sub = createSubscription(store, customerId, internal.lineItems, internal.subscriptionMetadata, pm.id, ctx);
     session.subscription = sub.id;

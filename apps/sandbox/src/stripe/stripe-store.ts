@@ -35,6 +35,8 @@ export interface LineItemInput {
 export interface CheckoutSessionInternal {
   lineItems: LineItemInput[];
   subscriptionMetadata: Metadata;
+  /** A delayed-notification payment (SEPA Direct Debit) started at completion, settled later. */
+  delayedPayment?: { outcome: 'succeeded' | 'failed'; settled: boolean };
 }
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

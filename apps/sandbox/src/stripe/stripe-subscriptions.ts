@@ -26,7 +26,11 @@ function addInterval(start: number, interval: string, count: number): number {
   return Math.floor(d.getTime() / 1000);
 }
 
-/** A subscription whose first invoice is paid at once (the card was just charged by Checkout). */
+/**
+ * A subscription started by Checkout. `paid`: its first invoice is paid at once (the card was
+ * just charged). `processing`: a delayed-notification payment (SEPA Direct Debit) was started;
+ * the subscription is active and its first invoice stays open until the debit settles.
+ */
 export function createSubscription(
   store: StripeStore,
   customerId: string,
@@ -34,6 +38,7 @@ export function createSubscription(
   subscriptionMetadata: Metadata,
   paymentMethod: string,
   ctx: EventContext | null,
+  firstPayment: 'paid' | 'processing' = 'paid',
 ): StripeObject {
   const start = now();
   const id = stripeId('sub_');
@@ -97,7 +102,7 @@ export function createSubscription(
   store.subscriptions.set(id, sub);
   store.emit('customer.subscription.created', sub, ctx);
   const invoice = createInvoice(store, sub, 'subscription_create', ctx);
-  markInvoicePaid(store, invoice, ctx);
+  if (firstPayment === 'paid') markInvoicePaid(store, invoice, ctx);
   sub.status = 'active';
   store.emit('customer.subscription.updated', sub, ctx, { status: 'incomplete', latest_invoice: null });
   return sub;

@@ -6,6 +6,7 @@ import { endpointJson } from './stripe-events';
 import { failInvoice, payInvoice } from './stripe-invoices';
 import { formOrJsonBody } from './stripe-pages';
 import { type Params, url } from './stripe-params';
+import { completeSessionWithSepaDebit, sepaDebitFrom, settleSessionPayment } from './stripe-sepa';
 import type { Metadata, StripeStore } from './stripe-store';
 import { cancelSubscription, renewSubscription, updateSubscription } from './stripe-subscriptions';
 import type { WebhookDeliverer } from './stripe-webhooks';
@@ -34,7 +35,14 @@ export function testControls(store: StripeStore, deliverer: WebhookDeliverer): R
   const testBool = (value: unknown) => value === true || value === 'true';
   const id = (req: Request) => String(req.params.id);
 
-  testRoute('/checkout/sessions/:id/complete', (req) => completeSession(store, id(req), cardFrom(body(req)), null));
+  // A card payment by default; `{"payment_method": "sepa_debit", "iban": …}` starts a SEPA debit
+  // that `/settle` later settles (stripe-sepa.ts).
+  testRoute('/checkout/sessions/:id/complete', (req) =>
+    body(req).payment_method === 'sepa_debit'
+      ? completeSessionWithSepaDebit(store, id(req), sepaDebitFrom(body(req)), null)
+      : completeSession(store, id(req), cardFrom(body(req)), null),
+  );
+  testRoute('/checkout/sessions/:id/settle', (req) => settleSessionPayment(store, id(req), null));
   testRoute('/checkout/sessions/:id/expire', (req) => expireSession(store, id(req), null));
   testRoute('/subscriptions/:id/renew', (req) =>
     renewSubscription(store, id(req), body(req).outcome === 'failed' ? 'failed' : 'paid', null),
