@@ -8,6 +8,7 @@ export type OwnerNotice =
   | { kind: 'provisioning_ready'; workspace: Workspace; nodeUrl: string }
   | { kind: 'provisioning_delayed'; workspace: Workspace }
   | { kind: 'payment_failed'; workspace: Workspace; graceEndsAt: Date }
+  | { kind: 'first_payment_failed'; workspace: Workspace }
   | { kind: 'suspended'; workspace: Workspace }
   | { kind: 'canceled'; workspace: Workspace; deprovisionAt: Date };
 
@@ -46,6 +47,15 @@ export function composeOwnerNotice(notice: OwnerNotice, config: OwnerNoticeConfi
           `To fix it now, update your card or pay the open invoice from the billing page: ${billingUrl}`,
       };
     }
+    case 'first_payment_failed':
+      return {
+        subject: `Your bank payment for ${name} on Enclave did not go through`,
+        text:
+          `We could not collect the first payment for the workspace "${name}": the bank debit you authorised at checkout ` +
+          `(for example SEPA Direct Debit) was refused or returned, so nothing was charged.\n\n` +
+          `The workspace is not set up yet. Its server is built as soon as a payment succeeds.\n\n` +
+          `To pay now, pay the open invoice or change the payment method from the billing page: ${billingUrl}`,
+      };
     case 'suspended':
       return {
         subject: `${name} is suspended on Enclave`,

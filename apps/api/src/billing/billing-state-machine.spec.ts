@@ -1,5 +1,6 @@
 import { WORKSPACE_STATUSES } from '@enclave/persistence';
-import { nextTransition, standingOf } from './billing-state-machine';
+import type Stripe from 'stripe';
+import { firstPaymentPending, nextTransition, standingOf, standingStatusOf } from './billing-state-machine';
 
 describe('billing state machine', () => {
   it('reduces subscriptions to the best standing', () => {
@@ -46,5 +47,19 @@ describe('billing state machine', () => {
     expect(nextTransition('deprovisioning', 'paid')).toBeNull();
     expect(nextTransition('deprovisioning', 'ended')).toBeNull();
     expect(nextTransition('deprovisioned', 'ended')).toBeNull();
+  });
+
+  it('does not count a subscription as paid while its first payment (a SEPA debit) is pending', () => {
+    const sub = (status: string, invoice: Partial<Stripe.Invoice> | string | null) =>
+      ({ status, latest_invoice: invoice }) as Pick<Stripe.Subscription, 'status' | 'latest_invoice'>;
+    const first = (status: string) => ({ billing_reason: 'subscription_create', status }) as Partial<Stripe.Invoice>;
+    expect(firstPaymentPending(sub('active', first('open')))).toBe(true);
+    expect(standingStatusOf(sub('active', first('open')))).toBe('incomplete');
+    expect(standingStatusOf(sub('active', first('paid')))).toBe('active');
+    // A renewal still being collected does not take a paid workspace away.
+    expect(firstPaymentPending(sub('active', { billing_reason: 'subscription_cycle', status: 'open' }))).toBe(false);
+    expect(firstPaymentPending(sub('past_due', first('open')))).toBe(false);
+    expect(standingStatusOf(sub('past_due', first('open')))).toBe('past_due');
+    expect(firstPaymentPending(sub('active', 'in_123'))).toBe(false);
   });
 });

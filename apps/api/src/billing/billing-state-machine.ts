@@ -4,6 +4,7 @@ import {
   type StripeSubscriptionStatus,
   type WorkspaceStatus,
 } from '@enclave/persistence';
+import type Stripe from 'stripe';
 
 /**
  * The subscription state machine, as pure functions (docs/billing.md draws the same thing).
@@ -42,6 +43,30 @@ export function standingOf(statuses: readonly StripeSubscriptionStatus[]): Billi
   if (statuses.some((s) => DELINQUENT.has(s))) return 'delinquent';
   if (statuses.some((s) => s === 'canceled')) return 'ended';
   return 'none'; // no subscription, or only incomplete / incomplete_expired ones (never paid)
+}
+
+/**
+ * Stripe counts a subscription as active while its first payment is still on its way when the
+ * customer paid with a delayed-notification method (SEPA Direct Debit): the first invoice stays
+ * open until the debit settles, days later, or fails. Until that invoice is paid nothing is
+ * fulfilled. Reads `latest_invoice` expanded (StripeGateway.retrieveSubscription expands it).
+ */
+export function firstPaymentPending(subscription: Pick<Stripe.Subscription, 'status' | 'latest_invoice'>): boolean {
+  const invoice = subscription.latest_invoice;
+  return (
+    PAID.has(subscription.status as StripeSubscriptionStatus) &&
+    typeof invoice === 'object' &&
+    invoice !== null &&
+    invoice.billing_reason === 'subscription_create' &&
+    invoice.status === 'open'
+  );
+}
+
+/** The status a subscription counts with in its workspace's standing: not paid while its first payment is pending. */
+export function standingStatusOf(
+  subscription: Pick<Stripe.Subscription, 'status' | 'latest_invoice'>,
+): StripeSubscriptionStatus {
+  return firstPaymentPending(subscription) ? 'incomplete' : (subscription.status as StripeSubscriptionStatus);
 }
 
 /** Statuses in which a workspace has (or is getting) an agent node that billing may take away. */

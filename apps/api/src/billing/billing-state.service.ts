@@ -12,7 +12,7 @@ import {
 import { JOB_IDS, JobName, type JobPayloads, QueueService } from '@enclave/queue';
 import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
-import { nextTransition, standingOf } from './billing-state-machine';
+import { nextTransition, standingOf, standingStatusOf } from './billing-state-machine';
 
 /** What a Stripe event told us, reduced to what the state machine needs. */
 export interface AppliedEvent {
@@ -60,7 +60,10 @@ export class BillingStateService {
       where: { workspaceId },
       select: { status: true, stripeSubscriptionId: true },
     });
-    const standing = standingOf(rows.map((row) => row.status));
+    // This subscription counts with its status for billing: not paid while its first payment is pending.
+    const standing = standingOf(
+      rows.map((row) => (row.stripeSubscriptionId === subscription.id ? standingStatusOf(subscription) : row.status)),
+    );
     const transition = nextTransition(workspace.status, standing);
     if (!transition) return [];
 

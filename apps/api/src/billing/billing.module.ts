@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WorkspaceAccessModule } from '../workspaces/workspace-access.module';
+import { AsyncPaymentFailureService } from './async-payment-failure.service';
 import { BillingStateService } from './billing-state.service';
 import { BillingController } from './billing.controller';
 import { BillingService } from './billing.service';
@@ -11,7 +12,7 @@ import { StripeGateway } from './stripe.gateway';
 @Module({
   imports: [WorkspaceAccessModule],
   controllers: [BillingController, StripeWebhookController],
-  providers: [StripeGateway, BillingService, BillingStateService, StripeWebhookService],
+  providers: [StripeGateway, BillingService, BillingStateService, StripeWebhookService, AsyncPaymentFailureService],
   exports: [BillingService],
 })
 export class BillingModule {}

@@ -8,12 +8,25 @@ import type Stripe from 'stripe';
 import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { BILLING_ERRORS } from './billing.errors';
+import { AsyncPaymentFailureService } from './async-payment-failure.service';
 import { BillingStateService } from './billing-state.service';
 import { StripeGateway } from './stripe.gateway';
 
+/**
+ * A Checkout Session's events. `completed` may come with `payment_status: "unpaid"` (a delayed
+ * method such as SEPA Direct Debit still being collected); `async_payment_succeeded` / `_failed`
+ * say how that payment ended. Each is applied like any event, from the subscription as Stripe
+ * reports it now: its first invoice still open means not paid yet (`firstPaymentPending`).
+ */
+const CHECKOUT_SESSION_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+]);
+
 /** Event types that move the state machine; every other type is recorded and ignored. */
 export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'checkout.session.completed',
+  ...CHECKOUT_SESSION_EVENT_TYPES,
   'customer.subscription.created',
   'customer.subscription.updated',
   'customer.subscription.deleted',
@@ -66,6 +79,7 @@ export class StripeWebhookService {
     private readonly stripe: StripeGateway,
     private readonly state: BillingStateService,
     private readonly notifier: OwnerNotifier,
+    private readonly asyncPaymentFailures: AsyncPaymentFailureService,
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined, actor: AuditActor): Promise<WebhookResult> {
@@ -125,13 +139,12 @@ export class StripeWebhookService {
     if (idOf(subscription.customer) !== account.stripeCustomerId) {
       return { outcome: 'ignored', workspaceId: account.workspaceId, note: 'subscription belongs to another customer' };
     }
-    const notices = await this.state.apply(
-      manager,
-      account,
-      subscription,
-      { id: event.id, type: event.type, created: new Date(event.created * 1000) },
-      actor,
-    );
+    const applied = { id: event.id, type: event.type, created: new Date(event.created * 1000) };
+    const notices = await this.state.apply(manager, account, subscription, applied, actor);
+    if (event.type === 'checkout.session.async_payment_failed') {
+      const refs = { checkoutSessionId: idOf(field(event.data.object, 'id')), subscriptionId: subscription.id };
+      notices.push(await this.asyncPaymentFailures.record(manager, account.workspaceId, refs, applied, actor));
+    }
     return { outcome: 'processed', workspaceId: account.workspaceId, notices };
   }
 }
@@ -159,7 +172,7 @@ function field(object: unknown, ...path: string[]): unknown {
 /** Who an event is about. Read defensively: a signed event is authentic, not necessarily well-formed. */
 export function refsOf(event: Stripe.Event): EventRefs {
   const object: unknown = event.data.object;
-  if (event.type === 'checkout.session.completed') {
+  if (CHECKOUT_SESSION_EVENT_TYPES.has(event.type)) {
     if (field(object, 'mode') !== 'subscription')
       return { customerId: null, subscriptionId: null, workspaceHint: null };
     return {

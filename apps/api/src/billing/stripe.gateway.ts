@@ -119,10 +119,13 @@ export class StripeGateway {
     return { id: session.id, url: session.url };
   }
 
-  /** The subscription as Stripe holds it now; null when Stripe does not know the id. */
+  /**
+   * The subscription as Stripe holds it now, with its latest invoice (whether the first
+   * payment has settled, see `firstPaymentPending`); null when Stripe does not know the id.
+   */
   async retrieveSubscription(id: string): Promise<Stripe.Subscription | null> {
     try {
-      return await this.call(() => this.stripe().subscriptions.retrieve(id));
+      return await this.call(() => this.stripe().subscriptions.retrieve(id, { expand: ['latest_invoice'] }));
     } catch (error) {
       if (isDomainError(error, BILLING_ERRORS.stripeResourceMissing)) return null;
       throw error;
