@@ -204,13 +204,16 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     await browser.shot('24b-overview-usage-live');
   });
 
-  it('connects WhatsApp and shows the webhook URL and verify token to copy into Meta', async () => {
+  it('connects WhatsApp (with its 24-hour window template) and shows the webhook URL and verify token to copy into Meta', async () => {
     await page.getByRole('tab', { name: 'Channels' }).click();
     const form = page.getByRole('form', { name: 'Connect a channel' });
     await form.getByText('WhatsApp', { exact: true }).click();
     await form.getByLabel('Phone number id').fill(WHATSAPP.phoneNumberId);
     await form.getByLabel('Access token').fill(WHATSAPP.accessToken);
     await form.getByLabel('App secret').fill(WHATSAPP.appSecret);
+    // The approved template sent once WhatsApp's 24-hour window is closed.
+    await form.getByLabel('Window template name').fill('reopen_conversation');
+    await form.getByLabel('Template language code').fill('en_US');
     await form.getByRole('button', { name: 'Connect WhatsApp' }).click();
     const card = page.getByTestId('channel-whatsapp');
     await card.waitFor({ timeout: 30_000 });
@@ -218,6 +221,7 @@ describe('web app: server set-up, agent, channel, export, fleet', () => {
     expect(url).toMatch(/^https:\/\/globex-helpdesk\.enclave\.test\/\S+/);
     expect((await card.getByTestId('whatsapp-verify-token').inputValue()).length).toBeGreaterThanOrEqual(16);
     await card.getByText(WHATSAPP.displayPhoneNumber).waitFor();
+    await card.getByText(/the template reopen_conversation \(en_US\) is sent instead of a reply/).waitFor();
     expect(await page.content()).not.toContain(WHATSAPP.accessToken);
     await browser.shot('25-channels-whatsapp');
   });

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { type Agent, api, type Channel, errorMessage, unwrap } from '../../api/client';
 import { workspaceKeys } from '../../api/queries';
 import { CopyField } from '../CopyField';
+import { WindowTemplateForm } from './WindowTemplateForm';
 
 function webhookUrl(hostname: string | undefined, path: string): string {
   return hostname ? `https://${hostname}${path}` : path;
@@ -104,6 +105,7 @@ export function ChannelCard({
               testId="whatsapp-webhook-url"
             />
             <CopyField label="Verify token" value={channel.whatsapp.verifyToken} testId="whatsapp-verify-token" />
+            <WindowTemplateForm channel={channel} workspaceId={workspaceId} manage={manage} />
           </Stack>
         ) : null}
         {manage ? (

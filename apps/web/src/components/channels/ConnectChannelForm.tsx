@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { type Agent, api, type CreateChannelBody, errorMessage, unwrap } from '../../api/client';
 import { workspaceKeys } from '../../api/queries';
 import { DeliveryNote } from '../Delivery';
+import { windowTemplateOf, WindowTemplateFields } from './WindowTemplateForm';
 
 /** Connects a Telegram bot or a WhatsApp number to one of the workspace's agents. */
 export function ConnectChannelForm({ workspaceId, agents }: { workspaceId: string; agents: Agent[] }) {
@@ -14,6 +15,9 @@ export function ConnectChannelForm({ workspaceId, agents }: { workspaceId: strin
   const [phoneNumberId, setPhoneNumberId] = useState('');
   const [accessToken, setAccessToken] = useState('');
   const [appSecret, setAppSecret] = useState('');
+  const [templateName, setTemplateName] = useState('');
+  const [templateLanguage, setTemplateLanguage] = useState('');
+  const windowTemplate = windowTemplateOf(templateName, templateLanguage);
   const create = useMutation({
     mutationFn: () => {
       const body: CreateChannelBody =
@@ -25,6 +29,7 @@ export function ConnectChannelForm({ workspaceId, agents }: { workspaceId: strin
               phoneNumberId: phoneNumberId.trim(),
               accessToken: accessToken.trim(),
               appSecret: appSecret.trim(),
+              ...(windowTemplate && windowTemplate !== 'incomplete' ? { windowTemplate } : {}),
             };
       return unwrap(api.POST('/api/workspaces/{id}/channels', { params: { path: { id: workspaceId } }, body }));
     },
@@ -36,7 +41,10 @@ export function ConnectChannelForm({ workspaceId, agents }: { workspaceId: strin
     },
   });
   const ready =
-    agentId && (type === 'telegram' ? botToken.trim() : phoneNumberId.trim() && accessToken.trim() && appSecret.trim());
+    agentId &&
+    (type === 'telegram'
+      ? botToken.trim()
+      : phoneNumberId.trim() && accessToken.trim() && appSecret.trim() && windowTemplate !== 'incomplete');
   function submit(event: FormEvent) {
     event.preventDefault();
     if (ready) create.mutate();
@@ -92,6 +100,12 @@ export function ConnectChannelForm({ workspaceId, agents }: { workspaceId: strin
               autoComplete="off"
               value={appSecret}
               onChange={(event) => setAppSecret(event.currentTarget.value)}
+            />
+            <WindowTemplateFields
+              name={templateName}
+              language={templateLanguage}
+              onName={setTemplateName}
+              onLanguage={setTemplateLanguage}
             />
           </>
         )}

@@ -37,6 +37,11 @@ function MessageBubble({ message, author }: { message: InboxMessage; author: str
             Not delivered
           </Text>
         ) : null}
+        {message.deliveryStatus === 'window_closed' ? (
+          <Text size="xs" c="orange.8">
+            Not sent: more than 24 hours since the customer&apos;s last message (WhatsApp)
+          </Text>
+        ) : null}
       </Paper>
     </Box>
   );
