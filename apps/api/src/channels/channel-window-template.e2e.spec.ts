@@ -21,7 +21,7 @@ describe('WhatsApp channel: the template for a closed 24-hour window', () => {
     appSecret: alnum(32),
   });
   const onNode = () => f.node.app.internals.config.getChannel(channelId)?.settings.windowTemplate;
-  const patch = (id: string, body: unknown) =>
+  const patch = (id: string, body: object) =>
     http().patch(`${f.ws}/channels/${id}`).set('Cookie', f.adminCookie).send(body);
 
   beforeAll(async () => {
