@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditEventEntity, HostEntity, NodeEntity, WorkspaceEntity, type WorkspaceStatus } from '@enclave/persistence';
-import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
+import { JOB_IDS, JobName, type OutboxJobOptions, QueueService } from '@enclave/queue';
 import type { RunningSandbox } from '@enclave/sandbox';
 import type { TestSshd } from '@enclave/testing';
-import type { JobsOptions } from 'bullmq';
 import { type ApiHarness, startApiHarness } from './api-harness';
 import { eventually } from './eventually';
 import { CLOUDFLARE_TOKEN, DNS_ZONE, startProvisioningEnvironment } from './provisioning-env';
@@ -32,10 +31,10 @@ export interface ProvisioningHarness {
   /** Starts a real sshd and registers it in the pool through the staff API. */
   addHost(options?: { fingerprint?: string }): Promise<TestHost>;
   /** A workspace as billing leaves it after payment: status `provisioning`, job enqueued. */
-  paidWorkspace(slug: string, jobOptions?: JobsOptions): Promise<string>;
-  enqueueProvision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
+  paidWorkspace(slug: string, jobOptions?: OutboxJobOptions): Promise<string>;
+  enqueueProvision(workspaceId: string, jobOptions?: OutboxJobOptions): Promise<void>;
   /** What billing does once a cancellation's delay has passed. */
-  requestDeprovision(workspaceId: string, jobOptions?: JobsOptions): Promise<void>;
+  requestDeprovision(workspaceId: string, jobOptions?: OutboxJobOptions): Promise<void>;
   /** The pool host (and its sshd) the workspace got: allocation takes the oldest free host. */
   allocatedHost(workspaceId: string): Promise<TestHost>;
   waitForStatus(
@@ -77,15 +76,16 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
   const workers = workerPool(env, scratch);
   const hostPool = testHostPool(api, staffCookie, sshKeyPath);
 
-  const enqueueProvision = async (workspaceId: string, jobOptions: JobsOptions = {}) => {
+  const enqueueProvision = async (workspaceId: string, jobOptions: OutboxJobOptions = {}) => {
     await queues.enqueue(
+      api.dataSource.manager,
       JobName.ProvisionWorkspace,
       { workspaceId },
       { jobId: JOB_IDS.provisionWorkspace(workspaceId), ...jobOptions },
     );
   };
 
-  const paidWorkspace = async (slug: string, jobOptions: JobsOptions = {}) => {
+  const paidWorkspace = async (slug: string, jobOptions: OutboxJobOptions = {}) => {
     const created = await api
       .http()
       .post('/api/workspaces')
@@ -98,9 +98,10 @@ export async function startProvisioningHarness(overrides: NodeJS.ProcessEnv = {}
     return id;
   };
 
-  const requestDeprovision = async (workspaceId: string, jobOptions: JobsOptions = {}) => {
+  const requestDeprovision = async (workspaceId: string, jobOptions: OutboxJobOptions = {}) => {
     await api.dataSource.getRepository(WorkspaceEntity).update({ id: workspaceId }, { status: 'deprovisioning' });
     await queues.enqueue(
+      api.dataSource.manager,
       JobName.DeprovisionWorkspace,
       { workspaceId },
       { jobId: JOB_IDS.deprovisionWorkspace(workspaceId), ...jobOptions },

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryResult, NodeDelivery } from './node-delivery';
 
 export const NODE_DELIVERY = Symbol('NODE_DELIVERY');
@@ -17,8 +19,9 @@ export const DELIVER_TO_NODE_JOB_OPTIONS = {
 
 /**
  * After a change is committed: deliver to the node at once when it is ready, otherwise leave
- * it to the DeliverToNode job (enrolment and heartbeats enqueue it too). The job payload is the
- * workspace id only.
+ * it to the DeliverToNode job (enrolment and heartbeats enqueue it too, in their transactions).
+ * The job goes through the outbox, so a Redis outage delays it and never fails the change. The
+ * job payload is the workspace id only.
  */
 @Injectable()
 export class NodeSyncService {
@@ -27,6 +30,7 @@ export class NodeSyncService {
   constructor(
     @Inject(NODE_DELIVERY) private readonly delivery: NodeDelivery,
     private readonly queue: QueueService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async afterChange(workspaceId: string): Promise<DeliveryState> {
@@ -42,12 +46,14 @@ export class NodeSyncService {
       result = { complete: false, reason: 'error', secretsDelivered: 0, configRevision: null };
     }
     if (result.complete) return 'delivered';
-    await this.enqueue(workspaceId);
+    await this.enqueue(this.dataSource.manager, workspaceId);
     return 'pending';
   }
 
-  async enqueue(workspaceId: string): Promise<void> {
+  /** In the caller's transaction (`manager`), or on its own with `dataSource.manager`. */
+  async enqueue(manager: EntityManager, workspaceId: string): Promise<void> {
     await this.queue.enqueue(
+      manager,
       JobName.DeliverToNode,
       { workspaceId },
       { jobId: JOB_IDS.deliverToNode(workspaceId), ...DELIVER_TO_NODE_JOB_OPTIONS },

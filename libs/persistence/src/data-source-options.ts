@@ -22,12 +22,14 @@ import { PendingSecretDeliveryEntity } from './entities/pending-secret-delivery.
 import { SecretRecordEntity } from './entities/secret-record.entity';
 import { UsageDailyEntity } from './entities/usage-daily.entity';
 import { WorkspaceNodeSettingsEntity } from './entities/workspace-node-settings.entity';
+import { JobOutboxEntity } from './entities/job-outbox.entity';
 import { AgentsChannelsSecrets1764100000000 } from './migrations/1764100000000-AgentsChannelsSecrets';
 import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
 import { Billing1764082800000 } from './migrations/1764082800000-Billing';
 import { Provisioning1764090000000 } from './migrations/1764090000000-Provisioning';
 import { NodeTrustedKeys1764200000000 } from './migrations/1764200000000-NodeTrustedKeys';
 import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotices';
+import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
@@ -55,6 +57,7 @@ export const ENTITIES = [
   WorkspaceNodeSettingsEntity,
   UsageDailyEntity,
   ExportRequestEntity,
+  JobOutboxEntity,
 ];
 
 export const MIGRATIONS = [
@@ -64,6 +67,7 @@ export const MIGRATIONS = [
   AgentsChannelsSecrets1764100000000,
   NodeTrustedKeys1764200000000,
   InboxNotices1764300000000,
+  JobOutbox1764410000000,
   WhatsAppWindow1764420000000,
 ];
 

@@ -22,6 +22,7 @@ export * from './entities/pending-secret-delivery.entity';
 export * from './entities/workspace-node-settings.entity';
 export * from './entities/usage-daily.entity';
 export * from './entities/export-request.entity';
+export * from './entities/job-outbox.entity';
 export * from './repositories/workspaces.repository';
 export * from './repositories/nodes.repository';
 export * from './persistence.module';

@@ -2,3 +2,4 @@ export * from './postgres';
 export * from './test-database';
 export * from './test-redis';
 export * from './sshd';
+export * from './private-redis';

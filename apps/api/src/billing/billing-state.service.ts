@@ -87,9 +87,11 @@ export class BillingStateService {
           account.deprovisionAt = null;
           details.deprovisionCancelled = true;
           for (const row of rows.filter((r) => r.status === 'canceled')) {
-            await this.queues
-              .queueOf(JobName.BillingDeprovisionDue)
-              .remove(JOB_IDS.billingDeprovisionDue(workspaceId, row.stripeSubscriptionId));
+            await this.queues.remove(
+              manager,
+              JobName.BillingDeprovisionDue,
+              JOB_IDS.billingDeprovisionDue(workspaceId, row.stripeSubscriptionId),
+            );
           }
           break;
         case 'start_grace': {
@@ -100,6 +102,7 @@ export class BillingStateService {
           account.graceEndsAt = graceEndsAt;
           details.graceEndsAt = graceEndsAt.toISOString();
           details.graceJobId = await this.enqueue(
+            manager,
             JobName.BillingGraceExpired,
             { workspaceId, subscriptionId: subscription.id, invoiceId },
             JOB_IDS.billingGraceExpired(workspaceId, invoiceId),
@@ -113,6 +116,7 @@ export class BillingStateService {
           account.deprovisionAt = deprovisionAt;
           details.deprovisionAt = deprovisionAt.toISOString();
           details.deprovisionJobId = await this.enqueue(
+            manager,
             JobName.BillingDeprovisionDue,
             { workspaceId, subscriptionId: subscription.id },
             JOB_IDS.billingDeprovisionDue(workspaceId, subscription.id),
@@ -127,6 +131,7 @@ export class BillingStateService {
             break;
           }
           details.provisionJobId = await this.enqueue(
+            manager,
             JobName.ProvisionWorkspace,
             { workspaceId },
             JOB_IDS.provisionWorkspace(workspaceId),
@@ -190,16 +195,16 @@ export class BillingStateService {
   /**
    * Deterministic job id, so a repeat is a no-op while the job waits or runs; a finished job
    * under the same id (a workspace provisioned again after deprovisioning) is cleared first.
-   * Enqueued inside the transaction, before commit: if the commit then fails, Stripe redelivers
-   * the event and the same id is enqueued again (a no-op), and every handler re-checks state.
+   * Written to the outbox in the webhook's transaction: the job exists exactly when the state
+   * change does, and reaches Redis once it answers (the webhook never waits on it).
    */
   private async enqueue<J extends JobName>(
+    manager: EntityManager,
     name: J,
     payload: JobPayloads[J],
     jobId: string,
     delay = 0,
   ): Promise<string> {
-    await this.queues.requeue(name, payload, { jobId, ...(delay > 0 ? { delay } : {}) });
-    return jobId;
+    return this.queues.requeue(manager, name, payload, { jobId, ...(delay > 0 ? { delay } : {}) });
   }
 }

@@ -17,8 +17,8 @@ const AUDIT_ACTION: Record<InboxNotice['type'], string> = {
  * handoff and human-reply counts added to the day's `inbox` usage row, and each inbox notice
  * processed exactly once (ids up to `nodes.last_inbox_notice_id` are skipped, so a beat sent
  * again changes nothing). Every notice is audited (ids and counts only); a handoff also
- * enqueues the mail to the team under a job id derived from the notice, so even a beat whose
- * transaction rolled back after the enqueue cannot mail twice.
+ * enqueues the mail to the team, in the same transaction (outbox), under a job id derived from
+ * the notice, so a notice mails once.
  */
 @Injectable()
 export class InboxNoticesService {
@@ -52,19 +52,20 @@ export class InboxNoticesService {
           ...(notice.messages === null ? {} : { messages: notice.messages }),
         },
       });
-      if (notice.type === 'handoff_requested') await this.enqueueHandoff(node, notice);
+      if (notice.type === 'handoff_requested') await this.enqueueHandoff(manager, node, notice);
     }
     const newest = fresh[fresh.length - 1].id;
     node.lastInboxNoticeId = String(newest);
     await manager.update(NodeEntity, { id: node.id }, { lastInboxNoticeId: String(newest) });
   }
 
-  private async enqueueHandoff(node: NodeEntity, notice: InboxNotice): Promise<void> {
+  private async enqueueHandoff(manager: EntityManager, node: NodeEntity, notice: InboxNotice): Promise<void> {
     if (!nodeConversationIdSchema.safeParse(notice.conversationId).success) {
       this.logger.warn({ nodeId: node.id, noticeId: notice.id }, 'handoff notice with an unusable conversation id');
       return;
     }
     await this.queue.enqueue(
+      manager,
       JobName.InboxHandoff,
       { workspaceId: node.workspaceId, nodeId: node.id, noticeId: notice.id, conversationId: notice.conversationId },
       { jobId: JOB_IDS.inboxHandoff(node.id, notice.id) },

@@ -115,6 +115,8 @@ export class NodesService {
         .getRepository(NodeEntity)
         .findOne({ where: { id: node.id }, lock: { mode: 'pessimistic_write' } });
       if (!current || current.status === 'wiped') throw denied();
+      // A node that just enrolled is behind by definition: its config and pending secrets follow (also on a repeat).
+      await this.sync.enqueue(manager, current.workspaceId);
       if (current.publicKey) return current.enrolledAt ?? new Date();
       current.publicKey = body.publicKey;
       current.publicBaseUrl = body.publicBaseUrl;
@@ -131,7 +133,6 @@ export class NodesService {
       });
       return current.enrolledAt;
     });
-    await this.sync.enqueue(node.workspaceId);
     return { nodeId: node.id, enrolledAt: enrolledAt.toISOString() };
   }
 
@@ -162,7 +163,7 @@ export class NodesService {
       });
     const beat = parsed.data;
     const receivedAt = new Date();
-    const needsDelivery = await this.dataSource.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       const current = await manager
         .getRepository(NodeEntity)
         .findOne({ where: { id: nodeId }, lock: { mode: 'pessimistic_write' } });
@@ -184,6 +185,7 @@ export class NodesService {
       await this.inboxNotices.apply(manager, current, receivedAt, beat);
       // Row locks (node, then settings in needsDelivery) before the event: it joins the audit chain at commit.
       const needed = await this.needsDelivery(manager, current.workspaceId, beat);
+      if (needed) await this.sync.enqueue(manager, current.workspaceId);
       if (previous !== current.status) {
         await this.audit.record(manager, {
           actor: { type: 'node', id: nodeId, ip: request.ip },
@@ -193,9 +195,7 @@ export class NodesService {
           details: { from: previous, to: current.status, version: beat.version },
         });
       }
-      return needed;
     });
-    if (needsDelivery) await this.sync.enqueue(node.workspaceId);
     return { receivedAt: receivedAt.toISOString() };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { domainError } from '@enclave/platform';
+import { type DeclaredError, domainError } from '@enclave/platform';
 import {
   FleetUpgradeEntity,
   HostEntity,
@@ -54,6 +54,7 @@ export class StaffProvisioningService {
   /** Puts a failed workspace back to `provisioning` and enqueues its job again (fresh attempts); the run resumes where it stopped. */
   async retry(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
     const jobId = JOB_IDS.provisionWorkspace(workspaceId);
+    await this.requireFinished(JobName.ProvisionWorkspace, jobId, PROVISIONING_ERRORS.provisioningRunning);
     await this.dataSource.transaction(async (manager) => {
       const workspace = await lockWorkspace(manager, workspaceId);
       if (!workspace) throw domainError(WORKSPACE_ERRORS.notFound);
@@ -76,13 +77,7 @@ export class StaffProvisioningService {
         target: { type: 'workspace', id: workspaceId },
         details: { jobId },
       });
-      // Inside the transaction, before commit: a failed commit leaves a job that re-checks the status and
-      // skips. A job not finished yet (BullMQ has not released it) rolls the retry back.
-      const queued = await this.queues.requeue(JobName.ProvisionWorkspace, { workspaceId }, { jobId });
-      if (!queued.queued)
-        throw domainError(PROVISIONING_ERRORS.provisioningRunning, {
-          message: `Provisioning is ${queued.state} for this workspace.`,
-        });
+      await this.queues.requeue(manager, JobName.ProvisionWorkspace, { workspaceId }, { jobId });
     });
     return { workspaceId, jobId };
   }
@@ -90,6 +85,7 @@ export class StaffProvisioningService {
   /** Re-runs a failed deprovisioning (e.g. the host was unreachable, so its wipe could not be verified). */
   async retryDeprovision(workspaceId: string, actor: AuditActor): Promise<{ workspaceId: string; jobId: string }> {
     const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
+    await this.requireFinished(JobName.DeprovisionWorkspace, jobId, PROVISIONING_ERRORS.deprovisioningPending);
     await this.dataSource.transaction(async (manager) => {
       const workspace = await lockWorkspace(manager, workspaceId, { includeDeleted: true });
       if (!workspace) throw domainError(WORKSPACE_ERRORS.notFound);
@@ -110,13 +106,20 @@ export class StaffProvisioningService {
         target: { type: 'workspace', id: workspaceId },
         details: { jobId },
       });
-      const queued = await this.queues.requeue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
-      if (!queued.queued)
-        throw domainError(PROVISIONING_ERRORS.deprovisioningPending, {
-          message: `Deprovisioning is ${queued.state} for this workspace.`,
-        });
+      await this.queues.requeue(manager, JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
     });
     return { workspaceId, jobId };
+  }
+
+  /**
+   * A retry only once BullMQ has released the job holding the id (it marks a job failed just
+   * after the engine marks the workspace): 409 until then. Read before anything changes, so a
+   * Redis outage answers 503 `redis_unavailable` and changes nothing.
+   */
+  private async requireFinished(jobName: JobName, jobId: string, busy: DeclaredError): Promise<void> {
+    const state = await this.queues.jobState(jobName, jobId);
+    if (state && state !== 'completed' && state !== 'failed')
+      throw domainError(busy, { message: `${busy.message} (job ${state})`, details: { state } });
   }
 
   listHosts(): Promise<HostEntity[]> {
@@ -216,6 +219,7 @@ export class StaffProvisioningService {
         details: { batchSize: upgrade.batchSize, nodes: upgrade.nodeIds?.length ?? 'all' },
       });
       await this.queues.enqueue(
+        manager,
         JobName.UpgradeFleet,
         { upgradeId: upgrade.id },
         { jobId: JOB_IDS.upgradeFleet(upgrade.id), attempts: 1 },
@@ -231,8 +235,10 @@ export class StaffProvisioningService {
   }
 
   async reconcileNow(actor: AuditActor): Promise<{ jobId: string }> {
-    const job = await this.queues.enqueue(JobName.ReconcileFleet, {}, {});
-    await this.audit.recordAlone({ actor, action: 'fleet.reconcile_requested', details: { jobId: job.id } });
-    return { jobId: String(job.id) };
+    return this.dataSource.transaction(async (manager) => {
+      const jobId = await this.queues.enqueue(manager, JobName.ReconcileFleet, {});
+      await this.audit.record(manager, { actor, action: 'fleet.reconcile_requested', details: { jobId } });
+      return { jobId };
+    });
   }
 }

@@ -5,7 +5,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { CONFIG, type ControlPlaneConfig, type DeclaredError, errorBody, HTTP_STATUS_BY_KIND } from '@enclave/platform';
-import { QueueName } from '@enclave/queue';
+import { connectionStatus, QUEUE_ERRORS, QueueName } from '@enclave/queue';
 import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { AUTH_ERRORS } from '../auth/auth.errors';
@@ -43,6 +43,17 @@ export function staffOnlyMiddleware(sessions: () => SessionService, dashboardOri
 }
 
 /**
+ * bull-board reads nothing but Redis: while Redis is away it answers 503 `redis_unavailable` at
+ * once (the queues' connection would fail each command anyway) instead of a page of errors.
+ */
+export function redisRequiredMiddleware(queue: () => Queue) {
+  return async (_request: Request, response: Response, next: NextFunction): Promise<void> => {
+    if ((await connectionStatus(queue())) !== 'ready') return deny(response, QUEUE_ERRORS.redisUnavailable);
+    next();
+  };
+}
+
+/**
  * bull-board's queue dashboard for staff: every control-plane queue, its jobs, retries and
  * failures. Mounted on the Express instance directly (not through @bull-board/nestjs, whose
  * hoisted @nestjs/bull-shared 12 is ESM-only and cannot be required under Jest on Node 20).
@@ -74,6 +85,7 @@ export class QueuesDashboardModule implements OnModuleInit {
         () => this.moduleRef.get(SessionService, { strict: false }),
         new URL(this.config.PUBLIC_URL).origin,
       ),
+      redisRequiredMiddleware(() => this.moduleRef.get<Queue>(getQueueToken(QueueName.System), { strict: false })),
       serverAdapter.getRouter() as Express,
     );
   }

@@ -134,7 +134,7 @@ export class WorkspacesService {
   async delete(workspaceId: string, userId: string, actor: AuditActor): Promise<void> {
     await this.access.require(workspaceId, userId, 'owner');
     await this.billing.cancelForDeletion(workspaceId, actor);
-    const tearDown = await this.dataSource.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'owner', manager);
       // Read again under the lock: a concurrent deletion or billing change is seen, not overwritten.
       const workspace = await lockWorkspace(manager, workspaceId);
@@ -151,15 +151,14 @@ export class WorkspacesService {
         target: { type: 'workspace', id: workspaceId },
         details: { statusBefore: before, deprovisioning: hasNode },
       });
-      return hasNode;
-    });
-    if (tearDown) {
       // requeue: a workspace deprovisioned once before (then subscribed again) left a finished job under this id.
-      await this.queues.requeue(
-        JobName.DeprovisionWorkspace,
-        { workspaceId },
-        { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) },
-      );
-    }
+      if (hasNode)
+        await this.queues.requeue(
+          manager,
+          JobName.DeprovisionWorkspace,
+          { workspaceId },
+          { jobId: JOB_IDS.deprovisionWorkspace(workspaceId) },
+        );
+    });
   }
 }

@@ -44,9 +44,8 @@ export class BillingDeprovisionDueHandler implements JobHandler<JobName.BillingD
         return { outcome: 'skipped', reason: 'a subscription is live again' };
       }
       const jobId = JOB_IDS.deprovisionWorkspace(workspaceId);
-      // Before commit: if the commit fails the job still runs, and deprovisioning a workspace
-      // whose subscription ended is what had to happen anyway; a retry of this job is a no-op.
-      await this.queues.requeue(JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
+      // In the outbox, in this transaction: the job exists exactly when the status change does.
+      await this.queues.requeue(manager, JobName.DeprovisionWorkspace, { workspaceId }, { jobId });
       const dueAt = account.deprovisionAt;
       workspace.status = 'deprovisioning';
       account.deprovisionAt = null;
