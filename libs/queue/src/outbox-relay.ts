@@ -104,7 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   async written(manager: EntityManager, rowId: string): Promise<void> {
     const runner = manager.queryRunner;
     if (runner?.isTransactionActive) this.subscriber.track(runner, rowId);
-    else await this.relay((query, parameters) => this.dataSource.query(query, parameters), [rowId]);
+    else await this.relayAll((query, parameters) => this.dataSource.query(query, parameters), [rowId]);
   }
 
   /** Relays every row due now, in batches, until none is left or Redis stops answering. */
@@ -127,11 +127,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async afterCommit(runner: QueryRunner, rowIds: string[]): Promise<void> {
     if (this.stopped || runner.isReleased) return;
     try {
-      await this.relay((query, parameters) => runner.query(query, parameters), rowIds);
+      await this.relayAll((query, parameters) => runner.query(query, parameters), rowIds);
     } catch (error) {
       // The change is committed; the poll relays the rows later.
       this.logger.warn({ error: describe(error) }, 'outbox relay after commit failed');
     }
+  }
+
+  /** Relays these rows: batch after batch, since a row waits for the earlier rows of its job id. */
+  private async relayAll(sql: Sql, rowIds: string[]): Promise<void> {
+    while (!this.stopped && (await this.relay(sql, rowIds)) > 0);
   }
 
   /** One batch: takes rows, puts them in Redis one by one, deletes each once done. Returns how many it took. */
