@@ -1,4 +1,5 @@
 export * from './schemas';
+export * from './node-to-control-plane';
 export * from './signing';
 export * from './node-session';
 export * from './text';

@@ -1,4 +1,5 @@
-import { applyConfigRequestSchema, heartbeatRequestSchema } from './schemas';
+import { heartbeatRequestSchema } from './node-to-control-plane';
+import { applyConfigRequestSchema } from './schemas';
 import { createPublicKey } from 'node:crypto';
 import {
   generateSigningKeyPair,
