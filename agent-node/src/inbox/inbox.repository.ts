@@ -66,6 +66,9 @@ const SUMMARY = `
   LEFT JOIN channels ch ON ch.id = c.channel_id
   LEFT JOIN messages lm ON lm.id = (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id)`;
 
+const THREAD_MESSAGE = `SELECT id, direction, kind, text, author_id AS authorId, delivery_status AS deliveryStatus,
+  created_at AS createdAt FROM messages`;
+
 /** The inbox's reads and writes over conversations, tags and notes. */
 export class InboxRepository {
   constructor(private readonly db: Db) {}
@@ -103,11 +106,12 @@ export class InboxRepository {
 
   messages(conversationId: string): ThreadMessageRow[] {
     return this.db
-      .prepare<[string], ThreadMessageRow>(
-        `SELECT id, direction, kind, text, author_id AS authorId, delivery_status AS deliveryStatus, created_at AS createdAt
-           FROM messages WHERE conversation_id = ? ORDER BY id`,
-      )
+      .prepare<[string], ThreadMessageRow>(`${THREAD_MESSAGE} WHERE conversation_id = ? ORDER BY id`)
       .all(conversationId);
+  }
+
+  message(id: number): ThreadMessageRow | undefined {
+    return this.db.prepare<[number], ThreadMessageRow>(`${THREAD_MESSAGE} WHERE id = ?`).get(id);
   }
 
   notes(conversationId: string): NoteRow[] {

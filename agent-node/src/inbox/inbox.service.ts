@@ -132,7 +132,7 @@ export class InboxService {
         inbox.setHandler(id, 'human', conversation.assigneeId ?? userId);
       }
       counters.increment(COUNTER.humanReplies);
-      return inbox.messages(id).find((m) => m.id === messageId) as ThreadMessageRow;
+      return inbox.message(messageId) as ThreadMessageRow;
     });
     this.deps.wakeSender();
     return toMessage(message);
