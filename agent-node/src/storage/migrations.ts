@@ -141,4 +141,25 @@ export const MIGRATIONS: readonly Migration[] = [
         (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'in');
     `,
   },
+  {
+    version: 4,
+    name: 'web widget and chat API channels',
+    // SQLite cannot alter a CHECK: the table is rebuilt (nothing references it).
+    sql: `
+      CREATE TABLE channels_v4 (
+        id             TEXT PRIMARY KEY,
+        type           TEXT NOT NULL CHECK (type IN ('telegram', 'whatsapp', 'web', 'api')),
+        agent_id       TEXT NOT NULL,
+        enabled        INTEGER NOT NULL,
+        settings       TEXT NOT NULL,
+        webhook_secret TEXT,
+        webhook_state  TEXT NOT NULL DEFAULT 'unset',
+        webhook_error  TEXT
+      );
+      INSERT INTO channels_v4 SELECT id, type, agent_id, enabled, settings, webhook_secret, webhook_state, webhook_error
+        FROM channels;
+      DROP TABLE channels;
+      ALTER TABLE channels_v4 RENAME TO channels;
+    `,
+  },
 ];

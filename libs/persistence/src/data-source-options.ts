@@ -31,6 +31,7 @@ import { NodeTrustedKeys1764200000000 } from './migrations/1764200000000-NodeTru
 import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotices';
 import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
+import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -69,6 +70,7 @@ export const MIGRATIONS = [
   InboxNotices1764300000000,
   JobOutbox1764410000000,
   WhatsAppWindow1764420000000,
+  WebAndApiUsage1764500000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

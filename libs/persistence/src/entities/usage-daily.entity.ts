@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const USAGE_CHANNELS = ['telegram', 'whatsapp', 'model', 'inbox'] as const;
+export const USAGE_CHANNELS = ['telegram', 'whatsapp', 'web', 'api', 'model', 'inbox'] as const;
 export type UsageChannel = (typeof USAGE_CHANNELS)[number];
 
 /** Message counts per workspace, channel type and UTC day, added up from node heartbeats. Counts only. */
