@@ -18,7 +18,7 @@ export function footprintTable(results: Map<Mode, Sample[]>, runs: number): stri
     return `| ${mode} | ${median(st).toFixed(0)} ms | ${Math.max(...st).toFixed(0)} ms | ${median(rss).toFixed(1)} MB | ${Math.max(...rss).toFixed(1)} MB | ${median(restarted).toFixed(1)} MB | ${warm ? `${warm.toFixed(1)} MB` : 'n/a'} |`;
   };
   return [
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (${runs} runs per mode, Node ${process.version}, ${process.platform}/${process.arch}; shared 2-core machine, so treat as indicative).`,
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.bench.ts\` (${runs} runs per mode, Node ${process.version}, ${process.platform}/${process.arch}; shared 2-core machine, so treat as indicative).`,
     '',
     '| mode | start-up (median) | start-up (max) | idle RSS just configured (median) | idle RSS (max) | idle RSS after a restart (median) | RSS 30 s after 20 replies (first run) |',
     '|---|---|---|---|---|---|---|',
@@ -57,7 +57,7 @@ export function benchmarkSummary(results: Map<Mode, Sample[]>): string {
       : `${value.toFixed(digits)} ${unit}${value === base ? '' : ` (${(value / base).toFixed(2)}×)`}`;
   const idle = Math.max(shipped.configuredMb, shipped.restartedMb);
   return [
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.ts\` (median of ${results.get(baseline.mode)?.length} runs per mode, same session, Node ${process.version}; the node runs as on a host: \`launcher.js\` with its TLS terminator, heartbeats every 2 s; details in [agent-node.md](agent-node.md#footprint)). Baseline: the same bundle on V8's default flags.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-footprint.bench.ts\` (median of ${results.get(baseline.mode)?.length} runs per mode, same session, Node ${process.version}; the node runs as on a host: \`launcher.js\` with its TLS terminator, heartbeats every 2 s; details in [agent-node.md](agent-node.md#footprint)). Baseline: the same bundle on V8's default flags.`,
     '',
     '| mode | start-up | idle RSS, just configured | idle RSS after a restart | RSS 30 s after 20 replies |',
     '|---|---|---|---|---|',

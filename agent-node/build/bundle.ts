@@ -26,7 +26,7 @@ export const LAZY_PACKAGES = ['openai', '@anthropic-ai/sdk', 'grammy'] as const;
 /**
  * V8 flags the node runs with on a host (the provisioning bundle writes them to `node.env`,
  * read by the systemd unit and the supervisor): a 1 MB young generation and V8's memory-saving mode. Measured
- * in bench/agent-node-footprint.ts.
+ * in bench/agent-node-footprint.bench.ts.
  */
 export const RECOMMENDED_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const;
 

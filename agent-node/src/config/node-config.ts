@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 // errors should say what is wrong. Every node entry point imports this module first.
 // jitless: zod otherwise compiles a parser per object schema with `new Function`, which the
 // optimizing compiler then keeps: +4 MB of idle RSS on a node once the webhook schemas grew
-// (bench/agent-node-footprint.ts, 61.7 → 57.6 MB); the node parses too little for it to pay.
+// (bench/agent-node-footprint.bench.ts, 61.7 → 57.6 MB); the node parses too little for it to pay.
 z.config({ ...en(), jitless: true });
 
 const url = z.pipe(

@@ -1,7 +1,7 @@
 /**
  * Measures the agent node's start-up time and idle memory, spawning the real process.
  *
- *   node -r @swc-node/register bench/agent-node-footprint.ts [--runs 5] [--no-write]
+ *   node -r @swc-node/register bench/agent-node-footprint.bench.ts [--runs 5] [--no-write]
  *
  * Two ways of running the node are measured:
  *   - "bundle": what a host runs — `node <flags> launcher.js --config …` from the app directory

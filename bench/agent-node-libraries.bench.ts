@@ -6,7 +6,7 @@
  * classic zod against zod/mini, and grammY on Node's fetch (undici) against its own node:http
  * transport. The model SDKs (official, on Node's fetch) are what a node adds once it replied.
  *
- *   node -r @swc-node/register bench/agent-node-libraries.ts [--runs 3] [--no-write]
+ *   node -r @swc-node/register bench/agent-node-libraries.bench.ts [--runs 3] [--no-write]
  *
  * Writes the "Agent node: memory per library" section of docs/BENCHMARKS.md.
  */
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     }
     const baseline = rows[0].mb;
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-libraries.ts\` (median of ${runs} runs, Node ${process.version}, flags \`${RECOMMENDED_NODE_FLAGS.join(' ')}\`). Each probe is bundled like the node (esbuild, minified) and run alone; RSS 2 s after its work. Baseline: an empty script, same session.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`bench/agent-node-libraries.bench.ts\` (median of ${runs} runs, Node ${process.version}, flags \`${RECOMMENDED_NODE_FLAGS.join(' ')}\`). Each probe is bundled like the node (esbuild, minified) and run alone; RSS 2 s after its work. Baseline: an empty script, same session.`,
       '',
       '| probe | RSS | over the baseline | ratio |',
       '|---|---|---|---|',
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
           `| ${r.name} | ${r.mb.toFixed(1)} MB | ${r === rows[0] ? '—' : `+${(r.mb - baseline).toFixed(1)} MB`} | ${(r.mb / baseline).toFixed(2)}× |`,
       ),
       '',
-      'Reproduce: `node -r @swc-node/register bench/agent-node-libraries.ts`',
+      'Reproduce: `node -r @swc-node/register bench/agent-node-libraries.bench.ts`',
     ].join('\n');
     console.log(`\n${table}`);
     if (write) writeBenchmarkSection('Agent node: memory per library', table);

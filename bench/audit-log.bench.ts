@@ -3,7 +3,7 @@
  * pagination against the OFFSET pagination it replaces, measured in the same session on the
  * same data. Also the append rate of the hash-chained writer.
  *
- *   node -r @swc-node/register bench/audit-log.ts [rows=2000000]
+ *   node -r @swc-node/register bench/audit-log.bench.ts [rows=2000000]
  *
  * Writes its figures into docs/BENCHMARKS.md (section "Audit log").
  */
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       '',
       `Hash-chained appends (advisory lock, one transaction each): ${single.toFixed(0)} events/s with 1 writer, ${quad.toFixed(0)} events/s with 4 concurrent writers (ratio ${(quad / single).toFixed(2)}: the chain serialises appends by design).`,
       '',
-      `Reproduce: \`node -r @swc-node/register bench/audit-log.ts ${ROWS}\` (${new Date().toISOString().slice(0, 10)})`,
+      `Reproduce: \`node -r @swc-node/register bench/audit-log.bench.ts ${ROWS}\` (${new Date().toISOString().slice(0, 10)})`,
     ];
     writeBenchmarkSection('Audit log', lines.join('\n'));
     console.log(lines.join('\n'));
