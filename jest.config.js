@@ -17,6 +17,8 @@ module.exports = {
     '<rootDir>/apps/web/src/**/*.spec.tsx',
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // jose ships ESM only; Jest's module system needs it compiled like our own sources.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
   testTimeout: 60_000,
