@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import type { ModelProvider } from '@enclave/node-protocol';
 import { HttpClientError, requestJson } from '../http/http-client';
+import { streamAnthropic, streamOpenAi, type StreamedCompletion } from './model-streaming';
 
 /** API version header for the plain-HTTP model list call. */
 const ANTHROPIC_API_VERSION = '2023-06-01';
@@ -17,6 +18,18 @@ export interface CompletionRequest {
   readonly apiKey: string;
   readonly system: string;
   readonly turns: readonly ChatTurn[];
+  /** When present the provider's streaming API is used and each text fragment is passed here, in order. */
+  readonly onDelta?: (text: string) => void;
+  /** Aborts the provider call (a client that went away); the call then fails with code `aborted`. */
+  readonly signal?: AbortSignal;
+  /** Offer the handoff_to_human tool (default true); a call of it, streamed or not, yields `{handoff: true}`. */
+  readonly handoffTool?: boolean;
+}
+
+/** Tokens the provider reports for one completion. */
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 /**
@@ -34,7 +47,8 @@ export const HANDOFF_TOOL = {
 };
 
 /** What the model answered: text for the end user, or a request to hand over to people. */
-export type ModelAnswer = { readonly text: string; readonly handoff?: undefined } | { readonly handoff: true };
+export type ModelAnswer =
+  { readonly text: string; readonly handoff?: undefined; readonly usage?: TokenUsage } | { readonly handoff: true };
 
 /** A provider call failed. `retryable` for timeouts, connection errors, 429 and 5xx. */
 export class ModelCallError extends Error {
@@ -64,6 +78,7 @@ export interface ModelClient {
 function classify(err: unknown): ModelCallError {
   const e = err as { status?: number; name?: string; constructor?: { name?: string } };
   const name = e?.constructor?.name ?? e?.name ?? 'Error';
+  if (/Abort/i.test(name)) return new ModelCallError('aborted', false);
   if (/Timeout/i.test(name)) return new ModelCallError('timeout', true);
   if (/APIConnection/i.test(name)) return new ModelCallError('connection_error', true);
   if (typeof e?.status === 'number') {
@@ -118,35 +133,54 @@ export class SdkModelClient implements ModelClient {
   }
 
   async complete(req: CompletionRequest): Promise<ModelAnswer> {
+    const offerHandoff = req.handoffTool !== false;
+    const { signal, onDelta } = req;
     try {
       if (req.provider === 'openai') {
-        const res = await this.openai(req.apiKey).chat.completions.create({
+        const params = {
           model: req.model,
           messages: [
-            { role: 'system', content: req.system },
+            { role: 'system' as const, content: req.system },
             ...req.turns.map((t) => ({ role: t.role, content: t.content })),
           ],
           max_completion_tokens: this.options.maxOutputTokens,
-          tools: [{ type: 'function', function: HANDOFF_TOOL }],
-        });
+          ...(offerHandoff ? { tools: [{ type: 'function' as const, function: HANDOFF_TOOL }] } : {}),
+        };
+        const client = this.openai(req.apiKey);
+        if (onDelta) return streamed(await streamOpenAi(client, params, HANDOFF_TOOL.name, onDelta, signal), signal);
+        const res = await client.chat.completions.create(params, { signal });
         const message = res.choices[0]?.message;
         if (message?.tool_calls?.some((c) => c.type === 'function' && c.function.name === HANDOFF_TOOL.name)) {
           return { handoff: true };
         }
-        return answer(message?.content);
+        const usage = res.usage && { inputTokens: res.usage.prompt_tokens, outputTokens: res.usage.completion_tokens };
+        return answer(message?.content, usage);
       }
-      const res = await this.anthropic(req.apiKey).messages.create({
+      const params = {
         model: req.model,
         max_tokens: this.options.maxOutputTokens,
         system: req.system || undefined,
         messages: anthropicTurns(req.turns),
-        tools: [
-          { name: HANDOFF_TOOL.name, description: HANDOFF_TOOL.description, input_schema: HANDOFF_TOOL.parameters },
-        ],
-      });
+        ...(offerHandoff
+          ? {
+              tools: [
+                {
+                  name: HANDOFF_TOOL.name,
+                  description: HANDOFF_TOOL.description,
+                  input_schema: HANDOFF_TOOL.parameters,
+                },
+              ],
+            }
+          : {}),
+      };
+      const client = this.anthropic(req.apiKey);
+      if (onDelta) return streamed(await streamAnthropic(client, params, HANDOFF_TOOL.name, onDelta, signal), signal);
+      const res = await client.messages.create(params, { signal });
       if (res.content.some((b) => b.type === 'tool_use' && b.name === HANDOFF_TOOL.name)) return { handoff: true };
-      return answer(res.content.map((b) => (b.type === 'text' ? b.text : '')).join(''));
+      const text = res.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+      return answer(text, { inputTokens: res.usage.input_tokens, outputTokens: res.usage.output_tokens });
     } catch (err) {
+      if (signal?.aborted) throw new ModelCallError('aborted', false);
       throw err instanceof ModelCallError ? err : classify(err);
     }
   }
@@ -179,10 +213,16 @@ export class SdkModelClient implements ModelClient {
   }
 }
 
-function answer(text: string | null | undefined): ModelAnswer {
+function answer(text: string | null | undefined, usage: TokenUsage | undefined): ModelAnswer {
   const trimmed = text?.trim();
   if (!trimmed) throw new ModelCallError('empty_completion', true);
-  return { text: trimmed };
+  return usage ? { text: trimmed, usage } : { text: trimmed };
+}
+
+/** The SDKs end an aborted stream quietly: what arrived before the abort is not an answer. */
+function streamed(completion: StreamedCompletion, signal: AbortSignal | undefined): ModelAnswer {
+  if (signal?.aborted) throw new ModelCallError('aborted', false);
+  return completion.handoff ? { handoff: true } : answer(completion.text, completion.usage);
 }
 
 /** Anthropic wants alternating turns starting with the user: merge runs, drop a leading assistant. */

@@ -7,3 +7,5 @@ export type { MailStandIn } from './mail/mail.stand-in';
 export { cloudflareEdgeFetch, type EdgeOrigin, type OutboundFetch } from './edge/cloudflare-edge';
 export { cloudflareStandIn, type CloudflareStandIn } from './cloudflare/cloudflare.stand-in';
 export { OVH_DEFAULTS, ovhcloudStandIn } from './ovhcloud/ovhcloud.stand-in';
+export { createOpenAiStandIn } from './openai/openai.stand-in';
+export { createAnthropicStandIn } from './anthropic/anthropic.stand-in';

@@ -1,21 +1,28 @@
 import type { Router } from 'express';
 
-/** Switches the model stand-ins share: added latency, and the next N requests failing with a status. */
+/**
+ * Switches the model stand-ins share: added latency, the next N requests failing with a status,
+ * and the pause between two events of a streamed reply.
+ */
 export interface ModelFaults {
   latencyMs: number;
   failNext: number;
   failStatus: number;
+  chunkDelayMs: number;
 }
 
+/** Streamed replies pause this long between events unless a test sets `chunkDelayMs`. */
+export const DEFAULT_CHUNK_DELAY_MS = 5;
+
 export function normalFaults(defaultFailStatus: number): ModelFaults {
-  return { latencyMs: 0, failNext: 0, failStatus: defaultFailStatus };
+  return { latencyMs: 0, failNext: 0, failStatus: defaultFailStatus, chunkDelayMs: DEFAULT_CHUNK_DELAY_MS };
 }
 
 /** Mounts `POST /_test/faults` (set some switches) and `DELETE /_test/faults` (back to normal) over the live switches. */
 export function mountFaultSwitches(router: Router, faults: ModelFaults, defaultFailStatus: number): void {
   router.post('/_test/faults', (req, res) => {
     const body = (req.body ?? {}) as Partial<Record<keyof ModelFaults, unknown>>;
-    for (const key of ['latencyMs', 'failNext', 'failStatus'] as const) {
+    for (const key of ['latencyMs', 'failNext', 'failStatus', 'chunkDelayMs'] as const) {
       if (Number.isInteger(body[key])) faults[key] = body[key] as number;
     }
     res.json(faults);

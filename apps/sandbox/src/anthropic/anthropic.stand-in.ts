@@ -2,6 +2,8 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
 import { offeredToolNames, ToolCallScript } from '../model-tools';
+import { writeSse, type StreamRecord } from '../model-stream';
+import { anthropicStreamEvents } from './anthropic-stream';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
 
@@ -9,16 +11,17 @@ import { StandInTimers } from '../helpers';
  * Anthropic API stand-in (https://docs.anthropic.com/en/api), under /anthropic so the
  * official SDK runs with `baseURL: <sandbox>/anthropic`.
  *
- * - `POST /v1/messages` (non-streaming), `GET /v1/models`, `GET /v1/models/:id`;
+ * - `POST /v1/messages` (plain, or streamed with `stream: true` as server-sent events, `chunkDelayMs`
+ *   apart — see anthropic-stream.ts), `GET /v1/models`, `GET /v1/models/:id`;
  * - `x-api-key` or `Authorization: Bearer` (keys shaped `sk-ant-…`, accepted unless revoked) and `anthropic-version`
  *   (a YYYY-MM-DD date) headers are required;
  * - errors in Anthropic's shape `{type:"error", error:{type, message}, request_id}`;
  * - deterministic answers derived from the last user message.
  *
- * Test controls: `POST /anthropic/_test/faults` `{latencyMs?, failNext?, failStatus?}`
+ * Test controls: `POST /anthropic/_test/faults` `{latencyMs?, failNext?, failStatus?, chunkDelayMs?}`
  * (429 → rate_limit_error, 500 → api_error, 529 → overloaded_error),
  * `DELETE /anthropic/_test/faults`, `POST /anthropic/_test/keys/revoke` `{key}`,
- * `GET /anthropic/_test/requests`.
+ * `GET /anthropic/_test/requests` (a streamed request's `stream` says whether every event went out).
  */
 export const ANTHROPIC_KEY_SHAPE = /^sk-ant-[A-Za-z0-9_-]{20,}$/;
 export const ANTHROPIC_MODELS = [
@@ -54,6 +57,7 @@ export function createAnthropicStandIn(): StandIn {
     tools: string[];
     at: string;
     status: number;
+    stream?: StreamRecord;
   }[] = [];
 
   const requestId = () => `req_${randomBytes(12).toString('base64url')}`;
@@ -124,7 +128,6 @@ export function createAnthropicStandIn(): StandIn {
         return error(res, 400, 'max_tokens: Field required');
       if (!Array.isArray(b.messages) || b.messages.length === 0)
         return error(res, 400, 'messages: at least one message is required');
-      if (b.stream === true) return error(res, 400, 'stream: streaming is not supported by the Enclave sandbox');
       const messages: { role: string; content: string }[] = [];
       for (const [i, m] of (b.messages as { role?: unknown; content?: unknown }[]).entries()) {
         const role = String(m.role);
@@ -140,7 +143,7 @@ export function createAnthropicStandIn(): StandIn {
       }
       if (!ANTHROPIC_MODELS.some((m) => m.id === b.model)) return error(res, 404, `model: ${b.model}`);
       const system = b.system === undefined ? null : (textOf(b.system) ?? null);
-      const record = {
+      const record: (typeof requests)[number] = {
         model: b.model,
         system,
         messages,
@@ -166,9 +169,24 @@ export function createAnthropicStandIn(): StandIn {
       const call = toolCalls.take(offeredToolNames(b.tools));
       const text = call ? '' : anthropicAnswer(b.model, messages[messages.length - 1].content, messages.length);
       const input = Math.ceil((JSON.stringify(messages).length + (system?.length ?? 0)) / 4);
+      const output = Math.ceil(text.length / 4);
+      const id = `msg_${randomBytes(12).toString('base64url')}`;
+      const toolUseId = `toolu_${randomBytes(12).toString('base64url')}`;
       res.setHeader('request-id', requestId());
+      if (b.stream === true) {
+        const events = anthropicStreamEvents({
+          id,
+          model: b.model,
+          text,
+          call: call && { ...call, id: toolUseId },
+          inputTokens: input,
+          outputTokens: output,
+        });
+        record.stream = { outcome: 'streaming', eventsSent: 0, eventsPlanned: events.length };
+        return writeSse(res, events, faults.chunkDelayMs, timers, record.stream);
+      }
       return res.json({
-        id: `msg_${randomBytes(12).toString('base64url')}`,
+        id,
         type: 'message',
         role: 'assistant',
         model: b.model,
@@ -176,7 +194,7 @@ export function createAnthropicStandIn(): StandIn {
           ? [
               {
                 type: 'tool_use',
-                id: `toolu_${randomBytes(12).toString('base64url')}`,
+                id: toolUseId,
                 name: call.name,
                 input: call.input,
               },
@@ -184,7 +202,7 @@ export function createAnthropicStandIn(): StandIn {
           : [{ type: 'text', text }],
         stop_reason: call ? 'tool_use' : 'end_turn',
         stop_sequence: null,
-        usage: { input_tokens: input, output_tokens: Math.ceil(text.length / 4) },
+        usage: { input_tokens: input, output_tokens: output },
       });
     });
     r.use((_req, res) => error(res, 404, 'Not found'));

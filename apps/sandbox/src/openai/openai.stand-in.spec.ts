@@ -86,4 +86,64 @@ describe('OpenAI and Anthropic stand-ins (through the official SDKs)', () => {
     expect((err as { status: number }).status).toBe(529);
     expect((err as { error: unknown }).error).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
   });
+  it("streams in the providers' documented wire formats (OpenAI chunks ending in [DONE], Anthropic named events)", async () => {
+    const oa = await fetch(`${sandbox.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test-0123456789abcdefghijkl', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'ping pong' }],
+      }),
+    });
+    expect(oa.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const lines = (await oa.text()).split('\n\n').filter(Boolean);
+    expect(lines[lines.length - 1]).toBe('data: [DONE]');
+    const chunks = lines.slice(0, -1).map((l) => JSON.parse(l.replace(/^data: /, '')));
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && 'usage' in c)).toBe(true);
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '', refusal: null });
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(
+      '[gpt-4o-mini] You said: "ping pong" (1 messages in context)',
+    );
+    expect(chunks[chunks.length - 2].choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
+    expect(chunks[chunks.length - 1]).toMatchObject({ choices: [], usage: { prompt_tokens: expect.any(Number) } });
+
+    const an = await fetch(`${sandbox.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'x-api-key': 'sk-ant-test-0123456789abcdefghijkl',
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        model: 'claude-haiku-4-5',
+        max_tokens: 50,
+        stream: true,
+        messages: [{ role: 'user', content: 'ping' }],
+      }),
+    });
+    const events = (await an.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => {
+        const [event, data] = block.split('\n');
+        const parsed = JSON.parse(data.replace(/^data: /, ''));
+        expect(event).toBe(`event: ${parsed.type}`);
+        return parsed;
+      });
+    const types = events.map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(['message_start', 'content_block_start', 'ping']);
+    expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+    expect(
+      events
+        .filter((e) => e.type === 'content_block_delta')
+        .map((e) => e.delta.text)
+        .join(''),
+    ).toBe('(claude-haiku-4-5) Echo: ping [1 turns]');
+    expect(events[events.length - 2]).toMatchObject({
+      delta: { stop_reason: 'end_turn' },
+      usage: { output_tokens: 10 },
+    });
+  });
 });

@@ -2,6 +2,8 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { randomBytes } from 'node:crypto';
 import { mountFaultSwitches, normalFaults } from '../model-faults';
 import { offeredToolNames, ToolCallScript } from '../model-tools';
+import { writeSse, type StreamRecord } from '../model-stream';
+import { openAiStreamEvents } from './openai-stream';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
 
@@ -9,14 +11,16 @@ import { StandInTimers } from '../helpers';
  * OpenAI API stand-in (https://platform.openai.com/docs/api-reference), under /openai so the
  * official SDK runs with `baseURL: <sandbox>/openai/v1`.
  *
- * - `GET /v1/models`, `GET /v1/models/:id`, `POST /v1/chat/completions` (non-streaming);
+ * - `GET /v1/models`, `GET /v1/models/:id`, `POST /v1/chat/completions` (plain, or streamed with
+ *   `stream: true` in several chunks, `chunkDelayMs` apart — see openai-stream.ts);
  * - Bearer auth: keys shaped `sk-…` (20+ chars) are accepted unless revoked;
  * - errors in OpenAI's shape `{error:{message,type,param,code}}`;
  * - deterministic answers derived from the last user message.
  *
- * Test controls: `POST /openai/_test/faults` `{latencyMs?, failNext?, failStatus?}`,
+ * Test controls: `POST /openai/_test/faults` `{latencyMs?, failNext?, failStatus?, chunkDelayMs?}`,
  * `DELETE /openai/_test/faults`, `POST /openai/_test/keys/revoke` `{key}`,
- * `GET /openai/_test/requests` (what the API received).
+ * `GET /openai/_test/requests` (what the API received; a streamed request's `stream` says whether
+ * every event went out or the client went away first).
  */
 export const OPENAI_KEY_SHAPE = /^sk-[A-Za-z0-9_-]{20,}$/;
 export const OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-mini'];
@@ -36,6 +40,7 @@ export function createOpenAiStandIn(): StandIn {
     tools: string[];
     at: string;
     status: number;
+    stream?: StreamRecord;
   }[] = [];
 
   const error = (
@@ -116,7 +121,13 @@ export function createOpenAiStandIn(): StandIn {
       return res.json(modelObject(id));
     });
     r.post('/v1/chat/completions', auth, async (req, res) => {
-      const body = (req.body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown; tools?: unknown };
+      const body = (req.body ?? {}) as {
+        model?: unknown;
+        messages?: unknown;
+        stream?: unknown;
+        stream_options?: { include_usage?: unknown } | null;
+        tools?: unknown;
+      };
       if (typeof body.model !== 'string' || body.model === '')
         return error(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, 'model');
       if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -129,15 +140,6 @@ export function createOpenAiStandIn(): StandIn {
           'messages',
         );
       }
-      if (body.stream === true)
-        return error(
-          res,
-          400,
-          'Streaming is not supported by the Enclave sandbox.',
-          'invalid_request_error',
-          null,
-          'stream',
-        );
       const messages = body.messages as { role?: unknown; content?: unknown }[];
       for (const [i, m] of messages.entries()) {
         if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(String(m.role))) {
@@ -163,7 +165,7 @@ export function createOpenAiStandIn(): StandIn {
         role: String(m.role),
         content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content),
       }));
-      const record = {
+      const record: (typeof requests)[number] = {
         model: body.model,
         messages: flat,
         tools: offeredToolNames(body.tools),
@@ -181,11 +183,24 @@ export function createOpenAiStandIn(): StandIn {
       const content = call ? '' : openaiAnswer(body.model, lastUser, flat.filter((m) => m.role !== 'system').length);
       const promptTokens = Math.ceil(flat.reduce((n, m) => n + m.content.length, 0) / 4);
       const completionTokens = Math.ceil(content.length / 4);
+      const usage = {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      };
+      const id = `chatcmpl-${randomBytes(12).toString('base64url')}`;
+      const created = Math.floor(Date.now() / 1000);
       res.setHeader('x-request-id', `req_${randomBytes(12).toString('hex')}`);
+      if (body.stream === true) {
+        const includeUsage = body.stream_options?.include_usage === true;
+        const events = openAiStreamEvents({ id, model: body.model, created, content, call, usage, includeUsage });
+        record.stream = { outcome: 'streaming', eventsSent: 0, eventsPlanned: events.length };
+        return writeSse(res, events, faults.chunkDelayMs, timers, record.stream);
+      }
       return res.json({
-        id: `chatcmpl-${randomBytes(12).toString('base64url')}`,
+        id,
         object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
+        created,
         model: body.model,
         choices: [
           {
@@ -209,11 +224,7 @@ export function createOpenAiStandIn(): StandIn {
             finish_reason: call ? 'tool_calls' : 'stop',
           },
         ],
-        usage: {
-          prompt_tokens: promptTokens,
-          completion_tokens: completionTokens,
-          total_tokens: promptTokens + completionTokens,
-        },
+        usage,
         system_fingerprint: 'fp_sandbox',
       });
     });
