@@ -1,6 +1,12 @@
 import { createAnthropicStandIn, createOpenAiStandIn, startSandbox, type RunningSandbox } from '@enclave/sandbox';
 import { ModelCallError, SdkModelClient, type CompletionRequest } from './model-client';
 
+interface StreamState {
+  readonly outcome: string;
+  readonly eventsSent: number;
+  readonly eventsPlanned: number;
+}
+
 /** The node's model client streaming through the official SDKs against the provider stand-ins. */
 describe('model client streaming (official SDKs against the OpenAI and Anthropic stand-ins)', () => {
   let sandbox: RunningSandbox;
@@ -22,7 +28,7 @@ describe('model client streaming (official SDKs against the OpenAI and Anthropic
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return res.json();
+    return (await res.json()) as { requests: { tools: string[]; stream?: StreamState }[] };
   };
   const lastRequest = async (provider: string) => {
     const { requests } = await sandboxJson('GET', `/${provider}/_test/requests`);
@@ -117,7 +123,7 @@ describe('model client streaming (official SDKs against the OpenAI and Anthropic
       expect(err).toBeInstanceOf(ModelCallError);
       expect(err).toMatchObject({ code: 'aborted', retryable: false });
       expect(deltas).toHaveLength(1);
-      let stream: { outcome: string; eventsSent: number; eventsPlanned: number } | undefined;
+      let stream: StreamState | undefined;
       for (let i = 0; i < 50 && stream?.outcome !== 'client_closed'; i++) {
         await new Promise((r) => setTimeout(r, 50));
         stream = (await lastRequest(p.provider)).stream;
