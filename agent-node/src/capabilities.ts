@@ -3,6 +3,7 @@ import { ChannelsCapability } from './channels/channels.capability';
 import { ControlCapability } from './control/control.capability';
 import { ExportsCapability } from './exports/exports.capability';
 import { InboxCapability } from './inbox/inbox.capability';
+import { KnowledgeCapability } from './knowledge/knowledge.capability';
 import { MessagingCapability } from './messaging/messaging.capability';
 import { RetentionCapability } from './retention/retention.capability';
 
@@ -14,10 +15,12 @@ import { RetentionCapability } from './retention/retention.capability';
 export function createCapabilities(ctx: NodeContext) {
   const channels = new ChannelsCapability(ctx);
   const inbox = new InboxCapability(ctx, () => messaging.worker.kick());
-  const messaging = new MessagingCapability(ctx, channels, inbox.handoff);
+  const knowledge = new KnowledgeCapability(ctx);
+  const messaging = new MessagingCapability(ctx, channels, inbox.handoff, knowledge.context);
   return {
     channels,
     inbox,
+    knowledge,
     messaging,
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),

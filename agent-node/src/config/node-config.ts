@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { knowledgeConfigSchema } from '../knowledge/knowledge-config';
 
 // zod/mini ships without messages ("Invalid input"); the node's 4xx details and start-up
 // errors should say what is wrong. Every node entry point imports this module first.
@@ -90,6 +91,7 @@ export const nodeConfigSchema = z.strictObject({
   exports: z._default(z.strictObject({ defaultTtlSeconds: z._default(z.int().check(z.gte(60)), 3_600) }), {
     defaultTtlSeconds: 3_600,
   }),
+  knowledge: knowledgeConfigSchema,
   signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
   logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });

@@ -2,6 +2,7 @@ import { eraseConversationRequestSchema, NODE_ROUTES, type EraseConversationRequ
 import type { Capability, CapabilityRoute, NodeContext } from '../capability';
 import type { ChannelGateway } from '../channels/channel.gateway';
 import type { InboundStore } from '../channels/inbound-store';
+import type { KnowledgeContext } from '../knowledge';
 import { parseJsonBody } from '../http/http-server';
 import { COUNTER, counted, type CounterSnapshot } from '../storage/counters.repository';
 import { ProviderChecks } from './provider-checks';
@@ -19,6 +20,7 @@ export class MessagingCapability implements Capability {
     private readonly ctx: NodeContext,
     channels: { readonly gateway: Pick<ChannelGateway, 'send'>; readonly inbound: InboundStore },
     handoff: Handoff,
+    knowledge?: KnowledgeContext,
   ) {
     const { cfg } = ctx;
     this.jobs = new ReplyJobRepository(ctx.db);
@@ -33,6 +35,7 @@ export class MessagingCapability implements Capability {
         models: ctx.models,
         channels: channels.gateway,
         handoff,
+        knowledge,
       },
       {
         maxModelAttempts: cfg.model.maxAttempts,

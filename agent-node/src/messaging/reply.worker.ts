@@ -1,5 +1,6 @@
 import type { NodeLogger } from '../logging/logger';
 import type { ChannelGateway } from '../channels/channel.gateway';
+import { knowledgeFor, type KnowledgeContext } from '../knowledge';
 import type { ModelClient } from '../models/model-client';
 import type { ConfigRepository } from '../storage/config.repository';
 import type { ConversationRepository } from '../storage/conversation.repository';
@@ -25,6 +26,8 @@ export interface ReplyWorkerDeps {
   readonly channels: Pick<ChannelGateway, 'send'>;
   /** Hands conversations to people (the team inbox); the worker asks it before calling the model. */
   readonly handoff: Handoff;
+  /** The knowledge base: excerpts and the business profile for the prompt, sources for the reply. */
+  readonly knowledge?: KnowledgeContext;
 }
 
 /** What the worker needs of the handoff between agent and people. */
@@ -173,10 +176,17 @@ export class ReplyWorker {
         this.deps.conversations.recentMessages(conversation.id, inbound.id, this.options.historyMaxMessages),
         this.options.historyCharBudget,
       );
+      const knowledge = await knowledgeFor(this.deps.knowledge, agent.id, inbound.text, channel.type, this.logger);
       const asked = await completeWithRetries(
         this.deps.models,
         apiKey
-          ? { provider: agent.provider, model: agent.model, apiKey, system: agent.instructions, turns }
+          ? {
+              provider: agent.provider,
+              model: agent.model,
+              apiKey,
+              system: knowledge.system(agent.instructions),
+              turns,
+            }
           : undefined,
         {
           attemptsSoFar: attempts,
@@ -201,7 +211,7 @@ export class ReplyWorker {
         text = REPLY_TEXT.fallback;
         kind = 'fallback';
       } else {
-        text = reply.text;
+        text = knowledge.cite(reply.text);
       }
     }
     if (this.stopped) return; // shutting down: leave the job pending, it resumes on restart

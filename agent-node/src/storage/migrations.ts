@@ -1,4 +1,5 @@
 import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
+import { KNOWLEDGE_MIGRATION_SQL } from '../knowledge/knowledge.migration';
 
 /**
  * Numbered schema migrations of the node database. Append only: never edit a migration that
@@ -162,4 +163,5 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE channels_v4 RENAME TO channels;
     `,
   },
+  { version: 7, name: 'knowledge base', sql: KNOWLEDGE_MIGRATION_SQL },
 ];

@@ -9,3 +9,4 @@ export { cloudflareStandIn, type CloudflareStandIn } from './cloudflare/cloudfla
 export { OVH_DEFAULTS, ovhcloudStandIn } from './ovhcloud/ovhcloud.stand-in';
 export { createOpenAiStandIn } from './openai/openai.stand-in';
 export { createAnthropicStandIn } from './anthropic/anthropic.stand-in';
+export * from './test-site';

@@ -48,6 +48,8 @@ export const heartbeatRequestSchema = z.strictObject({
     humanReplies: z.optional(z.int()),
   }),
   inboxNotices: z.optional(z.array(inboxNoticeSchema).check(z.maxLength(100))),
+  /** The knowledge base's size (absent from nodes before it): counts only, never texts or names. */
+  knowledge: z.optional(z.strictObject({ sources: z.int(), chunks: z.int(), bytes: z.int() })),
   /** Channel identifiers active since the last beat (ids from the config, not end-user ids). */
   activeChannelIds: z.array(z.string()),
   lastActivityAt: z.nullable(z.string()),

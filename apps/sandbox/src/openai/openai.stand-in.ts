@@ -4,6 +4,7 @@ import { mountFaultSwitches, normalFaults } from '../model-faults';
 import { offeredToolNames, ToolCallScript } from '../model-tools';
 import { writeSse, type StreamRecord } from '../model-stream';
 import { openAiStreamEvents } from './openai-stream';
+import { mountEmbeddings } from './openai-embeddings';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
 
@@ -228,6 +229,7 @@ export function createOpenAiStandIn(): StandIn {
         system_fingerprint: 'fp_sandbox',
       });
     });
+    mountEmbeddings(r, auth, error);
     r.use((_req, res) => error(res, 404, 'Invalid URL', 'invalid_request_error', null));
     return r;
   };
