@@ -6,6 +6,7 @@ import { MailerModule } from '@enclave/mailer';
 import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule, loadConfig } from '@enclave/platform';
 import { QueueModule } from '@enclave/queue';
+import { AccountModule } from './account/account.module';
 import { AgentsModule } from './agents/agents.module';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -40,6 +41,7 @@ export class AppModule {
         TerminusModule,
         AuthModule.register(config),
         WorkspacesModule,
+        AccountModule,
         AuditApiModule,
         BillingModule,
         ProvisioningApiModule,

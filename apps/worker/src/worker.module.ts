@@ -6,6 +6,8 @@ import { PersistenceModule } from '@enclave/persistence';
 import { ConfigModule, LoggingModule } from '@enclave/platform';
 import { ProvisioningEngineModule } from '@enclave/provisioning';
 import { JOB_HANDLERS, type JobHandler, QueueModule } from '@enclave/queue';
+import { AccountExportHandler } from './account/account-export.handler';
+import { AccountRetentionHandler } from './account/account-retention.handler';
 import { BillingDeprovisionDueHandler } from './billing/billing-deprovision-due.handler';
 import { BillingGraceExpiredHandler } from './billing/billing-grace-expired.handler';
 import { InboxHandoffHandler } from './inbox/inbox-handoff.handler';
@@ -30,6 +32,8 @@ const HANDLERS = [
   DeliverToNodeHandler,
   SweepPendingSecretsHandler,
   InboxHandoffHandler,
+  AccountExportHandler,
+  AccountRetentionHandler,
 ];
 
 @Module({})

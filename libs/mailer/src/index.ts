@@ -3,3 +3,4 @@ export * from './owner-notices';
 export * from './owner-notifier';
 export * from './team-notices';
 export * from './mailer.module';
+export * from './marketing-mailer';

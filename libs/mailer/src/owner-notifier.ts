@@ -22,7 +22,11 @@ export class OwnerNotifier {
     const mail = composeOwnerNotice(notice, this.config);
     for (const owner of await workspaceOwners(this.dataSource.manager, notice.workspace.id)) {
       try {
-        await this.mailer.send({ ...mail, to: owner.email });
+        await this.mailer.send({
+          ...mail,
+          to: owner.email,
+          category: notice.kind.startsWith('provisioning') ? 'provisioning' : 'billing',
+        });
       } catch (error) {
         this.logger.warn(
           { err: error, workspaceId: notice.workspace.id, notice: notice.kind },

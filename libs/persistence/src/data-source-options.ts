@@ -23,6 +23,8 @@ import { SecretRecordEntity } from './entities/secret-record.entity';
 import { UsageDailyEntity } from './entities/usage-daily.entity';
 import { WorkspaceNodeSettingsEntity } from './entities/workspace-node-settings.entity';
 import { JobOutboxEntity } from './entities/job-outbox.entity';
+import { AccountExportEntity } from './entities/account-export.entity';
+import { EmailChangeRequestEntity } from './entities/email-change-request.entity';
 import { AgentsChannelsSecrets1764100000000 } from './migrations/1764100000000-AgentsChannelsSecrets';
 import { Foundation1764072000000 } from './migrations/1764072000000-Foundation';
 import { Billing1764082800000 } from './migrations/1764082800000-Billing';
@@ -32,6 +34,7 @@ import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotic
 import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
+import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -59,6 +62,8 @@ export const ENTITIES = [
   UsageDailyEntity,
   ExportRequestEntity,
   JobOutboxEntity,
+  AccountExportEntity,
+  EmailChangeRequestEntity,
 ];
 
 export const MIGRATIONS = [
@@ -71,6 +76,7 @@ export const MIGRATIONS = [
   JobOutbox1764410000000,
   WhatsAppWindow1764420000000,
   WebAndApiUsage1764500000000,
+  AccountPrivacy1764800000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

@@ -17,6 +17,8 @@ export enum QueueName {
   NodeDelivery = 'node-delivery',
   /** Mail to a workspace's team about something on its node (ids only; the text names no content). */
   Notifications = 'notifications',
+  /** A user's own data: "Download my data" archives, the retention schedule of account records. */
+  Account = 'account',
 }
 
 export enum JobName {
@@ -40,6 +42,10 @@ export enum JobName {
   SweepPendingSecrets = 'sweep-pending-secrets',
   /** Mails every member of a workspace that a conversation was handed to people (a link, no content). */
   InboxHandoff = 'inbox-handoff',
+  /** Builds a user's "Download my data" zip (account, identities, sessions, memberships, workspaces, audit). */
+  AccountExport = 'account-export',
+  /** Repeatable: applies the retention schedule of the control plane's own records (docs/data-placement.md). */
+  AccountRetention = 'account-retention',
 }
 
 /** A conversation id as nodes make them (UUIDs); anything else is never put in a job or a link. */
@@ -70,6 +76,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
     noticeId: z.number().int().positive(),
     conversationId: nodeConversationIdSchema,
   }),
+  [JobName.AccountExport]: z.strictObject({ exportId: z.uuid() }),
+  [JobName.AccountRetention]: z.strictObject({}),
 } satisfies { [J in JobName]: z.ZodType };
 
 export type JobPayloads = { [J in JobName]: z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[J]> };
@@ -85,6 +93,8 @@ export const QUEUE_OF_JOB: { [J in JobName]: QueueName } = {
   [JobName.DeliverToNode]: QueueName.NodeDelivery,
   [JobName.SweepPendingSecrets]: QueueName.NodeDelivery,
   [JobName.InboxHandoff]: QueueName.Notifications,
+  [JobName.AccountExport]: QueueName.Account,
+  [JobName.AccountRetention]: QueueName.Account,
 };
 
 /**
@@ -102,6 +112,7 @@ export const JOB_IDS = {
   deliverToNode: (workspaceId: string) => `deliver-node.${workspaceId}`,
   /** One notification per inbox notice: a heartbeat sent again enqueues nothing new. */
   inboxHandoff: (nodeId: string, noticeId: number) => `inbox-handoff.${nodeId}.${noticeId}`,
+  accountExport: (exportId: string) => `account-export.${exportId}`,
 } as const;
 
 /** Retried with exponential backoff; failed jobs are kept for staff to inspect. */

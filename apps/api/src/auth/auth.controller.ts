@@ -29,6 +29,7 @@ export class AuthController {
     return {
       github: Boolean(this.config.GITHUB_CLIENT_ID),
       google: Boolean(this.config.GOOGLE_CLIENT_ID),
+      apple: Boolean(this.config.APPLE_CLIENT_ID),
       email: true,
     };
   }

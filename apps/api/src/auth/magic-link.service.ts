@@ -51,6 +51,7 @@ export class MagicLinkService {
     link.searchParams.set('token', token);
     await this.mailer.send({
       to: email,
+      category: 'sign_in',
       subject: 'Your Enclave sign-in link',
       text: `Sign in to Enclave:\n\n${link.toString()}\n\nThe link works once and expires in ${this.config.MAGIC_LINK_TTL_MINUTES} minutes. If you did not ask for it, ignore this email.`,
     });

@@ -100,6 +100,7 @@ export class MembersService {
     });
     await this.mailer.send({
       to: input.email,
+      category: 'team',
       subject: `You were added to ${result.workspace.name} on Enclave`,
       text: `${inviter.name ?? inviter.email} ${result.status === 'added' ? 'added you to' : 'invited you to'} the workspace "${result.workspace.name}" on Enclave as ${input.role}.\n\nSign in with this email address to open it.`,
     });
@@ -177,6 +178,36 @@ export class MembersService {
         workspaceId,
         target: { type: 'user', id: memberUserId },
         details: { role: target.role },
+      });
+    });
+  }
+
+  /**
+   * Hands the workspace to another member: they become owner and the acting owner stays on as
+   * admin, in one transaction under the workspace lock (so the workspace is never without an owner).
+   */
+  async transferOwnership(
+    workspaceId: string,
+    actingUserId: string,
+    newOwnerId: string,
+    actor: AuditActor,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.access.require(workspaceId, actingUserId, 'owner', manager);
+      if (newOwnerId === actingUserId) throw domainError(WORKSPACE_ERRORS.alreadyOwner);
+      const target = await this.lockedMember(manager, workspaceId, newOwnerId);
+      const acting = await this.lockedMember(manager, workspaceId, actingUserId);
+      if (acting.role !== 'owner') throw domainError(WORKSPACE_ERRORS.roleRequired);
+      const before = target.role;
+      target.role = 'owner';
+      acting.role = 'admin';
+      await manager.save([target, acting]);
+      await this.audit.record(manager, {
+        actor,
+        action: 'workspace.ownership_transferred',
+        workspaceId,
+        target: { type: 'user', id: newOwnerId },
+        details: { from: actingUserId, to: newOwnerId, newOwnerRoleBefore: before, previousOwnerRoleAfter: 'admin' },
       });
     });
   }

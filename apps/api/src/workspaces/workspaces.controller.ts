@@ -11,6 +11,7 @@ import {
   InviteResultDto,
   MembersDto,
   RenameWorkspaceDto,
+  TransferOwnershipDto,
   SlugAvailabilityDto,
   SlugQueryDto,
   WorkspaceDto,
@@ -110,6 +111,18 @@ export class WorkspacesController {
     @Actor() actor: AuditActor,
   ): Promise<void> {
     return this.membership.removeMember(id, user.id, memberId, actor);
+  }
+
+  /** An owner hands the workspace to another member and stays on as admin. */
+  @Post(':id/transfer-ownership')
+  @HttpCode(204)
+  transferOwnership(
+    @UuidParam('id') id: string,
+    @CurrentUser() user: UserEntity,
+    @Body() body: TransferOwnershipDto,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
+    return this.membership.transferOwnership(id, user.id, body.userId, actor);
   }
 
   @Delete(':id/invitations/:invitationId')

@@ -9,6 +9,7 @@ export const WORKSPACE_ERRORS = defineErrors({
   alreadyMember: { kind: 'conflict', code: 'already_member', message: 'That person is already a member.' },
   invitationNotFound: { kind: 'not_found', code: 'invitation_not_found', message: 'No such invitation.' },
   memberNotFound: { kind: 'not_found', code: 'member_not_found', message: 'No such member in this workspace.' },
+  alreadyOwner: { kind: 'invalid', code: 'already_owner', message: 'Choose another member to hand the workspace to.' },
   lastOwner: {
     kind: 'conflict',
     code: 'last_owner',

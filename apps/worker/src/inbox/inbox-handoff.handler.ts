@@ -51,7 +51,7 @@ export class InboxHandoffHandler implements JobHandler<JobName.InboxHandoff> {
     for (const member of await workspaceMembers(this.dataSource.manager, workspaceId)) {
       if (mailed.has(member.id)) continue;
       try {
-        await this.mailer.send({ ...mail, to: member.email });
+        await this.mailer.send({ ...mail, to: member.email, category: 'team' });
         mailed.add(member.id);
         await job?.updateProgress({ mailed: [...mailed] } satisfies Progress);
       } catch (error) {

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type IdentityProvider = 'github' | 'google' | 'email';
+export type IdentityProvider = 'github' | 'google' | 'email' | 'apple';
 
 /** A way to sign in as a user: one row per provider account (provider + subject). */
 @Entity('identities')
@@ -15,7 +15,7 @@ export class IdentityEntity {
   @Column({ type: 'text' })
   provider: IdentityProvider;
 
-  /** The provider's stable account id (GitHub user id, Google `sub`, or the email). */
+  /** The provider's stable account id (GitHub user id, Google or Apple `sub`, or the email). */
   @Column({ type: 'text' })
   subject: string;
 

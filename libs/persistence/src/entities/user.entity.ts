@@ -18,6 +18,22 @@ export class UserEntity {
   @Column({ name: 'is_staff', type: 'boolean', default: false })
   isStaff: boolean;
 
+  /** Explicit opt-in to product news (off by default); transactional mail ignores it. */
+  @Column({ name: 'marketing_opt_in', type: 'boolean', default: false })
+  marketingOptIn: boolean;
+
+  /** When the current marketing choice was made (opt-in or opt-out). */
+  @Column({ name: 'marketing_consent_at', type: 'timestamptz', nullable: true })
+  marketingConsentAt: Date | null;
+
+  /** Random token of the unsubscribe link in marketing mail (works without signing in; it can only unsubscribe). */
+  @Column({ name: 'unsubscribe_token', type: 'text', nullable: true, unique: true })
+  unsubscribeToken: string | null;
+
+  /** Set when the account was deleted: the row stays as a tombstone without email, name or avatar. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -85,6 +85,18 @@ export const controlPlaneConfigSchema = z
     GOOGLE_TOKEN_URL: url.default('https://oauth2.googleapis.com/token'),
     GOOGLE_USERINFO_URL: url.default('https://www.googleapis.com/oauth2/v3/userinfo'),
 
+    /** Sign in with Apple is on when its Services ID is set (then team id, key id and private key are required). */
+    APPLE_CLIENT_ID: z.string().min(1).optional(),
+    APPLE_TEAM_ID: z.string().min(1).optional(),
+    APPLE_KEY_ID: z.string().min(1).optional(),
+    /** The team's Sign in with Apple key (.p8, PKCS#8 PEM; `\n` may stand for newlines): signs the ES256 client secret. */
+    APPLE_PRIVATE_KEY: optionalSecret,
+    APPLE_AUTHORIZATION_URL: url.default('https://appleid.apple.com/auth/authorize'),
+    APPLE_TOKEN_URL: url.default('https://appleid.apple.com/auth/token'),
+    APPLE_KEYS_URL: url.default('https://appleid.apple.com/auth/keys'),
+    /** How long a "Download my data" archive and its link last. */
+    ACCOUNT_EXPORT_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
+
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL'),
     MAIL_FROM: z.string().min(3).default('Enclave <no-reply@enclave.localhost>'),
     MAGIC_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
@@ -221,6 +233,12 @@ export const controlPlaneConfigSchema = z
         });
       }
     }
+    if (config.APPLE_CLIENT_ID) {
+      for (const key of ['APPLE_TEAM_ID', 'APPLE_KEY_ID', 'APPLE_PRIVATE_KEY'] as const) {
+        if (!config[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when APPLE_CLIENT_ID is set' });
+      }
+    }
     if (config.NODE_ENV === 'production') {
       for (const key of ['SECRET_PEPPER', 'SECRET_ENCRYPTION_KEY'] as const) {
         if (!config[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required in production' });
@@ -246,6 +264,7 @@ export const SENSITIVE_CONFIG_KEYS: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'GITHUB_CLIENT_SECRET',
   'GOOGLE_CLIENT_SECRET',
+  'APPLE_PRIVATE_KEY',
   'SMTP_URL',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',

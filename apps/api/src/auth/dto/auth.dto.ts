@@ -16,13 +16,13 @@ export const meSchema = z.object({
   name: z.string().nullable(),
   avatarUrl: z.string().nullable(),
   isStaff: z.boolean(),
-  identities: z.array(z.enum(['github', 'google', 'email'])),
+  identities: z.array(z.enum(['github', 'google', 'email', 'apple'])),
 });
 export class MeDto extends createZodDto(meSchema) {}
 
 /** Which sign-in methods this deployment offers (email magic links always). */
 export class ProvidersDto extends createZodDto(
-  z.object({ github: z.boolean(), google: z.boolean(), email: z.literal(true) }),
+  z.object({ github: z.boolean(), google: z.boolean(), apple: z.boolean(), email: z.literal(true) }),
 ) {}
 export class SentDto extends createZodDto(z.object({ status: z.literal('sent') })) {}
 /** How many sessions a logout revoked. */

@@ -16,6 +16,7 @@ const assignableRole = z.enum(['admin', 'member']);
 export class InviteMemberDto extends createZodDto(
   z.strictObject({ email: emailSchema, role: assignableRole.default('member') }),
 ) {}
+export class TransferOwnershipDto extends createZodDto(z.strictObject({ userId: z.uuid() })) {}
 export class ChangeRoleDto extends createZodDto(z.strictObject({ role: z.enum(MEMBERSHIP_ROLES) })) {}
 
 export const workspaceSchema = z.object({
