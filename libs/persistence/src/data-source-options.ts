@@ -35,6 +35,7 @@ import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
+import { AuditConsoleIndexes1764900000000 } from './migrations/1764900000000-AuditConsoleIndexes';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -77,6 +78,7 @@ export const MIGRATIONS = [
   WhatsAppWindow1764420000000,
   WebAndApiUsage1764500000000,
   AccountPrivacy1764800000000,
+  AuditConsoleIndexes1764900000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditEventEntity } from '@enclave/persistence';
 import type { z } from 'zod';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuditPageDto, staffAuditFilterSchema } from './dto/audit-query.dto';
+import { actionFamilySql, type AuditStatement, isActionFamily, pageSql, toEntity } from './audit-query.sql';
 
 export type AuditFilter = z.infer<typeof staffAuditFilterSchema>;
 type AuditEventDto = AuditPageDto['items'][number];
@@ -28,16 +29,15 @@ export function toAuditEventDto(event: AuditEventEntity): AuditEventDto {
 
 /**
  * Newest first, keyset-paginated on the id sequence: a page is `id < cursor`, so rows
- * inserted meanwhile never shift or repeat a page, and each page is an index range scan.
+ * inserted meanwhile never shift or repeat a page, and each page is an index range scan
+ * (the statements and the indexes they use: audit-query.sql.ts, migration 1764900000000).
  */
 @Injectable()
 export class AuditQueryService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async page(filter: AuditFilter, cursor: string | undefined, limit: number): Promise<AuditPageDto> {
-    const query = this.filtered(filter).take(limit + 1);
-    if (cursor) query.andWhere('e.id < :cursor', { cursor });
-    const rows = await query.getMany();
+    const rows = await this.rows(filter, cursor, limit + 1);
     const items = rows.slice(0, limit);
     return { items: items.map(toAuditEventDto), nextCursor: rows.length > limit ? items[items.length - 1].id : null };
   }
@@ -46,24 +46,27 @@ export class AuditQueryService {
   async *all(filter: AuditFilter, batchSize = 2000): AsyncGenerator<AuditEventEntity> {
     let cursor: string | undefined;
     for (;;) {
-      const query = this.filtered(filter).take(batchSize);
-      if (cursor) query.andWhere('e.id < :cursor', { cursor });
-      const batch = await query.getMany();
+      const batch = await this.rows(filter, cursor, batchSize);
       yield* batch;
       if (batch.length < batchSize) return;
       cursor = batch[batch.length - 1].id;
     }
   }
 
-  private filtered(filter: AuditFilter): SelectQueryBuilder<AuditEventEntity> {
-    const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').orderBy('e.id', 'DESC');
-    if (filter.workspaceId) query.andWhere('e.workspace_id = :workspaceId', { workspaceId: filter.workspaceId });
-    if (filter.actorType) query.andWhere('e.actor_type = :actorType', { actorType: filter.actorType });
-    if (filter.actorId) query.andWhere('e.actor_id = :actorId', { actorId: filter.actorId });
-    if (filter.action?.endsWith('.')) query.andWhere('e.action LIKE :prefix', { prefix: `${filter.action}%` });
-    else if (filter.action) query.andWhere('e.action = :action', { action: filter.action });
-    if (filter.from) query.andWhere('e.occurred_at >= :from', { from: filter.from });
-    if (filter.to) query.andWhere('e.occurred_at < :to', { to: filter.to });
-    return query;
+  private async rows(filter: AuditFilter, cursor: string | undefined, limit: number): Promise<AuditEventEntity[]> {
+    if (!isActionFamily(filter.action)) return this.run(pageSql(filter, cursor, limit));
+    const familySql = actionFamilySql(filter.action);
+    const family = (await this.dataSource.query(familySql.text, familySql.params)) as Array<{ action: string }>;
+    const pages = await Promise.all(
+      family.map(({ action }) => this.run(pageSql({ ...filter, action }, cursor, limit))),
+    );
+    return pages
+      .flat()
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, limit);
+  }
+
+  private async run({ text, params }: AuditStatement): Promise<AuditEventEntity[]> {
+    return ((await this.dataSource.query(text, params)) as Array<Record<string, unknown>>).map(toEntity);
   }
 }
