@@ -66,19 +66,15 @@ export function sniff(bytes: Uint8Array): 'pdf' | 'zip' | 'html' | 'text' | 'bin
  * something else is refused ("not what its name says").
  */
 export function decideType(bytes: Uint8Array, claimed: DocType | undefined, what: string): DocType | string {
-  const actual = sniff(bytes);
   if (bytes.length === 0) return `${what} is empty`;
-  if (actual === 'binary') return `${what} is binary data, not a document the knowledge base reads`;
-  if (claimed === 'pdf' || claimed === 'docx') {
-    const fits = claimed === 'pdf' ? actual === 'pdf' : actual === 'zip';
-    return fits ? claimed : `${what} is not ${typeName(claimed)}: its content is ${typeName(actual)}`;
-  }
-  if (claimed === undefined) {
-    if (actual === 'zip') return `${what} is a ZIP archive of unknown kind`;
-    return actual;
-  }
-  // Text kinds: HTML, Markdown and plain text must be text.
-  if (actual === 'pdf' || actual === 'zip')
-    return `${what} is not ${typeName(claimed)}: its content is ${typeName(actual)}`;
+  const actual = sniff(bytes);
+  const mismatch = (c: DocType) => `${what} is not ${typeName(c)}: its content is ${typeName(actual)}`;
+  if (claimed === 'pdf') return actual === 'pdf' ? 'pdf' : mismatch(claimed);
+  if (claimed === 'docx') return actual === 'zip' ? 'docx' : mismatch(claimed);
+  if (actual === 'binary')
+    return claimed ? mismatch(claimed) : `${what} is binary data, not a document the knowledge base reads`;
+  if (claimed === undefined) return actual === 'zip' ? `${what} is a ZIP archive of unknown kind` : actual;
+  // HTML, Markdown and plain text must be text.
+  if (actual === 'pdf' || actual === 'zip') return mismatch(claimed);
   return claimed === 'text' && actual === 'html' ? 'html' : claimed;
 }
