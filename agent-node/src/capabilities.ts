@@ -6,6 +6,7 @@ import { InboxCapability } from './inbox/inbox.capability';
 import { KnowledgeCapability } from './knowledge/knowledge.capability';
 import { MessagingCapability } from './messaging/messaging.capability';
 import { RetentionCapability } from './retention/retention.capability';
+import { WebhooksCapability } from './webhooks/webhooks.capability';
 
 /**
  * Everything the node does, in start order (stopped in reverse). A new capability is a folder
@@ -14,6 +15,7 @@ import { RetentionCapability } from './retention/retention.capability';
  */
 export function createCapabilities(ctx: NodeContext) {
   const channels = new ChannelsCapability(ctx);
+  const webhooks = new WebhooksCapability(ctx);
   const inbox = new InboxCapability(ctx, () => messaging.worker.kick());
   const knowledge = new KnowledgeCapability(ctx);
   const messaging = new MessagingCapability(ctx, channels, inbox.handoff, knowledge.context);
@@ -24,7 +26,12 @@ export function createCapabilities(ctx: NodeContext) {
     messaging,
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),
-    control: new ControlCapability(ctx, { channels: channels.gateway, replies: messaging.worker }),
+    webhooks,
+    control: new ControlCapability(ctx, {
+      channels: channels.gateway,
+      replies: messaging.worker,
+      configured: [webhooks.applyConfig],
+    }),
   } satisfies Record<string, Capability>;
 }
 

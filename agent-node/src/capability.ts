@@ -78,6 +78,7 @@ export interface HeartbeatReport {
   readonly lastActivityAt: HeartbeatRequest['lastActivityAt'];
   readonly retention: HeartbeatRequest['retention'];
   readonly inboxNotices?: HeartbeatRequest['inboxNotices'];
+  readonly webhookNotices?: HeartbeatRequest['webhookNotices'];
   readonly knowledge?: HeartbeatRequest['knowledge'];
 }
 

@@ -58,6 +58,7 @@ export type NodeInternals = Pick<
   readonly exports: Capabilities['exports']['service'];
   readonly retention: Capabilities['retention']['service'];
   readonly inbox: Capabilities['inbox']['service'];
+  readonly webhooks: Capabilities['webhooks'];
 };
 
 const nodeWiped = () => new NodeError(NODE_ERROR.nodeWiped, 'this node has been wiped');
@@ -117,6 +118,7 @@ export class NodeApp {
       exports: capabilities.exports.service,
       retention: capabilities.retention.service,
       inbox: capabilities.inbox.service,
+      webhooks: capabilities.webhooks,
     };
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { webhooksConfigSchema } from '../webhooks/webhooks-config';
 import { knowledgeConfigSchema } from '../knowledge/knowledge-config';
 
 // zod/mini ships without messages ("Invalid input"); the node's 4xx details and start-up
@@ -92,6 +93,7 @@ export const nodeConfigSchema = z.strictObject({
     defaultTtlSeconds: 3_600,
   }),
   knowledge: knowledgeConfigSchema,
+  webhooks: webhooksConfigSchema,
   signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
   logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });

@@ -1,6 +1,6 @@
 import type { Capability, NodeContext } from '../capability';
 import { controlRoutes } from './control.routes';
-import { ControlService, type ChannelRegistrations, type ReplyQueue } from './control.service';
+import { ControlService, type ChannelRegistrations, type ConfigListener, type ReplyQueue } from './control.service';
 
 /** The control plane's hold on the node: config, secrets, suspension, trusted keys, wipe. */
 export class ControlCapability implements Capability {
@@ -9,7 +9,11 @@ export class ControlCapability implements Capability {
 
   constructor(
     private readonly ctx: NodeContext,
-    deps: { readonly channels: ChannelRegistrations; readonly replies: ReplyQueue },
+    deps: {
+      readonly channels: ChannelRegistrations;
+      readonly replies: ReplyQueue;
+      readonly configured?: ConfigListener[];
+    },
   ) {
     this.service = new ControlService(
       ctx.settings,
@@ -19,6 +23,7 @@ export class ControlCapability implements Capability {
       deps.channels,
       deps.replies,
       ctx.logger,
+      deps.configured,
     );
   }
 

@@ -13,6 +13,8 @@ export type ChannelRegistrations = Pick<
   'unregisterChannels' | 'syncWebhooks' | 'invalidate' | 'forgetWebhooks'
 >;
 export type ReplyQueue = Pick<ReplyWorker, 'kick' | 'setPaused'>;
+/** A capability's part of applying a config, run inside its transaction (webhook endpoints, transcript settings). */
+export type ConfigListener = (cfg: ApplyConfigRequest) => void;
 
 /** What the control plane changes on a node: its config, its secrets, suspension. */
 export class ControlService {
@@ -24,6 +26,7 @@ export class ControlService {
     private readonly channels: ChannelRegistrations,
     private readonly replies: ReplyQueue,
     private readonly logger: NodeLogger,
+    private readonly configured: readonly ConfigListener[] = [],
   ) {}
 
   async applyConfig(cfg: ApplyConfigRequest): Promise<{ revision: number; appliedAt: string }> {
@@ -47,6 +50,7 @@ export class ControlService {
       this.settings.set(SETTING.configRevision, String(cfg.revision));
       if (cfg.dashboardOrigin) this.settings.set(SETTING.dashboardOrigin, new URL(cfg.dashboardOrigin).origin);
       for (const scope of removed) this.secrets.deleteScope(scope);
+      for (const listener of this.configured) listener(cfg);
     });
     this.logger.info(
       { revision: cfg.revision, agents: cfg.agents.length, channels: cfg.channels.length },

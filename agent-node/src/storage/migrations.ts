@@ -1,4 +1,5 @@
 import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
+import { WEBHOOKS_MIGRATION_SQL } from '../webhooks/webhooks.migration';
 import { KNOWLEDGE_MIGRATION_SQL } from '../knowledge/knowledge.migration';
 
 /**
@@ -164,4 +165,5 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 7, name: 'knowledge base', sql: KNOWLEDGE_MIGRATION_SQL },
+  { version: 8, name: 'outbound webhooks and transcript mail', sql: WEBHOOKS_MIGRATION_SQL },
 ];

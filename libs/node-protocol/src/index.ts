@@ -5,3 +5,4 @@ export * from './node-session';
 export * from './text';
 export * from './inbox';
 export * from './inbox-notices';
+export * from './webhooks';

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { inboxNoticeSchema } from './inbox-notices';
 import { nodeStateSchema, healthChecksSchema } from './schemas';
+import { webhookNoticeSchema } from './webhooks';
 
 // ---------------------------------------------------------------------------
 // Node → control plane
@@ -48,6 +49,8 @@ export const heartbeatRequestSchema = z.strictObject({
     humanReplies: z.optional(z.int()),
   }),
   inboxNotices: z.optional(z.array(inboxNoticeSchema).check(z.maxLength(100))),
+  /** Endpoints the node disabled (a 410 from the receiver), absent from nodes before webhooks. */
+  webhookNotices: z.optional(z.array(webhookNoticeSchema).check(z.maxLength(100))),
   /** The knowledge base's size (absent from nodes before it): counts only, never texts or names. */
   knowledge: z.optional(z.strictObject({ sources: z.int(), chunks: z.int(), bytes: z.int() })),
   /** Channel identifiers active since the last beat (ids from the config, not end-user ids). */

@@ -2,6 +2,7 @@
 // costs a small VPS ~10 MB of idle memory (docs/agent-node.md, "Footprint"). Mini schemas
 // are the same zod core types, so the control plane mixes them into its classic schemas.
 import * as z from 'zod/mini';
+import { transcriptSettingsSchema, webhookEndpointConfigSchema } from './webhooks';
 
 /** Version of the node protocol described by this file. Bump on incompatible change. */
 export const NODE_PROTOCOL_VERSION = 1;
@@ -33,6 +34,8 @@ export const secretKindSchema = z.enum([
   'telegram_bot_token',
   'whatsapp_access_token',
   'whatsapp_app_secret',
+  'webhook_signing_secret',
+  'email_provider_credential',
 ]);
 export type SecretKind = z.infer<typeof secretKindSchema>;
 
@@ -91,6 +94,10 @@ export const applyConfigRequestSchema = z
     channels: z.array(channelConfigSchema).check(z.maxLength(50)),
     /** The dashboard's origin: the only one the node's CORS answers for node sessions. */
     dashboardOrigin: z.optional(z.url({ protocol: /^https?$/ })),
+    /** Outbound webhook endpoints (absent: none); their signing secrets arrive as secrets. */
+    webhooks: z.optional(z.array(webhookEndpointConfigSchema).check(z.maxLength(20))),
+    /** Transcripts by mail (absent or null: off). */
+    transcripts: z.optional(z.nullable(transcriptSettingsSchema)),
   })
   .check(
     z.superRefine((cfg, ctx) => {

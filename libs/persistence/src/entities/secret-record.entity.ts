@@ -6,6 +6,8 @@ export const SECRET_KINDS = [
   'telegram_bot_token',
   'whatsapp_access_token',
   'whatsapp_app_secret',
+  'webhook_signing_secret',
+  'email_provider_credential',
 ] as const;
 export type SecretKindName = (typeof SECRET_KINDS)[number];
 export const SECRET_STATUSES = ['pending', 'delivered', 'expired'] as const;
