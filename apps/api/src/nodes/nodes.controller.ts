@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, type RawBodyRequest, Req } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { HealthChecks } from '@enclave/node-protocol';
+import type { HealthChecks, HeartbeatRequest } from '@enclave/node-protocol';
 import { NodeEntity, type UserEntity } from '@enclave/persistence';
 import { DataSource, Not } from 'typeorm';
 import { type AppRequest, CurrentUser, SignedCaller } from '../common/request-context';
@@ -73,6 +73,7 @@ export class NodeHealthController {
         enrolledAt: node.enrolledAt?.toISOString() ?? null,
         lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
         checks: (node.health as { checks?: HealthChecks } | null)?.checks ?? null,
+        knowledge: (node.health as { knowledge?: HeartbeatRequest['knowledge'] } | null)?.knowledge ?? null,
       },
     };
   }

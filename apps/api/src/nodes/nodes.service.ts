@@ -178,6 +178,7 @@ export class NodesService {
         uptimeSeconds: beat.uptimeSeconds,
         lastActivityAt: beat.lastActivityAt,
         retention: beat.retention,
+        knowledge: beat.knowledge ?? null,
       };
       current.status = healthFromChecks(beat);
       await manager.save(current);

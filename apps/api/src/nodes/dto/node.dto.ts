@@ -14,6 +14,8 @@ export const nodeHealthSchema = z.object({
       enrolledAt: z.iso.datetime().nullable(),
       lastHeartbeatAt: z.iso.datetime().nullable(),
       checks: z.nullable(healthChecksSchema),
+      /** The knowledge base's size as the node last reported it: counts only (texts stay on the node). */
+      knowledge: z.object({ sources: z.int(), chunks: z.int(), bytes: z.int() }).nullable(),
     })
     .nullable(),
 });
