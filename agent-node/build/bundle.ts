@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { writeWidgetAssets } from './widget-bundle';
 
 /** The node finds it next to its script (SQLITE_ADDON_FILE in src/storage/database.ts). */
 const SQLITE_ADDON = 'better_sqlite3.node';
@@ -13,6 +14,7 @@ const SQLITE_ADDON = 'better_sqlite3.node';
  *   <outDir>/node_modules/@anthropic-ai/sdk/…    > single-file bundles, `require`d lazily on
  *   <outDir>/node_modules/grammy/index.js       /  first use (keeps idle memory down)
  *
+ *   <outDir>/widget/loader.js, panel.js         the website widget's browser code (served by the node)
  *   <outDir>/better_sqlite3.node                the only native piece (better-sqlite3's addon,
  *                                               found next to agent-node.js at run time)
  *
@@ -59,6 +61,7 @@ export async function buildAgentNodeBundle(
     outfile: entry,
     external: [...LAZY_PACKAGES],
   });
+  await writeWidgetAssets(outDir);
   copyFileSync(
     join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', SQLITE_ADDON),
     join(outDir, SQLITE_ADDON),

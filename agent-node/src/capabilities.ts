@@ -7,6 +7,7 @@ import { KnowledgeCapability } from './knowledge/knowledge.capability';
 import { MessagingCapability } from './messaging/messaging.capability';
 import { RetentionCapability } from './retention/retention.capability';
 import { WebhooksCapability } from './webhooks/webhooks.capability';
+import { WidgetCapability } from './widget/widget.capability';
 
 /**
  * Everything the node does, in start order (stopped in reverse). A new capability is a folder
@@ -24,6 +25,7 @@ export function createCapabilities(ctx: NodeContext) {
     inbox,
     knowledge,
     messaging,
+    widget: new WidgetCapability(ctx, channels, inbox.handoff, messaging.worker),
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),
     webhooks,

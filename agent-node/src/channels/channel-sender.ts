@@ -1,4 +1,5 @@
 import type { WhatsAppWindowTemplate } from '@enclave/node-protocol';
+import type { ChannelRow } from '../storage/config.repository';
 import type { WindowState } from './whatsapp-window';
 
 /** A send to a messaging channel failed; `retryable` for network errors, 429 and 5xx. */
@@ -24,6 +25,13 @@ export interface SendTextInput {
   readonly replyToExternalId?: string | null;
   /** The conversation's WhatsApp window (when the user last wrote, when the template last went out). */
   readonly window: WindowState;
+  /** The stored message being sent (the widget shows that message; providers take the text). */
+  readonly messageId?: number;
+}
+
+/** Sends for a channel the node serves itself (the website widget): no provider in between. */
+export interface LocalSender {
+  send(channel: ChannelRow, input: SendTextInput): SendOutcome | Promise<SendOutcome>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { NodeLogger } from '../logging/logger';
 import type { ChannelRow, ConfigRepository } from '../storage/config.repository';
 import type { SecretRepository } from '../storage/secret.repository';
-import { ChannelSendError, type SendOutcome, type SendTextInput } from './channel-sender';
+import { ChannelSendError, type LocalSender, type SendOutcome, type SendTextInput } from './channel-sender';
 import type { TelegramClient } from './telegram.client';
 import type { WhatsAppClient } from './whatsapp.client';
 import { planSend, whenClosed, WINDOW_CLOSED_ERROR, type WindowPlan } from './whatsapp-window';
@@ -16,6 +16,8 @@ export const WEBHOOK_PATHS = {
 
 /** Sends through the right provider and keeps provider-side registration (webhooks) in sync. */
 export class ChannelGateway {
+  private web: LocalSender | undefined;
+
   constructor(
     private readonly config: ConfigRepository,
     private readonly secrets: SecretRepository,
@@ -32,6 +34,10 @@ export class ChannelGateway {
    * retried as if transient. Other failures throw `ChannelSendError`.
    */
   async send(channel: ChannelRow, input: SendTextInput, now = Date.now()): Promise<SendOutcome> {
+    if (channel.type === 'web') {
+      if (!this.web) throw new ChannelSendError('widget_unavailable', false);
+      return this.web.send(channel, input);
+    }
     const plan = planSend(channel, input.window, now);
     if (plan.send !== 'text') return this.closed(channel, input, plan);
     try {
@@ -41,6 +47,11 @@ export class ChannelGateway {
       this.logger.info({ channelId: channel.id, code: err.code }, 'whatsapp window closed by the API');
       return this.closed(channel, input, whenClosed(channel, input.window, now));
     }
+  }
+
+  /** The website widget delivers its channel's messages (widget/widget-delivery.ts). */
+  serveWeb(sender: LocalSender): void {
+    this.web = sender;
   }
 
   private async closed(channel: ChannelRow, input: SendTextInput, plan: WindowPlan): Promise<SendOutcome> {
@@ -155,9 +166,10 @@ export class ChannelGateway {
   }
 
   /** Health of each channel: configured, has credentials, webhook registered. */
-  checks(): { channelId: string; type: 'telegram' | 'whatsapp'; ok: boolean; code?: string }[] {
+  checks(): { channelId: string; type: ChannelRow['type']; ok: boolean; code?: string }[] {
     return this.config.listChannels().map((c) => {
       if (!c.enabled) return { channelId: c.id, type: c.type, ok: true, code: 'disabled' };
+      if (c.type === 'web') return { channelId: c.id, type: c.type, ok: this.web !== undefined };
       if (c.type === 'telegram') {
         if (!this.secrets.resolve('telegram_bot_token', c.id))
           return { channelId: c.id, type: c.type, ok: false, code: 'missing_bot_token' };

@@ -39,7 +39,7 @@ export class ChannelsCapability implements Capability {
   async heartbeat(counters: CounterSnapshot) {
     // Webhooks that failed to register (provider down, bad token) are retried with every beat.
     await this.gateway.syncWebhooks();
-    const traffic = (channel: 'telegram' | 'whatsapp') => ({
+    const traffic = (channel: 'telegram' | 'whatsapp' | 'web') => ({
       inbound: counted(counters, COUNTER.inbound(channel)),
       outbound: counted(counters, COUNTER.outbound(channel)),
       failures: counted(counters, COUNTER.failures(channel)),
@@ -49,6 +49,7 @@ export class ChannelsCapability implements Capability {
         channels: {
           telegram: traffic('telegram'),
           whatsapp: { ...traffic('whatsapp'), windowClosed: counted(counters, COUNTER.windowClosed('whatsapp')) },
+          web: traffic('web'),
         },
       },
       activeChannelIds: this.ctx.config

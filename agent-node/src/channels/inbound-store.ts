@@ -1,6 +1,6 @@
 import type { NodeState } from '@enclave/node-protocol';
 import type { ChannelRow } from '../storage/config.repository';
-import type { ConversationRepository, InboundMessage } from '../storage/conversation.repository';
+import type { ConversationRepository, InboundMessage, StoreInboundResult } from '../storage/conversation.repository';
 import { COUNTER, type CountersRepository } from '../storage/counters.repository';
 import type { Transaction } from '../storage/database';
 import { SETTING, type SettingsRepository } from '../storage/settings.repository';
@@ -25,13 +25,22 @@ export class InboundStore {
     this.listeners.push(listener);
   }
 
-  /** Stores the messages that are new; returns how many. Suspended or disabled: stored, not answered. */
-  store(channel: ChannelRow, messages: readonly InboundMessage[]): number {
+  /**
+   * Stores the messages that are new; returns how many. Suspended or disabled: stored, not answered.
+   * `each` runs inside the transaction for every new message (the widget logs it as an event).
+   */
+  store(
+    channel: ChannelRow,
+    messages: readonly InboundMessage[],
+    each?: (stored: Extract<StoreInboundResult, { duplicate: false }>) => void,
+  ): number {
     const jobState = this.state() === 'suspended' || !channel.enabled ? 'skipped' : 'pending';
     const stored = this.transaction(() => {
       let fresh = 0;
       for (const m of messages) {
-        if (this.conversations.storeInbound(m, jobState).duplicate) continue;
+        const result = this.conversations.storeInbound(m, jobState);
+        if (result.duplicate) continue;
+        each?.(result);
         fresh++;
         this.counters.increment(COUNTER.inbound(channel.type));
       }

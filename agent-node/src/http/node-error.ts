@@ -16,6 +16,7 @@ export const NODE_ERROR = {
   nodeWiped: 'node_wiped',
   payloadTooLarge: 'payload_too_large',
   unsupportedMediaType: 'unsupported_media_type',
+  rateLimited: 'rate_limited',
   internal: 'internal',
 } as const;
 
@@ -39,6 +40,7 @@ const HTTP_STATUS: Record<NodeErrorCode, number> = {
   [NODE_ERROR.nodeWiped]: 410,
   [NODE_ERROR.payloadTooLarge]: 413,
   [NODE_ERROR.unsupportedMediaType]: 415,
+  [NODE_ERROR.rateLimited]: 429,
   [NODE_ERROR.internal]: 500,
 };
 

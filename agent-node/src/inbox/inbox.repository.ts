@@ -1,11 +1,11 @@
-import type { ConversationHandler, ConversationStatus } from '@enclave/node-protocol';
+import type { ChannelType, ConversationHandler, ConversationStatus } from '@enclave/node-protocol';
 import type { Db } from '../storage/database';
 
 /** A conversation as the inbox lists it (times in epoch ms). */
 export interface InboxConversationRow {
   readonly id: string;
   readonly channelId: string;
-  readonly channelType: 'telegram' | 'whatsapp';
+  readonly channelType: ChannelType;
   readonly status: ConversationStatus;
   readonly snoozedUntil: number | null;
   readonly handler: ConversationHandler;
@@ -25,7 +25,7 @@ export interface InboxConversationRow {
 export interface InboxQuery {
   readonly status?: ConversationStatus;
   readonly handler?: ConversationHandler;
-  readonly channel?: 'telegram' | 'whatsapp';
+  readonly channel?: ChannelType;
   readonly tag?: string;
   readonly assignee?: string;
   /** An FTS5 query (already made safe by the caller). */

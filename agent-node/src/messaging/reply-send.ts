@@ -60,6 +60,7 @@ export async function sendReply(
       text: reply.text,
       replyToExternalId,
       window: conversation,
+      messageId: reply.id,
     });
   } catch (err) {
     return failed(deps, options, logger, target, err as ChannelSendError);

@@ -3,7 +3,7 @@ import type { ChannelGateway } from '../channels/channel.gateway';
 import { knowledgeFor, type KnowledgeContext } from '../knowledge';
 import type { ModelClient } from '../models/model-client';
 import type { ConfigRepository } from '../storage/config.repository';
-import type { ConversationRepository } from '../storage/conversation.repository';
+import type { ConversationRepository, ConversationRow } from '../storage/conversation.repository';
 import { COUNTER, type CountersRepository } from '../storage/counters.repository';
 import type { Transaction } from '../storage/database';
 import type { SecretRepository } from '../storage/secret.repository';
@@ -36,6 +36,12 @@ export interface Handoff {
   handsOffWhenNoAnswer(): boolean;
   handOff(conversationId: string, now?: number): void;
 }
+
+/**
+ * Where a channel wants the reply's text fragments as the model writes them (the website widget
+ * while its visitor watches); undefined: no streaming. The stored reply is sent as always.
+ */
+export type ReplyStream = (conversation: ConversationRow, inboundId: number) => ((text: string) => void) | undefined;
 
 export interface ReplyWorkerOptions {
   readonly maxModelAttempts: number;
@@ -72,6 +78,7 @@ export class ReplyWorker {
   private paused = false;
   private idleWaiters: (() => void)[] = [];
   private scheduling = false;
+  private replyStream: ReplyStream | undefined;
 
   constructor(
     private readonly deps: ReplyWorkerDeps,
@@ -95,6 +102,11 @@ export class ReplyWorker {
   setPaused(paused: boolean): void {
     this.paused = paused;
     if (!paused) this.kick();
+  }
+
+  /** The widget's hook for live reply fragments (see `ReplyStream`). */
+  streamReplies(stream: ReplyStream): void {
+    this.replyStream = stream;
   }
 
   /** Looks for due jobs now (called after each stored inbound message). */
@@ -186,6 +198,7 @@ export class ReplyWorker {
               apiKey,
               system: knowledge.system(agent.instructions),
               turns,
+              ...this.deltas(conversation, inbound.id),
             }
           : undefined,
         {
@@ -217,6 +230,12 @@ export class ReplyWorker {
     if (this.stopped) return; // shutting down: leave the job pending, it resumes on restart
     const now = Date.now();
     this.storeReply(job, conversation.id, kind, text, inbound.id, attempts, now);
+  }
+
+  /** The reply's fragments for whoever watches the conversation live (see `ReplyStream`). */
+  private deltas(conversation: ConversationRow, inboundId: number): { onDelta?: (text: string) => void } {
+    const onDelta = this.replyStream?.(conversation, inboundId);
+    return onDelta ? { onDelta } : {};
   }
 
   /** The conversation goes to people; this job ends unanswered by the agent. */

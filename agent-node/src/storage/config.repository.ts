@@ -5,6 +5,7 @@ import type {
   ChannelType,
   ModelProvider,
   WhatsAppWindowTemplate,
+  WidgetSettings,
 } from '@enclave/node-protocol';
 import type { Db } from './database';
 
@@ -22,8 +23,13 @@ export interface ChannelRow {
   readonly type: ChannelType;
   readonly agentId: string;
   readonly enabled: boolean;
-  /** Non-secret settings (WhatsApp phone number id, verify token, the template for a closed window). */
-  readonly settings: { phoneNumberId?: string; verifyToken?: string; windowTemplate?: WhatsAppWindowTemplate };
+  /** Non-secret settings (WhatsApp phone number id, verify token, the template for a closed window; the widget's). */
+  readonly settings: {
+    phoneNumberId?: string;
+    verifyToken?: string;
+    windowTemplate?: WhatsAppWindowTemplate;
+    widget?: WidgetSettings;
+  };
   /** Random secret_token registered with Telegram's setWebhook. */
   readonly webhookSecret: string | null;
   readonly webhookState: 'unset' | 'set' | 'error' | 'deleted';
@@ -115,6 +121,7 @@ export class ConfigRepository {
 }
 
 function channelSettings(c: ChannelConfig): ChannelRow['settings'] {
+  if (c.type === 'web') return { widget: c.widget };
   if (c.type !== 'whatsapp') return {};
   return {
     phoneNumberId: c.phoneNumberId,

@@ -1,6 +1,7 @@
 import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
 import { WEBHOOKS_MIGRATION_SQL } from '../webhooks/webhooks.migration';
 import { KNOWLEDGE_MIGRATION_SQL } from '../knowledge/knowledge.migration';
+import { WIDGET_MIGRATION_SQL } from '../widget/widget.migration';
 
 /**
  * Numbered schema migrations of the node database. Append only: never edit a migration that
@@ -164,6 +165,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE channels_v4 RENAME TO channels;
     `,
   },
+  { version: 5, name: 'website chat widget', sql: WIDGET_MIGRATION_SQL },
   { version: 7, name: 'knowledge base', sql: KNOWLEDGE_MIGRATION_SQL },
   { version: 8, name: 'outbound webhooks and transcript mail', sql: WEBHOOKS_MIGRATION_SQL },
 ];

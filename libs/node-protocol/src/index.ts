@@ -5,4 +5,5 @@ export * from './node-session';
 export * from './text';
 export * from './inbox';
 export * from './inbox-notices';
+export * from './widget';
 export * from './webhooks';

@@ -41,7 +41,12 @@ export const heartbeatRequestSchema = z.strictObject({
   /** Counts since the last acknowledged heartbeat. Never message text or names. */
   counters: z.object({
     since: z.nullable(z.string()),
-    channels: z.object({ telegram: channelCounters, whatsapp: whatsappCounters }),
+    channels: z.object({
+      telegram: channelCounters,
+      whatsapp: whatsappCounters,
+      /** The website chat widget (absent from nodes before it). */
+      web: z.optional(channelCounters),
+    }),
     providerErrors: z.int(),
     fallbackReplies: z.int(),
     /** Conversations handed to people, and replies people sent (absent from nodes before the inbox). */

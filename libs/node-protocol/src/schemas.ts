@@ -2,6 +2,7 @@
 // costs a small VPS ~10 MB of idle memory (docs/agent-node.md, "Footprint"). Mini schemas
 // are the same zod core types, so the control plane mixes them into its classic schemas.
 import * as z from 'zod/mini';
+import { widgetSettingsSchema } from './widget';
 import { transcriptSettingsSchema, webhookEndpointConfigSchema } from './webhooks';
 
 /** Version of the node protocol described by this file. Bump on incompatible change. */
@@ -25,7 +26,7 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -'));
 export const providerSchema = z.enum(['openai', 'anthropic']);
 export type ModelProvider = z.infer<typeof providerSchema>;
-export const channelTypeSchema = z.enum(['telegram', 'whatsapp']);
+export const channelTypeSchema = z.enum(['telegram', 'whatsapp', 'web']);
 export type ChannelType = z.infer<typeof channelTypeSchema>;
 
 export const secretKindSchema = z.enum([
@@ -34,6 +35,7 @@ export const secretKindSchema = z.enum([
   'telegram_bot_token',
   'whatsapp_access_token',
   'whatsapp_app_secret',
+  'widget_identity_secret',
   'webhook_signing_secret',
   'email_provider_credential',
 ]);
@@ -83,7 +85,19 @@ export const whatsappChannelSchema = z.strictObject({
    */
   windowTemplate: z.optional(whatsappWindowTemplateSchema),
 });
-export const channelConfigSchema = z.discriminatedUnion('type', [telegramChannelSchema, whatsappChannelSchema]);
+/** The website chat widget, served by the node itself (agent-node/src/widget/). */
+export const webChannelSchema = z.strictObject({
+  id,
+  type: z.literal('web'),
+  agentId: id,
+  enabled: z.boolean(),
+  widget: widgetSettingsSchema,
+});
+export const channelConfigSchema = z.discriminatedUnion('type', [
+  telegramChannelSchema,
+  whatsappChannelSchema,
+  webChannelSchema,
+]);
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 
 export const applyConfigRequestSchema = z

@@ -17,6 +17,7 @@ import { ProvisioningRunEntity } from './entities/provisioning-run.entity';
 import { ProvisioningStepEntity } from './entities/provisioning-step.entity';
 import { AgentEntity } from './entities/agent.entity';
 import { ChannelEntity } from './entities/channel.entity';
+import { WidgetEntity } from './entities/widget.entity';
 import { ExportRequestEntity } from './entities/export-request.entity';
 import { PendingSecretDeliveryEntity } from './entities/pending-secret-delivery.entity';
 import { SecretRecordEntity } from './entities/secret-record.entity';
@@ -34,6 +35,7 @@ import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotic
 import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
+import { Widgets1764600000000 } from './migrations/1764600000000-Widgets';
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
 import { AuditConsoleIndexes1764900000000 } from './migrations/1764900000000-AuditConsoleIndexes';
 
@@ -57,6 +59,7 @@ export const ENTITIES = [
   FleetUpgradeEntity,
   AgentEntity,
   ChannelEntity,
+  WidgetEntity,
   SecretRecordEntity,
   PendingSecretDeliveryEntity,
   WorkspaceNodeSettingsEntity,
@@ -77,6 +80,7 @@ export const MIGRATIONS = [
   JobOutbox1764410000000,
   WhatsAppWindow1764420000000,
   WebAndApiUsage1764500000000,
+  Widgets1764600000000,
   AccountPrivacy1764800000000,
   AuditConsoleIndexes1764900000000,
 ];

@@ -6,6 +6,7 @@ export const SECRET_KINDS = [
   'telegram_bot_token',
   'whatsapp_access_token',
   'whatsapp_app_secret',
+  'widget_identity_secret',
   'webhook_signing_secret',
   'email_provider_credential',
 ] as const;

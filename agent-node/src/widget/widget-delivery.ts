@@ -1,0 +1,39 @@
+import { ChannelSendError, type LocalSender, type SendOutcome, type SendTextInput } from '../channels/channel-sender';
+import type { ChannelRow } from '../storage/config.repository';
+import type { ConversationRepository } from '../storage/conversation.repository';
+import type { Transaction } from '../storage/database';
+import type { WidgetHub } from './widget-hub';
+import type { WidgetRepository } from './widget.repository';
+
+/**
+ * "Sending" on the web channel: the stored message joins the conversation's widget event log and
+ * every open panel of that conversation gets it. Agent replies, team replies from the inbox and
+ * handoff notices all come through here (the reply queue's send step), so the widget sees what
+ * the other channels would have sent, after the same takeover checks.
+ */
+export class WidgetDelivery implements LocalSender {
+  constructor(
+    private readonly repo: WidgetRepository,
+    private readonly hub: WidgetHub,
+    private readonly conversations: Pick<ConversationRepository, 'findConversation'>,
+    private readonly transaction: Transaction,
+  ) {}
+
+  send(channel: ChannelRow, input: SendTextInput): SendOutcome {
+    const conversation = this.conversations.findConversation(channel.id, input.externalChatId);
+    if (!conversation) throw new ChannelSendError('conversation_gone', false);
+    if (input.messageId === undefined) throw new ChannelSendError('message_unknown', false);
+    const messageId = input.messageId;
+    const eventId = this.transaction(
+      () => this.repo.eventOf(messageId) ?? this.repo.addEvent(conversation.id, messageId, Date.now()),
+    );
+    this.hub.publish(conversation.id);
+    return { status: 'sent', externalId: `web-${eventId}` };
+  }
+
+  /** While a visitor watches, the reply's fragments go to their panel as the model writes them. */
+  replyStream(conversationId: string, inboundId: number): ((text: string) => void) | undefined {
+    if (!this.hub.watching(conversationId)) return undefined;
+    return (text) => this.hub.delta(conversationId, inboundId, text);
+  }
+}

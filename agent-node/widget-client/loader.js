@@ -1,0 +1,71 @@
+// The website widget's loader: the one script a customer's page embeds
+// (<script async src="https://<slug>.<zone>/widget.js">). It draws the launcher and opens the
+// panel, framed from the node, on first click. It writes nothing to the browser: consent and
+// the conversation live in the panel's frame.
+(function () {
+  var script = document.currentScript;
+  if (!script || window.__enclaveWidget) return;
+  window.__enclaveWidget = true;
+  var base = new URL(script.src).origin;
+  var ICONS = { chat: '\u{1F4AC}', help: '?', wave: '\u{1F44B}' };
+
+  fetch(base + '/widget/settings', { credentials: 'omit' })
+    .then(function (res) {
+      return res.ok ? res.json() : null;
+    })
+    .then(function (settings) {
+      if (settings) mount(settings);
+    })
+    .catch(function () {});
+
+  function mount(s) {
+    var host = document.createElement('div');
+    host.setAttribute('data-enclave-widget', '');
+    var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
+    var side = s.position === 'left' ? 'left' : 'right';
+    var style = document.createElement('style');
+    style.textContent =
+      'button{position:fixed;bottom:20px;' +
+      side +
+      ':20px;width:56px;height:56px;border-radius:50%;border:0;' +
+      'background:' +
+      s.color +
+      ';color:#fff;font-size:24px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+      'iframe{position:fixed;bottom:88px;' +
+      side +
+      ':20px;width:370px;height:560px;max-width:calc(100vw - 40px);' +
+      'max-height:calc(100vh - 108px);border:0;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;z-index:2147483000}';
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.setAttribute('aria-label', s.title);
+    button.setAttribute('aria-expanded', 'false');
+    button.textContent = ICONS[s.launcherIcon] || ICONS.chat;
+    var frame = null;
+    button.addEventListener('click', function () {
+      if (!frame) {
+        frame = document.createElement('iframe');
+        frame.title = s.title;
+        var identity = window.EnclaveWidget || {};
+        var params = new URLSearchParams({ host: location.origin });
+        if (identity.userId) params.set('uid', identity.userId);
+        if (identity.userHash) params.set('uh', identity.userHash);
+        // The fragment never reaches the server (no user id in any log).
+        frame.src = base + '/widget/frame#' + params.toString();
+        frame.allow = 'clipboard-write';
+        root.appendChild(frame);
+      } else {
+        frame.hidden = !frame.hidden;
+      }
+      button.setAttribute('aria-expanded', String(!frame.hidden));
+    });
+    window.addEventListener('message', function (event) {
+      if (event.origin === base && event.data === 'enclave-widget:close' && frame) {
+        frame.hidden = true;
+        button.setAttribute('aria-expanded', 'false');
+      }
+    });
+    root.appendChild(style);
+    root.appendChild(button);
+    document.body.appendChild(host);
+  }
+})();
