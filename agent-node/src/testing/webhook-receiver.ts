@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { WebhookEndpointConfig } from '@enclave/node-protocol';
 // Test-only: the official Standard Webhooks verifier stands for the customer's receiver.
 import { Webhook } from 'standardwebhooks';
+import { TEST_DASHBOARD_ORIGIN, type NodeFixture } from './node-fixture';
 
 export interface ReceivedWebhook {
   readonly id: string;
   readonly timestamp: number;
   readonly type: string;
-  readonly payload: { type: string; timestamp: string; data: Record<string, any> };
+  readonly payload: { type: string; timestamp: string; data: Record<string, Record<string, unknown>> };
   readonly receivedAt: number;
   /** Whether `standardwebhooks` accepted the signature (every accepted one is in `verified`). */
   readonly verified: boolean;
@@ -74,7 +76,7 @@ export async function startWebhookReceiver(secret = newSigningSecret()): Promise
         verified,
       });
       const { status, delayMs = 0, bodyBytes = 0, redirectTo } = receiver.script;
-      setTimeout(() => {
+      const answer = setTimeout(() => {
         if (res.destroyed) return;
         if (redirectTo) {
           res.writeHead(307, { location: redirectTo }).end();
@@ -83,6 +85,7 @@ export async function startWebhookReceiver(secret = newSigningSecret()): Promise
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(bodyBytes ? Buffer.alloc(bodyBytes, 'x') : undefined);
       }, delayMs);
+      answer.unref();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -96,4 +99,37 @@ export async function startWebhookReceiver(secret = newSigningSecret()): Promise
         server.close(() => resolve());
       }),
   });
+}
+
+/**
+ * Applies the test agent and Telegram channel (as `configureNode` sets them up) with these
+ * webhook endpoints at `revision`, after storing the given signing secrets (endpoint id → secret).
+ */
+export async function applyWebhookConfig(
+  f: Pick<NodeFixture, 'cp' | 'nodeUrl'>,
+  revision: number,
+  endpoints: WebhookEndpointConfig[],
+  secrets: Record<string, string> = {},
+): Promise<void> {
+  for (const [scope, value] of Object.entries(secrets)) {
+    const put = await f.cp.call(f.nodeUrl, 'PUT', '/v1/secrets/webhook_signing_secret', { value, scope });
+    if (put.status !== 200) throw new Error(`put signing secret: ${put.status}`);
+  }
+  const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
+    revision,
+    dashboardOrigin: TEST_DASHBOARD_ORIGIN,
+    agents: [
+      {
+        id: 'agent-openai',
+        name: 'Helper',
+        instructions: 'You are a helpful assistant.',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        enabled: true,
+      },
+    ],
+    channels: [{ id: 'tg-main', type: 'telegram', agentId: 'agent-openai', enabled: true }],
+    webhooks: endpoints,
+  });
+  if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
 }

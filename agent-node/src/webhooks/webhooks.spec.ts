@@ -1,15 +1,14 @@
 import type { WebhookEndpointConfig, WebhookEventType } from '@enclave/node-protocol';
 import { WEBHOOK_EVENT_TYPES } from '@enclave/node-protocol';
 import { inboxClient } from '../testing/inbox-client';
-import {
-  configureNode,
-  startNodeFixture,
-  TEST_DASHBOARD_ORIGIN,
-  type ConfiguredChannels,
-  type NodeFixture,
-} from '../testing/node-fixture';
+import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from '../testing/node-fixture';
 import { waitFor } from '../testing/node-harness';
-import { newSigningSecret, startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver';
+import {
+  applyWebhookConfig,
+  newSigningSecret,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../testing/webhook-receiver';
 import { JITTER, MAX_ATTEMPTS, RETRY_DELAYS_MS } from './retry-schedule';
 
 describe('outbound webhooks (real node, Telegram stand-in, loopback receiver verifying with standardwebhooks)', () => {
@@ -28,30 +27,9 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
       updatedAt: `2026-12-01T00:00:0${revision % 10}Z`,
     }) satisfies WebhookEndpointConfig;
 
-  /** Applies the test agents and Telegram channel with these endpoints (next revision), and their secrets. */
   const configure = async (endpoints: WebhookEndpointConfig[], secrets: Record<string, string> = {}) => {
-    for (const [scope, value] of Object.entries(secrets)) {
-      const put = await f.cp.call(f.nodeUrl, 'PUT', '/v1/secrets/webhook_signing_secret', { value, scope });
-      expect(put.status).toBe(200);
-    }
     revision += 1;
-    const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
-      revision,
-      dashboardOrigin: TEST_DASHBOARD_ORIGIN,
-      agents: [
-        {
-          id: 'agent-openai',
-          name: 'Helper',
-          instructions: 'You are a helpful assistant.',
-          provider: 'openai',
-          model: 'gpt-4o-mini',
-          enabled: true,
-        },
-      ],
-      channels: [{ id: 'tg-main', type: 'telegram', agentId: 'agent-openai', enabled: true }],
-      webhooks: endpoints,
-    });
-    expect(r.status).toBe(200);
+    await applyWebhookConfig(f, revision, endpoints, secrets);
   };
 
   const webhooks = () => f.app.internals.webhooks;
@@ -90,6 +68,8 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     await configure([endpoint('ep-main', receiver.url)], { 'ep-main': receiver.secret });
     await endUserWrites('Hello, where is my order 1234?');
     await waitFor(async () => (await sentToTelegram()) === 1);
+    await endUserWrites('Can I talk to a human please?');
+    await waitFor(async () => (await sentToTelegram()) === 2);
     await webhooks().sender.runDue();
 
     const conversationId = (db().prepare('SELECT id FROM conversations').get() as { id: string }).id;
@@ -103,9 +83,14 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
       'conversation.started',
       'message.received',
       'message.sent',
+      'message.received',
+      'conversation.handoff_requested',
+      'message.sent',
       'conversation.resolved',
     ]);
-    expect(new Set(got.map((r) => r.id)).size).toBe(4);
+    expect(new Set(got.map((r) => r.id)).size).toBe(7);
+    expect(got[5].payload.data.message).toMatchObject({ kind: 'notice', from: 'agent' });
+    expect(got[4].payload.data.conversation).toMatchObject({ handler: 'human' });
     const received = got[1].payload.data;
     expect(received.conversation).toMatchObject({ id: conversationId, channelId: 'tg-main', channelType: 'telegram' });
     expect(received.message).toMatchObject({
@@ -115,6 +100,8 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     });
     expect(got[2].payload.data.message).toMatchObject({ direction: 'out', from: 'agent' });
     expect(deliveries('ep-main').every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
+    // The agent answers this chat again in the next tests.
+    db().prepare("UPDATE conversations SET handler = 'agent' WHERE id = ?").run(conversationId);
   });
 
   it('a receiver answering 500 gets the Standard Webhooks schedule (injected clock), the same webhook-id each time, then the delivery fails', async () => {
@@ -184,13 +171,13 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     receiver.script = { status: 404 };
     await configure([endpoint('ep-main', receiver.url, ['message.received'])]);
     await endUserWrites('first');
-    await waitFor(async () => (await sentToTelegram()) === 2);
+    await waitFor(async () => (await sentToTelegram()) === 3);
     await webhooks().sender.runDue();
     expect(deliveries('ep-main').at(-1)).toMatchObject({ status: 'failed', attempts: 1, lastStatus: 404 });
 
     receiver.script = { status: 410 };
     await endUserWrites('second');
-    await waitFor(async () => (await sentToTelegram()) === 3);
+    await waitFor(async () => (await sentToTelegram()) === 4);
     await webhooks().sender.runDue();
     expect(deliveries('ep-main').at(-1)).toMatchObject({ status: 'failed', lastStatus: 410 });
     const ep = webhooks().endpoints.endpoint('ep-main')!;
@@ -198,7 +185,7 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
 
     // Nothing more is queued for it while it is disabled.
     await endUserWrites('third');
-    await waitFor(async () => (await sentToTelegram()) === 4);
+    await waitFor(async () => (await sentToTelegram()) === 5);
     await webhooks().sender.runDue();
     expect(receiver.received).toHaveLength(2);
 
@@ -238,7 +225,7 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     );
     receiver.script = { status: 200, redirectTo: 'https://169.254.169.254/latest/meta-data' };
     await endUserWrites('private?');
-    await waitFor(async () => (await sentToTelegram()) === 5);
+    await waitFor(async () => (await sentToTelegram()) === 6);
     await webhooks().sender.runDue();
     expect(deliveries('ep-private')[0]).toMatchObject({ status: 'failed', lastError: 'private_address' });
     expect(deliveries('ep-metadata')[0]).toMatchObject({ status: 'failed', lastError: 'private_address' });
@@ -253,7 +240,7 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     await configure([endpoint('ep-main', receiver.url, ['message.received'])], { 'ep-main': receiver.secret });
     receiver.script = { status: 200, delayMs: 3_000 };
     await endUserWrites('slow');
-    await waitFor(async () => (await sentToTelegram()) === 6);
+    await waitFor(async () => (await sentToTelegram()) === 7);
     const started = Date.now();
     await webhooks().sender.runDue();
     expect(Date.now() - started).toBeLessThan(2_500);
@@ -263,7 +250,7 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
 
     receiver.script = { status: 200, bodyBytes: 20 * 1024 * 1024 };
     await endUserWrites('huge');
-    await waitFor(async () => (await sentToTelegram()) === 7);
+    await waitFor(async () => (await sentToTelegram()) === 8);
     await webhooks().sender.runDue();
     expect(deliveries('ep-main').at(-1)).toMatchObject({ status: 'delivered', lastStatus: 200 });
   });
