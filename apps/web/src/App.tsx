@@ -11,6 +11,7 @@ import { BillingPage } from './pages/workspace/BillingPage';
 import { ChannelsPage } from './pages/workspace/ChannelsPage';
 import { DataPage } from './pages/workspace/DataPage';
 import { InboxPage } from './pages/workspace/InboxPage';
+import { KnowledgePage } from './pages/workspace/KnowledgePage';
 import { ProvisioningPage } from './pages/workspace/ProvisioningPage';
 import { MembersPage } from './pages/workspace/MembersPage';
 import { OverviewPage } from './pages/workspace/OverviewPage';
@@ -61,6 +62,7 @@ export function App() {
         <Route path="workspaces/:id" element={<WorkspaceLayout />}>
           <Route index element={<OverviewPage />} />
           <Route path="inbox" element={<InboxPage />} />
+          <Route path="knowledge" element={<KnowledgePage />} />
           <Route path="provisioning" element={<ProvisioningPage />} />
           <Route path="agents" element={<AgentsPage />} />
           <Route path="channels" element={<ChannelsPage />} />

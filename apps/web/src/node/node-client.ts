@@ -7,11 +7,13 @@ export type NodeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 function send(session: NodeSession, method: NodeMethod, path: string, body: unknown): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${session.token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A Blob (a file the user picked) goes as it is: uploads to the node are raw bodies.
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? 'application/octet-stream' : 'application/json';
   return fetch(`${session.nodeUrl.replace(/\/$/, '')}${path}`, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     // The node knows the browser by its bearer token only; the dashboard's cookies are not its business.
     credentials: 'omit',
   });

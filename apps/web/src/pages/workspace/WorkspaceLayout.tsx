@@ -7,6 +7,7 @@ import { ErrorState, Loading, statusColor, statusLabel } from '../../components/
 const TABS = [
   { value: 'overview', label: 'Overview' },
   { value: 'inbox', label: 'Inbox' },
+  { value: 'knowledge', label: 'Knowledge' },
   { value: 'provisioning', label: 'Server' },
   { value: 'agents', label: 'Agents' },
   { value: 'channels', label: 'Channels' },
