@@ -57,6 +57,10 @@ export async function startApiHarness(overrides: NodeJS.ProcessEnv = {}): Promis
     GOOGLE_AUTHORIZATION_URL: `${sandbox.url}/google/o/oauth2/v2/auth`,
     GOOGLE_TOKEN_URL: `${sandbox.url}/google/token`,
     GOOGLE_USERINFO_URL: `${sandbox.url}/google/oauth2/v3/userinfo`,
+    // Apple sign-in is on only when a test also sets APPLE_CLIENT_ID and its key (auth/apple/apple.e2e.spec.ts).
+    APPLE_AUTHORIZATION_URL: `${sandbox.url}/apple/auth/authorize`,
+    APPLE_TOKEN_URL: `${sandbox.url}/apple/auth/token`,
+    APPLE_KEYS_URL: `${sandbox.url}/apple/auth/keys`,
     STAFF_EMAILS: 'staff@enclave.test',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
     ...overrides,

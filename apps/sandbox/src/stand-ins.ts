@@ -1,3 +1,4 @@
+import { appleStandIn } from './apple/apple.stand-in';
 import { cloudflareStandIn, type CloudflareStandInOptions } from './cloudflare/cloudflare.stand-in';
 import { githubStandIn, type GithubStandInOptions } from './github/github.stand-in';
 import { googleStandIn, type GoogleStandInOptions } from './google/google.stand-in';
@@ -46,6 +47,7 @@ export function createStandIns(options: SandboxOptions): StandIn[] {
   return [
     githubStandIn(options.github),
     googleStandIn(options.google),
+    appleStandIn(),
     mailStandIn({ ...options.mail, smtpPort: options.smtpPort }),
     stripeStandIn(options.stripe),
     cloudflare,

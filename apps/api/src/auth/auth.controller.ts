@@ -5,7 +5,8 @@ import type { AuditActor } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
 import type { Response } from 'express';
 import { Actor, type AppRequest, Public } from '../common/request-context';
-import { AuthService, type SignInResult, type VerifiedIdentity } from './auth.service';
+import { AuthService, type VerifiedIdentity } from './auth.service';
+import { finishSignIn, marketingChoice } from './sign-in-finish';
 import { MagicLinkCallbackQueryDto, ProvidersDto, RequestMagicLinkDto, RevokedDto, SentDto } from './dto/auth.dto';
 import { MagicLinkService } from './magic-link.service';
 import { GitHubAuthGuard, GoogleAuthGuard } from './oauth.guards';
@@ -49,7 +50,13 @@ export class AuthController {
     @Actor() actor: AuditActor,
     @Res() response: Response,
   ): Promise<void> {
-    this.finish(await this.auth.signIn(request.user as VerifiedIdentity, actor), response);
+    const identity = { ...(request.user as VerifiedIdentity), marketingOptIn: marketingChoice(request, response) };
+    finishSignIn(
+      await this.auth.signIn(identity, actor, request.auth?.user),
+      response,
+      this.sessions.cookie,
+      this.config,
+    );
   }
 
   @Public()
@@ -67,7 +74,13 @@ export class AuthController {
     @Actor() actor: AuditActor,
     @Res() response: Response,
   ): Promise<void> {
-    this.finish(await this.auth.signIn(request.user as VerifiedIdentity, actor), response);
+    const identity = { ...(request.user as VerifiedIdentity), marketingOptIn: marketingChoice(request, response) };
+    finishSignIn(
+      await this.auth.signIn(identity, actor, request.auth?.user),
+      response,
+      this.sessions.cookie,
+      this.config,
+    );
   }
 
   @Public()
@@ -75,7 +88,7 @@ export class AuthController {
   @HttpCode(202)
   @ApiAcceptedResponse({ type: SentDto })
   async requestMagicLink(@Body() body: RequestMagicLinkDto, @Actor() actor: AuditActor): Promise<SentDto> {
-    await this.magicLinks.request(body.email, actor);
+    await this.magicLinks.request(body.email, actor, body.marketingOptIn);
     return { status: 'sent' };
   }
 
@@ -86,7 +99,7 @@ export class AuthController {
     @Actor() actor: AuditActor,
     @Res() response: Response,
   ): Promise<void> {
-    this.finish(await this.magicLinks.consume(query.token, actor), response);
+    finishSignIn(await this.magicLinks.consume(query.token, actor), response, this.sessions.cookie, this.config);
   }
 
   @Post('logout')
@@ -114,10 +127,5 @@ export class AuthController {
     const revoked = await this.sessions.revoke(request.auth!, actor, true);
     response.clearCookie(this.sessions.cookie.name, this.sessions.cookie.clearOptions);
     return { revoked };
-  }
-
-  private finish(result: SignInResult, response: Response): void {
-    response.cookie(this.sessions.cookie.name, result.sessionToken, this.sessions.cookie.options);
-    response.redirect(303, new URL('/', this.config.PUBLIC_URL).toString());
   }
 }

@@ -27,6 +27,16 @@ export const AUTH_ERRORS = defineErrors({
     code: 'unsupported_media_type',
     message: 'Send the request body as application/json.',
   },
+  identityInUse: {
+    kind: 'conflict',
+    code: 'identity_in_use',
+    message: 'This sign-in account is already linked to another Enclave account.',
+  },
+  stateMismatch: {
+    kind: 'unauthenticated',
+    code: 'unauthenticated',
+    message: 'The sign-in did not complete; start again.',
+  },
   magicLinkInvalid: {
     kind: 'invalid',
     code: 'magic_link_invalid',

@@ -11,6 +11,7 @@ import {
 } from '@enclave/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AUTH_ERRORS } from './auth.errors';
+import { newOpaqueToken } from './tokens';
 import { SessionService } from './session.service';
 
 /** What a sign-in method proves about a person, whatever the provider. */
@@ -21,11 +22,14 @@ export interface VerifiedIdentity {
   emailVerified: boolean;
   name?: string | null;
   avatarUrl?: string | null;
+  /** The sign-up form's marketing opt-in (off unless ticked); applies only when this creates the user. */
+  marketingOptIn?: boolean;
 }
 
 export interface SignInResult {
   user: UserEntity;
-  sessionToken: string;
+  /** A new session's cookie token; null when the identity was linked to the signed-in user instead. */
+  sessionToken: string | null;
 }
 
 @Injectable()
@@ -41,13 +45,46 @@ export class AuthService {
    * Finds the user behind an identity, or links it to the user with the same verified
    * email, or creates a user; then opens a session. All in one transaction with its audit events.
    */
-  async signIn(identity: VerifiedIdentity, actor: AuditActor): Promise<SignInResult> {
+  async signIn(identity: VerifiedIdentity, actor: AuditActor, linkTo?: UserEntity): Promise<SignInResult> {
+    if (linkTo) return this.link(identity, actor, linkTo);
     return this.dataSource.transaction(async (manager) => {
       const user = await this.findOrCreateUser(manager, identity, actor);
       await this.applyStaffList(manager, user, actor);
       await this.acceptInvitations(manager, user, actor);
       const sessionToken = await this.sessions.create(manager, user.id, actor);
       return { user, sessionToken };
+    });
+  }
+
+  /**
+   * A signed-in user came back from a provider (the account page's "Link"): the identity joins
+   * their account, whatever its email. One already linked to another account is refused.
+   */
+  private async link(identity: VerifiedIdentity, actor: AuditActor, user: UserEntity): Promise<SignInResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const known = await manager.findOneBy(IdentityEntity, { provider: identity.provider, subject: identity.subject });
+      if (known && known.userId !== user.id) throw domainError(AUTH_ERRORS.identityInUse);
+      if (known) {
+        await manager.update(IdentityEntity, { id: known.id }, { lastUsedAt: new Date() });
+        return { user, sessionToken: null };
+      }
+      const linked = await manager.save(
+        IdentityEntity,
+        manager.create(IdentityEntity, {
+          userId: user.id,
+          provider: identity.provider,
+          subject: identity.subject,
+          email: identity.email?.toLowerCase() ?? '',
+          lastUsedAt: new Date(),
+        }),
+      );
+      await this.audit.record(manager, {
+        actor: { ...actor, type: 'user', id: user.id },
+        action: 'identity.linked',
+        target: { type: 'identity', id: linked.id },
+        details: { provider: identity.provider, signedIn: true },
+      });
+      return { user, sessionToken: null };
     });
   }
 
@@ -77,13 +114,14 @@ export class AuthService {
           name: humanTextOrNull(identity.name, { max: 255 }),
           avatarUrl: identity.avatarUrl ?? null,
           isStaff: false,
+          ...marketingFields(identity.marketingOptIn === true),
         }),
       );
       await this.audit.record(manager, {
         actor: { ...actor, type: 'user', id: user.id },
         action: 'user.created',
         target: { type: 'user', id: user.id },
-        details: { provider: identity.provider },
+        details: { provider: identity.provider, marketingOptIn: identity.marketingOptIn === true },
       });
     }
     const linked = await manager.save(
@@ -137,4 +175,13 @@ export class AuthService {
       });
     }
   }
+}
+
+/** A new user's marketing choice: opted in only when the sign-up form's box was ticked. */
+function marketingFields(
+  optIn: boolean,
+): Pick<UserEntity, 'marketingOptIn' | 'marketingConsentAt' | 'unsubscribeToken'> {
+  return optIn
+    ? { marketingOptIn: true, marketingConsentAt: new Date(), unsubscribeToken: newOpaqueToken() }
+    : { marketingOptIn: false, marketingConsentAt: null, unsubscribeToken: null };
 }

@@ -34,7 +34,7 @@ export function sessionCookie(config: CookieConfig & Pick<ControlPlaneConfig, 'S
 }
 
 /** The OAuth `state` cookie of one provider (CookieStateStore). */
-export function oauthStateCookie(config: CookieConfig, provider: 'github' | 'google') {
+export function oauthStateCookie(config: CookieConfig, provider: 'github' | 'google' | 'apple') {
   const secure = secureCookies(config);
   return { name: `${secure ? '__Secure-' : ''}enclave_oauth_${provider}`, secure };
 }

@@ -22,7 +22,7 @@ export class MagicLinkService {
   ) {}
 
   /** Emails a single-use sign-in link. Answers the same whether or not the address has an account. */
-  async request(rawEmail: string, actor: AuditActor): Promise<void> {
+  async request(rawEmail: string, actor: AuditActor, marketingOptIn = false): Promise<void> {
     const email = rawEmail.toLowerCase();
     const token = newOpaqueToken();
     await this.dataSource.transaction(async (manager) => {
@@ -40,6 +40,7 @@ export class MagicLinkService {
         tokenHash: hashToken(token),
         expiresAt: new Date(Date.now() + this.config.MAGIC_LINK_TTL_MINUTES * 60_000),
         usedAt: null,
+        marketingOptIn,
       });
       await this.audit.record(manager, {
         actor,
@@ -65,6 +66,7 @@ export class MagicLinkService {
    */
   async consume(token: string, actor: AuditActor): Promise<SignInResult> {
     const tokenHash = hashToken(token);
+    let marketingOptIn = false;
     const email = await this.dataSource.transaction(async (manager) => {
       const link = await manager.findOneBy(MagicLinkTokenEntity, { tokenHash });
       if (!link) return null;
@@ -72,11 +74,12 @@ export class MagicLinkService {
       const rows = (await manager.query(
         `UPDATE magic_link_tokens SET used_at = now()
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-         RETURNING email`,
+         RETURNING email, marketing_opt_in AS "marketingOptIn"`,
         [tokenHash],
-      )) as [Array<{ email: string }>, number];
+      )) as [Array<{ email: string; marketingOptIn: boolean }>, number];
       const consumed = rows[0][0]?.email;
       if (!consumed) return null;
+      marketingOptIn = rows[0][0].marketingOptIn;
       await manager.query(
         `UPDATE magic_link_tokens SET used_at = now()
          WHERE email = $1 AND token_hash <> $2 AND used_at IS NULL AND expires_at > now()`,
@@ -85,6 +88,6 @@ export class MagicLinkService {
       return consumed;
     });
     if (!email) throw domainError(AUTH_ERRORS.magicLinkInvalid);
-    return this.auth.signIn({ provider: 'email', subject: email, email, emailVerified: true }, actor);
+    return this.auth.signIn({ provider: 'email', subject: email, email, emailVerified: true, marketingOptIn }, actor);
   }
 }

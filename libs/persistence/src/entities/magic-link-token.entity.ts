@@ -19,6 +19,10 @@ export class MagicLinkTokenEntity {
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt: Date | null;
 
+  /** The sign-up form's marketing opt-in; applies only if this link creates the user. */
+  @Column({ name: 'marketing_opt_in', type: 'boolean', default: false })
+  marketingOptIn: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -20,6 +20,8 @@ export class AccountPrivacy1764800000000 implements MigrationInterface {
     await db.query(`
       ALTER TABLE identities ADD CONSTRAINT identities_provider_check
         CHECK (provider IN ('github', 'google', 'email', 'apple'))`);
+    // The sign-up form's marketing box travels with the magic link it asked for.
+    await db.query(`ALTER TABLE magic_link_tokens ADD COLUMN marketing_opt_in boolean NOT NULL DEFAULT false`);
     await db.query(`
       CREATE TABLE email_change_requests (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -49,6 +51,7 @@ export class AccountPrivacy1764800000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP TABLE account_exports`);
     await db.query(`DROP TABLE email_change_requests`);
+    await db.query(`ALTER TABLE magic_link_tokens DROP COLUMN marketing_opt_in`);
     await db.query(`DELETE FROM identities WHERE provider = 'apple'`);
     await db.query(`ALTER TABLE identities DROP CONSTRAINT identities_provider_check`);
     await db.query(`

@@ -6,7 +6,9 @@ export const emailSchema = z
   .max(254)
   .transform((email) => email.toLowerCase());
 
-export class RequestMagicLinkDto extends createZodDto(z.strictObject({ email: emailSchema })) {}
+export class RequestMagicLinkDto extends createZodDto(
+  z.strictObject({ email: emailSchema, marketingOptIn: z.boolean().default(false) }),
+) {}
 
 export class MagicLinkCallbackQueryDto extends createZodDto(z.strictObject({ token: z.string().min(20).max(128) })) {}
 
