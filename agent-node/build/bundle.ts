@@ -23,7 +23,7 @@ const SQLITE_ADDON = 'better_sqlite3.node';
  * grammY's transport (node-fetch v2 + abort-controller) checks the AbortSignal's class name.
  * `whatwg-url` is replaced by Node's own URL (see build/whatwg-url.js).
  */
-export const LAZY_PACKAGES = ['openai', '@anthropic-ai/sdk', 'grammy'] as const;
+export const LAZY_PACKAGES = ['openai', '@anthropic-ai/sdk', 'grammy', 'nodemailer'] as const;
 
 /**
  * V8 flags the node runs with on a host (the provisioning bundle writes them to `node.env`,

@@ -6,6 +6,7 @@ import { InboxCapability } from './inbox/inbox.capability';
 import { KnowledgeCapability } from './knowledge/knowledge.capability';
 import { MessagingCapability } from './messaging/messaging.capability';
 import { RetentionCapability } from './retention/retention.capability';
+import { TranscriptsCapability } from './transcripts/transcripts.capability';
 import { WebhooksCapability } from './webhooks/webhooks.capability';
 import { WidgetCapability } from './widget/widget.capability';
 
@@ -17,6 +18,7 @@ import { WidgetCapability } from './widget/widget.capability';
 export function createCapabilities(ctx: NodeContext) {
   const channels = new ChannelsCapability(ctx);
   const webhooks = new WebhooksCapability(ctx);
+  const transcripts = new TranscriptsCapability(ctx);
   const inbox = new InboxCapability(ctx, () => messaging.worker.kick());
   const knowledge = new KnowledgeCapability(ctx);
   const messaging = new MessagingCapability(ctx, channels, inbox.handoff, knowledge.context);
@@ -29,10 +31,11 @@ export function createCapabilities(ctx: NodeContext) {
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),
     webhooks,
+    transcripts,
     control: new ControlCapability(ctx, {
       channels: channels.gateway,
       replies: messaging.worker,
-      configured: [webhooks.applyConfig],
+      configured: [webhooks.applyConfig, transcripts.applyConfig],
     }),
   } satisfies Record<string, Capability>;
 }

@@ -59,6 +59,7 @@ export type NodeInternals = Pick<
   readonly retention: Capabilities['retention']['service'];
   readonly inbox: Capabilities['inbox']['service'];
   readonly webhooks: Capabilities['webhooks'];
+  readonly transcripts: Capabilities['transcripts'];
 };
 
 const nodeWiped = () => new NodeError(NODE_ERROR.nodeWiped, 'this node has been wiped');
@@ -119,6 +120,7 @@ export class NodeApp {
       retention: capabilities.retention.service,
       inbox: capabilities.inbox.service,
       webhooks: capabilities.webhooks,
+      transcripts: capabilities.transcripts,
     };
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { mailConfigSchema } from '../transcripts/transcripts-config';
 import { webhooksConfigSchema } from '../webhooks/webhooks-config';
 import { knowledgeConfigSchema } from '../knowledge/knowledge-config';
 
@@ -94,6 +95,7 @@ export const nodeConfigSchema = z.strictObject({
   }),
   knowledge: knowledgeConfigSchema,
   webhooks: webhooksConfigSchema,
+  mail: mailConfigSchema,
   signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
   logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });

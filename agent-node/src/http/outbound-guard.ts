@@ -91,8 +91,8 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy): URL {
   return u;
 }
 
-/** Resolves the host and checks every address it has; returns the one to connect to. */
-async function pinnedAddress(u: URL, policy: OutboundPolicy): Promise<{ address: string; family: number }> {
+/** Resolves the host and checks every address it has; returns the one to connect to (for other protocols too: SMTP). */
+export async function pinnedAddress(u: URL, policy: OutboundPolicy): Promise<{ address: string; family: number }> {
   const host = u.hostname.replace(/^\[|\]$/g, '');
   let addresses: { address: string; family: number }[];
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];

@@ -1,4 +1,5 @@
 import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
+import { TRANSCRIPTS_MIGRATION_SQL } from '../transcripts/transcripts.migration';
 import { WEBHOOKS_MIGRATION_SQL } from '../webhooks/webhooks.migration';
 import { KNOWLEDGE_MIGRATION_SQL } from '../knowledge/knowledge.migration';
 import { WIDGET_MIGRATION_SQL } from '../widget/widget.migration';
@@ -167,5 +168,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 5, name: 'website chat widget', sql: WIDGET_MIGRATION_SQL },
   { version: 7, name: 'knowledge base', sql: KNOWLEDGE_MIGRATION_SQL },
-  { version: 8, name: 'outbound webhooks and transcript mail', sql: WEBHOOKS_MIGRATION_SQL },
+  {
+    version: 8,
+    name: 'outbound webhooks and transcript mail',
+    sql: WEBHOOKS_MIGRATION_SQL + TRANSCRIPTS_MIGRATION_SQL,
+  },
 ];

@@ -103,13 +103,14 @@ export async function startWebhookReceiver(secret = newSigningSecret()): Promise
 
 /**
  * Applies the test agent and Telegram channel (as `configureNode` sets them up) with these
- * webhook endpoints at `revision`, after storing the given signing secrets (endpoint id → secret).
+ * webhook endpoints at `revision` (and `extra` config fields), after storing the given signing secrets (endpoint id → secret).
  */
 export async function applyWebhookConfig(
   f: Pick<NodeFixture, 'cp' | 'nodeUrl'>,
   revision: number,
   endpoints: WebhookEndpointConfig[],
   secrets: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   for (const [scope, value] of Object.entries(secrets)) {
     const put = await f.cp.call(f.nodeUrl, 'PUT', '/v1/secrets/webhook_signing_secret', { value, scope });
@@ -130,6 +131,7 @@ export async function applyWebhookConfig(
     ],
     channels: [{ id: 'tg-main', type: 'telegram', agentId: 'agent-openai', enabled: true }],
     webhooks: endpoints,
+    ...extra,
   });
   if (r.status !== 200) throw new Error(`apply config: ${r.status} ${JSON.stringify(r.body)}`);
 }

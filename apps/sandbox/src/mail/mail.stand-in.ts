@@ -40,6 +40,8 @@ export interface CaughtMessage {
   date: string;
   receivedAt: string;
   headers: Record<string, string>;
+  /** The SMTP AUTH user name the sender logged in with (never the password); null without AUTH. */
+  authUser: string | null;
 }
 
 export interface MailStandIn extends StandIn {
@@ -110,6 +112,7 @@ export function mailStandIn(options: MailStandInOptions): MailStandIn {
               date: (parsed.date ?? new Date()).toISOString(),
               receivedAt: new Date().toISOString(),
               headers,
+              authUser: typeof session.user === 'string' ? session.user : null,
             });
             raws.set(id, raw);
             while (messages.length > maxMessages) raws.delete(messages.shift()?.id ?? '');
