@@ -1,5 +1,6 @@
 import type { Capability, NodeContext } from './capability';
 import { ChannelsCapability } from './channels/channels.capability';
+import { ChatApiCapability } from './chat-api/chat-api.capability';
 import { ControlCapability } from './control/control.capability';
 import { ExportsCapability } from './exports/exports.capability';
 import { InboxCapability } from './inbox/inbox.capability';
@@ -30,6 +31,7 @@ export function createCapabilities(ctx: NodeContext) {
     widget: new WidgetCapability(ctx, channels, inbox.handoff, messaging.worker),
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),
+    chatApi: new ChatApiCapability(ctx),
     webhooks,
     transcripts,
     control: new ControlCapability(ctx, {

@@ -34,6 +34,8 @@ export class ChannelGateway {
    * retried as if transient. Other failures throw `ChannelSendError`.
    */
   async send(channel: ChannelRow, input: SendTextInput, now = Date.now()): Promise<SendOutcome> {
+    // The chat API answers requests; it has no way to push a message to its caller.
+    if (channel.type === 'api') throw new ChannelSendError('api_cannot_push', false);
     if (channel.type === 'web') {
       if (!this.web) throw new ChannelSendError('widget_unavailable', false);
       return this.web.send(channel, input);
@@ -169,6 +171,10 @@ export class ChannelGateway {
   checks(): { channelId: string; type: ChannelRow['type']; ok: boolean; code?: string }[] {
     return this.config.listChannels().map((c) => {
       if (!c.enabled) return { channelId: c.id, type: c.type, ok: true, code: 'disabled' };
+      if (c.type === 'api')
+        return this.secrets.resolve('chat_api_key', c.id)
+          ? { channelId: c.id, type: c.type, ok: true }
+          : { channelId: c.id, type: c.type, ok: false, code: 'missing_key_hash' };
       if (c.type === 'web') return { channelId: c.id, type: c.type, ok: this.web !== undefined };
       if (c.type === 'telegram') {
         if (!this.secrets.resolve('telegram_bot_token', c.id))

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { chatApiConfigSchema } from '../chat-api/chat-api-config';
+import { knowledgeConfigSchema } from '../knowledge/knowledge-config';
 import { mailConfigSchema } from '../transcripts/transcripts-config';
 import { webhooksConfigSchema } from '../webhooks/webhooks-config';
-import { knowledgeConfigSchema } from '../knowledge/knowledge-config';
 
 // zod/mini ships without messages ("Invalid input"); the node's 4xx details and start-up
 // errors should say what is wrong. Every node entry point imports this module first.
@@ -96,6 +97,7 @@ export const nodeConfigSchema = z.strictObject({
   knowledge: knowledgeConfigSchema,
   webhooks: webhooksConfigSchema,
   mail: mailConfigSchema,
+  chatApi: chatApiConfigSchema,
   signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
   logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });

@@ -3,6 +3,7 @@ import type {
   ApplyConfigRequest,
   ChannelConfig,
   ChannelType,
+  ChatApiSettings,
   ModelProvider,
   WhatsAppWindowTemplate,
   WidgetSettings,
@@ -29,6 +30,7 @@ export interface ChannelRow {
     verifyToken?: string;
     windowTemplate?: WhatsAppWindowTemplate;
     widget?: WidgetSettings;
+    api?: ChatApiSettings;
   };
   /** Random secret_token registered with Telegram's setWebhook. */
   readonly webhookSecret: string | null;
@@ -121,6 +123,7 @@ export class ConfigRepository {
 }
 
 function channelSettings(c: ChannelConfig): ChannelRow['settings'] {
+  if (c.type === 'api') return { api: c.api };
   if (c.type === 'web') return { widget: c.widget };
   if (c.type !== 'whatsapp') return {};
   return {

@@ -1,3 +1,4 @@
+import { CHAT_API_MIGRATION_SQL } from '../chat-api/chat-api.migration';
 import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
 import { TRANSCRIPTS_MIGRATION_SQL } from '../transcripts/transcripts.migration';
 import { WEBHOOKS_MIGRATION_SQL } from '../webhooks/webhooks.migration';
@@ -167,6 +168,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 5, name: 'website chat widget', sql: WIDGET_MIGRATION_SQL },
+  { version: 6, name: 'chat API keys last used', sql: CHAT_API_MIGRATION_SQL },
   { version: 7, name: 'knowledge base', sql: KNOWLEDGE_MIGRATION_SQL },
   {
     version: 8,

@@ -6,4 +6,5 @@ export * from './text';
 export * from './inbox';
 export * from './inbox-notices';
 export * from './widget';
+export * from './chat-api';
 export * from './webhooks';

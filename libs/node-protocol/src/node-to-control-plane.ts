@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { apiCountersSchema } from './chat-api';
 import { inboxNoticeSchema } from './inbox-notices';
 import { nodeStateSchema, healthChecksSchema } from './schemas';
 import { webhookNoticeSchema } from './webhooks';
@@ -52,6 +53,8 @@ export const heartbeatRequestSchema = z.strictObject({
     /** Conversations handed to people, and replies people sent (absent from nodes before the inbox). */
     handoffs: z.optional(z.int()),
     humanReplies: z.optional(z.int()),
+    /** The OpenAI-compatible chat API (absent from nodes before it). */
+    api: z.optional(apiCountersSchema),
   }),
   inboxNotices: z.optional(z.array(inboxNoticeSchema).check(z.maxLength(100))),
   /** Endpoints the node disabled (a 410 from the receiver), absent from nodes before webhooks. */

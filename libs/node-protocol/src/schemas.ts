@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import { widgetSettingsSchema } from './widget';
 import { transcriptSettingsSchema, webhookEndpointConfigSchema } from './webhooks';
+import { apiChannelSchema } from './chat-api';
 
 /** Version of the node protocol described by this file. Bump on incompatible change. */
 export const NODE_PROTOCOL_VERSION = 1;
@@ -26,7 +27,7 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 const id = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'ids are 1-64 characters of A-Z a-z 0-9 _ -'));
 export const providerSchema = z.enum(['openai', 'anthropic']);
 export type ModelProvider = z.infer<typeof providerSchema>;
-export const channelTypeSchema = z.enum(['telegram', 'whatsapp', 'web']);
+export const channelTypeSchema = z.enum(['telegram', 'whatsapp', 'web', 'api']);
 export type ChannelType = z.infer<typeof channelTypeSchema>;
 
 export const secretKindSchema = z.enum([
@@ -36,6 +37,7 @@ export const secretKindSchema = z.enum([
   'whatsapp_access_token',
   'whatsapp_app_secret',
   'widget_identity_secret',
+  'chat_api_key',
   'webhook_signing_secret',
   'email_provider_credential',
 ]);
@@ -97,6 +99,7 @@ export const channelConfigSchema = z.discriminatedUnion('type', [
   telegramChannelSchema,
   whatsappChannelSchema,
   webChannelSchema,
+  apiChannelSchema,
 ]);
 export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 

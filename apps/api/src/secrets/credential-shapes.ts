@@ -3,7 +3,7 @@ import { domainError } from '@enclave/platform';
 import { SECRET_ERRORS } from './secrets.errors';
 
 interface CredentialShape {
-  provider: 'openai' | 'anthropic' | 'telegram' | 'whatsapp' | 'widget' | 'webhooks' | 'email';
+  provider: 'openai' | 'anthropic' | 'telegram' | 'whatsapp' | 'widget' | 'webhooks' | 'email' | 'chat_api';
   pattern: RegExp;
   /** What the provider issues, for the 400's message. */
   expected: string;
@@ -59,6 +59,12 @@ export const CREDENTIAL_SHAPES: Record<SecretKind, CredentialShape> = {
     pattern: /^[\x21-\x7e]{8,2048}$/,
     expected:
       'A mail provider credential is an SMTP URL or an API key: 8-2048 printable ASCII characters without spaces.',
+  },
+  /** The SHA-256 (hex) of a chat API key the control plane generated: the node keeps only this. */
+  chat_api_key: {
+    provider: 'chat_api',
+    pattern: /^[0-9a-f]{64}$/,
+    expected: 'A chat API key hash is 64 lowercase hex characters.',
   },
 };
 

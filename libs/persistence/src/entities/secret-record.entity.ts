@@ -9,6 +9,7 @@ export const SECRET_KINDS = [
   'widget_identity_secret',
   'webhook_signing_secret',
   'email_provider_credential',
+  'chat_api_key',
 ] as const;
 export type SecretKindName = (typeof SECRET_KINDS)[number];
 export const SECRET_STATUSES = ['pending', 'delivered', 'expired'] as const;
