@@ -31,7 +31,7 @@ export function createCapabilities(ctx: NodeContext) {
     widget: new WidgetCapability(ctx, channels, inbox.handoff, messaging.worker),
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),
-    chatApi: new ChatApiCapability(ctx),
+    chatApi: new ChatApiCapability(ctx, knowledge.context),
     webhooks,
     transcripts,
     control: new ControlCapability(ctx, {
