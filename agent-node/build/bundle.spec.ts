@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestExportResponse } from '@enclave/node-protocol';
-import { createStandIns, startSandbox, type RunningSandbox } from '@enclave/sandbox';
+import { createStandIns, handbookPdf, returnsDocx, startSandbox, type RunningSandbox } from '@enclave/sandbox';
+import { knowledgeClient } from '../src/knowledge/knowledge-test-client';
 import { FakeControlPlane } from '../src/testing/fake-control-plane';
 import { configureNode, freePort } from '../src/testing/node-fixture';
 import { jsonOf, removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from '../src/testing/node-harness';
@@ -29,7 +30,9 @@ describe('self-contained bundle', () => {
 
   it('runs from its own directory with plain node: webhooks, both SDKs, export', async () => {
     const { entry } = await buildAgentNodeBundle(out);
-    expect(readdirSync(out).sort()).toEqual(['agent-node.js', 'better_sqlite3.node', 'node_modules']);
+    expect(readdirSync(out)).toEqual(
+      expect.arrayContaining(['agent-node.js', 'better_sqlite3.node', 'knowledge-extractor.js', 'node_modules']),
+    );
     const port = await freePort();
     const nodeUrl = `http://127.0.0.1:${port}`;
     const cfg = testNodeConfig({ dataDir: join(work, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });
@@ -77,6 +80,12 @@ describe('self-contained bundle', () => {
       const exp = await cp.call<RequestExportResponse>(nodeUrl, 'POST', '/v1/exports', {});
       expect(exp.status).toBe(201);
       expect((await fetch(exp.body.url)).status).toBe(200);
+      // The knowledge base's extractor child runs from the bundle too (PDF and DOCX parsers inside).
+      const kb = knowledgeClient({ nodeUrl, cp, config: cfg });
+      const pdf = await kb.upload('handbook.pdf', handbookPdf());
+      const docx = await kb.upload('returns.docx', returnsDocx());
+      expect(await kb.settled(pdf.id)).toMatchObject({ status: 'ready', pages: 2, chunks: 1 });
+      expect(await kb.settled(docx.id)).toMatchObject({ status: 'ready', chunks: 1 });
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

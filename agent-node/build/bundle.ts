@@ -5,6 +5,8 @@ import { writeWidgetAssets } from './widget-bundle';
 
 /** The node finds it next to its script (SQLITE_ADDON_FILE in src/storage/database.ts). */
 const SQLITE_ADDON = 'better_sqlite3.node';
+/** The extractor child's entry, next to agent-node.js (see agent-node/src/knowledge/extractor/extractor.ts). */
+const KNOWLEDGE_EXTRACTOR_FILE = 'knowledge-extractor.js';
 
 /**
  * Builds the agent node into a directory that runs with a plain `node agent-node.js`:
@@ -17,6 +19,9 @@ const SQLITE_ADDON = 'better_sqlite3.node';
  *   <outDir>/widget/loader.js, panel.js         the website widget's browser code (served by the node)
  *   <outDir>/better_sqlite3.node                the only native piece (better-sqlite3's addon,
  *                                               found next to agent-node.js at run time)
+ *   <outDir>/knowledge-extractor.js             the knowledge base's extractor child process (second
+ *                                               entry: unpdf with its pdf.js, mammoth, readability,
+ *                                               linkedom, turndown; forked by the node, never loaded in it)
  *
  * better-sqlite3's JavaScript is bundled; its addon must match the Node binary it runs on
  * (same ABI as the Node used here, or rebuild it for the target). `keepNames` is required:
@@ -62,6 +67,11 @@ export async function buildAgentNodeBundle(
     external: [...LAZY_PACKAGES],
   });
   await writeWidgetAssets(outDir);
+  await build({
+    ...common,
+    entryPoints: [join(repoRoot, 'agent-node', 'src', 'knowledge', 'extractor', 'extractor-child.ts')],
+    outfile: join(outDir, KNOWLEDGE_EXTRACTOR_FILE),
+  });
   copyFileSync(
     join(repoRoot, 'node_modules', 'better-sqlite3', 'build', 'Release', SQLITE_ADDON),
     join(outDir, SQLITE_ADDON),
