@@ -180,6 +180,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/apple": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AppleController_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces": {
         parameters: {
             query?: never;
@@ -260,6 +276,22 @@ export interface paths {
         patch: operations["WorkspacesController_changeRole"];
         trace?: never;
     };
+    "/api/workspaces/{id}/transfer-ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WorkspacesController_transferOwnership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/invitations/{invitationId}": {
         parameters: {
             query?: never;
@@ -271,6 +303,134 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["WorkspacesController_revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AccountController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["AccountController_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["AccountController_update"];
+        trace?: never;
+    };
+    "/api/account/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AccountController_changeEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AccountController_confirmEmail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/identities/{identityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["AccountController_unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["AccountController_revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AccountController_listExports"];
+        put?: never;
+        post: operations["AccountController_requestExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/exports/{exportId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AccountController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["UnsubscribeController_confirmPage"];
+        put?: never;
+        post: operations["UnsubscribeController_unsubscribe"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -827,12 +987,15 @@ export interface components {
         ProvidersDto: {
             github: boolean;
             google: boolean;
+            apple: boolean;
             /** @constant */
             email: true;
         };
         RequestMagicLinkDto: {
             /** Format: email */
             email: string;
+            /** @default false */
+            marketingOptIn: boolean;
         };
         SentDto: {
             /** @constant */
@@ -849,7 +1012,7 @@ export interface components {
             name: string | null;
             avatarUrl: string | null;
             isStaff: boolean;
-            identities: ("github" | "google" | "email")[];
+            identities: ("github" | "google" | "email" | "apple")[];
         };
         WorkspaceDto: {
             /** Format: uuid */
@@ -916,6 +1079,68 @@ export interface components {
         ChangeRoleDto: {
             /** @enum {string} */
             role: "owner" | "admin" | "member";
+        };
+        TransferOwnershipDto: {
+            /** Format: uuid */
+            userId: string;
+        };
+        AccountDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: email */
+            email: string;
+            name: string | null;
+            marketingOptIn: boolean;
+            marketingConsentAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            identities: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                provider: "github" | "google" | "email" | "apple";
+                email: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                lastUsedAt: string;
+            }[];
+            sessions: {
+                /** Format: uuid */
+                id: string;
+                current: boolean;
+                ip: string | null;
+                userAgent: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+            }[];
+            linkable: ("github" | "google" | "email" | "apple")[];
+        };
+        UpdateAccountDto: {
+            name?: string | null;
+            marketingOptIn?: boolean;
+        };
+        ChangeEmailDto: {
+            /** Format: email */
+            email: string;
+        };
+        AccountExportDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "ready" | "failed";
+            bytes: number | null;
+            sha256: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            downloadUrl: string | null;
+        };
+        DeleteAccountDto: {
+            /** Format: email */
+            confirmEmail: string;
         };
         AuditPageDto: {
             items: {
@@ -1217,7 +1442,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret";
+            kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret" | "widget_identity_secret" | "webhook_signing_secret" | "email_provider_credential" | "chat_api_key";
             scope: string;
             mask: string;
             fingerprint: string;
@@ -1236,7 +1461,7 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 /** @enum {string} */
-                kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret";
+                kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret" | "widget_identity_secret" | "webhook_signing_secret" | "email_provider_credential" | "chat_api_key";
                 scope: string;
                 mask: string;
                 fingerprint: string;
@@ -1268,7 +1493,7 @@ export interface components {
                     channels: {
                         channelId: string;
                         /** @enum {string} */
-                        type: "telegram" | "whatsapp";
+                        type: "telegram" | "whatsapp" | "web" | "api";
                         ok: boolean;
                         code?: string;
                     }[];
@@ -1278,6 +1503,11 @@ export interface components {
                         ok: boolean;
                         code?: string;
                     }[];
+                } | null;
+                knowledge: {
+                    sources: number;
+                    chunks: number;
+                    bytes: number;
                 } | null;
             } | null;
         };
@@ -1690,6 +1920,25 @@ export interface operations {
             };
         };
     };
+    AppleController_start: {
+        parameters: {
+            query?: {
+                marketing?: "0" | "1";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     WorkspacesController_list: {
         parameters: {
             query?: never;
@@ -1908,6 +2157,29 @@ export interface operations {
             };
         };
     };
+    WorkspacesController_transferOwnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferOwnershipDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     WorkspacesController_revokeInvitation: {
         parameters: {
             query?: never;
@@ -1921,6 +2193,245 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AccountController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+        };
+    };
+    AccountController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AccountController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+        };
+    };
+    AccountController_changeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeEmailDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentDto"];
+                };
+            };
+        };
+    };
+    AccountController_confirmEmail: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AccountController_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                identityId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AccountController_revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AccountController_listExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportDto"][];
+                };
+            };
+        };
+    };
+    AccountController_requestExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportDto"];
+                };
+            };
+        };
+    };
+    AccountController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UnsubscribeController_confirmPage: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UnsubscribeController_unsubscribe: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
