@@ -36,7 +36,7 @@ describe('transcripts mailed by the node through the customer own SMTP credentia
 
   beforeAll(async () => {
     f = await startNodeFixture();
-    smtpPort = (await f.sandboxJson('GET', '/mail/_info')).smtpPort as number;
+    smtpPort = ((await (await fetch(`${f.sandbox.url}/mail/_info`)).json()) as { smtpPort: number }).smtpPort;
     // The catcher listens on loopback: only a test configuration may allow that address.
     Object.assign(f.config, { webhooks: { testAllowHosts: [`127.0.0.1:${smtpPort}`] } });
     await f.app.stop();
