@@ -34,6 +34,8 @@ export interface WebhookReceiver {
   readonly hostPort: string;
   readonly secret: string;
   readonly received: ReceivedWebhook[];
+  /** Verifies with another secret from now on (one the control plane generated and showed once). */
+  useSecret(secret: string): void;
   script: ReceiverScript;
   verified(): ReceivedWebhook[];
   close(): Promise<void>;
@@ -45,13 +47,17 @@ export function newSigningSecret(): string {
 }
 
 export async function startWebhookReceiver(secret = newSigningSecret()): Promise<WebhookReceiver> {
-  const verifier = new Webhook(secret);
+  let verifier = new Webhook(secret);
   const received: ReceivedWebhook[] = [];
   const receiver = {
     secret,
     received,
     script: { status: 204 } as ReceiverScript,
     verified: () => received.filter((r) => r.verified),
+    useSecret(next: string) {
+      verifier = new Webhook(next);
+      receiver.secret = next;
+    },
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -21,6 +21,7 @@ import { SecretsModule } from './secrets/secrets.module';
 import { QueuesDashboardModule } from './staff/queues-dashboard.module';
 import { UsageModule } from './usage/usage.module';
 import { WebAppModule } from './web/web-app.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -47,6 +48,7 @@ export class AppModule {
         ProvisioningApiModule,
         AgentsModule,
         ChannelsModule,
+        WebhooksModule,
         SecretsModule,
         NodesModule,
         NodeSessionsModule,

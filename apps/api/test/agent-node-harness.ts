@@ -156,6 +156,8 @@ export interface RunningNode {
 export async function startAgentNode(
   harness: AgentsHarness,
   node: { nodeId: string; enrolmentToken: string },
+  /** Node config sections to set (e.g. the webhooks' test hosts). */
+  overrides: Record<string, unknown> = {},
 ): Promise<RunningNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enclave-node-'));
   const port = await freePort();
@@ -185,6 +187,7 @@ export async function startAgentNode(
     },
     delivery: { maxSendAttempts: 3, sendBackoffBaseMs: 20, concurrency: 2 },
     logLevel: 'silent',
+    ...overrides,
   });
   const running: RunningNode = {
     app: new NodeApp(config, { backgroundTasks: false }),

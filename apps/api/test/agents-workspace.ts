@@ -49,8 +49,10 @@ export interface AgentsWorkspace {
   close(): Promise<void>;
 }
 
-export async function startAgentsWorkspace(): Promise<AgentsWorkspace> {
-  const h = await startAgentsHarness();
+export async function startAgentsWorkspace(
+  opts: { env?: NodeJS.ProcessEnv; node?: Record<string, unknown> } = {},
+): Promise<AgentsWorkspace> {
+  const h = await startAgentsHarness(opts.env);
   let node: RunningNode | undefined;
   // A failed set-up closes what it started: the spec's afterAll has nothing to close yet.
   try {
@@ -67,7 +69,7 @@ export async function startAgentsWorkspace(): Promise<AgentsWorkspace> {
     ])
       await h.api.http().post(`${ws}/members`).set('Cookie', owner.cookie).send({ email, role }).expect(201);
     const record = await createNodeRecord(h.api, owner.workspaceId);
-    node = await startAgentNode(h, record);
+    node = await startAgentNode(h, record, opts.node);
     if (!(await node.app.internals.heartbeat.beat())) throw new Error('the node did not enrol');
     const agent = await h.api
       .http()

@@ -1,5 +1,5 @@
 import { type AuditActor, type AuditService } from '@enclave/audit';
-import type { ApplyConfigRequest, ChannelConfig, SecretKind } from '@enclave/node-protocol';
+import type { ApplyConfigRequest, ChannelConfig, SecretKind, WebhookEventType } from '@enclave/node-protocol';
 import {
   AgentEntity,
   ChannelEntity,
@@ -7,6 +7,8 @@ import {
   NodeEntity,
   PendingSecretDeliveryEntity,
   SecretRecordEntity,
+  TranscriptSettingsEntity,
+  WebhookEndpointEntity,
   WorkspaceEntity,
   WorkspaceNodeSettingsEntity,
 } from '@enclave/persistence';
@@ -93,6 +95,31 @@ export async function targetOf(manager: EntityManager, node: NodeEntity): Promis
   };
 }
 
+/** Webhook endpoints and transcript mail settings, as the node applies them (their secrets travel as secrets). */
+async function outboundConfig(
+  manager: EntityManager,
+  workspaceId: string,
+): Promise<Pick<ApplyConfigRequest, 'webhooks' | 'transcripts'>> {
+  const endpoints = await manager.find(WebhookEndpointEntity, { where: { workspaceId }, order: { createdAt: 'ASC' } });
+  const transcripts = await manager.findOneBy(TranscriptSettingsEntity, { workspaceId });
+  return {
+    webhooks: endpoints.map((e) => ({
+      id: e.id,
+      url: e.url,
+      events: e.events as WebhookEventType[],
+      enabled: e.enabled,
+      updatedAt: e.updatedAt.toISOString(),
+    })),
+    transcripts: transcripts && {
+      enabled: transcripts.enabled,
+      provider: transcripts.provider,
+      from: transcripts.fromAddress,
+      recipients: transcripts.recipients,
+      idleMinutes: transcripts.idleMinutes,
+    },
+  };
+}
+
 /**
  * Brings a workspace's node up to date: secrets waiting encrypted (decrypted only here, in
  * memory, for the signed PUT; the row is deleted once the node confirmed), the agents and
@@ -140,6 +167,7 @@ export class NodeDelivery {
             },
       ),
       ...(this.dashboardOrigin ? { dashboardOrigin: this.dashboardOrigin } : {}),
+      ...(await outboundConfig(manager, workspaceId)),
     };
   }
 

@@ -24,6 +24,8 @@ import { SecretRecordEntity } from './entities/secret-record.entity';
 import { UsageDailyEntity } from './entities/usage-daily.entity';
 import { WorkspaceNodeSettingsEntity } from './entities/workspace-node-settings.entity';
 import { JobOutboxEntity } from './entities/job-outbox.entity';
+import { TranscriptSettingsEntity } from './entities/transcript-settings.entity';
+import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { AccountExportEntity } from './entities/account-export.entity';
 import { EmailChangeRequestEntity } from './entities/email-change-request.entity';
 import { AgentsChannelsSecrets1764100000000 } from './migrations/1764100000000-AgentsChannelsSecrets';
@@ -35,6 +37,7 @@ import { InboxNotices1764300000000 } from './migrations/1764300000000-InboxNotic
 import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
+import { WebhooksTranscripts1765200000000 } from './migrations/1765200000000-WebhooksTranscripts';
 import { Widgets1764600000000 } from './migrations/1764600000000-Widgets';
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
 import { AuditConsoleIndexes1764900000000 } from './migrations/1764900000000-AuditConsoleIndexes';
@@ -66,6 +69,8 @@ export const ENTITIES = [
   UsageDailyEntity,
   ExportRequestEntity,
   JobOutboxEntity,
+  WebhookEndpointEntity,
+  TranscriptSettingsEntity,
   AccountExportEntity,
   EmailChangeRequestEntity,
 ];
@@ -83,6 +88,7 @@ export const MIGRATIONS = [
   Widgets1764600000000,
   AccountPrivacy1764800000000,
   AuditConsoleIndexes1764900000000,
+  WebhooksTranscripts1765200000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

@@ -24,6 +24,8 @@ export * from './entities/workspace-node-settings.entity';
 export * from './entities/usage-daily.entity';
 export * from './entities/export-request.entity';
 export * from './entities/job-outbox.entity';
+export * from './entities/webhook-endpoint.entity';
+export * from './entities/transcript-settings.entity';
 export * from './entities/account-export.entity';
 export * from './entities/email-change-request.entity';
 export * from './repositories/workspaces.repository';

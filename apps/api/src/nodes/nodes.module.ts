@@ -7,6 +7,7 @@ import { NodeSuspensionService } from './node-suspension.service';
 import { NodesService } from './nodes.service';
 import { RedisNonceStore } from './redis-nonce.store';
 import { StaffNodeController } from './staff-node.controller';
+import { WebhookNoticesService } from './webhook-notices.service';
 
 /**
  * Node callbacks (enrolment, signed heartbeats → health, version, usage) and node health for
@@ -16,7 +17,7 @@ import { StaffNodeController } from './staff-node.controller';
 @Module({
   imports: [NodeDeliveryModule, WorkspaceAccessModule],
   controllers: [NodeCallbacksController, NodeHealthController, StaffNodeController],
-  providers: [NodesService, RedisNonceStore, NodeSuspensionService, InboxNoticesService],
+  providers: [NodesService, RedisNonceStore, NodeSuspensionService, InboxNoticesService, WebhookNoticesService],
   exports: [NodesService, NodeSuspensionService],
 })
 export class NodesModule {}

@@ -22,6 +22,7 @@ import { desiredSuspension, NodeSyncService } from '@enclave/node-delivery';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InboxNoticesService } from './inbox-notices.service';
+import { type DisabledEndpoint, WebhookNoticesService } from './webhook-notices.service';
 import { NODE_ERRORS } from './nodes.errors';
 import { RedisNonceStore } from './redis-nonce.store';
 
@@ -69,6 +70,7 @@ export class NodesService {
     private readonly nonces: RedisNonceStore,
     private readonly sync: NodeSyncService,
     private readonly inboxNotices: InboxNoticesService,
+    private readonly webhookNotices: WebhookNoticesService,
     @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
@@ -163,6 +165,7 @@ export class NodesService {
       });
     const beat = parsed.data;
     const receivedAt = new Date();
+    let disabledEndpoints: DisabledEndpoint[] = [];
     await this.dataSource.transaction(async (manager) => {
       const current = await manager
         .getRepository(NodeEntity)
@@ -184,6 +187,7 @@ export class NodesService {
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
       await this.inboxNotices.apply(manager, current, receivedAt, beat);
+      disabledEndpoints = await this.webhookNotices.apply(manager, current, beat);
       // Row locks (node, then settings in needsDelivery) before the event: it joins the audit chain at commit.
       const needed = await this.needsDelivery(manager, current.workspaceId, beat);
       if (needed) await this.sync.enqueue(manager, current.workspaceId);
@@ -197,6 +201,7 @@ export class NodesService {
         });
       }
     });
+    await this.webhookNotices.tellOwners(disabledEndpoints);
     return { receivedAt: receivedAt.toISOString() };
   }
 

@@ -201,6 +201,8 @@ export const controlPlaneConfigSchema = z
       .optional(),
     /** How long a secret may wait (encrypted) for a node that is not ready: at most one hour. */
     PENDING_SECRET_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(3600),
+    /** host:port pairs a webhook URL may name over plain http (tests and local demos only; nodes have their own list). */
+    WEBHOOK_TEST_HOSTS: csv,
     /** Provider APIs used to validate credentials (the official SDKs / documented calls), overridable for the sandbox. */
     OPENAI_API_URL: url.default('https://api.openai.com/v1'),
     ANTHROPIC_API_URL: url.default('https://api.anthropic.com'),
