@@ -4,6 +4,7 @@ import { useMe } from './api/queries';
 import { ErrorState, Loading } from './components/States';
 import { Shell } from './components/Shell';
 import { SignInPage } from './pages/SignInPage';
+import { AccountPage } from './pages/account/AccountPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { WorkspaceAuditPage } from './pages/workspace/WorkspaceAuditPage';
 import { AgentsPage } from './pages/workspace/AgentsPage';
@@ -59,6 +60,7 @@ export function App() {
         }
       >
         <Route index element={<WorkspacesPage />} />
+        <Route path="account" element={<AccountPage />} />
         <Route path="workspaces/:id" element={<WorkspaceLayout />}>
           <Route index element={<OverviewPage />} />
           <Route path="inbox" element={<InboxPage />} />

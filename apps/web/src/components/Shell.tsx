@@ -43,6 +43,9 @@ export function Shell() {
                 </Menu.Target>
                 <Menu.Dropdown>
                   <Menu.Label>{user.email}</Menu.Label>
+                  <Menu.Item component={Link} to="/account">
+                    Account
+                  </Menu.Item>
                   <Menu.Item
                     onClick={() =>
                       signOut.mutate(undefined, {

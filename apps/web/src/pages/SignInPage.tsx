@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Divider, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Center, Checkbox, Divider, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
@@ -11,9 +11,13 @@ export function SignInPage() {
   const providers = useProviders();
   const [params] = useSearchParams();
   const [email, setEmail] = useState('');
+  // Product news: an explicit opt-in, off by default; it applies if this sign-in creates the account.
+  const [marketing, setMarketing] = useState(false);
   const requestLink = useMutation({
-    mutationFn: (address: string) => unwrap(api.POST('/api/auth/email', { body: { email: address } })),
+    mutationFn: (address: string) =>
+      unwrap(api.POST('/api/auth/email', { body: { email: address, marketingOptIn: marketing } })),
   });
+  const oauthHref = (provider: string) => `/api/auth/${provider}${marketing ? '?marketing=1' : ''}`;
 
   if (me.isPending) return <Loading />;
   if (me.data) {
@@ -44,13 +48,18 @@ export function SignInPage() {
             </Alert>
           ) : null}
           {providers.data?.github !== false ? (
-            <Button component="a" href="/api/auth/github" variant="default" size="md" fullWidth>
+            <Button component="a" href={oauthHref('github')} variant="default" size="md" fullWidth>
               Continue with GitHub
             </Button>
           ) : null}
           {providers.data?.google !== false ? (
-            <Button component="a" href="/api/auth/google" variant="default" size="md" fullWidth>
+            <Button component="a" href={oauthHref('google')} variant="default" size="md" fullWidth>
               Continue with Google
+            </Button>
+          ) : null}
+          {providers.data?.apple ? (
+            <Button component="a" href={oauthHref('apple')} variant="default" size="md" fullWidth>
+              Continue with Apple
             </Button>
           ) : null}
           <Divider label="or with a sign-in link by email" labelPosition="center" />
@@ -80,6 +89,12 @@ export function SignInPage() {
               </Stack>
             </form>
           )}
+          <Checkbox
+            label="New here? Send me Enclave product news by email (optional, unsubscribe any time)"
+            checked={marketing}
+            onChange={(event) => setMarketing(event.currentTarget.checked)}
+            size="xs"
+          />
         </Stack>
       </Paper>
     </Center>
