@@ -28,7 +28,7 @@ export function createCapabilities(ctx: NodeContext) {
     inbox,
     knowledge,
     messaging,
-    widget: new WidgetCapability(ctx, channels, inbox.handoff, messaging.worker),
+    widget: new WidgetCapability(ctx, channels, inbox.handoff, messaging.worker, webhooks.leadCreated),
     exports: new ExportsCapability(ctx),
     retention: new RetentionCapability(ctx),
     chatApi: new ChatApiCapability(ctx, knowledge.context),

@@ -8,7 +8,7 @@ import { WidgetHub } from './widget-hub';
 import { WidgetLimits } from './widget-limits';
 import { WidgetRepository } from './widget.repository';
 import { widgetRoutes } from './widget.routes';
-import { WidgetService } from './widget.service';
+import { WidgetService, type WidgetDeps } from './widget.service';
 
 /**
  * The website chat widget, served by the node: the loader and framed panel, the visitor API,
@@ -27,6 +27,8 @@ export class WidgetCapability implements Capability {
     channels: { readonly gateway: ChannelGateway; readonly inbound: InboundStore },
     handoff: { handOff(conversationId: string): void },
     replies: Pick<ReplyWorker, 'streamReplies'>,
+    /** Pre-chat answers of each new conversation (the webhooks' lead.created). */
+    onLead?: WidgetDeps['onLead'],
   ) {
     const repo = new WidgetRepository(ctx.db);
     this.hub = new WidgetHub(repo);
@@ -40,6 +42,7 @@ export class WidgetCapability implements Capability {
       inbound: channels.inbound,
       transaction: ctx.transaction,
       handOff: (id) => handoff.handOff(id),
+      onLead,
     });
     channels.gateway.serveWeb(this.delivery);
     replies.streamReplies((conversation, inboundId) => this.delivery.replyStream(conversation.id, inboundId));

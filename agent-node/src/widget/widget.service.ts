@@ -32,6 +32,15 @@ export interface WidgetDeps {
   readonly transaction: Transaction;
   /** Hands a conversation to people (out of hours when the agent may not answer). */
   readonly handOff: (conversationId: string) => void;
+  /** Told, in the transaction that starts a conversation, what the pre-chat form collected (webhooks: lead.created). */
+  readonly onLead?: (conversationId: string, lead: Lead, at: number) => void;
+}
+
+/** The pre-chat answers as a lead: each field null when not asked or left empty. */
+export interface Lead {
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
 }
 
 /** The enabled web channel and its settings (one widget per node), or 404. */
@@ -68,13 +77,16 @@ export class WidgetService {
     const hash = tokenHash(token);
     const handle = [body.prechat.email, body.prechat.phone].filter(Boolean).join(' · ') || null;
     const conversation = this.deps.transaction(() => {
+      const now = Date.now();
       const id = this.deps.repo.create(
         channel.id,
         hash,
         { name: body.prechat.name ?? null, handle, language: settings.language },
         userId,
-        Date.now(),
+        now,
       );
+      const { name = null, email = null, phone = null } = body.prechat;
+      this.deps.onLead?.(id, { name, email, phone }, now);
       return { conversationId: id, channelId: channel.id, tokenHash: hash };
     });
     const eventId = this.store(channel, settings, conversation, body.message, ip);
