@@ -772,6 +772,38 @@ export interface paths {
         patch: operations["AgentsController_update"];
         trace?: never;
     };
+    "/api/workspaces/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApiKeysController_list"];
+        put?: never;
+        post: operations["ApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/api-keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ApiKeysController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/channels": {
         parameters: {
             query?: never;
@@ -814,6 +846,102 @@ export interface paths {
         get?: never;
         put: operations["ChannelsController_rotate"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WebhooksController_list"];
+        put?: never;
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/webhooks/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["WebhooksController_update"];
+        trace?: never;
+    };
+    "/api/workspaces/{id}/webhooks/{endpointId}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/transcripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WebhooksController_getTranscripts"];
+        put: operations["WebhooksController_putTranscripts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/widget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WidgetController_get"];
+        put: operations["WidgetController_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/widget/identity-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WidgetController_rotateSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1366,6 +1494,69 @@ export interface components {
             /** @enum {string} */
             delivery: "delivered" | "pending";
         };
+        ApiKeyDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            agentId: string;
+            mask: string;
+            fingerprint: string;
+            history: boolean;
+            requestsPerMinute: number;
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        CreateApiKeyDto: {
+            name: string;
+            /** Format: uuid */
+            agentId: string;
+            /** @default false */
+            history: boolean;
+            /** @default 60 */
+            requestsPerMinute: number;
+        };
+        CreatedApiKeyDto: {
+            apiKey: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                agentId: string;
+                mask: string;
+                fingerprint: string;
+                history: boolean;
+                requestsPerMinute: number;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+            };
+            secret: string;
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        RevokedApiKeyDto: {
+            apiKey: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                agentId: string;
+                mask: string;
+                fingerprint: string;
+                history: boolean;
+                requestsPerMinute: number;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
         ChannelDto: {
             /** Format: uuid */
             id: string;
@@ -1437,6 +1628,350 @@ export interface components {
             botToken?: string;
             accessToken?: string;
             appSecret?: string;
+        };
+        WebhookEndpointDto: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("conversation.started" | "message.received" | "message.sent" | "conversation.handoff_requested" | "conversation.resolved" | "lead.created")[];
+            enabled: boolean;
+            disabledReason: string | null;
+            disabledAt: string | null;
+            secret: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret" | "widget_identity_secret" | "webhook_signing_secret" | "email_provider_credential" | "chat_api_key";
+                scope: string;
+                mask: string;
+                fingerprint: string;
+                /** @enum {string} */
+                status: "pending" | "delivered" | "expired";
+                /** Format: date-time */
+                validatedAt: string;
+                deliveredAt: string | null;
+                rotatedAt: string | null;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateWebhookEndpointDto: {
+            url: string;
+            events: ("conversation.started" | "message.received" | "message.sent" | "conversation.handoff_requested" | "conversation.resolved" | "lead.created")[];
+            /** @default true */
+            enabled: boolean;
+        };
+        WebhookEndpointResultDto: {
+            endpoint: {
+                /** Format: uuid */
+                id: string;
+                url: string;
+                events: ("conversation.started" | "message.received" | "message.sent" | "conversation.handoff_requested" | "conversation.resolved" | "lead.created")[];
+                enabled: boolean;
+                disabledReason: string | null;
+                disabledAt: string | null;
+                secret: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret" | "widget_identity_secret" | "webhook_signing_secret" | "email_provider_credential" | "chat_api_key";
+                    scope: string;
+                    mask: string;
+                    fingerprint: string;
+                    /** @enum {string} */
+                    status: "pending" | "delivered" | "expired";
+                    /** Format: date-time */
+                    validatedAt: string;
+                    deliveredAt: string | null;
+                    rotatedAt: string | null;
+                } | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            signingSecret?: string;
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        UpdateWebhookEndpointDto: {
+            url?: string;
+            events?: ("conversation.started" | "message.received" | "message.sent" | "conversation.handoff_requested" | "conversation.resolved" | "lead.created")[];
+            enabled?: boolean;
+        };
+        TranscriptSettingsDto: {
+            transcripts: {
+                enabled: boolean;
+                /** @enum {string} */
+                provider: "smtp" | "resend" | "postmark";
+                from: string;
+                recipients: string[];
+                idleMinutes: number | null;
+                credential: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret" | "widget_identity_secret" | "webhook_signing_secret" | "email_provider_credential" | "chat_api_key";
+                    scope: string;
+                    mask: string;
+                    fingerprint: string;
+                    /** @enum {string} */
+                    status: "pending" | "delivered" | "expired";
+                    /** Format: date-time */
+                    validatedAt: string;
+                    deliveredAt: string | null;
+                    rotatedAt: string | null;
+                } | null;
+                /** Format: date-time */
+                updatedAt: string;
+            } | null;
+        };
+        PutTranscriptSettingsDto: {
+            enabled: boolean;
+            /** @enum {string} */
+            provider: "smtp" | "resend" | "postmark";
+            /** Format: email */
+            from: string;
+            recipients: string[];
+            idleMinutes: number | null;
+            credential?: string;
+        };
+        TranscriptSettingsResultDto: {
+            transcripts: {
+                enabled: boolean;
+                /** @enum {string} */
+                provider: "smtp" | "resend" | "postmark";
+                from: string;
+                recipients: string[];
+                idleMinutes: number | null;
+                credential: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "openai_api_key" | "anthropic_api_key" | "telegram_bot_token" | "whatsapp_access_token" | "whatsapp_app_secret" | "widget_identity_secret" | "webhook_signing_secret" | "email_provider_credential" | "chat_api_key";
+                    scope: string;
+                    mask: string;
+                    fingerprint: string;
+                    /** @enum {string} */
+                    status: "pending" | "delivered" | "expired";
+                    /** Format: date-time */
+                    validatedAt: string;
+                    deliveredAt: string | null;
+                    rotatedAt: string | null;
+                } | null;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        WidgetDto: {
+            /** Format: uuid */
+            id: string;
+            agentId: string | null;
+            enabled: boolean;
+            settings: {
+                allowedOrigins: string[];
+                identityVerification: boolean;
+                /** @enum {string} */
+                consent: "banner" | "strictly_necessary";
+                consentText: string;
+                prechat: {
+                    /** @enum {string} */
+                    name: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    email: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    phone: "off" | "optional" | "required";
+                };
+                title: string;
+                greeting: string;
+                color: string;
+                /** @enum {string} */
+                position: "right" | "left";
+                /** @enum {string} */
+                launcherIcon: "chat" | "help" | "wave";
+                language: string;
+                hours: {
+                    timeZone: string;
+                    days: {
+                        day: number;
+                        open: string;
+                        close: string;
+                    }[];
+                    awayMessage: string;
+                    agentAnswersOutOfHours: boolean;
+                } | null;
+                limits: {
+                    messagesPerMinute: number;
+                    maxMessageLength: number;
+                    conversationsPerIpPerDay: number;
+                };
+            };
+            identitySecret: {
+                mask: string;
+                status: string;
+            } | null;
+            snippet: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PutWidgetDto: {
+            /** Format: uuid */
+            agentId: string;
+            /** @default true */
+            enabled: boolean;
+            settings: {
+                allowedOrigins: string[];
+                identityVerification: boolean;
+                /** @enum {string} */
+                consent: "banner" | "strictly_necessary";
+                consentText: string;
+                prechat: {
+                    /** @enum {string} */
+                    name: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    email: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    phone: "off" | "optional" | "required";
+                };
+                title: string;
+                greeting: string;
+                color: string;
+                /** @enum {string} */
+                position: "right" | "left";
+                /** @enum {string} */
+                launcherIcon: "chat" | "help" | "wave";
+                language: string;
+                hours: {
+                    timeZone: string;
+                    days: {
+                        day: number;
+                        open: string;
+                        close: string;
+                    }[];
+                    awayMessage: string;
+                    agentAnswersOutOfHours: boolean;
+                } | null;
+                limits: {
+                    messagesPerMinute: number;
+                    maxMessageLength: number;
+                    conversationsPerIpPerDay: number;
+                };
+            };
+        };
+        WidgetResultDto: {
+            widget: {
+                /** Format: uuid */
+                id: string;
+                agentId: string | null;
+                enabled: boolean;
+                settings: {
+                    allowedOrigins: string[];
+                    identityVerification: boolean;
+                    /** @enum {string} */
+                    consent: "banner" | "strictly_necessary";
+                    consentText: string;
+                    prechat: {
+                        /** @enum {string} */
+                        name: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        email: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        phone: "off" | "optional" | "required";
+                    };
+                    title: string;
+                    greeting: string;
+                    color: string;
+                    /** @enum {string} */
+                    position: "right" | "left";
+                    /** @enum {string} */
+                    launcherIcon: "chat" | "help" | "wave";
+                    language: string;
+                    hours: {
+                        timeZone: string;
+                        days: {
+                            day: number;
+                            open: string;
+                            close: string;
+                        }[];
+                        awayMessage: string;
+                        agentAnswersOutOfHours: boolean;
+                    } | null;
+                    limits: {
+                        messagesPerMinute: number;
+                        maxMessageLength: number;
+                        conversationsPerIpPerDay: number;
+                    };
+                };
+                identitySecret: {
+                    mask: string;
+                    status: string;
+                } | null;
+                snippet: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        WidgetSecretDto: {
+            secret: string;
+            widget: {
+                /** Format: uuid */
+                id: string;
+                agentId: string | null;
+                enabled: boolean;
+                settings: {
+                    allowedOrigins: string[];
+                    identityVerification: boolean;
+                    /** @enum {string} */
+                    consent: "banner" | "strictly_necessary";
+                    consentText: string;
+                    prechat: {
+                        /** @enum {string} */
+                        name: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        email: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        phone: "off" | "optional" | "required";
+                    };
+                    title: string;
+                    greeting: string;
+                    color: string;
+                    /** @enum {string} */
+                    position: "right" | "left";
+                    /** @enum {string} */
+                    launcherIcon: "chat" | "help" | "wave";
+                    language: string;
+                    hours: {
+                        timeZone: string;
+                        days: {
+                            day: number;
+                            open: string;
+                            close: string;
+                        }[];
+                        awayMessage: string;
+                        agentAnswersOutOfHours: boolean;
+                    } | null;
+                    limits: {
+                        messagesPerMinute: number;
+                        maxMessageLength: number;
+                        conversationsPerIpPerDay: number;
+                    };
+                };
+                identitySecret: {
+                    mask: string;
+                    status: string;
+                } | null;
+                snippet: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
         };
         SecretRecordDto: {
             /** Format: uuid */
@@ -2987,6 +3522,74 @@ export interface operations {
             };
         };
     };
+    ApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"][];
+                };
+            };
+        };
+    };
+    ApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+        };
+    };
+    ApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedApiKeyDto"];
+                };
+            };
+        };
+    };
     ChannelsController_list: {
         parameters: {
             query?: never;
@@ -3148,6 +3751,235 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelResultDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"][];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResultDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryResultDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResultDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResultDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_getTranscripts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptSettingsDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_putTranscripts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutTranscriptSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptSettingsResultDto"];
+                };
+            };
+        };
+    };
+    WidgetController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetDto"];
+                };
+            };
+        };
+    };
+    WidgetController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutWidgetDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetResultDto"];
+                };
+            };
+        };
+    };
+    WidgetController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSecretDto"];
                 };
             };
         };
