@@ -11,6 +11,7 @@ import { AgentsModule } from './agents/agents.module';
 import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BillingModule } from './billing/billing.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { ChannelsModule } from './channels/channels.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
@@ -47,6 +48,7 @@ export class AppModule {
         BillingModule,
         ProvisioningApiModule,
         AgentsModule,
+        ApiKeysModule,
         ChannelsModule,
         WebhooksModule,
         SecretsModule,

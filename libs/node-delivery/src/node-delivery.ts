@@ -15,6 +15,7 @@ import {
 import type { ControlPlaneConfig } from '@enclave/platform';
 import { Logger } from '@nestjs/common';
 import { type DataSource, type EntityManager, LessThanOrEqual } from 'typeorm';
+import { apiKeyChannels } from './api-key-channels';
 import type { NodeGateway } from './http-node-client';
 import { NodeCallError } from './node-call-error';
 import type { NodeTarget } from './node-transport';
@@ -151,21 +152,24 @@ export class NodeDelivery {
         model: a.model,
         enabled: a.enabled,
       })),
-      channels: channels.map((c): ChannelConfig =>
-        c.type === 'telegram'
-          ? { id: c.id, type: 'telegram', agentId: c.agentId, enabled: c.enabled }
-          : {
-              id: c.id,
-              type: 'whatsapp',
-              agentId: c.agentId,
-              enabled: c.enabled,
-              phoneNumberId: c.whatsappPhoneNumberId as string,
-              verifyToken: c.whatsappVerifyToken as string,
-              ...(c.whatsappTemplateName && c.whatsappTemplateLanguage
-                ? { windowTemplate: { name: c.whatsappTemplateName, language: c.whatsappTemplateLanguage } }
-                : {}),
-            },
-      ),
+      channels: [
+        ...channels.map((c): ChannelConfig =>
+          c.type === 'telegram'
+            ? { id: c.id, type: 'telegram', agentId: c.agentId, enabled: c.enabled }
+            : {
+                id: c.id,
+                type: 'whatsapp',
+                agentId: c.agentId,
+                enabled: c.enabled,
+                phoneNumberId: c.whatsappPhoneNumberId as string,
+                verifyToken: c.whatsappVerifyToken as string,
+                ...(c.whatsappTemplateName && c.whatsappTemplateLanguage
+                  ? { windowTemplate: { name: c.whatsappTemplateName, language: c.whatsappTemplateLanguage } }
+                  : {}),
+              },
+        ),
+        ...(await apiKeyChannels(manager, workspaceId)),
+      ],
       ...(this.dashboardOrigin ? { dashboardOrigin: this.dashboardOrigin } : {}),
       ...(await outboundConfig(manager, workspaceId)),
     };

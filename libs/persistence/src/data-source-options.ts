@@ -18,6 +18,7 @@ import { ProvisioningStepEntity } from './entities/provisioning-step.entity';
 import { AgentEntity } from './entities/agent.entity';
 import { ChannelEntity } from './entities/channel.entity';
 import { WidgetEntity } from './entities/widget.entity';
+import { ApiKeyEntity } from './entities/api-key.entity';
 import { ExportRequestEntity } from './entities/export-request.entity';
 import { PendingSecretDeliveryEntity } from './entities/pending-secret-delivery.entity';
 import { SecretRecordEntity } from './entities/secret-record.entity';
@@ -39,6 +40,7 @@ import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsApp
 import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
 import { WebhooksTranscripts1765200000000 } from './migrations/1765200000000-WebhooksTranscripts';
 import { Widgets1764600000000 } from './migrations/1764600000000-Widgets';
+import { ChatApiKeys1764700000000 } from './migrations/1764700000000-ChatApiKeys';
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
 import { AuditConsoleIndexes1764900000000 } from './migrations/1764900000000-AuditConsoleIndexes';
 
@@ -63,6 +65,7 @@ export const ENTITIES = [
   AgentEntity,
   ChannelEntity,
   WidgetEntity,
+  ApiKeyEntity,
   SecretRecordEntity,
   PendingSecretDeliveryEntity,
   WorkspaceNodeSettingsEntity,
@@ -86,6 +89,7 @@ export const MIGRATIONS = [
   WhatsAppWindow1764420000000,
   WebAndApiUsage1764500000000,
   Widgets1764600000000,
+  ChatApiKeys1764700000000,
   AccountPrivacy1764800000000,
   AuditConsoleIndexes1764900000000,
   WebhooksTranscripts1765200000000,

@@ -18,6 +18,7 @@ export * from './entities/fleet-upgrade.entity';
 export * from './entities/agent.entity';
 export * from './entities/channel.entity';
 export * from './entities/widget.entity';
+export * from './entities/api-key.entity';
 export * from './entities/secret-record.entity';
 export * from './entities/pending-secret-delivery.entity';
 export * from './entities/workspace-node-settings.entity';

@@ -21,6 +21,7 @@ import {
 import { desiredSuspension, NodeSyncService } from '@enclave/node-delivery';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { recordApiUsage } from '../api-keys/api-key-usage';
 import { InboxNoticesService } from './inbox-notices.service';
 import { type DisabledEndpoint, WebhookNoticesService } from './webhook-notices.service';
 import { NODE_ERRORS } from './nodes.errors';
@@ -186,6 +187,7 @@ export class NodesService {
       current.status = healthFromChecks(beat);
       await manager.save(current);
       await this.addUsage(manager, current.workspaceId, receivedAt, beat);
+      await recordApiUsage(manager, current.workspaceId, receivedAt.toISOString().slice(0, 10), beat.counters.api);
       await this.inboxNotices.apply(manager, current, receivedAt, beat);
       disabledEndpoints = await this.webhookNotices.apply(manager, current, beat);
       // Row locks (node, then settings in needsDelivery) before the event: it joins the audit chain at commit.

@@ -43,4 +43,11 @@ export class UsageDailyEntity {
   /** Replies team members sent from the inbox (`inbox` rows). */
   @Column({ name: 'human_replies', type: 'int', default: 0 })
   humanReplies: number;
+
+  /** Tokens the model provider reported for chat API requests (`api` rows). */
+  @Column({ name: 'tokens_in', type: 'bigint', default: 0 })
+  tokensIn: string;
+
+  @Column({ name: 'tokens_out', type: 'bigint', default: 0 })
+  tokensOut: string;
 }
