@@ -67,11 +67,3 @@ function normalised(v: Float32Array): Float32Array {
   const norm = Math.sqrt(sum) || 1;
   return v.map((x) => x / norm);
 }
-
-/** Dot product of unit vectors = cosine similarity. */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
-}

@@ -44,7 +44,19 @@ const toSource = (r: SourceRow): KnowledgeSource => ({ ...r, embedded: r.embedde
 
 /** Sources, chunks, the FTS5 index and uploaded bodies (tables of node migration v7). */
 export class KnowledgeRepository {
+  /** Bumped whenever chunks change (in this process): the vector index rebuilds when it moved. */
+  private changes = 0;
+
   constructor(private readonly db: Db) {}
+
+  version(): number {
+    return this.changes;
+  }
+
+  embeddedCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM kb_chunks WHERE embedding IS NOT NULL').get() as { n: number })
+      .n;
+  }
 
   create(kind: SourceKind, title: string, location: string | null, body?: { filename: string | null; bytes: Buffer }) {
     const id = randomUUID();
@@ -115,6 +127,7 @@ export class KnowledgeRepository {
         'INSERT INTO kb_chunks (source_id, title, url, text, embedding) VALUES (?, ?, ?, ?, ?)',
       );
       for (const c of chunks) insert.run(id, c.title, c.url, c.text, c.embedding ? embeddingBlob(c.embedding) : null);
+      this.changes++;
       const embedded = chunks.length > 0 && chunks.every((c) => c.embedding !== null) ? 1 : 0;
       this.db
         .prepare(
@@ -128,6 +141,7 @@ export class KnowledgeRepository {
 
   /** Deletes a source with its chunks (the FTS rows go by trigger) and its body. */
   delete(id: string): boolean {
+    this.changes++;
     return this.db.prepare('DELETE FROM kb_sources WHERE id = ?').run(id).changes > 0;
   }
 

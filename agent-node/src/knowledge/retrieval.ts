@@ -1,5 +1,6 @@
-import { cosine, type EmbeddingClient } from './embeddings';
+import type { EmbeddingClient } from './embeddings';
 import type { ChunkHit, KnowledgeRepository } from './knowledge.repository';
+import { VectorIndex } from './vector-index';
 
 /** A source the reply may cite. */
 export interface CitedSource {
@@ -63,11 +64,15 @@ export function ftsQuery(text: string): string | undefined {
  * question's vector against every stored one, the two rankings fused by reciprocal rank.
  */
 export class Retriever {
+  private readonly vectors: VectorIndex;
+
   constructor(
     private readonly repo: KnowledgeRepository,
-    private readonly embeddings: EmbeddingClient,
+    private readonly embeddings: Pick<EmbeddingClient, 'embed'>,
     private readonly options: RetrievalOptions,
-  ) {}
+  ) {
+    this.vectors = new VectorIndex(repo);
+  }
 
   async search(text: string, openaiKey: string | undefined, k = this.options.topK): Promise<ChunkHit[]> {
     const match = ftsQuery(text);
@@ -75,7 +80,7 @@ export class Retriever {
     let vector: { id: number; score: number }[] = [];
     if (openaiKey) {
       const [q] = await this.embeddings.embed(openaiKey, [text]).catch(() => [undefined]);
-      if (q) vector = this.nearest(q, k * 4);
+      if (q) vector = this.vectors.nearest(q, k * 4, this.options.minCosine);
     }
     if (vector.length === 0) return bm25.slice(0, k);
     const scores = new Map<number, number>();
@@ -86,23 +91,6 @@ export class Retriever {
       .slice(0, k)
       .map(([id]) => id);
     return this.repo.chunks(ids);
-  }
-
-  /** The `k` stored vectors nearest the question above the relevance floor (a bounded, sorted list). */
-  private nearest(q: Float32Array, k: number): { id: number; score: number }[] {
-    const best: { id: number; score: number }[] = [];
-    for (const { id, embedding } of this.repo.embeddings()) {
-      const score = cosine(q, embedding);
-      if (score < this.options.minCosine) continue;
-      if (best.length === k && score <= best[k - 1].score) continue;
-      let i = best.length < k ? best.length : k - 1;
-      best[i] = { id, score };
-      while (i > 0 && best[i - 1].score < best[i].score) {
-        [best[i - 1], best[i]] = [best[i], best[i - 1]];
-        i--;
-      }
-    }
-    return best;
   }
 }
 

@@ -88,7 +88,8 @@ describe('web app: knowledge base managed on the node from the browser', () => {
       return answer.messages.length === 1 ? (answer.messages as Array<{ text: string }>) : undefined;
     }, 20_000);
     expect(sent[0].text).toContain('Sources:\n[1] Northwind rider handbook');
-    const requests = (await w.h.providersJson('GET', '/openai/_test/requests')).requests as Array<{
+    const requests = ((await w.h.providersJson('GET', '/openai/_test/requests')) as unknown as { requests: unknown })
+      .requests as Array<{
       messages: Array<{ content: string }>;
     }>;
     expect(requests.at(-1)?.messages[0].content).toContain(HANDBOOK_FACT);

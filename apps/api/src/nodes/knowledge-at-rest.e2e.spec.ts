@@ -13,7 +13,7 @@ describe('knowledge base at rest: documents live on the node, the control plane 
   const answer = `Tandems rent for ${alnum(12)} a day`;
   let token = '';
 
-  const node = async (method: string, path: string, body?: BodyInit, type = 'application/json') => {
+  const node = async (method: string, path: string, body?: string | Uint8Array, type = 'application/json') => {
     const res = await fetch(`${f.node.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': type }) },
@@ -68,7 +68,8 @@ describe('knowledge base at rest: documents live on the node, the control plane 
       const sent = await f.h.providersJson('GET', `/telegram/_test/bots/${f.botToken}/sent`);
       return sent.messages.length === 1;
     });
-    const requests = (await f.h.providersJson('GET', '/openai/_test/requests')).requests as Array<{
+    const requests = ((await f.h.providersJson('GET', '/openai/_test/requests')) as unknown as { requests: unknown })
+      .requests as Array<{
       messages: Array<{ role: string; content: string }>;
     }>;
     expect(requests.at(-1)?.messages[0].content).toContain(HANDBOOK_FACT);
