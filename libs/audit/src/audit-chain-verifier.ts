@@ -6,10 +6,16 @@ export type ChainVerdict =
   | { ok: true; checked: number; lastId: string | null }
   | { ok: false; checked: number; brokenAt: string; reason: 'hash_mismatch' | 'prev_hash_mismatch' };
 
-/** Walks the whole chain in id order, in batches, and reports the first row that does not hold. */
+/**
+ * Walks the whole chain in id order, in batches, and reports the first row that does not hold.
+ * Once the retention job pruned the oldest events, the chain starts at the hash its anchor kept.
+ */
 export async function verifyAuditChain(dataSource: DataSource, batchSize = 5000): Promise<ChainVerdict> {
   const repository = dataSource.getRepository(AuditEventEntity);
-  let previousHash = GENESIS_HASH;
+  const [anchor] = (await dataSource.query(`SELECT prev_hash FROM audit_chain_anchor WHERE id = 1`)) as Array<{
+    prev_hash: string;
+  }>;
+  let previousHash = anchor?.prev_hash ?? GENESIS_HASH;
   let lastId: string | null = null;
   let checked = 0;
   for (;;) {

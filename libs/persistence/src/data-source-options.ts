@@ -42,6 +42,7 @@ import { WebhooksTranscripts1765200000000 } from './migrations/1765200000000-Web
 import { Widgets1764600000000 } from './migrations/1764600000000-Widgets';
 import { ChatApiKeys1764700000000 } from './migrations/1764700000000-ChatApiKeys';
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
+import { AuditRetention1764800000001 } from './migrations/1764800000001-AuditRetention';
 import { AuditConsoleIndexes1764900000000 } from './migrations/1764900000000-AuditConsoleIndexes';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
@@ -91,6 +92,7 @@ export const MIGRATIONS = [
   Widgets1764600000000,
   ChatApiKeys1764700000000,
   AccountPrivacy1764800000000,
+  AuditRetention1764800000001,
   AuditConsoleIndexes1764900000000,
   WebhooksTranscripts1765200000000,
 ];

@@ -1,7 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { pruneAuditChain, verifyAuditChain } from '@enclave/audit';
+import { execFileSync } from 'node:child_process';
 import { AccountRetentionHandler } from '../../../worker/src/account/account-retention.handler';
 import { createWorker } from '../../../worker/src/bootstrap';
 import { type ApiHarness, startApiHarness } from '../../test/api-harness';
+import { REPO_ROOT } from '../../test/provisioning-env';
 import { latestMagicLink, sessionCookie, signInByEmail } from '../../test/sign-in';
 
 async function mailsTo(harness: ApiHarness, email: string): Promise<Array<{ subject: string; text: string }>> {
@@ -136,5 +139,26 @@ describe('account settings: sign-up consent, email change, sessions, retention s
       account_exports: 0,
     });
     await harness.http().get('/api/me').set('cookie', cookie).expect(200);
+  });
+
+  it('prunes audit events past their retention from the start of the chain, and the chain still verifies', async () => {
+    const q = (sql: string, params: unknown[] = []) => harness.dataSource.query(sql, params);
+    // Nothing is due under the real schedule (two years): the job's run above pruned nothing.
+    expect(await worker.get(AccountRetentionHandler).handle()).toMatchObject({ audit_events: 0 });
+    // Outside the retention job the table stays append-only.
+    await expect(q(`DELETE FROM audit_events WHERE id = (SELECT min(id) FROM audit_events)`)).rejects.toThrow(
+      /append-only/,
+    );
+    const [{ total }] = await q(`SELECT count(*)::int AS total FROM audit_events`);
+    // Everything up to now counts as "old" here: all but the newest event go, in batches of 7.
+    expect(await pruneAuditChain(harness.dataSource, new Date(Date.now() + 1000), 7)).toBe(total - 1);
+    expect(await q(`SELECT pruned_events::int AS n FROM audit_chain_anchor`)).toEqual([{ n: total - 1 }]);
+    await signInByEmail(harness, 'after.pruning@example.com');
+    expect(await verifyAuditChain(harness.dataSource)).toMatchObject({ ok: true, checked: expect.any(Number) });
+    const verify = execFileSync(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/cli/audit-verify.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...harness.env, LOG_LEVEL: 'silent' },
+    }).toString();
+    expect(verify).toMatch(/^audit chain intact: \d+ events verified/);
   });
 });

@@ -1,9 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { pruneAuditChain } from '@enclave/audit';
 import { type JobHandler, JobName, QueueService } from '@enclave/queue';
 import { DataSource } from 'typeorm';
 
 export const ACCOUNT_RETENTION_EVERY_MS = 60 * 60_000;
+/** Audit events are kept two years, then pruned from the start of the chain (pruneAuditChain). */
+export const AUDIT_RETENTION_DAYS = 730;
 
 /**
  * The retention schedule of the control plane's own account records (docs/data-placement.md
@@ -39,9 +42,9 @@ export const RETENTION_RULES = [
   },
 ] as const;
 
-export type RetentionResult = Record<(typeof RETENTION_RULES)[number]['name'], number>;
+export type RetentionResult = Record<(typeof RETENTION_RULES)[number]['name'] | 'audit_events', number>;
 
-/** Hourly: applies RETENTION_RULES. */
+/** Hourly: applies RETENTION_RULES, then prunes audit events older than AUDIT_RETENTION_DAYS. */
 @Injectable()
 export class AccountRetentionHandler implements JobHandler<JobName.AccountRetention>, OnApplicationBootstrap {
   readonly jobName = JobName.AccountRetention;
@@ -68,6 +71,10 @@ export class AccountRetentionHandler implements JobHandler<JobName.AccountRetent
       const [, affected] = (await this.dataSource.query(sql)) as [unknown, number];
       result[name] = affected ?? 0;
     }
+    result.audit_events = await pruneAuditChain(
+      this.dataSource,
+      new Date(Date.now() - AUDIT_RETENTION_DAYS * 86_400_000),
+    );
     this.logger.log(result, 'retention schedule applied');
     return result;
   }
