@@ -13,6 +13,7 @@ import { ChannelsPage } from './pages/workspace/ChannelsPage';
 import { DataPage } from './pages/workspace/DataPage';
 import { InboxPage } from './pages/workspace/InboxPage';
 import { KnowledgePage } from './pages/workspace/KnowledgePage';
+import { WebhooksPage } from './pages/workspace/WebhooksPage';
 import { ProvisioningPage } from './pages/workspace/ProvisioningPage';
 import { MembersPage } from './pages/workspace/MembersPage';
 import { OverviewPage } from './pages/workspace/OverviewPage';
@@ -68,6 +69,7 @@ export function App() {
           <Route path="provisioning" element={<ProvisioningPage />} />
           <Route path="agents" element={<AgentsPage />} />
           <Route path="channels" element={<ChannelsPage />} />
+          <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="data" element={<DataPage />} />
           <Route path="billing" element={<BillingPage />} />
           <Route path="members" element={<MembersPage />} />

@@ -3,3 +3,4 @@
 // browser bundle (Vite would externalize it with a warning on every build).
 export * from '@enclave/node-protocol/src/inbox';
 export type { ChannelType } from '@enclave/node-protocol/src/schemas';
+export * from '@enclave/node-protocol/src/webhooks';

@@ -11,6 +11,7 @@ const TABS = [
   { value: 'provisioning', label: 'Server' },
   { value: 'agents', label: 'Agents' },
   { value: 'channels', label: 'Channels' },
+  { value: 'webhooks', label: 'Webhooks' },
   { value: 'data', label: 'Data' },
   { value: 'billing', label: 'Billing' },
   { value: 'members', label: 'Members' },
