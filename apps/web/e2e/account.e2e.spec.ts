@@ -85,7 +85,7 @@ describe('web app: the account page', () => {
     await page.getByRole('button', { name: 'Download my data' }).click();
     const link = page.getByRole('link', { name: /^Download \(/ });
     await link.waitFor({ timeout: 30_000 });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await browser.shot('50-account', { fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const files = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
@@ -99,7 +99,7 @@ describe('web app: the account page', () => {
     await danger.getByRole('button', { name: 'Delete my account' }).click();
     await danger.getByText('Your account was not deleted').waitFor();
     await danger.getByRole('link', { name: 'Rosalind Lab' }).waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await browser.shot('51-account-delete-sole-owner', { fullPage: true });
     const removed = await page.request.delete(`${harness.url}/api/workspaces/${workspaceId}`);
     expect(removed.status()).toBe(204);
