@@ -254,4 +254,35 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     await webhooks().sender.runDue();
     expect(deliveries('ep-main').at(-1)).toMatchObject({ status: 'delivered', lastStatus: 200 });
   });
+
+  it('erasing a conversation takes its content out of the queue and the log: nothing unsent goes out', async () => {
+    receiver.received.length = 0;
+    receiver.script = { status: 503 };
+    await endUserWrites('please forget me');
+    await waitFor(async () => (await sentToTelegram()) === 9);
+    await webhooks().sender.runDue();
+    expect(deliveries('ep-main').at(-1)).toMatchObject({ status: 'pending', lastStatus: 503 });
+
+    const erase = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', {
+      channelId: 'tg-main',
+      externalChatId: String(chatId),
+    });
+    expect(erase.status).toBe(200);
+    const bodies = db()
+      .prepare(
+        'SELECT status, body FROM webhook_deliveries WHERE conversation_id NOT IN (SELECT id FROM conversations)',
+      )
+      .all() as { status: string; body: string | null }[];
+    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies.every((b) => b.body === null && b.status !== 'pending')).toBe(true);
+    expect(bodies.filter((b) => b.status === 'erased').length).toBeGreaterThan(0);
+    receiver.script = { status: 204 };
+    webhooks().clock.now = () => Date.now() + 60_000;
+    try {
+      await webhooks().sender.runDue();
+    } finally {
+      webhooks().clock.now = () => Date.now();
+    }
+    expect(receiver.received).toHaveLength(1);
+  });
 });
