@@ -1,7 +1,7 @@
 // The website widget's loader: the one script a customer's page embeds
 // (<script async src="https://<slug>.<zone>/widget.js">). It draws the launcher and opens the
-// panel, framed from the node, on first click. It writes nothing to the browser: consent and
-// the conversation live in the panel's frame.
+// panel, framed from the node, on first click. It writes to this page's storage only when the
+// panel asks, which it does only after the visitor's consent.
 (function () {
   var script = document.currentScript;
   if (!script || window.__enclaveWidget) return;
@@ -17,6 +17,25 @@
       if (settings) mount(settings);
     })
     .catch(function () {});
+
+  // The panel's frame is third-party here, where browsers may deny it storage: it asks this page
+  // to keep its state (only after the visitor's consent; the panel decides when).
+  var KEY = 'enclave-widget';
+  function load() {
+    try {
+      return localStorage.getItem(KEY);
+    } catch (e) {
+      return null;
+    }
+  }
+  function save(value) {
+    try {
+      if (typeof value === 'string') localStorage.setItem(KEY, value);
+      else localStorage.removeItem(KEY);
+    } catch (e) {
+      /* storage blocked: memory only */
+    }
+  }
 
   function mount(s) {
     var host = document.createElement('div');
@@ -49,6 +68,8 @@
         var params = new URLSearchParams({ host: location.origin });
         if (identity.userId) params.set('uid', identity.userId);
         if (identity.userHash) params.set('uh', identity.userHash);
+        var saved = load();
+        if (saved) params.set('state', saved);
         // The fragment never reaches the server (no user id in any log).
         frame.src = base + '/widget/frame#' + params.toString();
         frame.allow = 'clipboard-write';
@@ -59,9 +80,12 @@
       button.setAttribute('aria-expanded', String(!frame.hidden));
     });
     window.addEventListener('message', function (event) {
-      if (event.origin === base && event.data === 'enclave-widget:close' && frame) {
+      if (event.origin !== base || !frame) return;
+      if (event.data === 'enclave-widget:close') {
         frame.hidden = true;
         button.setAttribute('aria-expanded', 'false');
+      } else if (event.data && event.data.type === 'enclave-widget:store') {
+        save(event.data.value);
       }
     });
     root.appendChild(style);

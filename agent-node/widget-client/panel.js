@@ -4,7 +4,6 @@
 // Declined: the conversation lives in this page's memory only.
 import { createStream } from './stream.js';
 
-var KEY = 'enclave-widget';
 var params = new URLSearchParams(location.hash.slice(1));
 var hostOrigin = params.get('host');
 var identity = params.get('uid') && params.get('uh') ? { userId: params.get('uid'), userHash: params.get('uh') } : null;
@@ -17,12 +16,18 @@ var ERRORS = {
   not_found: 'This conversation has ended. Send a message to start a new one.',
 };
 
+/** What the host page kept for this panel (handed over in the fragment, never sent to the server). */
 function readStored() {
   try {
-    return JSON.parse(localStorage.getItem(KEY) || '{}') || {};
+    return JSON.parse(params.get('state') || '{}') || {};
   } catch (e) {
     return {};
   }
+}
+
+/** Asks the host page (the loader) to keep `value`, or to forget it when null. */
+function store(value) {
+  if (hostOrigin) parent.postMessage({ type: 'enclave-widget:store', value: value }, hostOrigin);
 }
 
 var stored = readStored();
@@ -40,12 +45,7 @@ function persist() {
   var allowed =
     state.consent === 'accepted' || (state.settings.consent === 'strictly_necessary' && state.conversationId);
   if (!allowed) return;
-  try {
-    var value = { consent: state.consent || undefined, conversationId: state.conversationId || undefined };
-    localStorage.setItem(KEY, JSON.stringify(value));
-  } catch (e) {
-    /* storage blocked: memory only */
-  }
+  store(JSON.stringify({ consent: state.consent || undefined, conversationId: state.conversationId || undefined }));
 }
 
 function el(tag, attrs, text) {
@@ -234,14 +234,8 @@ function forget() {
   if (state.stream) state.stream.close();
   state.stream = null;
   state.conversationId = null;
-  persist();
-  if (state.consent === 'accepted' || state.settings.consent === 'strictly_necessary') {
-    try {
-      localStorage.setItem(KEY, JSON.stringify({ consent: state.consent || undefined }));
-    } catch (e) {
-      /* memory only */
-    }
-  }
+  if (state.consent === 'accepted') store(JSON.stringify({ consent: 'accepted' }));
+  else if (state.settings.consent === 'strictly_necessary') store(null);
 }
 
 function onEvent(e) {

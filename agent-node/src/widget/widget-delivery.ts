@@ -1,6 +1,6 @@
 import { ChannelSendError, type LocalSender, type SendOutcome, type SendTextInput } from '../channels/channel-sender';
-import type { ChannelRow } from '../storage/config.repository';
-import type { ConversationRepository } from '../storage/conversation.repository';
+import type { ChannelRow, ConfigRepository } from '../storage/config.repository';
+import type { ConversationRepository, ConversationRow } from '../storage/conversation.repository';
 import type { Transaction } from '../storage/database';
 import type { WidgetHub } from './widget-hub';
 import type { WidgetRepository } from './widget.repository';
@@ -17,6 +17,7 @@ export class WidgetDelivery implements LocalSender {
     private readonly hub: WidgetHub,
     private readonly conversations: Pick<ConversationRepository, 'findConversation'>,
     private readonly transaction: Transaction,
+    private readonly config: Pick<ConfigRepository, 'getChannel'>,
   ) {}
 
   send(channel: ChannelRow, input: SendTextInput): SendOutcome {
@@ -31,9 +32,12 @@ export class WidgetDelivery implements LocalSender {
     return { status: 'sent', externalId: `web-${eventId}` };
   }
 
-  /** While a visitor watches, the reply's fragments go to their panel as the model writes them. */
-  replyStream(conversationId: string, inboundId: number): ((text: string) => void) | undefined {
-    if (!this.hub.watching(conversationId)) return undefined;
-    return (text) => this.hub.delta(conversationId, inboundId, text);
+  /**
+   * A widget conversation's reply is streamed: its fragments go to whichever panels watch it at
+   * the time (one may connect while the model writes); other channels' replies are not.
+   */
+  replyStream(conversation: ConversationRow, inboundId: number): ((text: string) => void) | undefined {
+    if (this.config.getChannel(conversation.channelId)?.type !== 'web') return undefined;
+    return (text) => this.hub.delta(conversation.id, inboundId, text);
   }
 }

@@ -84,11 +84,6 @@ export class WidgetHub {
     for (const stream of this.streams.get(conversationId) ?? []) stream.res.write(line);
   }
 
-  /** Whether anyone is watching the conversation live (deltas are only computed then). */
-  watching(conversationId: string): boolean {
-    return (this.streams.get(conversationId)?.size ?? 0) > 0;
-  }
-
   /** Open SSE streams (for the benchmark and health). */
   openStreams(): number {
     let n = 0;

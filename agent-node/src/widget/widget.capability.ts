@@ -32,7 +32,7 @@ export class WidgetCapability implements Capability {
   ) {
     const repo = new WidgetRepository(ctx.db);
     this.hub = new WidgetHub(repo);
-    this.delivery = new WidgetDelivery(repo, this.hub, ctx.conversations, ctx.transaction);
+    this.delivery = new WidgetDelivery(repo, this.hub, ctx.conversations, ctx.transaction, ctx.config);
     this.service = new WidgetService({
       repo,
       hub: this.hub,
@@ -45,7 +45,7 @@ export class WidgetCapability implements Capability {
       onLead,
     });
     channels.gateway.serveWeb(this.delivery);
-    replies.streamReplies((conversation, inboundId) => this.delivery.replyStream(conversation.id, inboundId));
+    replies.streamReplies((conversation, inboundId) => this.delivery.replyStream(conversation, inboundId));
   }
 
   routes() {

@@ -125,33 +125,32 @@ export class WidgetService {
     message: VisitorMessage,
     ip: string,
   ): number {
-    const { repo, inbound, hub, transaction, limits } = this.deps;
+    const { repo, inbound, hub, limits } = this.deps;
     const existing = this.duplicateOf(conversation, message.clientId);
     if (existing !== undefined) return existing;
     limits.messageAllowed(ip, conversation.conversationId, settings.limits.messagesPerMinute);
     const now = Date.now();
     let eventId = 0;
-    transaction(() => {
-      inbound.store(
-        channel,
-        [
-          {
-            channelId: channel.id,
-            eventKey: `${conversation.conversationId}:${message.clientId}`,
-            externalChatId: conversation.tokenHash,
-            externalMessageId: message.clientId,
-            kind: 'text',
-            text: message.text,
-            receivedAt: now,
-          },
-        ],
-        (stored) => {
-          eventId = repo.addEvent(stored.conversationId, stored.messageId, now);
-          if (settings.hours && !settings.hours.agentAnswersOutOfHours && !isOpen(settings.hours))
-            this.deps.handOff(stored.conversationId);
+    // The inbound store commits in its own (durable) transaction; `each` runs inside it.
+    inbound.store(
+      channel,
+      [
+        {
+          channelId: channel.id,
+          eventKey: `${conversation.conversationId}:${message.clientId}`,
+          externalChatId: conversation.tokenHash,
+          externalMessageId: message.clientId,
+          kind: 'text',
+          text: message.text,
+          receivedAt: now,
         },
-      );
-    });
+      ],
+      (stored) => {
+        eventId = repo.addEvent(stored.conversationId, stored.messageId, now);
+        if (settings.hours && !settings.hours.agentAnswersOutOfHours && !isOpen(settings.hours))
+          this.deps.handOff(stored.conversationId);
+      },
+    );
     hub.publish(conversation.conversationId);
     return eventId || (this.duplicateOf(conversation, message.clientId) ?? 0);
   }

@@ -23,6 +23,7 @@ import { QueuesDashboardModule } from './staff/queues-dashboard.module';
 import { UsageModule } from './usage/usage.module';
 import { WebAppModule } from './web/web-app.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WidgetModule } from './widget/widget.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -51,6 +52,7 @@ export class AppModule {
         ApiKeysModule,
         ChannelsModule,
         WebhooksModule,
+        WidgetModule,
         SecretsModule,
         NodesModule,
         NodeSessionsModule,

@@ -10,6 +10,7 @@ import {
   TranscriptSettingsEntity,
   WebhookEndpointEntity,
   WorkspaceEntity,
+  WidgetEntity,
   WorkspaceNodeSettingsEntity,
 } from '@enclave/persistence';
 import type { ControlPlaneConfig } from '@enclave/platform';
@@ -26,6 +27,13 @@ export const DELIVERY_ACTOR: AuditActor = { type: 'system', id: 'node-delivery' 
 /** The dashboard's origin, sent with every config: the only origin a node's CORS answers for node sessions. */
 export function dashboardOrigin(config: Pick<ControlPlaneConfig, 'PUBLIC_URL'>): string {
   return new URL(config.PUBLIC_URL).origin;
+}
+
+/** The workspace's website widget as the node's `web` channel (none without an answering agent). */
+async function widgetChannels(manager: EntityManager, workspaceId: string): Promise<ChannelConfig[]> {
+  const widget = await manager.findOneBy(WidgetEntity, { workspaceId });
+  if (!widget?.agentId) return [];
+  return [{ id: widget.id, type: 'web', agentId: widget.agentId, enabled: widget.enabled, widget: widget.settings }];
 }
 
 /** Node statuses in which the node has enrolled and can be called. */
@@ -168,6 +176,7 @@ export class NodeDelivery {
                   : {}),
               },
         ),
+        ...(await widgetChannels(manager, workspaceId)),
         ...(await apiKeyChannels(manager, workspaceId)),
       ],
       ...(this.dashboardOrigin ? { dashboardOrigin: this.dashboardOrigin } : {}),

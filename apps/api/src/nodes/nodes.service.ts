@@ -210,12 +210,13 @@ export class NodesService {
   /** Upsert-add of the beat's counts into today's (UTC) rows. */
   private async addUsage(manager: EntityManager, workspaceId: string, at: Date, beat: HeartbeatRequest): Promise<void> {
     const day = at.toISOString().slice(0, 10);
-    const { telegram, whatsapp } = beat.counters.channels;
+    const { telegram, whatsapp, web } = beat.counters.channels;
     const windowClosed = whatsapp.windowClosed ?? 0;
     const rows: Array<[string, number, number, number, number, number, number]> = [
       ['telegram', telegram.inbound, telegram.outbound, telegram.failures, 0, 0, 0],
       ['whatsapp', whatsapp.inbound, whatsapp.outbound, whatsapp.failures, 0, 0, windowClosed],
       ['model', 0, 0, 0, beat.counters.providerErrors, beat.counters.fallbackReplies, 0],
+      ['web', web?.inbound ?? 0, web?.outbound ?? 0, web?.failures ?? 0, 0, 0, 0],
     ];
     for (const [channel, ...counts] of rows) {
       if (counts.reduce((sum, n) => sum + n, 0) <= 0) continue;

@@ -18,7 +18,7 @@ export interface InboxView {
 
 export const STATUS_TABS = ['open', 'pending', 'snoozed', 'resolved', 'all'] as const;
 const HANDLERS: readonly string[] = ['agent', 'human'];
-const CHANNELS: readonly string[] = ['telegram', 'whatsapp'];
+const CHANNELS: readonly string[] = ['telegram', 'whatsapp', 'web'];
 
 export function readView(params: URLSearchParams): InboxView {
   const status = params.get('status');
@@ -61,7 +61,11 @@ export function contactName(conversation: ConversationSummary): string {
   return conversation.contact.name ?? conversation.contact.handle ?? 'Unknown contact';
 }
 
-export const CHANNEL_LABELS: Record<ChannelType, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp' };
+export const CHANNEL_LABELS: Record<ChannelType, string> = {
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  web: 'Website',
+};
 
 export const CONVERSATION_STATUS_COLORS: Record<ConversationSummary['status'], string> = {
   open: 'blue',

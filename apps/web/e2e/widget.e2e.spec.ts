@@ -1,0 +1,234 @@
+/**
+ * The website chat widget in a real browser: a host page on another loopback origin embeds the
+ * snippet; the panel is framed from the workspace's real agent node, talks to it directly (POST
+ * + SSE), and a member answers from the dashboard's inbox. Afterwards nothing of the
+ * conversation is in PostgreSQL, Redis or the control plane's logs.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FrameLocator, Page } from 'playwright-core';
+import { DEFAULT_WIDGET_SETTINGS } from '@enclave/node-protocol';
+import { type AgentsWorkspace, startAgentsWorkspace } from '../../api/test/agents-workspace';
+import { databaseDump, leaks, redisDump } from '../../api/test/leak-scan';
+import { type Browser, launchBrowser } from './browser';
+import { ensureWebBuild } from './web-build';
+
+jest.setTimeout(240_000);
+
+const VISITOR = {
+  name: 'Grace Widgetvisitor',
+  hello: 'Hello from the website, is order 5582 shipped?',
+  xss: '<img src=x onerror="window.__pwned=1">5582 <b>bold</b>',
+  private: 'Just browsing privately about order 7713',
+  midReply: 'Tell me about the returns policy for order 6620',
+};
+const TEAM = { reply: 'Hi Grace, this is Max from the team: 5582 left today.' };
+
+/** A page on its own loopback origin that embeds the snippet (or tries to, when not allowed). */
+async function hostPage(snippet: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><html><head><title>Shop</title></head><body><h1>Demo shop</h1><p>Our products.</p>${snippet}</body></html>`,
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` };
+}
+
+describe('website chat widget: embedded on another origin, served by the node', () => {
+  let w: AgentsWorkspace;
+  let browser: Browser;
+  let page: Page;
+  let host: { server: Server; origin: string };
+  let stranger: { server: Server; origin: string };
+  const panel = (): FrameLocator => page.frameLocator('iframe[title="Chat with us"]');
+  const log = () => panel().getByRole('log', { name: 'Messages' });
+  const openPanel = async () => {
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    await panel().getByRole('heading', { name: 'Chat with us' }).waitFor();
+  };
+  const write = async (text: string) => {
+    await panel().getByLabel('Message', { exact: true }).fill(text);
+    await panel().getByRole('button', { name: 'Send' }).click();
+  };
+  /** What the host page and the panel's frame hold in the browser (the frame asks the page to keep its state). */
+  const hostStorage = () => page.evaluate('localStorage.length + sessionStorage.length') as Promise<number>;
+  const panelFrame = () => page.frames().find((f) => f.url().includes('/widget/frame'));
+  const hub = () =>
+    (w.node.app['run'] as unknown as { capabilities: { widget: { hub: { closeAll(): void; openStreams(): number } } } })
+      .capabilities.widget.hub;
+  const conversations = () =>
+    (
+      w.node.app.internals.db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE ch.type = 'web'",
+        )
+        .get() as { n: number }
+    ).n;
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    w = await startAgentsWorkspace();
+    await w.h.api
+      .http()
+      .put(`${w.ws}/secrets/openai_api_key`)
+      .set('Cookie', w.adminCookie)
+      .send({ value: `sk-widget${'x'.repeat(30)}` })
+      .expect(200);
+    const snippet = `<script async src="${w.node.url}/widget.js"></script>`;
+    host = await hostPage(snippet);
+    stranger = await hostPage(snippet);
+    const put = await w.h.api
+      .http()
+      .put(`${w.ws}/widget`)
+      .set('Cookie', w.adminCookie)
+      .send({
+        agentId: w.agentId,
+        settings: {
+          ...DEFAULT_WIDGET_SETTINGS,
+          allowedOrigins: [host.origin],
+          prechat: { name: 'required', email: 'optional', phone: 'off' },
+        },
+      })
+      .expect(200);
+    expect(put.body.delivery).toBe('delivered');
+    expect(put.body.widget.snippet).toBe(snippet);
+    // Streamed replies arrive slowly enough to be seen (and cut) mid-way.
+    await w.h.providersJson('POST', '/openai/_test/faults', { chunkDelayMs: 120 });
+    browser = await launchBrowser();
+    page = browser.page;
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    host?.server.close();
+    stranger?.server.close();
+    await w?.close();
+  });
+
+  it('the visitor accepts consent, fills the pre-chat form, writes and sees the reply stream in', async () => {
+    await page.goto(host.origin);
+    await openPanel();
+    expect(await hostStorage()).toBe(0);
+    await panel().getByRole('button', { name: 'Accept' }).click();
+    await panel().getByLabel('Name *').fill(VISITOR.name);
+    await panel().getByRole('button', { name: 'Start chat' }).click();
+    await write(VISITOR.hello);
+    await log().locator('.streaming').first().waitFor({ timeout: 20_000 });
+    await log().locator('.msg.agent:not(.streaming)', { hasText: VISITOR.hello }).waitFor({ timeout: 20_000 });
+    expect(await log().locator('.streaming').count()).toBe(0);
+    expect(await hostStorage()).toBe(1);
+    await browser.shot('40-widget-on-page', { fullPage: false });
+  });
+
+  it('HTML in a message is shown as text', async () => {
+    await write(VISITOR.xss);
+    await log().getByText(VISITOR.xss, { exact: true }).waitFor();
+    expect(await panelFrame()?.evaluate('window.__pwned')).toBeUndefined();
+  });
+
+  it('after a reload the conversation resumes, nothing lost or shown twice', async () => {
+    await log().locator('.msg.agent', { hasText: 'bold' }).waitFor({ timeout: 20_000 });
+    await page.reload();
+    await openPanel();
+    await log().getByText(VISITOR.hello, { exact: true }).waitFor();
+    expect(await log().getByText(VISITOR.hello, { exact: true }).count()).toBe(1);
+    expect(await log().locator('.msg.visitor').count()).toBe(2);
+    expect(await log().locator('.msg.agent').count()).toBe(3); // greeting + two replies
+  });
+
+  it('killing the SSE connection mid-reply loses nothing', async () => {
+    await write(VISITOR.midReply);
+    await log().locator('.streaming').first().waitFor({ timeout: 20_000 });
+    const before = hub().openStreams();
+    expect(before).toBeGreaterThan(0);
+    hub().closeAll();
+    await log().locator('.msg.agent:not(.streaming)', { hasText: VISITOR.midReply }).waitFor({ timeout: 30_000 });
+    expect(await log().locator('.msg.agent:not(.streaming)', { hasText: VISITOR.midReply }).count()).toBe(1);
+    expect(await log().getByText(VISITOR.midReply, { exact: true }).count()).toBe(1);
+  });
+
+  it('a member sees it in the inbox and replies into the open widget', async () => {
+    const dashboard = await browser.context.newPage();
+    const [name, value] = w.memberCookie.split(';')[0].split('=');
+    await browser.context.addCookies([{ name, value, url: w.h.api.url, httpOnly: true, sameSite: 'Lax' }]);
+    await dashboard.goto(`${w.h.api.url}/workspaces/${w.owner.workspaceId}/inbox?status=all`);
+    await dashboard.getByTestId('inbox-live').getByText('Live').waitFor({ timeout: 20_000 });
+    await dashboard
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /Grace Widgetvisitor/ })
+      .click();
+    await dashboard.getByRole('log', { name: 'Messages' }).getByText(VISITOR.hello, { exact: true }).waitFor();
+    const takeOver = dashboard.getByRole('button', { name: /Take over|Assign to me/ }).first();
+    if (await takeOver.isVisible()) await takeOver.click();
+    await dashboard.getByLabel('Reply').fill(TEAM.reply);
+    await dashboard.getByRole('button', { name: 'Send' }).click();
+    await log().locator('.msg.team', { hasText: TEAM.reply }).waitFor({ timeout: 20_000 });
+    await dashboard.close();
+  });
+
+  it('declining consent leaves no cookie or storage, and a reload starts fresh', async () => {
+    await page.evaluate('localStorage.clear()');
+    await browser.context.clearCookies();
+    await page.reload();
+    await openPanel();
+    await panel().getByRole('button', { name: 'Decline' }).click();
+    await panel().getByLabel('Name *').fill('Anonymous Visitor');
+    await panel().getByRole('button', { name: 'Start chat' }).click();
+    await write(VISITOR.private);
+    await log().locator('.msg.agent:not(.streaming)', { hasText: VISITOR.private }).waitFor({ timeout: 20_000 });
+    expect(await hostStorage()).toBe(0);
+    expect(await browser.context.cookies()).toEqual([]);
+    await page.reload();
+    await openPanel();
+    await panel().getByRole('button', { name: 'Decline' }).waitFor();
+    expect(await log().getByText(VISITOR.private).count()).toBe(0);
+  });
+
+  it('a page on a non-allowed origin cannot open the panel or post', async () => {
+    const before = conversations();
+    const other = await browser.context.newPage();
+    await other.goto(stranger.origin);
+    await other.waitForTimeout(1500);
+    expect(await other.getByRole('button', { name: 'Chat with us' }).count()).toBe(0);
+    // Framing the panel directly is refused by frame-ancestors; posting is refused by Origin.
+    await other.evaluate(`(() => {
+      const frame = document.createElement('iframe');
+      frame.src = ${JSON.stringify(`${w.node.url}/widget/frame`)};
+      document.body.appendChild(frame);
+      return fetch(${JSON.stringify(`${w.node.url}/widget/api/conversations`)}, {
+        method: 'POST',
+        mode: 'no-cors',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ message: { text: 'hello', clientId: 'abcdefgh12' }, prechat: { name: 'x' } }),
+      }).then(() => true);
+    })()`);
+    await other.waitForTimeout(1500);
+    expect(await other.frameLocator('iframe').getByRole('heading', { name: 'Chat with us' }).count()).toBe(0);
+    const refused = await fetch(`${w.node.url}/widget/api/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: stranger.origin },
+      body: JSON.stringify({ message: { text: 'hello', clientId: 'abcdefgh12' }, prechat: { name: 'x' } }),
+    });
+    expect(refused.status).toBe(403);
+    expect(conversations()).toBe(before);
+    await other.close();
+  });
+
+  it('counts the widget as channel web and leaves no conversation content in PostgreSQL, Redis or the logs', async () => {
+    await w.node.app.internals.heartbeat.beat();
+    const usage = (await w.h.api.dataSource.query(
+      "SELECT SUM(inbound)::int AS inbound, SUM(outbound)::int AS outbound FROM usage_daily WHERE workspace_id = $1 AND channel = 'web'",
+      [w.owner.workspaceId],
+    )) as Array<{ inbound: number; outbound: number }>;
+    expect(usage[0].inbound).toBeGreaterThanOrEqual(4);
+    expect(usage[0].outbound).toBeGreaterThanOrEqual(4);
+    const texts = [...Object.values(VISITOR), ...Object.values(TEAM), 'order 5582', 'Widgetvisitor'];
+    const haystacks = {
+      postgres: await databaseDump(w.h.api),
+      redis: (await redisDump(w.h.api)).text,
+      logs: w.h.logs.join('\n'),
+    };
+    expect(leaks(texts, haystacks)).toEqual([]);
+  });
+});
