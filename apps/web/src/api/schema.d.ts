@@ -772,6 +772,38 @@ export interface paths {
         patch: operations["AgentsController_update"];
         trace?: never;
     };
+    "/api/workspaces/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApiKeysController_list"];
+        put?: never;
+        post: operations["ApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/api-keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ApiKeysController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/channels": {
         parameters: {
             query?: never;
@@ -878,6 +910,38 @@ export interface paths {
         get: operations["WebhooksController_getTranscripts"];
         put: operations["WebhooksController_putTranscripts"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/widget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WidgetController_get"];
+        put: operations["WidgetController_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/widget/identity-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WidgetController_rotateSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1430,6 +1494,69 @@ export interface components {
             /** @enum {string} */
             delivery: "delivered" | "pending";
         };
+        ApiKeyDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            agentId: string;
+            mask: string;
+            fingerprint: string;
+            history: boolean;
+            requestsPerMinute: number;
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        CreateApiKeyDto: {
+            name: string;
+            /** Format: uuid */
+            agentId: string;
+            /** @default false */
+            history: boolean;
+            /** @default 60 */
+            requestsPerMinute: number;
+        };
+        CreatedApiKeyDto: {
+            apiKey: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                agentId: string;
+                mask: string;
+                fingerprint: string;
+                history: boolean;
+                requestsPerMinute: number;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+            };
+            secret: string;
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        RevokedApiKeyDto: {
+            apiKey: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                agentId: string;
+                mask: string;
+                fingerprint: string;
+                history: boolean;
+                requestsPerMinute: number;
+                /** Format: date-time */
+                createdAt: string;
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
         ChannelDto: {
             /** Format: uuid */
             id: string;
@@ -1634,6 +1761,212 @@ export interface components {
                     deliveredAt: string | null;
                     rotatedAt: string | null;
                 } | null;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        WidgetDto: {
+            /** Format: uuid */
+            id: string;
+            agentId: string | null;
+            enabled: boolean;
+            settings: {
+                allowedOrigins: string[];
+                identityVerification: boolean;
+                /** @enum {string} */
+                consent: "banner" | "strictly_necessary";
+                consentText: string;
+                prechat: {
+                    /** @enum {string} */
+                    name: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    email: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    phone: "off" | "optional" | "required";
+                };
+                title: string;
+                greeting: string;
+                color: string;
+                /** @enum {string} */
+                position: "right" | "left";
+                /** @enum {string} */
+                launcherIcon: "chat" | "help" | "wave";
+                language: string;
+                hours: {
+                    timeZone: string;
+                    days: {
+                        day: number;
+                        open: string;
+                        close: string;
+                    }[];
+                    awayMessage: string;
+                    agentAnswersOutOfHours: boolean;
+                } | null;
+                limits: {
+                    messagesPerMinute: number;
+                    maxMessageLength: number;
+                    conversationsPerIpPerDay: number;
+                };
+            };
+            identitySecret: {
+                mask: string;
+                status: string;
+            } | null;
+            snippet: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PutWidgetDto: {
+            /** Format: uuid */
+            agentId: string;
+            /** @default true */
+            enabled: boolean;
+            settings: {
+                allowedOrigins: string[];
+                identityVerification: boolean;
+                /** @enum {string} */
+                consent: "banner" | "strictly_necessary";
+                consentText: string;
+                prechat: {
+                    /** @enum {string} */
+                    name: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    email: "off" | "optional" | "required";
+                    /** @enum {string} */
+                    phone: "off" | "optional" | "required";
+                };
+                title: string;
+                greeting: string;
+                color: string;
+                /** @enum {string} */
+                position: "right" | "left";
+                /** @enum {string} */
+                launcherIcon: "chat" | "help" | "wave";
+                language: string;
+                hours: {
+                    timeZone: string;
+                    days: {
+                        day: number;
+                        open: string;
+                        close: string;
+                    }[];
+                    awayMessage: string;
+                    agentAnswersOutOfHours: boolean;
+                } | null;
+                limits: {
+                    messagesPerMinute: number;
+                    maxMessageLength: number;
+                    conversationsPerIpPerDay: number;
+                };
+            };
+        };
+        WidgetResultDto: {
+            widget: {
+                /** Format: uuid */
+                id: string;
+                agentId: string | null;
+                enabled: boolean;
+                settings: {
+                    allowedOrigins: string[];
+                    identityVerification: boolean;
+                    /** @enum {string} */
+                    consent: "banner" | "strictly_necessary";
+                    consentText: string;
+                    prechat: {
+                        /** @enum {string} */
+                        name: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        email: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        phone: "off" | "optional" | "required";
+                    };
+                    title: string;
+                    greeting: string;
+                    color: string;
+                    /** @enum {string} */
+                    position: "right" | "left";
+                    /** @enum {string} */
+                    launcherIcon: "chat" | "help" | "wave";
+                    language: string;
+                    hours: {
+                        timeZone: string;
+                        days: {
+                            day: number;
+                            open: string;
+                            close: string;
+                        }[];
+                        awayMessage: string;
+                        agentAnswersOutOfHours: boolean;
+                    } | null;
+                    limits: {
+                        messagesPerMinute: number;
+                        maxMessageLength: number;
+                        conversationsPerIpPerDay: number;
+                    };
+                };
+                identitySecret: {
+                    mask: string;
+                    status: string;
+                } | null;
+                snippet: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            /** @enum {string} */
+            delivery: "delivered" | "pending";
+        };
+        WidgetSecretDto: {
+            secret: string;
+            widget: {
+                /** Format: uuid */
+                id: string;
+                agentId: string | null;
+                enabled: boolean;
+                settings: {
+                    allowedOrigins: string[];
+                    identityVerification: boolean;
+                    /** @enum {string} */
+                    consent: "banner" | "strictly_necessary";
+                    consentText: string;
+                    prechat: {
+                        /** @enum {string} */
+                        name: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        email: "off" | "optional" | "required";
+                        /** @enum {string} */
+                        phone: "off" | "optional" | "required";
+                    };
+                    title: string;
+                    greeting: string;
+                    color: string;
+                    /** @enum {string} */
+                    position: "right" | "left";
+                    /** @enum {string} */
+                    launcherIcon: "chat" | "help" | "wave";
+                    language: string;
+                    hours: {
+                        timeZone: string;
+                        days: {
+                            day: number;
+                            open: string;
+                            close: string;
+                        }[];
+                        awayMessage: string;
+                        agentAnswersOutOfHours: boolean;
+                    } | null;
+                    limits: {
+                        messagesPerMinute: number;
+                        maxMessageLength: number;
+                        conversationsPerIpPerDay: number;
+                    };
+                };
+                identitySecret: {
+                    mask: string;
+                    status: string;
+                } | null;
+                snippet: string | null;
                 /** Format: date-time */
                 updatedAt: string;
             };
@@ -3189,6 +3522,74 @@ export interface operations {
             };
         };
     };
+    ApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"][];
+                };
+            };
+        };
+    };
+    ApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+        };
+    };
+    ApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedApiKeyDto"];
+                };
+            };
+        };
+    };
     ChannelsController_list: {
         parameters: {
             query?: never;
@@ -3512,6 +3913,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TranscriptSettingsResultDto"];
+                };
+            };
+        };
+    };
+    WidgetController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetDto"];
+                };
+            };
+        };
+    };
+    WidgetController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutWidgetDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetResultDto"];
+                };
+            };
+        };
+    };
+    WidgetController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSecretDto"];
                 };
             };
         };
