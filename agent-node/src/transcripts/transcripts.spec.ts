@@ -9,6 +9,7 @@ interface CaughtMail {
   subject: string;
   text: string;
   authUser: string | null;
+  via: string;
 }
 
 describe('transcripts mailed by the node through the customer own SMTP credentials (sandbox catcher)', () => {
@@ -38,7 +39,10 @@ describe('transcripts mailed by the node through the customer own SMTP credentia
     f = await startNodeFixture();
     smtpPort = ((await (await fetch(`${f.sandbox.url}/mail/_info`)).json()) as { smtpPort: number }).smtpPort;
     // The catcher listens on loopback: only a test configuration may allow that address.
-    Object.assign(f.config, { webhooks: { testAllowHosts: [`127.0.0.1:${smtpPort}`] } });
+    Object.assign(f.config, {
+      webhooks: { testAllowHosts: [`127.0.0.1:${smtpPort}`] },
+      mail: { resendBaseUrl: `${f.sandbox.url}/mail/resend`, postmarkBaseUrl: `${f.sandbox.url}/mail/postmark` },
+    });
     await f.app.stop();
     await f.restart();
     ch = await configureNode(f);
@@ -91,5 +95,38 @@ describe('transcripts mailed by the node through the customer own SMTP credentia
       .prepare('SELECT status, last_error AS lastError FROM transcript_mails ORDER BY id DESC LIMIT 1')
       .get();
     expect(row).toEqual({ status: 'failed', lastError: 'private_address' });
+  });
+
+  it.each([
+    ['resend', 're_live_4f7d2c9a1b'],
+    ['postmark', '1b7c3e9a-2f4d-4c8e-9a1b-5d6e7f8a9b0c'],
+  ])('through %s: the same transcript goes out over the provider API with the customer key', async (provider, key) => {
+    await useCredential(key);
+    await applyWebhookConfig(
+      f,
+      provider === 'resend' ? 3 : 4,
+      [],
+      {},
+      {
+        transcripts: { ...transcripts, provider, recipients: [`${provider}@shop.example`], idleMinutes: null },
+      },
+    );
+    const chat = provider === 'resend' ? 504 : 505;
+    await write(chat, `Question for ${provider}`);
+    await waitFor(async () => (await sentToTelegram()) === (provider === 'resend' ? 4 : 5));
+    const id = (
+      f.app.internals.db.prepare('SELECT id FROM conversations ORDER BY created_at DESC LIMIT 1').get() as {
+        id: string;
+      }
+    ).id;
+    const member = inboxClient(f, f.cp.session(f.config.nodeId, 'member'));
+    await member.json('PATCH', `/v1/inbox/conversations/${id}`, { status: 'resolved' });
+    expect(await f.app.internals.transcripts.runDue()).toBe(1);
+    const got = (await (
+      await fetch(`${f.sandbox.url}/mail/messages?to=${provider}@shop.example`)
+    ).json()) as CaughtMail[];
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ via: provider, from: 'agent@shop.example' });
+    expect(got[0].text).toContain(`Grace: Question for ${provider}`);
   });
 });

@@ -3,6 +3,7 @@ import { type AddressObject, simpleParser } from 'mailparser';
 import { Router } from 'express';
 import { SMTPServer } from 'smtp-server';
 import type { StandIn } from '../sandbox';
+import { mailApiRoutes } from './mail-apis';
 
 /**
  * SMTP catcher: an SMTP server (no TLS, optional AUTH accepting anything: dev only) keeping every message in memory,
@@ -13,6 +14,7 @@ import type { StandIn } from '../sandbox';
  *   GET    /mail/messages/:id
  *   GET    /mail/messages/:id/raw      the message source (message/rfc822)
  *   DELETE /mail/messages              empty the box
+ *   POST   /mail/resend/emails, /mail/postmark/email   the providers' sending APIs (mail-apis.ts)
  */
 
 export interface MailStandInOptions {
@@ -42,6 +44,8 @@ export interface CaughtMessage {
   headers: Record<string, string>;
   /** The SMTP AUTH user name the sender logged in with (never the password); null without AUTH. */
   authUser: string | null;
+  /** How it arrived: SMTP, or the Resend / Postmark sending API (mail-apis.ts). */
+  via: 'smtp' | 'resend' | 'postmark';
 }
 
 export interface MailStandIn extends StandIn {
@@ -113,6 +117,7 @@ export function mailStandIn(options: MailStandInOptions): MailStandIn {
               receivedAt: new Date().toISOString(),
               headers,
               authUser: typeof session.user === 'string' ? session.user : null,
+              via: 'smtp',
             });
             raws.set(id, raw);
             while (messages.length > maxMessages) raws.delete(messages.shift()?.id ?? '');
@@ -182,6 +187,14 @@ export function mailStandIn(options: MailStandInOptions): MailStandIn {
         }
         res.type('message/rfc822').send(raw);
       });
+      router.use(
+        mailApiRoutes((message) => {
+          const id = `msg_${String(++seq).padStart(6, '0')}`;
+          messages.push({ id, ...message });
+          while (messages.length > maxMessages) raws.delete(messages.shift()?.id ?? '');
+          return id;
+        }),
+      );
       router.delete('/messages', (_req, res) => {
         const deleted = messages.length;
         messages.length = 0;
