@@ -1,5 +1,6 @@
 import type { Capability, NodeContext } from '../capability';
 import { COUNTER, counted, type CounterSnapshot } from '../storage/counters.repository';
+import { durableTransaction } from '../storage/database';
 import { SETTING } from '../storage/settings.repository';
 import { ChannelGateway } from './channel.gateway';
 import { InboundStore } from './inbound-store';
@@ -18,7 +19,8 @@ export class ChannelsCapability implements Capability {
     const telegram = new TelegramClient(cfg.telegramApiRoot, Math.ceil(cfg.model.timeoutMs / 1000));
     const whatsapp = new WhatsAppClient(cfg.whatsapp.graphApiBaseUrl, cfg.whatsapp.graphApiVersion);
     this.gateway = new ChannelGateway(ctx.config, ctx.secrets, telegram, whatsapp, cfg.publicBaseUrl, ctx.logger);
-    this.inbound = new InboundStore(ctx.conversations, ctx.counters, ctx.settings, ctx.transaction, () =>
+    // The commit that a webhook's 2xx acknowledges is the one that must survive a power loss.
+    this.inbound = new InboundStore(ctx.conversations, ctx.counters, ctx.settings, durableTransaction(ctx.db), () =>
       ctx.node.state(),
     );
   }
