@@ -2,11 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../http/http-server';
 import type { NodeLogger } from '../logging/logger';
 import type { ConfigRepository } from '../storage/config.repository';
+import type { Transaction } from '../storage/database';
 import type { CountersRepository } from '../storage/counters.repository';
 import type { ChatApiConfig } from './chat-api-config';
 import type { ApiKeyChannel, ChatApiKeys } from './chat-api-keys';
 import type { ChatApiRepository } from './chat-api.repository';
-import { API_COUNTER, sendJson, type ChatCompletions } from './chat-completions';
+import { API_COUNTER, sendJson, type ChatCompletions, type Tally } from './chat-completions';
 import { ChatApiError, parseChatRequest } from './openai-wire';
 import { burstRate, type BucketVerdict, type ClientAddress, type TokenBuckets } from './rate-limits';
 
@@ -26,6 +27,7 @@ export class ChatApiService {
       readonly address: ClientAddress;
       readonly completions: ChatCompletions;
       readonly counters: CountersRepository;
+      readonly transaction: Transaction;
       readonly repo: ChatApiRepository;
       readonly config: ConfigRepository;
       readonly cfg: ChatApiConfig;
@@ -34,16 +36,18 @@ export class ChatApiService {
   ) {}
 
   async chatCompletions(ctx: RequestContext): Promise<void> {
-    this.deps.counters.increment(API_COUNTER.requests);
-    await this.guarded(ctx, async (key, headers) => {
+    const tally: Tally = { failed: false };
+    await this.guarded(ctx, tally, async (key, headers) => {
       const req = parseChatRequest(ctx.body);
-      await this.deps.completions.answer(key, req, ctx.res, headers);
+      await this.deps.completions.answer(key, req, ctx.res, headers, tally);
     });
+    this.record(tally, true);
   }
 
   /** `GET /v1/models`: the workspace's enabled agents, as models named by agent id. */
   async models(ctx: RequestContext, id?: string): Promise<void> {
-    await this.guarded(ctx, (_key, headers) => {
+    const tally: Tally = { failed: false };
+    await this.guarded(ctx, tally, (_key, headers) => {
       const agents = this.deps.config.listAgents().filter((a) => a.enabled);
       const model = (a: { id: string }) => ({ id: a.id, object: 'model', created: 0, owned_by: 'enclave' });
       if (id === undefined) return sendJson(ctx.res, 200, { object: 'list', data: agents.map(model) }, headers);
@@ -58,10 +62,28 @@ export class ChatApiService {
         );
       return sendJson(ctx.res, 200, model(agent), headers);
     });
+    this.record(tally, false);
+  }
+
+  /** Counts (completions only) and the key's last use, in one transaction. */
+  private record(tally: Tally, completion: boolean): void {
+    this.deps.transaction(() => {
+      const { counters } = this.deps;
+      if (completion) {
+        counters.increment(API_COUNTER.requests);
+        if (tally.failed) counters.increment(API_COUNTER.failures);
+      }
+      if (tally.usage) {
+        counters.increment(API_COUNTER.tokensIn, tally.usage.inputTokens);
+        counters.increment(API_COUNTER.tokensOut, tally.usage.outputTokens);
+      }
+      if (tally.keyId) this.deps.repo.touchKey(tally.keyId, Date.now());
+    });
   }
 
   private async guarded(
     ctx: RequestContext,
+    tally: Tally,
     work: (key: ApiKeyChannel, headers: Record<string, string>) => Promise<void> | void,
   ): Promise<void> {
     const headers: Record<string, string> = {};
@@ -69,7 +91,7 @@ export class ChatApiService {
       const ip = this.deps.address.of(ctx.req);
       const key = this.authenticate(ctx.req, ip);
       this.limit(key, ip, headers);
-      this.deps.repo.touchKey(key.id, Date.now());
+      tally.keyId = key.id;
       await work(key, headers);
     } catch (caught) {
       let err = caught;
@@ -78,7 +100,7 @@ export class ChatApiService {
         err = new ChatApiError(500, 'server_error', null, `Internal error (request ${ctx.requestId}).`);
       }
       const e = err as ChatApiError;
-      this.deps.counters.increment(API_COUNTER.failures);
+      tally.failed = true;
       if (e.status !== 499) sendJson(ctx.res, e.status, e.body(), { ...headers, ...e.headers });
     }
   }

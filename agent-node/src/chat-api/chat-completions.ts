@@ -7,7 +7,6 @@ import { buildTurns } from '../messaging/history';
 import { ModelCallError, type ChatTurn, type ModelClient, type TokenUsage } from '../models/model-client';
 import type { AgentRow, ConfigRepository } from '../storage/config.repository';
 import type { ConversationRepository } from '../storage/conversation.repository';
-import type { CountersRepository } from '../storage/counters.repository';
 import type { SecretRepository } from '../storage/secret.repository';
 import type { ChatApiConfig } from './chat-api-config';
 import type { ApiKeyChannel } from './chat-api-keys';
@@ -30,11 +29,17 @@ export const API_COUNTER = {
   tokensOut: 'api.tokens_out',
 } as const;
 
+/** What one request comes to, written in one transaction when it ends (one fsync per request). */
+export interface Tally {
+  failed: boolean;
+  usage?: TokenUsage;
+  keyId?: string;
+}
+
 export interface ChatCompletionsDeps {
   readonly config: ConfigRepository;
   readonly secrets: SecretRepository;
   readonly conversations: ConversationRepository;
-  readonly counters: CountersRepository;
   readonly models: ModelClient;
   readonly repo: ChatApiRepository;
   readonly state: () => NodeState;
@@ -69,6 +74,7 @@ export class ChatCompletions {
     req: ChatCompletionRequest,
     res: ServerResponse,
     headers: Record<string, string>,
+    tally: Tally,
   ): Promise<void> {
     const agent = this.agentFor(key, req.model);
     if (this.deps.state() !== 'active')
@@ -106,7 +112,7 @@ export class ChatCompletions {
     if (stored) headers['x-conversation-id'] = stored.externalId;
     if (!req.stream) {
       const { text, usage } = await this.call(() => this.deps.models.complete(request));
-      this.finish(stored, text, usage);
+      this.finish(stored, text, usage, tally);
       sendJson(res, 200, completionBody(id, agent.id, text, usage, extra), headers);
       return;
     }
@@ -135,7 +141,7 @@ export class ChatCompletions {
           },
         }),
       );
-      this.finish(stored, text, usage);
+      this.finish(stored, text, usage, tally);
       begin();
       writer.finish(usage);
       res.end();
@@ -143,7 +149,7 @@ export class ChatCompletions {
       if (!started || !(err instanceof ChatApiError)) throw err;
       writer.error(err);
       res.end();
-      this.deps.counters.increment(API_COUNTER.failures);
+      tally.failed = true;
     }
   }
 
@@ -214,12 +220,9 @@ export class ChatCompletions {
     return buildTurns(recent, this.deps.history.charBudget);
   }
 
-  private finish(stored: Stored | undefined, text: string, usage: TokenUsage | undefined): void {
+  private finish(stored: Stored | undefined, text: string, usage: TokenUsage | undefined, tally: Tally): void {
     if (stored) this.deps.repo.storeAnswer(stored.conversationId, text, stored.messageId, Date.now());
-    if (usage) {
-      this.deps.counters.increment(API_COUNTER.tokensIn, usage.inputTokens);
-      this.deps.counters.increment(API_COUNTER.tokensOut, usage.outputTokens);
-    }
+    tally.usage = usage;
   }
 
   /** The model's answer, or the provider's failure as a ChatApiError. */
