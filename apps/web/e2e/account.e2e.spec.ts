@@ -2,7 +2,7 @@
  * The Account page in a real browser against the real API serving the production build, with an
  * in-process worker: sign-up with the marketing box ticked, edit the name, "Download my data"
  * (built on the worker, downloaded as a zip), see the sole-owner refusal of "Delete my account",
- * delete the workspace and then the account. Screenshots land in the run's screenshot directory.
+ * transfer the workspace to another member from the Members page, then delete the account. Screenshots land in the run's screenshot directory.
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { strFromU8, unzipSync } from 'fflate';
@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 // The journey needs the whole control plane: e2e specs start the real API and worker (not app code).
 import { type ApiHarness, startApiHarness } from '../../api/test/api-harness';
 import { eventually } from '../../api/test/eventually';
-import { latestMagicLink } from '../../api/test/sign-in';
+import { latestMagicLink, signInByEmail } from '../../api/test/sign-in';
 import { createWorker } from '../../worker/src/bootstrap';
 import { type Browser, launchBrowser } from './browser';
 import { ensureWebBuild } from './web-build';
@@ -93,7 +93,7 @@ describe('web app: the account page', () => {
     expect(JSON.parse(strFromU8(files['workspaces.json']))).toEqual([expect.objectContaining({ id: workspaceId })]);
   });
 
-  it('refuses to delete the sole owner of a workspace, then deletes once the workspace is gone', async () => {
+  it('refuses to delete the sole owner of a workspace, then deletes after transferring it', async () => {
     const danger = page.getByRole('region', { name: 'Delete my account' });
     await danger.getByRole('textbox').fill(EMAIL);
     await danger.getByRole('button', { name: 'Delete my account' }).click();
@@ -101,8 +101,21 @@ describe('web app: the account page', () => {
     await danger.getByRole('link', { name: 'Rosalind Lab' }).waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await browser.shot('51-account-delete-sole-owner', { fullPage: true });
-    const removed = await page.request.delete(`${harness.url}/api/workspaces/${workspaceId}`);
-    expect(removed.status()).toBe(204);
+    // Another person with an account joins; the owner hands the workspace over from the Members page.
+    await signInByEmail(harness, 'maurice@example.com');
+    const invited = await page.request.post(`${harness.url}/api/workspaces/${workspaceId}/members`, {
+      data: { email: 'maurice@example.com', role: 'member' },
+    });
+    expect(invited.status()).toBe(201);
+    await danger.getByRole('link', { name: 'Rosalind Lab' }).click();
+    await page.waitForURL(/\/members$/);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Transfer ownership' }).click();
+    await page.getByRole('button', { name: 'Transfer ownership' }).waitFor({ state: 'detached' });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await browser.shot('52-members-after-transfer', { fullPage: true });
+    await page.goto(`${harness.url}/account`);
+    await danger.getByRole('textbox').fill(EMAIL);
     await danger.getByRole('button', { name: 'Delete my account' }).click();
     await page.waitForURL(/\/sign-in$/);
     await page.getByRole('heading', { name: 'Sign in to Enclave' }).waitFor();

@@ -109,7 +109,18 @@ export function MembersPage() {
       ),
     onSettled: refresh,
   });
-  const failure = changeRole.error ?? remove.error ?? revoke.error;
+  // An owner hands the workspace over and stays on as admin (the way out before deleting one's account).
+  const transfer = useMutation({
+    mutationFn: (userId: string) =>
+      unwrap(
+        api.POST('/api/workspaces/{id}/transfer-ownership', {
+          params: { path: { id: workspace.id } },
+          body: { userId },
+        }),
+      ),
+    onSettled: () => void client.invalidateQueries({ queryKey: keys.workspaces }),
+  });
+  const failure = changeRole.error ?? remove.error ?? revoke.error ?? transfer.error;
 
   if (members.isPending) return <Loading />;
   if (members.isError) return <ErrorState error={members.error} onRetry={() => void members.refetch()} />;
@@ -176,6 +187,18 @@ export function MembersPage() {
                     </Table.Td>
                     {manage ? (
                       <Table.Td>
+                        {workspace.role === 'owner' && !isMe && member.role !== 'owner' ? (
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            onClick={() => {
+                              if (window.confirm(`Make ${member.email} the owner? You stay on as admin.`))
+                                transfer.mutate(member.userId);
+                            }}
+                          >
+                            Transfer ownership
+                          </Button>
+                        ) : null}
                         {!isMe && member.role !== 'owner' ? (
                           <ActionIcon
                             variant="subtle"
