@@ -1,7 +1,7 @@
 import { DEFAULT_WIDGET_SETTINGS } from '@enclave/node-protocol';
 import { OPENAI_TEST_KEY, waitFor } from '../testing/node-harness';
 import { startNodeFixture, type NodeFixture } from '../testing/node-fixture';
-import { startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver';
+import { applyWebhookConfig, startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver';
 
 const SITE = 'http://127.0.0.1:9';
 
@@ -19,39 +19,12 @@ describe('lead.created from the website widget pre-chat form (real node, loopbac
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     f = await startNodeFixture({ webhooks: { testAllowHosts: [receiver.hostPort] } });
-    for (const [kind, value, scope] of [
-      ['openai_api_key', OPENAI_TEST_KEY, 'default'],
-      ['webhook_signing_secret', receiver.secret, 'ep-crm'],
-    ]) {
-      const put = await f.cp.call(f.nodeUrl, 'PUT', `/v1/secrets/${kind}`, { value, scope });
-      expect(put.status).toBe(200);
-    }
-    const r = await f.cp.call(f.nodeUrl, 'PUT', '/v1/config', {
-      revision: 1,
-      agents: [
-        {
-          id: 'agent-openai',
-          name: 'Helper',
-          instructions: 'You are a helpful assistant.',
-          provider: 'openai',
-          model: 'gpt-4o-mini',
-          enabled: true,
-        },
-      ],
-      channels: [
-        {
-          id: 'web-main',
-          type: 'web',
-          agentId: 'agent-openai',
-          enabled: true,
-          widget: {
-            ...DEFAULT_WIDGET_SETTINGS,
-            allowedOrigins: [SITE],
-            prechat: { name: 'required', email: 'optional', phone: 'optional' },
-          },
-        },
-      ],
-      webhooks: [
+    const put = await f.cp.call(f.nodeUrl, 'PUT', '/v1/secrets/openai_api_key', { value: OPENAI_TEST_KEY });
+    expect(put.status).toBe(200);
+    await applyWebhookConfig(
+      f,
+      1,
+      [
         {
           id: 'ep-crm',
           url: receiver.url,
@@ -60,8 +33,23 @@ describe('lead.created from the website widget pre-chat form (real node, loopbac
           updatedAt: 'v1',
         },
       ],
-    });
-    expect(r.status).toBe(200);
+      { 'ep-crm': receiver.secret },
+      {
+        channels: [
+          {
+            id: 'web-main',
+            type: 'web',
+            agentId: 'agent-openai',
+            enabled: true,
+            widget: {
+              ...DEFAULT_WIDGET_SETTINGS,
+              allowedOrigins: [SITE],
+              prechat: { name: 'required', email: 'optional', phone: 'optional' },
+            },
+          },
+        ],
+      },
+    );
   }, 60_000);
   afterAll(async () => {
     await f?.close();
