@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
 import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
@@ -64,6 +78,7 @@ export class AccountController {
 
   /** The link in the confirmation mail; the token is the proof (opened from any browser). */
   @Public()
+  @UseGuards(ThrottlerGuard)
   @Get('email/confirm')
   async confirmEmail(
     @Query() query: TokenQueryDto,

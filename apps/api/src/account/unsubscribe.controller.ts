@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@enclave/audit';
@@ -23,9 +24,11 @@ function page(title: string, body: string): string {
  * or as RFC 8058's one-click POST (`List-Unsubscribe=One-Click`) that mail clients send from the
  * `List-Unsubscribe-Post` header. The POST is exempt from CrossSiteGuard (@SignedCaller): it
  * relies on no cookie, only on the token, and mail providers send it form-encoded from their servers.
+ * Per-IP throttled like the sign-in routes.
  */
 @ApiTags('account')
 @Controller('unsubscribe')
+@UseGuards(ThrottlerGuard)
 export class UnsubscribeController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
