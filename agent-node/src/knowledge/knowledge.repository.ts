@@ -149,9 +149,12 @@ export class KnowledgeRepository {
   searchText(match: string, limit: number): ChunkHit[] {
     return this.db
       .prepare<[string, number], ChunkHit>(
+        // Ranked in the index first, then only the best rows are read (a chunk row spans pages).
         `SELECT c.id, c.source_id AS sourceId, c.title, c.url, c.text
-           FROM kb_chunks_fts f JOIN kb_chunks c ON c.id = f.rowid
-          WHERE kb_chunks_fts MATCH ? ORDER BY bm25(kb_chunks_fts, 0.5, 1.0) LIMIT ?`,
+           FROM (SELECT rowid AS id, bm25(kb_chunks_fts, 0.5, 1.0) AS score FROM kb_chunks_fts
+                  WHERE kb_chunks_fts MATCH ? ORDER BY score LIMIT ?) f
+           JOIN kb_chunks c ON c.id = f.id
+          ORDER BY f.score`,
       )
       .all(match, limit);
   }

@@ -12,6 +12,8 @@ export interface ExtractorOptions {
   readonly timeoutMs: number;
   /** An idle child exits after this long, so an idle node carries no parser. */
   readonly idleMs: number;
+  /** A built child to run instead of the one beside this file (the benchmark runs the bundled one). */
+  readonly childEntry?: string;
 }
 
 /** The child's entry: from source in the repository (tests), the bundle's second file on a host. */
@@ -84,7 +86,7 @@ export class Extractor {
       const child = this.child;
       return this.ready.then(() => child);
     }
-    const { file, execArgv } = childEntry();
+    const { file, execArgv } = this.options.childEntry ? { file: this.options.childEntry, execArgv: [] } : childEntry();
     const child = fork(file, [], {
       execArgv: [...execArgv, `--max-old-space-size=${this.options.maxHeapMb}`],
       serialization: 'advanced',
