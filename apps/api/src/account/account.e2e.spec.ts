@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createWorker } from '../../../worker/src/bootstrap';
 import { type ApiHarness, startApiHarness } from '../../test/api-harness';
 import { eventually } from '../../test/eventually';
-import { databaseDump, leaks } from '../../test/leak-scan';
+import { databaseDump, leaks, redisDump } from '../../test/leak-scan';
 import { REPO_ROOT } from '../../test/provisioning-env';
 import { signInByEmail } from '../../test/sign-in';
 
@@ -194,9 +194,11 @@ describe('account: export, ownership transfer, deletion, marketing consent', () 
     await harness.http().delete('/api/account').set('cookie', ada.cookie).send({ confirmEmail: ada.email }).expect(204);
     await harness.http().get('/api/me').set('cookie', ada.cookie).expect(401);
 
-    // Ada's email and name appear nowhere in PostgreSQL (docs/data-placement.md: nothing of hers has to stay).
+    // Ada's email and name appear nowhere in PostgreSQL (docs/data-placement.md: nothing of hers has to
+    // stay), nor in Redis (job payloads are ids).
     const dump = await databaseDump(harness);
-    expect(leaks([ada.email, ada.name], { postgres: dump })).toEqual([]);
+    expect(dump).toContain(`deleted-${ada.id}@deleted.invalid`);
+    expect(leaks([ada.email, ada.name], { postgres: dump, redis: (await redisDump(harness)).text })).toEqual([]);
     // Her audit events are kept as they were, under her (now pseudonymous) id, and the chain still verifies.
     const kept = await harness.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE actor_id = $1`, [
       ada.id,
