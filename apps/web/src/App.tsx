@@ -14,6 +14,7 @@ import { DataPage } from './pages/workspace/DataPage';
 import { InboxPage } from './pages/workspace/InboxPage';
 import { KnowledgePage } from './pages/workspace/KnowledgePage';
 import { WebhooksPage } from './pages/workspace/WebhooksPage';
+import { ApiKeysPage } from './pages/workspace/ApiKeysPage';
 import { ProvisioningPage } from './pages/workspace/ProvisioningPage';
 import { MembersPage } from './pages/workspace/MembersPage';
 import { OverviewPage } from './pages/workspace/OverviewPage';
@@ -70,6 +71,7 @@ export function App() {
           <Route path="agents" element={<AgentsPage />} />
           <Route path="channels" element={<ChannelsPage />} />
           <Route path="webhooks" element={<WebhooksPage />} />
+          <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="data" element={<DataPage />} />
           <Route path="billing" element={<BillingPage />} />
           <Route path="members" element={<MembersPage />} />

@@ -18,7 +18,7 @@ export interface InboxView {
 
 export const STATUS_TABS = ['open', 'pending', 'snoozed', 'resolved', 'all'] as const;
 const HANDLERS: readonly string[] = ['agent', 'human'];
-const CHANNELS: readonly string[] = ['telegram', 'whatsapp', 'web'];
+const CHANNELS: readonly string[] = ['telegram', 'whatsapp', 'web', 'api'];
 
 export function readView(params: URLSearchParams): InboxView {
   const status = params.get('status');
@@ -65,6 +65,7 @@ export const CHANNEL_LABELS: Record<ChannelType, string> = {
   telegram: 'Telegram',
   whatsapp: 'WhatsApp',
   web: 'Website',
+  api: 'Chat API',
 };
 
 export const CONVERSATION_STATUS_COLORS: Record<ConversationSummary['status'], string> = {

@@ -12,6 +12,7 @@ const TABS = [
   { value: 'agents', label: 'Agents' },
   { value: 'channels', label: 'Channels' },
   { value: 'webhooks', label: 'Webhooks' },
+  { value: 'api-keys', label: 'API keys' },
   { value: 'data', label: 'Data' },
   { value: 'billing', label: 'Billing' },
   { value: 'members', label: 'Members' },
