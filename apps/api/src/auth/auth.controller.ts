@@ -51,8 +51,8 @@ export class AuthController {
     @Res() response: Response,
   ): Promise<void> {
     const identity = { ...(request.user as VerifiedIdentity), marketingOptIn: marketingChoice(request, response) };
-    finishSignIn(
-      await this.auth.signIn(identity, actor, request.auth?.user),
+    await finishSignIn(
+      this.auth.signIn(identity, actor, request.auth?.user),
       response,
       this.sessions.cookie,
       this.config,
@@ -75,8 +75,8 @@ export class AuthController {
     @Res() response: Response,
   ): Promise<void> {
     const identity = { ...(request.user as VerifiedIdentity), marketingOptIn: marketingChoice(request, response) };
-    finishSignIn(
-      await this.auth.signIn(identity, actor, request.auth?.user),
+    await finishSignIn(
+      this.auth.signIn(identity, actor, request.auth?.user),
       response,
       this.sessions.cookie,
       this.config,
@@ -99,7 +99,7 @@ export class AuthController {
     @Actor() actor: AuditActor,
     @Res() response: Response,
   ): Promise<void> {
-    finishSignIn(await this.magicLinks.consume(query.token, actor), response, this.sessions.cookie, this.config);
+    await finishSignIn(this.magicLinks.consume(query.token, actor), response, this.sessions.cookie, this.config);
   }
 
   @Post('logout')

@@ -1,18 +1,28 @@
-import type { ControlPlaneConfig } from '@enclave/platform';
+import { type ControlPlaneConfig, DomainError } from '@enclave/platform';
 import type { NextFunction, Request, Response } from 'express';
+import { AUTH_ERRORS } from './auth.errors';
 import type { SignInResult } from './auth.service';
 import { type SessionCookie, secureCookies } from './cookies';
 
 /**
  * The end of every sign-in: a new session gets its cookie and the dashboard; an identity linked
- * to the signed-in user (the account page's "Link") goes back to the account page.
+ * to the signed-in user (the account page's "Link") goes back to the account page, and so does a
+ * link refused because that provider account belongs to another user (a page, not a JSON error).
  */
-export function finishSignIn(
-  result: SignInResult,
+export async function finishSignIn(
+  signIn: Promise<SignInResult>,
   response: Response,
   cookie: SessionCookie,
   config: Pick<ControlPlaneConfig, 'PUBLIC_URL'>,
-): void {
+): Promise<void> {
+  let result: SignInResult;
+  try {
+    result = await signIn;
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== AUTH_ERRORS.identityInUse.code) throw error;
+    response.redirect(303, new URL('/account?error=identity_in_use', config.PUBLIC_URL).toString());
+    return;
+  }
   if (result.sessionToken === null) {
     response.redirect(303, new URL('/account?linked=1', config.PUBLIC_URL).toString());
     return;

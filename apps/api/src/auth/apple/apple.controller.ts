@@ -108,8 +108,8 @@ export class AppleController {
     }
     const identity = await this.apple.identity(body.code, started.n, body.user);
     const linkTo = started.l ? await this.sessionUser(started.l) : undefined;
-    const result = await this.auth.signIn({ ...identity, marketingOptIn: started.m }, actor, linkTo);
-    finishSignIn(result, response, this.sessions.cookie, this.config);
+    const result = this.auth.signIn({ ...identity, marketingOptIn: started.m }, actor, linkTo);
+    await finishSignIn(result, response, this.sessions.cookie, this.config);
   }
 
   private readState(request: AppRequest): z.infer<typeof stateCookieSchema> | null {

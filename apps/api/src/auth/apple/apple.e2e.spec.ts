@@ -193,5 +193,11 @@ describe('Sign in with Apple (through the sandbox stand-in)', () => {
     await harness.http().delete(`/api/account/identities/${email.id}`).set('cookie', cookie).expect(204);
     const last = await harness.http().delete(`/api/account/identities/${apple.id}`).set('cookie', cookie).expect(409);
     expect(last.body.error.code).toBe('last_identity');
+    // The same Apple account cannot be linked to a second Enclave account: back to the account page with the reason.
+    const other = await signInByEmail(harness, 'someone.else@example.com');
+    const refused = await appleDance(other);
+    expect(refused.location).toBe(`${harness.url}/account?error=identity_in_use`);
+    const otherAccount = await harness.http().get('/api/account').set('cookie', other).expect(200);
+    expect(otherAccount.body.identities.map((i: { provider: string }) => i.provider)).toEqual(['email']);
   });
 });

@@ -26,6 +26,11 @@ export function AccountPage() {
           Your email address was changed.
         </Alert>
       ) : null}
+      {params.get('error') === 'identity_in_use' ? (
+        <Alert color="red" role="alert">
+          That sign-in account is already linked to another Enclave account, so it was not linked here.
+        </Alert>
+      ) : null}
       {params.get('linked') ? (
         <Alert color="green" role="status">
           The sign-in method was linked to your account.
