@@ -41,7 +41,7 @@ export class TranscriptsCapability implements Capability {
   /** Queues idle transcripts, then sends what is due. Returns how many were sent. */
   async runDue(now = Date.now()): Promise<number> {
     const settings = this.settings();
-    if (!settings) return 0;
+    if (!settings || this.ctx.node.state() !== 'active') return 0;
     if (settings.idleMinutes !== null) this.repo.queueIdle(now - settings.idleMinutes * 60_000, now);
     let sent = 0;
     for (const row of this.repo.due(now, PER_PASS)) if (await this.send(row, settings, now)) sent += 1;

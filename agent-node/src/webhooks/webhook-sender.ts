@@ -23,6 +23,8 @@ export interface WebhookSenderDeps {
   readonly logger: NodeLogger;
   readonly cfg: WebhooksConfig;
   readonly clock: Clock;
+  /** While true (node suspended) nothing is sent; events and deliveries wait. */
+  readonly paused?: () => boolean;
   readonly random?: () => number;
   /** The HTTP exchange (the outbound guard); replaceable only to count calls. */
   readonly request?: (req: OutboundRequest) => Promise<OutboundResponse>;
@@ -98,6 +100,7 @@ export class WebhookSender {
 
   /** Fans out, then sends every delivery due now (up to the concurrency) and waits for them. */
   async runDue(): Promise<number> {
+    if (this.deps.paused?.()) return 0;
     this.fanOut();
     const { deliveries, cfg, clock } = this.deps;
     let sent = 0;

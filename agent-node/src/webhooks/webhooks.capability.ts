@@ -34,6 +34,7 @@ export class WebhooksCapability implements Capability {
       logger: ctx.logger,
       cfg: ctx.cfg.webhooks,
       clock: { now: () => this.clock.now() },
+      paused: () => ctx.node.state() !== 'active',
     });
   }
 

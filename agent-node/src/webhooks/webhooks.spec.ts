@@ -285,4 +285,17 @@ describe('outbound webhooks (real node, Telegram stand-in, loopback receiver ver
     }
     expect(receiver.received).toHaveLength(1);
   });
+
+  it('a suspended node sends nothing; what happened meanwhile goes out after resume', async () => {
+    receiver.received.length = 0;
+    receiver.script = { status: 204 };
+    expect((await f.cp.call(f.nodeUrl, 'POST', '/v1/suspend', {})).status).toBe(200);
+    await endUserWrites('while suspended');
+    await waitFor(() => (db().prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n > 0);
+    expect(await webhooks().sender.runDue()).toBe(0);
+    expect(receiver.received).toHaveLength(0);
+    expect((await f.cp.call(f.nodeUrl, 'POST', '/v1/resume', {})).status).toBe(200);
+    await webhooks().sender.runDue();
+    expect(receiver.verified().map((r) => r.type)).toContain('message.received');
+  });
 });
