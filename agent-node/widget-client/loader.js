@@ -7,7 +7,6 @@
   if (!script || window.__enclaveWidget) return;
   window.__enclaveWidget = true;
   var base = new URL(script.src).origin;
-  var ICONS = { chat: '\u{1F4AC}', help: '?', wave: '\u{1F44B}' };
 
   fetch(base + '/widget/settings', { credentials: 'omit' })
     .then(function (res) {
@@ -37,6 +36,25 @@
     }
   }
 
+  /** The launcher's icon, drawn (no emoji font needed): a speech bubble, a question mark or a wave. */
+  function icon(button, name) {
+    if (name === 'help' || name === 'wave') {
+      button.textContent = name === 'help' ? '?' : 'Hi';
+      return;
+    }
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '26');
+    svg.setAttribute('height', '26');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('fill', 'currentColor');
+    path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z');
+    svg.appendChild(path);
+    button.appendChild(svg);
+  }
+
   function mount(s) {
     var host = document.createElement('div');
     host.setAttribute('data-enclave-widget', '');
@@ -49,7 +67,7 @@
       ':20px;width:56px;height:56px;border-radius:50%;border:0;' +
       'background:' +
       s.color +
-      ';color:#fff;font-size:24px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+      ';color:#fff;font:600 22px system-ui,sans-serif;cursor:pointer;display:grid;place-items:center;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
       'iframe{position:fixed;bottom:88px;' +
       side +
       ':20px;width:370px;height:560px;max-width:calc(100vw - 40px);' +
@@ -58,7 +76,7 @@
     button.type = 'button';
     button.setAttribute('aria-label', s.title);
     button.setAttribute('aria-expanded', 'false');
-    button.textContent = ICONS[s.launcherIcon] || ICONS.chat;
+    icon(button, s.launcherIcon);
     var frame = null;
     button.addEventListener('click', function () {
       if (!frame) {

@@ -83,7 +83,7 @@ function render(s) {
     s.color +
     ';color:#fff}.agent,.team{align-self:flex-start;background:#f1f1f1}' +
     '.streaming{opacity:.75}[role=alert]{color:#b91c1c;padding:0 14px;font-size:13px}' +
-    '.composer{display:flex;gap:6px;padding:10px 14px;border-top:1px solid #eee}.composer textarea{flex:1;resize:none;height:38px}';
+    '.composer{display:flex;flex-direction:row;align-items:flex-end;gap:6px;padding:10px 14px;border-top:1px solid #eee}.composer textarea{flex:1;resize:none;height:38px}';
   document.head.appendChild(style);
   var header = el('header');
   header.appendChild(el('h1', {}, s.title));

@@ -118,7 +118,7 @@ describe('website chat widget: embedded on another origin, served by the node', 
     await log().locator('.msg.agent:not(.streaming)', { hasText: VISITOR.hello }).waitFor({ timeout: 20_000 });
     expect(await log().locator('.streaming').count()).toBe(0);
     expect(await hostStorage()).toBe(1);
-    await browser.shot('40-widget-on-page', { fullPage: false });
+    await browser.shot('70-widget-on-page', { fullPage: false });
   });
 
   it('HTML in a message is shown as text', async () => {
@@ -213,6 +213,35 @@ describe('website chat widget: embedded on another origin, served by the node', 
     expect(refused.status).toBe(403);
     expect(conversations()).toBe(before);
     await other.close();
+  });
+
+  it('the dashboard shows the settings, a live preview and the snippet', async () => {
+    const dashboard = await browser.context.newPage();
+    const [name, value] = w.adminCookie.split(';')[0].split('=');
+    await browser.context.addCookies([{ name, value, url: w.h.api.url, httpOnly: true, sameSite: 'Lax' }]);
+    await dashboard.goto(`${w.h.api.url}/workspaces/${w.owner.workspaceId}/widget`);
+    expect(await dashboard.getByTestId('widget-snippet').inputValue()).toBe(
+      `<script async src="${w.node.url}/widget.js"></script>`,
+    );
+    await dashboard.getByLabel('Title').fill('Talk to Demo shop');
+    await dashboard.getByRole('img', { name: 'Widget preview' }).getByText('Talk to Demo shop').waitFor();
+    await dashboard.getByRole('button', { name: 'Create secret' }).click();
+    const secret = await dashboard.getByRole('textbox', { name: 'New secret (shown once)' }).inputValue();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await dashboard.setViewportSize({ width: 1280, height: 1300 });
+    await dashboard.screenshot({
+      path: `${browser.screenshotDir}/71-widget-settings.png`,
+      fullPage: true,
+      animations: 'disabled',
+    });
+    await dashboard.close();
+    // The secret reaches the node (delivered like every secret); the control plane keeps its mask only.
+    const records = (await w.h.api.dataSource.query(
+      "SELECT mask, status FROM secret_records WHERE kind = 'widget_identity_secret' AND workspace_id = $1",
+      [w.owner.workspaceId],
+    )) as Array<{ mask: string; status: string }>;
+    expect(records).toEqual([{ mask: expect.any(String), status: 'delivered' }]);
+    expect(await databaseDump(w.h.api)).not.toContain(secret);
   });
 
   it('counts the widget as channel web and leaves no conversation content in PostgreSQL, Redis or the logs', async () => {

@@ -10,6 +10,7 @@ import { WorkspaceAuditPage } from './pages/workspace/WorkspaceAuditPage';
 import { AgentsPage } from './pages/workspace/AgentsPage';
 import { BillingPage } from './pages/workspace/BillingPage';
 import { ChannelsPage } from './pages/workspace/ChannelsPage';
+import { WidgetPage } from './pages/workspace/WidgetPage';
 import { DataPage } from './pages/workspace/DataPage';
 import { InboxPage } from './pages/workspace/InboxPage';
 import { KnowledgePage } from './pages/workspace/KnowledgePage';
@@ -70,6 +71,7 @@ export function App() {
           <Route path="provisioning" element={<ProvisioningPage />} />
           <Route path="agents" element={<AgentsPage />} />
           <Route path="channels" element={<ChannelsPage />} />
+          <Route path="widget" element={<WidgetPage />} />
           <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="data" element={<DataPage />} />

@@ -11,6 +11,7 @@ const TABS = [
   { value: 'provisioning', label: 'Server' },
   { value: 'agents', label: 'Agents' },
   { value: 'channels', label: 'Channels' },
+  { value: 'widget', label: 'Widget' },
   { value: 'webhooks', label: 'Webhooks' },
   { value: 'api-keys', label: 'API keys' },
   { value: 'data', label: 'Data' },
