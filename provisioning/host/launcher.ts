@@ -8,7 +8,7 @@
  * the certificate when the files change (renewal without a restart). Then it runs the node
  * in the same process.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -69,6 +69,28 @@ function startTlsTerminator(config: string): void {
       log('tls configuration not usable yet', { error: (err as Error).message });
     }
   };
+  // Signalled: the TLS step's rename of tls.json (or of a renewed certificate) wakes the check at
+  // once through inotify; the slow poll stays as the fallback where watching is not available.
+  let pending: NodeJS.Timeout | undefined;
+  let watchingTls = false;
+  const watchDir = (dir: string): boolean => {
+    try {
+      watch(dir, { persistent: false }, () => soon());
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const soon = () => {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(() => {
+      watchingTls ||= watchDir(dirname(tlsJson));
+      check();
+    }, 20);
+    pending.unref();
+  };
+  watchingTls = watchDir(dirname(tlsJson));
+  watchDir(dirname(config));
   check();
   setInterval(check, 2_000).unref();
 }

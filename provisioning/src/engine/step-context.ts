@@ -65,11 +65,12 @@ export class StepContext {
   async waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     this.log(`waiting for ${what} (up to ${Math.round(timeoutMs / 1000)} s)`);
-    for (;;) {
+    // Short first intervals (what is awaited is usually a moment away), growing to 500 ms.
+    for (let interval = 50; ; interval = Math.min(500, Math.round(interval * 1.5))) {
       const value = await probe();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(500);
+      await sleep(interval);
     }
   }
 

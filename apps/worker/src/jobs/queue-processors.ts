@@ -25,7 +25,11 @@ const WORKER_METADATA = 'bullmq:worker_metadata';
  * they are not failed after one stall.
  */
 export function queueWorkerOptions(queue: QueueName, config: ControlPlaneConfig): Partial<WorkerOptions> {
-  const common: Partial<WorkerOptions> = { connection: consumerConnection(config), runRetryDelay: 2_000 };
+  const common: Partial<WorkerOptions> = {
+    connection: consumerConnection(config),
+    runRetryDelay: 2_000,
+    concurrency: queueConcurrency(config.QUEUE_CONCURRENCY, queue),
+  };
   if (queue !== QueueName.Provisioning) return common;
   const lockDuration = config.PROVISIONING_JOB_LOCK_MS;
   return {
@@ -34,6 +38,15 @@ export function queueWorkerOptions(queue: QueueName, config: ControlPlaneConfig)
     stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
     maxStalledCount: 1000,
   };
+}
+
+/** Jobs of `queue` one worker runs at once: its entry in QUEUE_CONCURRENCY (`provisioning=8,…`), else 4. */
+export function queueConcurrency(setting: string, queue: QueueName): number {
+  const entry = setting
+    .split(',')
+    .map((pair) => pair.split('='))
+    .find(([name]) => name === queue);
+  return entry ? Number(entry[1]) : 4;
 }
 
 /** Checks at start-up that every job name has exactly one handler: no job is ever silently skipped. */

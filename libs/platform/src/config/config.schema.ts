@@ -157,6 +157,11 @@ export const controlPlaneConfigSchema = z
     PROVISIONING_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
     /** BullMQ lock of a provisioning job: a crashed worker's job is taken over after this long. */
     PROVISIONING_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+    /** Jobs one worker runs at once, per queue (`provisioning=8,node-delivery=4`); unlisted queues run 4. */
+    QUEUE_CONCURRENCY: z
+      .string()
+      .regex(/^([a-z-]+=[1-9]\d{0,2}(,|$))*$/, 'queue=count pairs separated by commas')
+      .default(''),
     /** Reconciliation: a node silent this long is degraded, then offline. */
     PROVISIONING_NODE_DEGRADED_AFTER_MS: z.coerce.number().int().min(1_000).default(120_000),
     PROVISIONING_NODE_OFFLINE_AFTER_MS: z.coerce.number().int().min(1_000).default(600_000),
