@@ -120,18 +120,33 @@ describe('account settings: sign-up consent, email change, sessions, retention s
          ($1, 'ready', '\\x504b', 2, now() + interval '1 hour', now())`,
       [userId],
     );
+    await q(
+      `INSERT INTO account_exports (user_id, status, created_at) VALUES ($1, 'pending', now() - interval '2 hours')`,
+      [userId],
+    );
     const result = await worker.get(AccountRetentionHandler).handle();
-    expect(result).toMatchObject({ sessions: 2, magic_link_tokens: 1, account_export_archives: 2, account_exports: 1 });
+    expect(result).toMatchObject({
+      sessions: 2,
+      magic_link_tokens: 1,
+      account_exports_stuck: 1,
+      account_export_archives: 2,
+      account_exports: 1,
+    });
     expect(
       (await q(`SELECT token_hash FROM sessions WHERE user_id = $1 ORDER BY token_hash`, [userId])).map(
         (r: { token_hash: string }) => r.token_hash,
       ),
     ).toHaveLength(2);
     expect(
-      await q(`SELECT archive IS NOT NULL AS kept FROM account_exports WHERE user_id = $1 ORDER BY created_at`, [
-        userId,
-      ]),
-    ).toEqual([{ kept: false }, { kept: true }]);
+      await q(
+        `SELECT status, archive IS NOT NULL AS kept FROM account_exports WHERE user_id = $1 ORDER BY created_at`,
+        [userId],
+      ),
+    ).toEqual([
+      { status: 'ready', kept: false },
+      { status: 'failed', kept: false },
+      { status: 'ready', kept: true },
+    ]);
     // Run again: nothing left to do.
     expect(await worker.get(AccountRetentionHandler).handle()).toMatchObject({
       sessions: 0,

@@ -31,6 +31,12 @@ export const RETENTION_RULES = [
     sql: `DELETE FROM email_change_requests WHERE created_at < now() - interval '7 days'`,
   },
   {
+    name: 'account_exports_stuck',
+    rule: 'an account export still pending an hour after the request is marked failed (the user may ask again)',
+    sql: `UPDATE account_exports SET status = 'failed', completed_at = now()
+          WHERE status = 'pending' AND created_at < now() - interval '1 hour'`,
+  },
+  {
     name: 'account_export_archives',
     rule: 'an account export archive as soon as its link expired',
     sql: `UPDATE account_exports SET archive = NULL WHERE archive IS NOT NULL AND expires_at < now()`,
