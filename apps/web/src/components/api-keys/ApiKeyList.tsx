@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Table, Text } from '@mantine/core';
+import { Badge, Button, Table, Text } from '@mantine/core';
 import { errorMessage } from '../../api/client';
 import { useAgents } from '../../api/queries';
 import { EmptyState, ErrorState, Loading } from '../States';
@@ -53,14 +53,12 @@ export function ApiKeyList({ workspaceId, manage }: { workspaceId: string; manag
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Group gap={4}>
-                  <Badge variant="light" color={k.history ? 'blue' : 'gray'}>
-                    {k.history ? 'history on' : 'history off'}
-                  </Badge>
-                  <Badge variant="light" color="gray">
-                    {k.requestsPerMinute}/min
-                  </Badge>
-                </Group>
+                <Text size="sm" c={k.history ? 'blue' : 'dimmed'}>
+                  {k.history ? 'history on' : 'history off'}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {k.requestsPerMinute} requests/min
+                </Text>
               </Table.Td>
               <Table.Td>{when(k.createdAt)}</Table.Td>
               <Table.Td>{when(k.lastUsedAt)}</Table.Td>
