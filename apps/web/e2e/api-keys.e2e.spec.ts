@@ -52,7 +52,7 @@ describe('web app: chat API keys created and revoked in the dashboard, used agai
     await page.getByTestId('api-key-notice').waitFor();
     secret = await page.getByTestId('api-key-secret').inputValue();
     expect(secret).toMatch(CHAT_API_KEY_SHAPE);
-    await browser.shot('70-api-keys-shown-once');
+    await browser.shot('80-api-keys-shown-once');
 
     const answer = await client().chat.completions.create({
       model: w.agentId,
@@ -67,7 +67,7 @@ describe('web app: chat API keys created and revoked in the dashboard, used agai
     await row.getByText(`sk-enclave-…${secret.slice(-4)}`).waitFor();
     await row.getByText('history off').waitFor();
     expect(await page.content()).not.toContain(secret);
-    await browser.shot('71-api-keys-list');
+    await browser.shot('81-api-keys-list');
   });
 
   it('revoking the key in the page makes the node refuse it', async () => {
