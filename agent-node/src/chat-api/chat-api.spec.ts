@@ -231,6 +231,27 @@ describe('chat API: OpenAI-compatible completions on the node', () => {
     await f.sandboxJson('DELETE', '/openai/_test/faults');
   });
 
+  it("a history-on key's conversations follow export, erase and retention like any channel's", async () => {
+    const exported = await f.cp.call<{ conversations: number; messages: number }>(f.nodeUrl, 'POST', '/v1/exports', {});
+    expect(exported.status).toBe(201);
+    expect(exported.body).toMatchObject({ conversations: 2, messages: 6 });
+    const erased = await f.cp.call<{ erased: boolean; messages: number }>(
+      f.nodeUrl,
+      'POST',
+      '/v1/conversations/erase',
+      {
+        channelId: 'key-history',
+        externalChatId: 'order-4711',
+      },
+    );
+    expect(erased.body).toEqual({ erased: true, messages: 4 });
+    // A retention window of one day, run a day and a minute from now: the rest goes.
+    f.app.internals.retention.setDays(1);
+    const purged = f.app.internals.retention.purge(new Date(Date.now() + 86_460_000));
+    expect(purged).toMatchObject({ messages: 2, conversations: 1 });
+    expect(count("SELECT COUNT(*) AS n FROM conversations WHERE channel_id = 'key-history'")).toBe(0);
+  });
+
   it('a revoked key (its channel and hash gone from the node) is 401', async () => {
     await configureChatApi(f, [remembering, tight], 2);
     await expect(sdk(f, plain.key).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
