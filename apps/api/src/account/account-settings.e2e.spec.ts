@@ -176,4 +176,33 @@ describe('account settings: sign-up consent, email change, sessions, retention s
     }).toString();
     expect(verify).toMatch(/^audit chain intact: \d+ events verified/);
   });
+
+  it('links GitHub to the signed-in account from the Account page, whatever the GitHub email', async () => {
+    const cookie = await signInByEmail(harness, 'linker@example.com');
+    const sandbox = (path: string, body: unknown) =>
+      fetch(`${harness.sandbox.url}/github/_test/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await sandbox('users', { login: 'linker-gh', email: 'other-address@example.org', name: 'L', emailVerified: true });
+    await sandbox('auto-approve', { login: 'linker-gh' });
+    // The browser's redirect dance, carrying the session cookie on the API's origin.
+    let jar = cookie;
+    let url = `${harness.url}/api/auth/github`;
+    let response: Response | undefined;
+    for (let hop = 0; hop < 8; hop += 1) {
+      const own = url.startsWith(harness.url);
+      response = await fetch(url, { redirect: 'manual', headers: own ? { cookie: jar } : {} });
+      if (own) for (const set of response.headers.getSetCookie()) jar = `${jar}; ${set.split(';')[0]}`;
+      const location = response.headers.get('location');
+      if (!location || (own && url.includes('/callback'))) break;
+      url = new URL(location, url).toString();
+    }
+    expect(response!.headers.get('location')).toBe(`${harness.url}/account?linked=1`);
+    const account = await harness.http().get('/api/account').set('cookie', cookie).expect(200);
+    expect(account.body.email).toBe('linker@example.com');
+    expect(account.body.identities.map((i: { provider: string }) => i.provider).sort()).toEqual(['email', 'github']);
+    expect(account.body.linkable).not.toContain('github');
+  });
 });
