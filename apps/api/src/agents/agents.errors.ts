@@ -5,7 +5,7 @@ export const AGENT_ERRORS = defineErrors({
   inUse: {
     kind: 'conflict',
     code: 'agent_in_use',
-    message: 'Channels still answer with this agent; move or delete them first.',
+    message: 'Channels or chat API keys still use this agent; move, delete or revoke them first.',
   },
   notFound: { kind: 'not_found', code: 'agent_not_found', message: 'No such agent.' },
 });

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
 import { domainError } from '@enclave/platform';
-import { AgentEntity, ChannelEntity } from '@enclave/persistence';
+import { AgentEntity, ApiKeyEntity, ChannelEntity } from '@enclave/persistence';
 import { bumpConfigRevision, type DeliveryState, NodeSyncService } from '@enclave/node-delivery';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { AGENT_ERRORS } from './agents.errors';
 import type { AgentDto, CreateAgentDto, UpdateAgentDto } from './dto/agent.dto';
@@ -110,7 +110,10 @@ export class AgentsService {
     await this.dataSource.transaction(async (manager) => {
       await this.access.require(workspaceId, userId, 'owner', manager);
       await this.find(workspaceId, agentId, manager);
-      if (await manager.existsBy(ChannelEntity, { workspaceId, agentId })) {
+      if (
+        (await manager.existsBy(ChannelEntity, { workspaceId, agentId })) ||
+        (await manager.existsBy(ApiKeyEntity, { workspaceId, agentId, revokedAt: IsNull() }))
+      ) {
         throw domainError(AGENT_ERRORS.inUse);
       }
       await manager.delete(AgentEntity, { id: agentId, workspaceId });

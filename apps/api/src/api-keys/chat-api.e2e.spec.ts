@@ -131,6 +131,12 @@ describe('chat API keys: dashboard flow → node → openai client', () => {
     expect(revoked.body).toMatchObject({ delivery: 'delivered', apiKey: { revokedAt: expect.any(String) } });
     await expect(client(secret).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     await http().post(`${f.ws}/api-keys/${apiKey.id}/revoke`).set('Cookie', f.memberCookie).expect(403);
+    // An agent a key still uses cannot be deleted; once the key is revoked it can.
+    const onOther = await createKey({ name: 'On the other agent', agentId: other.body.agent.id });
+    const busy = await http().delete(`${f.ws}/agents/${other.body.agent.id}`).set('Cookie', f.owner.cookie).expect(409);
+    expect(busy.body.error.code).toBe('agent_in_use');
+    await http().post(`${f.ws}/api-keys/${onOther.apiKey.id}/revoke`).set('Cookie', f.adminCookie).expect(200);
+    await http().delete(`${f.ws}/agents/${other.body.agent.id}`).set('Cookie', f.owner.cookie).expect(200);
     expect(await auditActions(f.h.api, f.owner.workspaceId)).toEqual(
       expect.arrayContaining(['api_key.created', 'api_key.revoked']),
     );
