@@ -5,8 +5,22 @@ import type { AddressInfo } from 'node:net';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
-/** POSTs a JSON body with node:http (keep-alive) and resolves with the status once the answer is read. */
-export function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+/**
+ * POSTs a JSON body with node:http (keep-alive) and resolves with the status once the answer is
+ * read. A keep-alive socket the server closed just as it was reused (ECONNRESET before any answer)
+ * is retried on a new one, as providers do; the node drops a repeated update as a duplicate.
+ */
+export async function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await postOnce(url, body, headers);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET' || attempt >= 3) throw error;
+    }
+  }
+}
+
+function postOnce(url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
