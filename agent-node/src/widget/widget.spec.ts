@@ -2,6 +2,7 @@ import { OPENAI_TEST_KEY } from '../testing/node-harness';
 import { startNodeFixture, type NodeFixture } from '../testing/node-fixture';
 import { applyWidgetConfig, readSse } from '../testing/widget-testing';
 import { identityHash } from './widget-policy';
+import { tokenHash } from './widget.repository';
 
 const SITE = 'http://127.0.0.1:9';
 const json = (origin: string | null, body: unknown) => ({
@@ -112,5 +113,56 @@ describe('website widget on the node', () => {
     expect((await start({ message: message('forged'), identity: forged })).status).toBe(403);
     const good = { userId: 'u-1', userHash: identityHash('u-1', secret) };
     expect((await start({ message: message('verified'), identity: good })).status).toBe(201);
+  });
+
+  it('a long-poll waits for the next event and wakes when it is stored', async () => {
+    await applyWidgetConfig(f, 4, { allowedOrigins: [SITE] });
+    f.app.internals.worker.setPaused(true); // the reply waits until the poll is waiting
+    const res = await start({ message: message('poll me') });
+    setTimeout(() => f.app.internals.worker.setPaused(false), 500);
+    const { conversationId, eventId } = (await res.json()) as { conversationId: string; eventId: number };
+    const started = Date.now();
+    const polled = (await (
+      await fetch(url(`/widget/api/conversations/${conversationId}/poll?after=${eventId}`))
+    ).json()) as { events: { id: number; from: string }[] };
+    expect(polled.events[0]).toMatchObject({ from: 'agent' });
+    expect(polled.events[0].id).toBeGreaterThan(eventId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('out of hours without the agent: the conversation goes to people and the panel shows the away message', async () => {
+    const closed = { timeZone: 'UTC', days: [], awayMessage: 'Back on Monday', agentAnswersOutOfHours: false };
+    await applyWidgetConfig(f, 5, { allowedOrigins: [SITE], hours: closed });
+    const settings = (await (await fetch(url('/widget/settings'))).json()) as { open: boolean; awayMessage: string };
+    expect(settings).toMatchObject({ open: false, awayMessage: 'Back on Monday' });
+    const { conversationId } = (await (await start({ message: message('anyone there?') })).json()) as {
+      conversationId: string;
+    };
+    const row = f.app.internals.db
+      .prepare(
+        'SELECT c.handler FROM conversations c JOIN widget_conversations w ON w.conversation_id = c.id WHERE w.token_hash = ?',
+      )
+      .get(tokenHash(conversationId)) as { handler: string };
+    expect(row.handler).toBe('human');
+  });
+
+  it('an erased conversation is gone for the visitor too (404) and leaves no widget rows', async () => {
+    await applyWidgetConfig(f, 6, { allowedOrigins: [SITE] });
+    const { conversationId } = (await (await start({ message: message('erase me') })).json()) as {
+      conversationId: string;
+    };
+    const internal = f.app.internals.db
+      .prepare('SELECT conversation_id AS id FROM widget_conversations WHERE token_hash = ?')
+      .get(tokenHash(conversationId)) as { id: string };
+    const erased = await f.cp.call(f.nodeUrl, 'POST', '/v1/conversations/erase', { conversationId: internal.id });
+    expect(erased.body).toMatchObject({ erased: true });
+    expect((await fetch(url(`/widget/api/conversations/${conversationId}/events`))).status).toBe(404);
+    const left = f.app.internals.db
+      .prepare(
+        'SELECT (SELECT COUNT(*) FROM widget_events WHERE conversation_id = ?) + (SELECT COUNT(*) FROM widget_conversations WHERE conversation_id = ?) AS n',
+      )
+      .get(internal.id, internal.id) as { n: number };
+    expect(left.n).toBe(0);
   });
 });
