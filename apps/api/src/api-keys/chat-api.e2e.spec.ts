@@ -142,12 +142,14 @@ describe('chat API keys: dashboard flow → node → openai client', () => {
     );
   });
 
-  it('neither the keys, their hashes nor any message text is at rest in the control plane', async () => {
+  it('neither the keys, their hashes nor any message text is in Postgres, Redis or the API logs', async () => {
     const hashes = secrets.map(chatApiKeyHash);
     const found = leaks([...secrets, ...hashes, ...texts], {
       postgres: await databaseDump(f.h.api),
       redis: (await redisDump(f.h.api)).text,
+      apiLogs: f.h.logs.join(''),
     });
+    expect(f.h.logs.join('')).toContain('/api-keys'); // the API's debug logs were captured
     expect(found).toEqual([]);
   });
 });
