@@ -21,6 +21,7 @@ const VISITOR = {
   xss: '<img src=x onerror="window.__pwned=1">5582 <b>bold</b>',
   private: 'Just browsing privately about order 7713',
   midReply: 'Tell me about the returns policy for order 6620',
+  polled: 'Checking order 8841 from a network without SSE',
 };
 const TEAM = { reply: 'Hi Grace, this is Max from the team: 5582 left today.' };
 
@@ -183,6 +184,29 @@ describe('website chat widget: embedded on another origin, served by the node', 
     await openPanel();
     await panel().getByRole('button', { name: 'Decline' }).waitFor();
     expect(await log().getByText(VISITOR.private).count()).toBe(0);
+  });
+
+  it('where SSE is blocked the panel long-polls and the reply still arrives', async () => {
+    const polling = await browser.context.newPage();
+    await polling.addInitScript('delete window.EventSource'); // every frame of this page: no SSE
+    const polls: string[] = [];
+    polling.on('request', (r) => {
+      if (r.url().includes('/poll?')) polls.push(r.url());
+    });
+    await polling.goto(host.origin);
+    await polling.getByRole('button', { name: 'Chat with us' }).click();
+    const frame = polling.frameLocator('iframe[title="Chat with us"]');
+    await frame.getByRole('button', { name: 'Accept' }).click();
+    await frame.getByLabel('Name *').fill('Polling Visitor');
+    await frame.getByRole('button', { name: 'Start chat' }).click();
+    await frame.getByLabel('Message', { exact: true }).fill(VISITOR.polled);
+    await frame.getByRole('button', { name: 'Send' }).click();
+    await frame
+      .getByRole('log', { name: 'Messages' })
+      .locator('.msg.agent', { hasText: VISITOR.polled })
+      .waitFor({ timeout: 30_000 });
+    expect(polls.length).toBeGreaterThan(0);
+    await polling.close();
   });
 
   it('a page on a non-allowed origin cannot open the panel or post', async () => {
