@@ -83,6 +83,9 @@ describe('chat API keys: dashboard flow → node → openai client', () => {
     expect(usage.inbound).toBe(2);
     expect(Number(usage.tokens_in)).toBeGreaterThan(0);
     expect(Number(usage.tokens_out)).toBeGreaterThan(0);
+    const chart = await http().get(`${f.ws}/usage?days=1`).set('Cookie', f.memberCookie).expect(200);
+    expect(chart.body.totals.api).toMatchObject({ requests: 2, failures: 0 });
+    expect(chart.body.totals.api.tokensOut).toBeGreaterThan(0);
     const after = await http().get(`${f.ws}/api-keys`).set('Cookie', f.memberCookie).expect(200);
     expect(after.body[0].lastUsedAt).not.toBeNull();
   });

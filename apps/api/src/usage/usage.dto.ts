@@ -6,6 +6,13 @@ export class UsageQueryDto extends createZodDto(
 ) {}
 
 const counts = z.object({ inbound: z.number().int(), outbound: z.number().int(), failures: z.number().int() });
+/** The chat API: requests, those refused or failed, and tokens as the model provider reported them. */
+const apiCounts = z.object({
+  requests: z.number().int(),
+  failures: z.number().int(),
+  tokensIn: z.number().int(),
+  tokensOut: z.number().int(),
+});
 export const usageSchema = z.object({
   days: z.number().int(),
   from: z.iso.date(),
@@ -23,6 +30,7 @@ export const usageSchema = z.object({
       humanReplies: z.number().int(),
       /** WhatsApp messages not sent as written because the 24-hour window was closed. */
       windowClosed: z.number().int(),
+      api: apiCounts,
     }),
   ),
   totals: z.object({
@@ -34,6 +42,7 @@ export const usageSchema = z.object({
     handoffs: z.number().int(),
     humanReplies: z.number().int(),
     windowClosed: z.number().int(),
+    api: apiCounts,
   }),
 });
 export class UsageDto extends createZodDto(usageSchema) {}

@@ -6,7 +6,7 @@ import type { UsageDto } from './usage.dto';
 
 interface Row {
   day: string;
-  channel: 'telegram' | 'whatsapp' | 'model' | 'inbox';
+  channel: 'telegram' | 'whatsapp' | 'model' | 'inbox' | 'api' | 'web';
   inbound: number;
   outbound: number;
   failures: number;
@@ -15,6 +15,8 @@ interface Row {
   handoffs: number;
   human_replies: number;
   window_closed: number;
+  tokens_in: string;
+  tokens_out: string;
 }
 
 /** The dashboard's usage chart: one point per UTC day (zeros included), oldest first; inbox counts included. */
@@ -31,7 +33,7 @@ export class UsageService {
     const start = new Date(end.getTime() - (days - 1) * 86_400_000);
     const rows = (await this.dataSource.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, inbound, outbound, failures, provider_errors, fallback_replies,
-              handoffs, human_replies, window_closed
+              handoffs, human_replies, window_closed, tokens_in, tokens_out
          FROM usage_daily WHERE workspace_id = $1 AND day BETWEEN $2::date AND $3::date`,
       [workspaceId, start.toISOString().slice(0, 10), end.toISOString().slice(0, 10)],
     )) as Row[];
@@ -47,6 +49,7 @@ export class UsageService {
         handoffs: 0,
         humanReplies: 0,
         windowClosed: 0,
+        api: { requests: 0, failures: 0, tokensIn: 0, tokensOut: 0 },
       });
     }
     for (const row of rows) {
@@ -58,7 +61,14 @@ export class UsageService {
       } else if (row.channel === 'inbox') {
         point.handoffs += Number(row.handoffs);
         point.humanReplies += Number(row.human_replies);
-      } else {
+      } else if (row.channel === 'api') {
+        point.api = {
+          requests: Number(row.inbound),
+          failures: Number(row.failures),
+          tokensIn: Number(row.tokens_in),
+          tokensOut: Number(row.tokens_out),
+        };
+      } else if (row.channel === 'telegram' || row.channel === 'whatsapp') {
         if (row.channel === 'whatsapp') point.windowClosed += Number(row.window_closed);
         point[row.channel] = {
           inbound: Number(row.inbound),
@@ -83,6 +93,12 @@ export class UsageService {
         handoffs: sum((p) => p.handoffs),
         humanReplies: sum((p) => p.humanReplies),
         windowClosed: sum((p) => p.windowClosed),
+        api: {
+          requests: sum((p) => p.api.requests),
+          failures: sum((p) => p.api.failures),
+          tokensIn: sum((p) => p.api.tokensIn),
+          tokensOut: sum((p) => p.api.tokensOut),
+        },
       },
     };
   }
