@@ -10,7 +10,7 @@ export interface IngestDeps {
   readonly extract: Extract;
   readonly fetchOptions: SafeFetchOptions;
   readonly limits: CrawlLimits;
-  readonly embeddings: EmbeddingClient;
+  readonly embeddings: Pick<EmbeddingClient, 'embed'>;
   /** The workspace's OpenAI key, when it has one: chunks are embedded then. */
   readonly openaiKey: () => string | undefined;
   readonly logger: NodeLogger;

@@ -44,18 +44,16 @@ const toSource = (r: SourceRow): KnowledgeSource => ({ ...r, embedded: r.embedde
 
 /** Sources, chunks, the FTS5 index and uploaded bodies (tables of node migration v7). */
 export class KnowledgeRepository {
-  /** Bumped whenever chunks change (in this process): the vector index rebuilds when it moved. */
-  private changes = 0;
+  /** Sources whose chunks changed in this process since the vector index last asked. */
+  private changed = new Set<string>();
 
   constructor(private readonly db: Db) {}
 
-  version(): number {
-    return this.changes;
-  }
-
-  embeddedCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM kb_chunks WHERE embedding IS NOT NULL').get() as { n: number })
-      .n;
+  /** The sources whose chunks changed since the last call (the vector index updates just those). */
+  takeChanged(): string[] {
+    const ids = [...this.changed];
+    this.changed.clear();
+    return ids;
   }
 
   create(kind: SourceKind, title: string, location: string | null, body?: { filename: string | null; bytes: Buffer }) {
@@ -127,7 +125,7 @@ export class KnowledgeRepository {
         'INSERT INTO kb_chunks (source_id, title, url, text, embedding) VALUES (?, ?, ?, ?, ?)',
       );
       for (const c of chunks) insert.run(id, c.title, c.url, c.text, c.embedding ? embeddingBlob(c.embedding) : null);
-      this.changes++;
+      this.changed.add(id);
       const embedded = chunks.length > 0 && chunks.every((c) => c.embedding !== null) ? 1 : 0;
       this.db
         .prepare(
@@ -141,7 +139,7 @@ export class KnowledgeRepository {
 
   /** Deletes a source with its chunks (the FTS rows go by trigger) and its body. */
   delete(id: string): boolean {
-    this.changes++;
+    this.changed.add(id);
     return this.db.prepare('DELETE FROM kb_sources WHERE id = ?').run(id).changes > 0;
   }
 
@@ -159,12 +157,13 @@ export class KnowledgeRepository {
       .all(match, limit);
   }
 
-  /** Every stored embedding, streamed (the caller keeps only its best few). */
-  *embeddings(): Generator<{ id: number; embedding: Float32Array }> {
-    const stmt = this.db.prepare<[], { id: number; embedding: Buffer }>(
-      'SELECT id, embedding FROM kb_chunks WHERE embedding IS NOT NULL',
+  /** Stored embeddings, streamed (the caller keeps them compactly): all, or one source's. */
+  *embeddings(sourceId?: string): Generator<{ id: number; sourceId: string; embedding: Float32Array }> {
+    const stmt = this.db.prepare<unknown[], { id: number; sourceId: string; embedding: Buffer }>(
+      `SELECT id, source_id AS sourceId, embedding FROM kb_chunks WHERE embedding IS NOT NULL${sourceId ? ' AND source_id = ?' : ''}`,
     );
-    for (const row of stmt.iterate()) yield { id: row.id, embedding: blobEmbedding(row.embedding) };
+    for (const row of stmt.iterate(...(sourceId ? [sourceId] : [])))
+      yield { id: row.id, sourceId: row.sourceId, embedding: blobEmbedding(row.embedding) };
   }
 
   chunks(ids: readonly number[]): ChunkHit[] {

@@ -1,65 +1,83 @@
 import type { KnowledgeRepository } from './knowledge.repository';
 
+/** One source's vectors: ids, a scale per vector and one signed byte per dimension. */
+interface Segment {
+  readonly ids: Int32Array;
+  readonly scales: Float32Array;
+  readonly values: Int8Array;
+  readonly dims: number;
+}
+
+function quantise(vectors: readonly { id: number; embedding: Float32Array }[]): Segment | undefined {
+  const dims = vectors[0]?.embedding.length ?? 0;
+  const kept = vectors.filter((v) => v.embedding.length === dims);
+  if (dims === 0 || kept.length === 0) return undefined;
+  const ids = new Int32Array(kept.length);
+  const scales = new Float32Array(kept.length);
+  const values = new Int8Array(kept.length * dims);
+  kept.forEach(({ id, embedding }, row) => {
+    let max = 0;
+    for (const x of embedding) max = Math.max(max, Math.abs(x));
+    const scale = max / 127 || 1;
+    for (let d = 0; d < dims; d++) values[row * dims + d] = Math.round(embedding[d] / scale);
+    ids[row] = id;
+    scales[row] = scale;
+  });
+  return { ids, scales, values, dims };
+}
+
 /**
- * The stored embeddings as an in-memory int8 index (one byte per dimension and a scale per
- * vector: 512 bytes a chunk, 5 MB per 10k chunks), built from SQLite on the first question and
- * again after the chunks change. Scanning it is a tight loop over one typed array; reading the
- * float32 blobs from SQLite for every question took ~40 µs a chunk (bench/knowledge.bench.ts).
+ * The stored embeddings as an in-memory int8 index (512 bytes a chunk: 5 MB per 10k chunks),
+ * one segment per source: read from SQLite on the first question, then only the sources whose
+ * chunks changed are read again. Scanning it is a tight loop over typed arrays; reading the
+ * float32 blobs from SQLite for every question cost ~40 µs a chunk (bench/knowledge.bench.ts).
  */
 export class VectorIndex {
-  private built = -1;
-  private ids = new Int32Array(0);
-  private scales = new Float32Array(0);
-  private values = new Int8Array(0);
-  private dims = 0;
+  private segments: Map<string, Segment> | undefined;
 
   constructor(private readonly repo: KnowledgeRepository) {}
 
   /** The `k` nearest stored vectors to the unit vector `q` with cosine ≥ `floor`, best first. */
   nearest(q: Float32Array, k: number, floor: number): { id: number; score: number }[] {
-    this.refresh();
-    const { ids, scales, values, dims } = this;
     const best: { id: number; score: number }[] = [];
-    if (dims !== q.length) return best;
-    for (let row = 0; row < ids.length; row++) {
-      let dot = 0;
-      const base = row * dims;
-      for (let d = 0; d < dims; d++) dot += q[d] * values[base + d];
-      const score = dot * scales[row];
-      if (score < floor || (best.length === k && score <= best[k - 1].score)) continue;
-      let i = best.length < k ? best.length : k - 1;
-      best[i] = { id: ids[row], score };
-      while (i > 0 && best[i - 1].score < best[i].score) {
-        [best[i - 1], best[i]] = [best[i], best[i - 1]];
-        i--;
+    for (const { ids, scales, values, dims } of this.current().values()) {
+      if (dims !== q.length) continue;
+      for (let row = 0; row < ids.length; row++) {
+        let dot = 0;
+        const base = row * dims;
+        for (let d = 0; d < dims; d++) dot += q[d] * values[base + d];
+        const score = dot * scales[row];
+        if (score < floor || (best.length === k && score <= best[k - 1].score)) continue;
+        let i = best.length < k ? best.length : k - 1;
+        best[i] = { id: ids[row], score };
+        while (i > 0 && best[i - 1].score < best[i].score) {
+          [best[i - 1], best[i]] = [best[i], best[i - 1]];
+          i--;
+        }
       }
     }
     return best;
   }
 
-  private refresh(): void {
-    const version = this.repo.version();
-    if (version === this.built) return;
-    const count = this.repo.embeddedCount();
-    let row = 0;
-    for (const { id, embedding } of this.repo.embeddings()) {
-      if (row === 0) {
-        this.dims = embedding.length;
-        this.ids = new Int32Array(count);
-        this.scales = new Float32Array(count);
-        this.values = new Int8Array(count * this.dims);
+  private current(): Map<string, Segment> {
+    const changed = this.repo.takeChanged();
+    if (!this.segments) {
+      const bySource = new Map<string, { id: number; embedding: Float32Array }[]>();
+      for (const v of this.repo.embeddings()) {
+        const list = bySource.get(v.sourceId) ?? [];
+        list.push(v);
+        bySource.set(v.sourceId, list);
       }
-      if (row >= count || embedding.length !== this.dims) continue;
-      let max = 0;
-      for (const x of embedding) max = Math.max(max, Math.abs(x));
-      const scale = max / 127 || 1;
-      for (let d = 0; d < this.dims; d++) this.values[row * this.dims + d] = Math.round(embedding[d] / scale);
-      this.ids[row] = id;
-      this.scales[row] = scale;
-      row++;
+      this.segments = new Map();
+      for (const [sourceId, vectors] of bySource) this.put(sourceId, quantise(vectors));
+      return this.segments;
     }
-    if (row === 0) this.dims = 0;
-    this.ids = this.ids.subarray(0, row);
-    this.built = version;
+    for (const sourceId of changed) this.put(sourceId, quantise([...this.repo.embeddings(sourceId)]));
+    return this.segments;
+  }
+
+  private put(sourceId: string, segment: Segment | undefined): void {
+    if (segment) this.segments?.set(sourceId, segment);
+    else this.segments?.delete(sourceId);
   }
 }
