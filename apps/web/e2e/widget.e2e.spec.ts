@@ -268,6 +268,32 @@ describe('website chat widget: embedded on another origin, served by the node', 
     expect(await databaseDump(w.h.api)).not.toContain(secret);
   });
 
+  it('the API refuses bad settings (400), members (403) and unknown agents, and changes nothing', async () => {
+    const good = { agentId: w.agentId, settings: { ...DEFAULT_WIDGET_SETTINGS, allowedOrigins: [host.origin] } };
+    const before = (await w.h.api.http().get(`${w.ws}/widget`).set('Cookie', w.memberCookie).expect(200)).body;
+    await w.h.api.http().put(`${w.ws}/widget`).set('Cookie', w.memberCookie).send(good).expect(403);
+    for (const settings of [
+      { ...good.settings, allowedOrigins: ['https://shop.example/path'] },
+      { ...good.settings, color: 'red' },
+      { ...good.settings, title: '<b>\u0000</b>' },
+      { ...good.settings, limits: { ...good.settings.limits, maxMessageLength: 100_000 } },
+    ])
+      await w.h.api
+        .http()
+        .put(`${w.ws}/widget`)
+        .set('Cookie', w.adminCookie)
+        .send({ ...good, settings })
+        .expect(400);
+    await w.h.api
+      .http()
+      .put(`${w.ws}/widget`)
+      .set('Cookie', w.adminCookie)
+      .send({ ...good, agentId: '00000000-0000-4000-8000-000000000000' })
+      .expect(400);
+    const after = (await w.h.api.http().get(`${w.ws}/widget`).set('Cookie', w.memberCookie).expect(200)).body;
+    expect(after).toEqual(before);
+  });
+
   it('counts the widget as channel web and leaves no conversation content in PostgreSQL, Redis or the logs', async () => {
     await w.node.app.internals.heartbeat.beat();
     const usage = (await w.h.api.dataSource.query(
