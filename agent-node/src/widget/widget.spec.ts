@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { OPENAI_TEST_KEY } from '../testing/node-harness';
 import { startNodeFixture, type NodeFixture } from '../testing/node-fixture';
 import { applyWidgetConfig, readSse } from '../testing/widget-testing';
@@ -164,5 +165,14 @@ describe('website widget on the node', () => {
       )
       .get(internal.id, internal.id) as { n: number };
     expect(left.n).toBe(0);
+  });
+
+  it('widget conversations are in the node export like any channel', async () => {
+    await applyWidgetConfig(f, 7, { allowedOrigins: [SITE] });
+    expect((await start({ message: message('export me 9031') })).status).toBe(201);
+    const exported = await f.cp.call<{ url: string }>(f.nodeUrl, 'POST', '/v1/exports', {});
+    expect(exported.status).toBe(201);
+    const archive = gunzipSync(Buffer.from(await (await fetch(exported.body.url)).arrayBuffer())).toString('utf8');
+    expect(archive).toContain('export me 9031');
   });
 });
