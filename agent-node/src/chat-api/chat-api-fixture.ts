@@ -1,7 +1,7 @@
 import { chatApiKeyHash, CHAT_API_KEY_PREFIX, type ChatApiSettings } from '@enclave/node-protocol';
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
-import type { NodeFixture } from '../testing/node-fixture';
+import { TEST_AGENTS, type NodeFixture } from '../testing/node-fixture';
 import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY } from '../testing/node-harness';
 
 /** A chat API key as the control plane hands it out once: `sk-enclave-` + 43 base64url characters. */
@@ -15,25 +15,6 @@ export interface TestApiKey {
   readonly key: string;
   readonly api: ChatApiSettings;
 }
-
-const AGENTS = [
-  {
-    id: 'agent-openai',
-    name: 'Helper',
-    instructions: 'You are a helpful assistant.',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    enabled: true,
-  },
-  {
-    id: 'agent-anthropic',
-    name: 'Claude helper',
-    instructions: 'You are a kind assistant.',
-    provider: 'anthropic',
-    model: 'claude-haiku-4-5',
-    enabled: true,
-  },
-];
 
 /**
  * Gives the node two agents and the keys as `api` channels, as the control plane does: each
@@ -49,7 +30,7 @@ export async function configureChatApi(f: NodeFixture, keys: readonly TestApiKey
   for (const k of keys) await call('PUT', '/v1/secrets/chat_api_key', { value: chatApiKeyHash(k.key), scope: k.id });
   await call('PUT', '/v1/config', {
     revision,
-    agents: AGENTS,
+    agents: TEST_AGENTS,
     channels: keys.map((k) => ({ id: k.id, type: 'api', agentId: k.agentId, enabled: true, api: k.api })),
   });
 }

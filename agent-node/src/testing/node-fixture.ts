@@ -99,6 +99,26 @@ export interface ConfiguredChannels {
 
 type Provider = 'openai' | 'anthropic';
 
+/** The two agents test nodes get: one per provider. */
+export const TEST_AGENTS = [
+  {
+    id: 'agent-openai',
+    name: 'Helper',
+    instructions: 'You are a helpful assistant.',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    enabled: true,
+  },
+  {
+    id: 'agent-anthropic',
+    name: 'Claude helper',
+    instructions: 'You are a kind assistant.',
+    provider: 'anthropic',
+    model: 'claude-haiku-4-5',
+    enabled: true,
+  },
+];
+
 /** The test config: one agent per provider, a Telegram and a WhatsApp channel on the given providers. */
 function testConfig(
   revision: number,
@@ -111,24 +131,7 @@ function testConfig(
   return {
     revision,
     dashboardOrigin: TEST_DASHBOARD_ORIGIN,
-    agents: [
-      {
-        id: 'agent-openai',
-        name: 'Helper',
-        instructions: 'You are a helpful assistant.',
-        provider: 'openai',
-        model: 'gpt-4o-mini',
-        enabled: true,
-      },
-      {
-        id: 'agent-anthropic',
-        name: 'Claude helper',
-        instructions: 'You are a kind assistant.',
-        provider: 'anthropic',
-        model: 'claude-haiku-4-5',
-        enabled: true,
-      },
-    ],
+    agents: TEST_AGENTS,
     channels: [
       { id: 'tg-main', type: 'telegram', agentId: agentOf(telegramProvider), enabled: true },
       {
