@@ -84,7 +84,9 @@ async function main(): Promise<void> {
       telegramApiRoot: `${proxy.url}/telegram`,
       whatsapp: { graphApiBaseUrl: `${proxy.url}/whatsapp`, graphApiVersion: 'v21.0' },
     });
-    const node = spawn(process.execPath, [...RECOMMENDED_NODE_FLAGS, launcher, '--config', configPath], {
+    // BENCH_NODE_FLAGS: extra flags for the node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes.
+    const extraFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const node = spawn(process.execPath, [...RECOMMENDED_NODE_FLAGS, ...extraFlags, launcher, '--config', configPath], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, NODE_PATH: '' },
@@ -165,6 +167,7 @@ async function main(): Promise<void> {
     await sleep(10_000);
     const afterRssMb = rssMb(pid);
     node.kill('SIGTERM');
+    await new Promise((r) => node.once('exit', r));
 
     // The floor, same proxy, same sandbox, same load.
     const floorPort = await freePort();
