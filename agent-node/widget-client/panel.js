@@ -266,6 +266,9 @@ function connect() {
     onEvent: onEvent,
     onDelta: onDelta,
     onGone: forget,
+    onForbidden: function () {
+      showError({ error: { code: 'forbidden' } });
+    },
     onReconnect: function () {
       // Fragments of a reply in progress are not replayed; its stored message follows.
       state.pending.forEach(function (b) {

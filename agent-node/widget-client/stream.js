@@ -47,6 +47,10 @@ export function createStream(conversationId, handlers) {
           closed = true;
           return handlers.onGone();
         }
+        if (res.status === 403) {
+          closed = true; // identity verification now required: this conversation may not go on
+          return handlers.onForbidden();
+        }
         if (!res.ok) throw new Error(String(res.status));
         return res.json().then(function (body) {
           body.events.forEach(event);

@@ -18,6 +18,8 @@ export interface WidgetConversation {
   readonly conversationId: string;
   readonly channelId: string;
   readonly tokenHash: string;
+  /** The user identity verification vouched for when it started (null: none). */
+  readonly userId: string | null;
 }
 
 /** What the pre-chat form collected; kept on the conversation like a provider's contact fields. */
@@ -84,7 +86,7 @@ export class WidgetRepository {
   find(hash: string): WidgetConversation | undefined {
     return this.db
       .prepare<[string], WidgetConversation>(
-        'SELECT conversation_id AS conversationId, channel_id AS channelId, token_hash AS tokenHash FROM widget_conversations WHERE token_hash = ?',
+        'SELECT conversation_id AS conversationId, channel_id AS channelId, token_hash AS tokenHash, user_id AS userId FROM widget_conversations WHERE token_hash = ?',
       )
       .get(hash);
   }

@@ -87,7 +87,7 @@ export class WidgetService {
       );
       const { name = null, email = null, phone = null } = body.prechat;
       this.deps.onLead?.(id, { name, email, phone }, now);
-      return { conversationId: id, channelId: channel.id, tokenHash: hash };
+      return { conversationId: id, channelId: channel.id, tokenHash: hash, userId };
     });
     const eventId = this.store(channel, settings, conversation, body.message, ip);
     return { conversationId: token, eventId };
@@ -100,10 +100,15 @@ export class WidgetService {
     return { eventId: this.store(channel, channel.settings.widget, conversation, message, ip) };
   }
 
-  /** The visitor's conversation, or 404 (unknown, forged, erased or purged). */
+  /**
+   * The visitor's conversation, or 404 (unknown, forged, erased or purged). With identity
+   * verification on, one that started without a verified user (before it was turned on) is 403.
+   */
   conversation(token: string): WidgetConversation {
     const found = /^[A-Za-z0-9_-]{32}$/.test(token) ? this.deps.repo.find(tokenHash(token)) : undefined;
     if (!found) throw new NodeError(NODE_ERROR.notFound, 'no such conversation');
+    if (found.userId === null && widgetChannel(this.deps.config).settings.widget.identityVerification)
+      throw new NodeError(NODE_ERROR.forbidden, 'identity verification is required', { reason: 'identity_required' });
     return found;
   }
 

@@ -103,7 +103,16 @@ describe('website widget on the node', () => {
   });
 
   it('enforces identity verification for every conversation once it is on', async () => {
+    const before = (await (await start({ message: message('before verification') })).json()) as {
+      conversationId: string;
+    };
     await applyWidgetConfig(f, 3, { allowedOrigins: [SITE], identityVerification: true });
+    // A conversation that started without a verified user cannot go on once verification is on.
+    expect((await fetch(url(`/widget/api/conversations/${before.conversationId}/events`))).status).toBe(403);
+    expect(
+      (await fetch(url(`/widget/api/conversations/${before.conversationId}/messages`), json(SITE, message('hi'))))
+        .status,
+    ).toBe(403);
     const secret = 'w'.repeat(43);
     expect(
       (await f.cp.call(f.nodeUrl, 'PUT', '/v1/secrets/widget_identity_secret', { value: secret, scope: 'web-main' }))

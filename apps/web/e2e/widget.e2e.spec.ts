@@ -4,6 +4,7 @@
  * + SSE), and a member answers from the dashboard's inbox. Afterwards nothing of the
  * conversation is in PostgreSQL, Redis or the control plane's logs.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -22,15 +23,22 @@ const VISITOR = {
   private: 'Just browsing privately about order 7713',
   midReply: 'Tell me about the returns policy for order 6620',
   polled: 'Checking order 8841 from a network without SSE',
+  verified: 'Signed in and asking about order 3307',
 };
 const TEAM = { reply: 'Hi Grace, this is Max from the team: 5582 left today.' };
 
 /** A page on its own loopback origin that embeds the snippet (or tries to, when not allowed). */
 async function hostPage(snippet: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
+    // `/signed-in?uid=…&uh=…`: the customer's page for a signed-in user (its server computed the hash).
+    const url = new URL(req.url ?? '/', 'http://host.invalid');
+    const identity =
+      url.pathname === '/signed-in'
+        ? `<script>window.EnclaveWidget = ${JSON.stringify({ userId: url.searchParams.get('uid'), userHash: url.searchParams.get('uh') }).replace(/</g, '\\u003c')};</script>`
+        : '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(
-      `<!doctype html><html><head><title>Shop</title></head><body><h1>Demo shop</h1><p>Our products.</p>${snippet}</body></html>`,
+      `<!doctype html><html><head><title>Shop</title></head><body><h1>Demo shop</h1><p>Our products.</p>${identity}${snippet}</body></html>`,
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -43,6 +51,7 @@ describe('website chat widget: embedded on another origin, served by the node', 
   let page: Page;
   let host: { server: Server; origin: string };
   let stranger: { server: Server; origin: string };
+  let identitySecret = '';
   const panel = (): FrameLocator => page.frameLocator('iframe[title="Chat with us"]');
   const log = () => panel().getByRole('log', { name: 'Messages' });
   const openPanel = async () => {
@@ -251,6 +260,7 @@ describe('website chat widget: embedded on another origin, served by the node', 
     await dashboard.getByRole('img', { name: 'Widget preview' }).getByText('Talk to Demo shop').waitFor();
     await dashboard.getByRole('button', { name: 'Create secret' }).click();
     const secret = await dashboard.getByRole('textbox', { name: 'New secret (shown once)' }).inputValue();
+    identitySecret = secret;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await dashboard.setViewportSize({ width: 1280, height: 1300 });
     await dashboard.screenshot({
@@ -266,6 +276,50 @@ describe('website chat widget: embedded on another origin, served by the node', 
     )) as Array<{ mask: string; status: string }>;
     expect(records).toEqual([{ mask: expect.any(String), status: 'delivered' }]);
     expect(await databaseDump(w.h.api)).not.toContain(secret);
+  });
+
+  it('with identity verification on, only a signed-in page with a valid hash can chat', async () => {
+    await w.h.api
+      .http()
+      .put(`${w.ws}/widget`)
+      .set('Cookie', w.adminCookie)
+      .send({
+        agentId: w.agentId,
+        settings: { ...DEFAULT_WIDGET_SETTINGS, allowedOrigins: [host.origin], identityVerification: true },
+      })
+      .expect(200);
+    const visit = async (path: string) => {
+      const visitor = await browser.context.newPage();
+      await visitor.goto(`${host.origin}${path}`);
+      await visitor.evaluate('localStorage.clear()');
+      await visitor.reload();
+      await visitor.getByRole('button', { name: 'Chat with us' }).click();
+      const frame = visitor.frameLocator('iframe[title="Chat with us"]');
+      await frame.getByRole('button', { name: 'Accept' }).click();
+      await frame.getByRole('button', { name: 'Start chat' }).click(); // name and email are optional here
+      await frame.getByLabel('Message', { exact: true }).fill(VISITOR.verified);
+      await frame.getByRole('button', { name: 'Send' }).click();
+      return { visitor, frame };
+    };
+    const anonymous = await visit('/');
+    await anonymous.frame.getByRole('alert').getByText('This chat is not available here.').waitFor();
+    await anonymous.visitor.close();
+    const forged = await visit(
+      `/signed-in?uid=u-42&uh=${createHmac('sha256', 'x'.repeat(43)).update('u-42').digest('hex')}`,
+    );
+    await forged.frame.getByRole('alert').getByText('This chat is not available here.').waitFor();
+    await forged.visitor.close();
+    const hash = createHmac('sha256', identitySecret).update('u-42').digest('hex');
+    const signedIn = await visit(`/signed-in?uid=u-42&uh=${hash}`);
+    await signedIn.frame
+      .getByRole('log', { name: 'Messages' })
+      .locator('.msg.agent', { hasText: VISITOR.verified })
+      .waitFor({ timeout: 30_000 });
+    await signedIn.visitor.close();
+    const row = w.node.app.internals.db
+      .prepare('SELECT user_id AS userId FROM widget_conversations WHERE user_id IS NOT NULL')
+      .get() as { userId: string };
+    expect(row.userId).toBe('u-42');
   });
 
   it('the API refuses bad settings (400), members (403) and unknown agents, and changes nothing', async () => {
