@@ -1,5 +1,6 @@
 import { Alert, Button, Card, Code, Grid, Group, Select, Stack, Switch, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import { DEFAULT_WIDGET_SETTINGS } from '@enclave/node-protocol/src/widget';
 import { errorMessage } from '../../api/client';
 import { useAgents } from '../../api/queries';
 import { type WidgetSettings, useRotateWidgetSecret, useSaveWidget, useWidget } from '../../api/widget-queries';
@@ -9,22 +10,8 @@ import { WidgetPreview } from '../../components/widget/WidgetPreview';
 import { WidgetSettingsForm } from '../../components/widget/WidgetSettingsForm';
 import { canManage, useCurrentWorkspace } from './WorkspaceLayout';
 
-/** A new widget's settings (libs/node-protocol DEFAULT_WIDGET_SETTINGS, as the dashboard starts them). */
-const DEFAULTS: WidgetSettings = {
-  allowedOrigins: [],
-  identityVerification: false,
-  consent: 'banner',
-  consentText: 'This chat stores a conversation id in your browser so it can continue after a reload.',
-  prechat: { name: 'optional', email: 'optional', phone: 'off' },
-  title: 'Chat with us',
-  greeting: 'Hi! How can we help?',
-  color: '#2563eb',
-  position: 'right',
-  launcherIcon: 'chat',
-  language: 'en',
-  hours: null,
-  limits: { messagesPerMinute: 10, maxMessageLength: 2000, conversationsPerIpPerDay: 20 },
-};
+/** A new widget's settings: the shared defaults (libs/node-protocol/src/widget.ts). */
+const DEFAULTS: WidgetSettings = DEFAULT_WIDGET_SETTINGS;
 
 /** The website chat widget: settings, a live preview and the snippet to paste into the site. */
 export function WidgetPage() {
