@@ -45,6 +45,6 @@ export function provisioningReport(r: Report): string {
     '',
     `Steps of the median single run: ${stepList(r.single)}. Of the first run after a deploy: ${stepList(r.first)}.`,
     '',
-    "Reproduce: `npm run bench -- provisioning` (`--fleets 5` for a shorter run; `PROVISIONING_QUEUE_CONCURRENCY` sets the worker's concurrency).",
+    "Reproduce: `npm run bench -- provisioning` (`--fleets 5` for a shorter run; `--concurrency 8` sets the worker's provisioning concurrency through QUEUE_CONCURRENCY).",
   ].join('\n');
 }
