@@ -64,9 +64,18 @@ export function isRefusedAddress(address: string): boolean {
   return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** How a refused address is named to the customer. */
+export function describeRefusedAddress(address: string): string {
+  if (/^169\.254\./.test(address) || /^fe80:/i.test(address)) return 'a link-local address (cloud metadata)';
+  if (/^127\./.test(address) || address === '::1') return 'a loopback address';
+  return 'a private or reserved address';
+}
+
 export interface OutboundPolicy {
   /** `host:port` pairs that may be http and loopback/private: test configurations only. */
   readonly allowHosts: readonly string[];
+  /** Plain http to any host (public web pages for the knowledge base); the address rules still hold. */
+  readonly allowHttp?: boolean;
 }
 
 function hostKey(u: URL): string {
@@ -82,12 +91,12 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy): URL {
     throw new OutboundRefused('invalid_url', 'not a URL');
   }
   const allowed = policy.allowHosts.includes(hostKey(u));
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && allowed))
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && (allowed || policy.allowHttp)))
     throw new OutboundRefused('scheme_refused', `${u.protocol} URLs are refused: use https`);
   if (u.username || u.password) throw new OutboundRefused('credentials_in_url', 'URLs with credentials are refused');
   const literal = u.hostname.replace(/^\[|\]$/g, '');
   if (isIP(literal) && !allowed && isRefusedAddress(literal))
-    throw new OutboundRefused('private_address', `${u.hostname} is a private, loopback or link-local address`);
+    throw new OutboundRefused('private_address', `refused: ${u.hostname} is ${describeRefusedAddress(literal)}`);
   return u;
 }
 
@@ -104,8 +113,11 @@ export async function pinnedAddress(u: URL, policy: OutboundPolicy): Promise<{ a
     }
   }
   if (addresses.length === 0) throw new OutboundRefused('unresolvable_host', `${host} does not resolve`);
-  if (!policy.allowHosts.includes(hostKey(u)) && addresses.some((a) => isRefusedAddress(a.address)))
-    throw new OutboundRefused('private_address', `${host} resolves to a private, loopback or link-local address`);
+  const refused = policy.allowHosts.includes(hostKey(u))
+    ? undefined
+    : addresses.find((a) => isRefusedAddress(a.address));
+  if (refused)
+    throw new OutboundRefused('private_address', `refused: ${host} is ${describeRefusedAddress(refused.address)}`);
   return addresses[0];
 }
 
@@ -118,6 +130,8 @@ export interface OutboundRequest {
   /** Bytes of the answer read; the rest is not waited for. */
   readonly maxResponseBytes: number;
   readonly maxRedirects: number;
+  /** 'manual': a redirect is answered as it is (its own checks are the caller's), not followed. */
+  readonly redirect?: 'follow' | 'manual';
 }
 
 export interface OutboundResponse {
@@ -143,7 +157,7 @@ export async function guardedRequest(req: OutboundRequest, policy: OutboundPolic
     const pinned = await withDeadline(pinnedAddress(current, policy), deadline);
     const res = await send(current, pinned, req, deadline);
     const location = res.headers.location;
-    if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+    if ([301, 302, 303, 307, 308].includes(res.status) && location && req.redirect !== 'manual') {
       if (hop >= req.maxRedirects) throw new OutboundRefused('too_many_redirects', 'too many redirects');
       current = checkOutboundUrl(new URL(location, current).href, policy);
       continue;

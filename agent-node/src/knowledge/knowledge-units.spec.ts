@@ -2,7 +2,7 @@ import { chunkText, CHUNK_CHARS } from './chunker';
 import { decideType } from './extractor/sniff';
 import { ftsQuery } from './retrieval';
 import { parseRobots, sitemapLocations } from './robots';
-import { isBlockedAddress } from './safe-fetch';
+import { isRefusedAddress } from '../http/outbound-guard';
 
 describe('knowledge base units', () => {
   it('refuses private, loopback, link-local and reserved addresses, IPv4-mapped ones too', () => {
@@ -21,9 +21,9 @@ describe('knowledge base units', () => {
       '::ffff:169.254.169.254',
       '224.0.0.1',
     ])
-      expect([a, isBlockedAddress(a)]).toEqual([a, true]);
+      expect([a, isRefusedAddress(a)]).toEqual([a, true]);
     for (const a of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
-      expect([a, isBlockedAddress(a)]).toEqual([a, false]);
+      expect([a, isRefusedAddress(a)]).toEqual([a, false]);
   });
 
   it('robots.txt: the group for the agent or *, longest match wins, wildcards, sitemaps, crawl delay', () => {
