@@ -2086,6 +2086,12 @@ export interface components {
                 handoffs: number;
                 humanReplies: number;
                 windowClosed: number;
+                api: {
+                    requests: number;
+                    failures: number;
+                    tokensIn: number;
+                    tokensOut: number;
+                };
             }[];
             totals: {
                 inbound: number;
@@ -2096,6 +2102,12 @@ export interface components {
                 handoffs: number;
                 humanReplies: number;
                 windowClosed: number;
+                api: {
+                    requests: number;
+                    failures: number;
+                    tokensIn: number;
+                    tokensOut: number;
+                };
             };
         };
         RequestExportDto: {
