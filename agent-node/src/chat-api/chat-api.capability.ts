@@ -5,7 +5,8 @@ import { ChatApiKeys } from './chat-api-keys';
 import { ChatApiRepository } from './chat-api.repository';
 import { ChatApiService } from './chat-api.service';
 import { API_COUNTER, ChatCompletions } from './chat-completions';
-import { ClientAddress, TokenBuckets } from './rate-limits';
+import { ClientAddress } from '../http/client-address';
+import { TokenBuckets } from './rate-limits';
 
 /** Request bodies up to this size are read; longer inputs are refused by `maxInputChars` (400). */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -38,7 +39,7 @@ export class ChatApiCapability implements Capability {
     this.service = new ChatApiService({
       keys: new ChatApiKeys(this.repo, ctx.secrets, ctx.config),
       buckets: new TokenBuckets(),
-      address: new ClientAddress(cfg.chatApi.trustedProxies),
+      address: new ClientAddress(cfg.trustedProxies),
       completions,
       counters: ctx.counters,
       transaction: ctx.transaction,

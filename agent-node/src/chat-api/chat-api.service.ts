@@ -9,7 +9,8 @@ import type { ApiKeyChannel, ChatApiKeys } from './chat-api-keys';
 import type { ChatApiRepository } from './chat-api.repository';
 import { API_COUNTER, sendJson, type ChatCompletions, type Tally } from './chat-completions';
 import { ChatApiError, parseChatRequest } from './openai-wire';
-import { burstRate, type BucketVerdict, type ClientAddress, type TokenBuckets } from './rate-limits';
+import type { ClientAddress } from '../http/client-address';
+import { burstRate, type BucketVerdict, type TokenBuckets } from './rate-limits';
 
 const NO_KEY =
   "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";

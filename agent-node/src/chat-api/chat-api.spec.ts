@@ -27,7 +27,7 @@ describe('chat API: OpenAI-compatible completions on the node', () => {
   const count = (sql: string) => (f.app.internals.db.prepare(sql).get() as { n: number }).n;
 
   beforeAll(async () => {
-    f = await startNodeFixture({ chatApi: { trustedProxies: ['127.0.0.1'], failedAuthPerMinute: 5 } });
+    f = await startNodeFixture({ trustedProxies: ['127.0.0.1'], chatApi: { failedAuthPerMinute: 5 } });
     await configureChatApi(f, [plain, remembering, tight], 1);
   });
   afterAll(() => f.close());

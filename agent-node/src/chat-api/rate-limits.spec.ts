@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { burstRate, ClientAddress, TokenBuckets } from './rate-limits';
+import { ClientAddress } from '../http/client-address';
+import { burstRate, TokenBuckets } from './rate-limits';
 
 const request = (peer: string, forwarded?: string) =>
   ({

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { chatApiConfigSchema } from '../chat-api/chat-api-config';
+import { trustedProxiesSchema } from '../http/client-address';
 import { knowledgeConfigSchema } from '../knowledge/knowledge-config';
 import { mailConfigSchema } from '../transcripts/transcripts-config';
 import { webhooksConfigSchema } from '../webhooks/webhooks-config';
@@ -98,6 +99,7 @@ export const nodeConfigSchema = z.strictObject({
   webhooks: webhooksConfigSchema,
   mail: mailConfigSchema,
   chatApi: chatApiConfigSchema,
+  trustedProxies: trustedProxiesSchema,
   signatureWindowSeconds: z._default(z.int().check(z.gte(5), z.lte(3_600)), 300),
   logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });

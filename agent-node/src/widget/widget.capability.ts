@@ -7,6 +7,7 @@ import { WidgetDelivery } from './widget-delivery';
 import { WidgetHub } from './widget-hub';
 import { WidgetLimits } from './widget-limits';
 import { WidgetRepository } from './widget.repository';
+import { ClientAddress } from '../http/client-address';
 import { widgetRoutes } from './widget.routes';
 import { WidgetService, type WidgetDeps } from './widget.service';
 
@@ -55,6 +56,7 @@ export class WidgetCapability implements Capability {
       hub: this.hub,
       assets: this.assets,
       nodeOrigin: new URL(this.ctx.cfg.publicBaseUrl).origin,
+      address: new ClientAddress(this.ctx.cfg.trustedProxies),
     });
   }
 

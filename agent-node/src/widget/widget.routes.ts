@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import { userText, type WidgetSettings } from '@enclave/node-protocol';
 import type { OpenRoute } from '../capability';
+import type { ClientAddress } from '../http/client-address';
 import { parseJsonBody, type RequestContext } from '../http/http-server';
 import type { ConfigRepository } from '../storage/config.repository';
 import type { WidgetAssets } from './widget-assets';
@@ -34,9 +35,9 @@ export interface WidgetRouteDeps {
   readonly assets: WidgetAssets;
   /** The node's own origin: the panel's frame calls from it. */
   readonly nodeOrigin: string;
+  /** The visitor's address behind the edge (trusted proxies), for the per-address limits. */
+  readonly address: ClientAddress;
 }
-
-const ip = (ctx: RequestContext) => ctx.req.socket.remoteAddress ?? 'unknown';
 
 /** The last event the client has: `Last-Event-ID` (EventSource reconnect) or `?after=`. */
 function afterOf(ctx: RequestContext): number {
@@ -96,7 +97,7 @@ function sendHtml(res: ServerResponse, html: string, frameAncestors: readonly st
  * account; allowed origins, the unguessable conversation id and identity verification guard them.
  */
 export function widgetRoutes(deps: WidgetRouteDeps): OpenRoute[] {
-  const { config, service, hub, assets, nodeOrigin } = deps;
+  const { config, service, hub, assets, nodeOrigin, address } = deps;
   const settingsFor = (ctx: RequestContext, required: boolean) => {
     const s = widgetChannel(config).settings.widget;
     requireOrigin(ctx.req, s, nodeOrigin, { required });
@@ -148,7 +149,7 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenRoute[] {
       handler: (ctx) => {
         settingsFor(ctx, true);
         const body = parseJsonBody(ctx, startSchema);
-        return { status: 201, json: service.start(ip(ctx), body) };
+        return { status: 201, json: service.start(address.of(ctx.req), body) };
       },
     },
     {
@@ -158,7 +159,7 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenRoute[] {
       handler: (ctx) => {
         settingsFor(ctx, true);
         const body = parseJsonBody(ctx, messageSchema);
-        return { status: 201, json: service.post(ip(ctx), ctx.params.conversationId, body) };
+        return { status: 201, json: service.post(address.of(ctx.req), ctx.params.conversationId, body) };
       },
     },
     {

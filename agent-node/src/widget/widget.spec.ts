@@ -184,4 +184,20 @@ describe('website widget on the node', () => {
     const archive = gunzipSync(Buffer.from(await (await fetch(exported.body.url)).arrayBuffer())).toString('utf8');
     expect(archive).toContain('export me 9031');
   });
+
+  it('counts new conversations per visitor address behind the edge, not per proxy', async () => {
+    await applyWidgetConfig(f, 8, {
+      allowedOrigins: [SITE],
+      limits: { messagesPerMinute: 10, maxMessageLength: 2000, conversationsPerIpPerDay: 1 },
+    });
+    // The node's peer is loopback (the host's TLS terminator, a trusted proxy); the edge names the visitor.
+    const from = (visitor: string) =>
+      fetch(url('/widget/api/conversations'), {
+        ...json(SITE, { message: message('hello') }),
+        headers: { 'content-type': 'application/json', origin: SITE, 'x-forwarded-for': visitor },
+      });
+    expect((await from('203.0.113.5')).status).toBe(201);
+    expect((await from('203.0.113.5')).status).toBe(429);
+    expect((await from('203.0.113.6')).status).toBe(201);
+  });
 });
