@@ -40,7 +40,7 @@ describe('web app: staff console', () => {
   it('staff signs in with an email link', async () => {
     await page.goto(`${base}/`);
     await page.waitForURL(/\/sign-in/);
-    await page.getByLabel('Email').fill('staff@enclave.test');
+    await page.getByRole('textbox', { name: 'Email' }).fill('staff@enclave.test');
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.getByText('Check your inbox').waitFor();
     await app.browser.shot('13-sign-in-link-sent');
