@@ -33,8 +33,7 @@ describe('web app: chat API keys created and revoked in the dashboard, used agai
     base = w.h.api.url;
     browser = await launchBrowser();
     page = browser.page;
-    const [name, value] = w.adminCookie.split(';')[0].split('=');
-    await browser.context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }]);
+    await browser.signIn(w.adminCookie, base);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -13,6 +13,8 @@ export interface Browser {
   /** Uncaught page errors and console errors, for the test to assert there were none. */
   errors: string[];
   shot(name: string, options?: { fullPage?: boolean }): Promise<string>;
+  /** Signs the browser in to the app at `url` with a session cookie (`name=value`, attributes after `;` ignored). */
+  signIn(sessionCookie: string, url: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,10 @@ export async function launchBrowser(): Promise<Browser> {
       const path = join(screenshotDir, `${name}.png`);
       await page.screenshot({ path, fullPage: options.fullPage ?? true, animations: 'disabled' });
       return path;
+    },
+    async signIn(sessionCookie, url) {
+      const [name, value] = sessionCookie.split(';')[0].split('=');
+      await context.addCookies([{ name, value, url, httpOnly: true, sameSite: 'Lax' }]);
     },
     async close() {
       await context.close();

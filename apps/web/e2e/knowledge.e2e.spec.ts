@@ -46,8 +46,7 @@ describe('web app: knowledge base managed on the node from the browser', () => {
     await w.node.app.start();
     browser = await launchBrowser();
     page = browser.page;
-    const [name, value] = w.adminCookie.split(';')[0].split('=');
-    await browser.context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }]);
+    await browser.signIn(w.adminCookie, base);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

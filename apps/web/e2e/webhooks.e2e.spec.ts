@@ -32,8 +32,7 @@ describe('web app: webhooks configured in the dashboard, sent and logged by the 
     base = w.h.api.url;
     browser = await launchBrowser();
     page = browser.page;
-    const [name, value] = w.adminCookie.split(';')[0].split('=');
-    await browser.context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Lax' }]);
+    await browser.signIn(w.adminCookie, base);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

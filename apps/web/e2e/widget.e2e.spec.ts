@@ -160,8 +160,7 @@ describe('website chat widget: embedded on another origin, served by the node', 
 
   it('a member sees it in the inbox and replies into the open widget', async () => {
     const dashboard = await browser.context.newPage();
-    const [name, value] = w.memberCookie.split(';')[0].split('=');
-    await browser.context.addCookies([{ name, value, url: w.h.api.url, httpOnly: true, sameSite: 'Lax' }]);
+    await browser.signIn(w.memberCookie, w.h.api.url);
     await dashboard.goto(`${w.h.api.url}/workspaces/${w.owner.workspaceId}/inbox?status=all`);
     await dashboard.getByTestId('inbox-live').getByText('Live').waitFor({ timeout: 20_000 });
     await dashboard
@@ -250,8 +249,7 @@ describe('website chat widget: embedded on another origin, served by the node', 
 
   it('the dashboard shows the settings, a live preview and the snippet', async () => {
     const dashboard = await browser.context.newPage();
-    const [name, value] = w.adminCookie.split(';')[0].split('=');
-    await browser.context.addCookies([{ name, value, url: w.h.api.url, httpOnly: true, sameSite: 'Lax' }]);
+    await browser.signIn(w.adminCookie, w.h.api.url);
     await dashboard.goto(`${w.h.api.url}/workspaces/${w.owner.workspaceId}/widget`);
     expect(await dashboard.getByTestId('widget-snippet').inputValue()).toBe(
       `<script async src="${w.node.url}/widget.js"></script>`,
