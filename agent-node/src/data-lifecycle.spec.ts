@@ -254,12 +254,17 @@ describe('export, erase, retention and wipe', () => {
       ['PUT', '/v1/secrets/openai_api_key', { value: 'sk-x' }],
       ['POST', '/v1/exports', {}],
       ['POST', '/v1/resume', undefined],
-      ['POST', '/v1/wipe', { confirmNodeId: 'node-test-1' }],
     ] as const) {
       const res = await f.cp.call<ErrorBody>(f.nodeUrl, method, path, body);
       expect(res.status).toBe(410);
       expect(res.body.error.code).toBe('node_wiped');
     }
+    // Asked again (the first answer lost), the node answers with the receipt it kept; another id is refused.
+    const again = await f.cp.call<WipeReceipt>(f.nodeUrl, 'POST', '/v1/wipe', { confirmNodeId: 'node-test-1' });
+    expect(again).toMatchObject({ status: 200, body: receipt });
+    const other = await f.cp.call<ErrorBody>(f.nodeUrl, 'POST', '/v1/wipe', { confirmNodeId: 'node-test-2' });
+    expect(other.status).toBe(422);
+    expect(listFiles(f.dataDir)).toEqual(['wiped.json']);
     const hook = await fetch(`${f.nodeUrl}/webhooks/telegram/tg-main`, { method: 'POST', body: '{}' });
     expect(hook.status).toBe(410);
     // still wiped after a restart

@@ -11,6 +11,7 @@ import { RouteGuards } from './http/route-guards';
 import { NodeSessionAuth } from './sessions/node-session-auth';
 import { healthRoutes, type NodeStatus } from './control/health';
 import { TrustedKeys } from './control/trusted-keys';
+import { wipeRoute } from './control/control.routes';
 import { readWipeReceipt, wipeDataDirectory } from './control/wipe';
 import { ControlPlaneClient } from './heartbeat/control-plane.client';
 import { Enrolment } from './heartbeat/enrolment';
@@ -76,6 +77,7 @@ export class NodeApp {
   /** The key written in the config at install: trusted until the control plane sets others. */
   private readonly configuredControlPlaneKey: KeyObject;
   private readonly wiped: { readonly status: NodeStatus; readonly router: Router };
+  private wiping?: Promise<WipeReceipt>;
   private server: Server | undefined;
   private run: Running | undefined;
 
@@ -93,7 +95,8 @@ export class NodeApp {
         timeoutMs: cfg.model.timeoutMs,
         maxOutputTokens: cfg.model.maxOutputTokens,
       });
-    // After a wipe the nonce table is gone; health is read-only, so a replay there is harmless.
+    // After a wipe the nonce table is gone; health and the repeated wipe (which answers with the
+    // kept receipt) only read, so a replay there is harmless.
     const auth = new ControlPlaneAuth(
       () => [this.configuredControlPlaneKey],
       { remember: () => true },
@@ -102,7 +105,7 @@ export class NodeApp {
     this.wiped = {
       status: { ...this.identity(), state: () => 'wiped', enrolled: () => false, configRevision: () => null },
       router: new Router(
-        healthRoutes(() => this.status()).map((r) => auth.protect(r)),
+        [...healthRoutes(() => this.status()), wipeRoute(cfg.nodeId, () => this.wipe())].map((r) => auth.protect(r)),
         nodeWiped,
       ),
     };
@@ -280,7 +283,21 @@ export class NodeApp {
     this.run = undefined;
   }
 
-  private async wipe(): Promise<WipeReceipt> {
+  /** Wipes once; a repeated or concurrent wipe answers with the same receipt. */
+  private wipe(): Promise<WipeReceipt> {
+    if (this.wiping) return this.wiping;
+    const kept = readWipeReceipt(this.cfg.dataDir);
+    if (kept) return Promise.resolve(kept);
+    if (!this.run) return Promise.reject(nodeWiped());
+    const wiping = this.wipeNow().catch((error: unknown) => {
+      this.wiping = undefined;
+      throw error;
+    });
+    this.wiping = wiping;
+    return wiping;
+  }
+
+  private async wipeNow(): Promise<WipeReceipt> {
     if (!this.run) throw nodeWiped();
     const counts = await collectWipeCounts(Object.values(this.run.capabilities));
     await this.shutdown();

@@ -131,7 +131,7 @@ export async function runJourney(
     );
     const audit = await stack.staff.expect(200, 'GET', `/api/staff/audit-events?workspaceId=${workspaceId}&limit=500`);
     const wiped = audit.items.find((e: { action: string }) => e.action === 'node.wiped');
-    if (!wiped) throw new Error('no node.wiped audit event');
+    if (!wiped) throw new Error(`no node.wiped audit event; deprovisioning audit: ${deprovisioningTrail(audit.items)}`);
     const records = await dnsRecords(stack, hostname);
     if (records.length !== 0) throw new Error(`${records.length} DNS record(s) left for ${hostname}`);
     const hosts = await stack.staff.expect(200, 'GET', '/api/staff/hosts');
@@ -153,4 +153,14 @@ export async function runJourney(
     steps,
     evidence: { ...setup.evidence, message: text, reply, usageToday, exported, deleted, deprovisioned },
   };
+}
+
+/** What deprovisioning audited, newest first, so that a journey failing in CI says why. */
+function deprovisioningTrail(items: readonly { action: string; details?: unknown }[]): string {
+  return JSON.stringify(
+    items
+      .filter((e) => /^(node|host|deprovisioning|provisioning)\./.test(e.action))
+      .slice(0, 12)
+      .map((e) => ({ action: e.action, details: e.details })),
+  ).slice(0, 1500);
 }

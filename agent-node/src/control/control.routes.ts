@@ -8,6 +8,7 @@ import {
   setTrustedKeysRequestSchema,
   wipeRequestSchema,
   type SecretKind,
+  type WipeReceipt,
 } from '@enclave/node-protocol';
 import type { NodeContext } from '../capability';
 import { parseJsonBody, type RequestContext } from '../http/http-server';
@@ -95,17 +96,26 @@ export function controlRoutes({ control, trustedKeys, node, nodeId }: ControlRou
         return { status: 200, json: trustedKeys.replace(keys, signer) };
       },
     },
-    {
-      signed: true,
-      ...NODE_ROUTES.wipe,
-      handler: async (ctx) => {
-        const body = parseJsonBody(ctx, wipeRequestSchema);
-        if (body.confirmNodeId !== nodeId)
-          throw new NodeError(NODE_ERROR.validationFailed, 'confirmNodeId does not match this node', {
-            field: 'confirmNodeId',
-          });
-        return { status: 200, json: await node.wipe() };
-      },
-    },
+    wipeRoute(nodeId, () => node.wipe()),
   ];
+}
+
+/**
+ * The signed wipe, confirmed with the node's id. A wiped node serves it too and answers with the
+ * receipt it kept, so that a deprovisioning run that lost the first answer (worker killed, job
+ * run again) still gets the node's own receipt instead of a refusal.
+ */
+export function wipeRoute(nodeId: string, wipe: () => Promise<WipeReceipt>): SignedRoute {
+  return {
+    signed: true,
+    ...NODE_ROUTES.wipe,
+    handler: async (ctx) => {
+      const body = parseJsonBody(ctx, wipeRequestSchema);
+      if (body.confirmNodeId !== nodeId)
+        throw new NodeError(NODE_ERROR.validationFailed, 'confirmNodeId does not match this node', {
+          field: 'confirmNodeId',
+        });
+      return { status: 200, json: await wipe() };
+    },
+  };
 }
