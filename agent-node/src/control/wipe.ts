@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { WipeReceipt } from '@enclave/node-protocol';
 import type { WipeCounts } from '../capability';
@@ -13,11 +13,11 @@ export function readWipeReceipt(dataDir: string): WipeReceipt | undefined {
   return existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as WipeReceipt) : undefined;
 }
 
-function listFiles(dir: string, root: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path, root) : [relative(root, path)];
-  });
+/** Every file under `root`, from directory entries alone: a file that vanishes meanwhile cannot fail the wipe. */
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)));
 }
 
 /**
@@ -26,7 +26,7 @@ function listFiles(dir: string, root: string): string[] {
  * without it.
  */
 export function wipeDataDirectory(dataDir: string, nodeId: string, counts: WipeCounts): WipeReceipt {
-  const files = listFiles(dataDir, dataDir).sort();
+  const files = listFiles(dataDir).sort();
   for (const name of readdirSync(dataDir)) rmSync(join(dataDir, name), { recursive: true, force: true });
   const unsigned = {
     nodeId,
