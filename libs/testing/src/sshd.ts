@@ -32,16 +32,36 @@ export interface TestSshd {
 
 export const SSHD_BINARY = '/usr/sbin/sshd';
 
-export async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out for a server that binds later are drawn below Linux's ephemeral range
+ * (32768–60999): a port from that range can meanwhile become the source port of any outgoing
+ * connection (a database pool's, say), and the server that binds it later fails or is raced.
+ */
+const RESERVABLE_PORTS = (() => {
+  // Each Jest worker draws from its own slice, so two test files running at once cannot pick the same port.
+  const slice = 3_000;
+  const worker = (Number(process.env.JEST_WORKER_ID) || 1) % 4;
+  return { from: 20_000 + worker * slice, to: 20_000 + (worker + 1) * slice };
+})();
+/** Ports this process handed out already: nothing listens on them yet, so a bind test cannot tell. */
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+export async function freeTcpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = RESERVABLE_PORTS.from + Math.floor(Math.random() * (RESERVABLE_PORTS.to - RESERVABLE_PORTS.from));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free TCP port in ${RESERVABLE_PORTS.from}–${RESERVABLE_PORTS.to}`);
 }
 
 /** Generates an ed25519 key pair with ssh-keygen; returns the private key path. */
