@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RequestExportResponse } from '@enclave/node-protocol';
 import { createStandIns, handbookPdf, returnsDocx, startSandbox, type RunningSandbox } from '@enclave/sandbox';
 import { knowledgeClient } from '../src/knowledge/knowledge-test-client';
+import { readyExport } from '../src/testing/export-job';
 import { FakeControlPlane } from '../src/testing/fake-control-plane';
 import { configureNode, freePort } from '../src/testing/node-fixture';
 import { jsonOf, removeDir, tempDir, testNodeConfig, waitFor, writeConfig } from '../src/testing/node-harness';
@@ -77,9 +77,8 @@ describe('self-contained bundle', () => {
       expect(
         (await sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages[0].text,
       ).toContain('Echo: bundled too?');
-      const exp = await cp.call<RequestExportResponse>(nodeUrl, 'POST', '/v1/exports', {});
-      expect(exp.status).toBe(201);
-      expect((await fetch(exp.body.url)).status).toBe(200);
+      const exp = await readyExport(cp, nodeUrl);
+      expect((await fetch(exp.url)).status).toBe(200);
       // The knowledge base's extractor child runs from the bundle too (PDF and DOCX parsers inside).
       const kb = knowledgeClient({ nodeUrl, cp, config: cfg });
       const pdf = await kb.upload('handbook.pdf', handbookPdf());

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join, relative } from 'node:path';
-import type { ErrorBody, RequestExportResponse, WipeReceipt } from '@enclave/node-protocol';
+import type { ErrorBody, ExportJob, WipeReceipt } from '@enclave/node-protocol';
+import { databaseFile, openDatabase } from './storage/database';
+import { readyExport } from './testing/export-job';
 import { configureNode, startNodeFixture, type ConfiguredChannels, type NodeFixture } from './testing/node-fixture';
 import { waitFor, jsonOf } from './testing/node-harness';
 
@@ -50,11 +52,12 @@ describe('export, erase, retention and wipe', () => {
   });
   afterAll(() => f.close());
 
-  it('builds an export and serves it on a signed link with the right data', async () => {
-    const r = await f.cp.call<RequestExportResponse>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
-    expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ conversations: 2, messages: 4 });
+  it('builds an export as a job and serves it on a signed link with the right data', async () => {
+    const r = { body: await readyExport(f.cp, f.nodeUrl, { ttlSeconds: 600 }) };
+    expect(r.body).toMatchObject({ state: 'ready', conversations: 2, messages: 4 });
     expect(r.body.url.startsWith(`${f.nodeUrl}/exports/${r.body.exportId}/export.tar.gz?expires=`)).toBe(true);
+    // the link's lifetime runs from when the archive was ready
+    expect(Date.parse(r.body.expiresAt) - Date.parse(r.body.requestedAt)).toBeGreaterThanOrEqual(599_000);
     const res = await fetch(r.body.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/gzip');
@@ -106,7 +109,7 @@ describe('export, erase, retention and wipe', () => {
   });
 
   it('refuses tampered links with 403 and expired ones with 410, then deletes the archive', async () => {
-    const r = await f.cp.call<RequestExportResponse>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 60 });
+    const r = { body: await readyExport(f.cp, f.nodeUrl, { ttlSeconds: 60 }) };
     const url = new URL(r.body.url);
     const sig = url.searchParams.get('signature') as string;
     const expires = url.searchParams.get('expires') as string;
@@ -135,10 +138,13 @@ describe('export, erase, retention and wipe', () => {
     expect(exports.purgeExpired(Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
     expect(existsSync(dir)).toBe(false);
     expect((await fetch(r.body.url)).status).toBe(410);
+    // and the job is forgotten: polling it is 404
+    const gone = await f.cp.call<ErrorBody>(f.nodeUrl, 'GET', `/v1/exports/${r.body.exportId}`);
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'not_found']);
   });
 
   it('downloads only the exact canonical link: any unknown, missing, repeated or re-ordered parameter is 403', async () => {
-    const r = await f.cp.call<RequestExportResponse>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 600 });
+    const r = { body: await readyExport(f.cp, f.nodeUrl, { ttlSeconds: 600 }) };
     const url = new URL(r.body.url);
     const [expires, sig] = [url.searchParams.get('expires'), url.searchParams.get('signature')];
     const other = 'f'.repeat(64);
@@ -177,6 +183,37 @@ describe('export, erase, retention and wipe', () => {
         req.on('error', reject).end();
       });
     }
+  });
+
+  it('answers 404 for an unknown export and 422 for a bad request; a job a restart interrupted is built again', async () => {
+    for (const id of ['not-an-id', '00000000-0000-4000-8000-000000000000']) {
+      const unknown = await f.cp.call<ErrorBody>(f.nodeUrl, 'GET', `/v1/exports/${id}`);
+      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'not_found']);
+    }
+    const tooShort = await f.cp.call<ErrorBody>(f.nodeUrl, 'POST', '/v1/exports', { ttlSeconds: 5 });
+    expect([tooShort.status, tooShort.body.error.code]).toEqual([422, 'validation_failed']);
+
+    // The node stopped in the middle of a build: the job is still `building`, a partial archive on disk.
+    await f.app.stop();
+    const interrupted = '11111111-2222-4333-8444-555555555555';
+    const db = openDatabase(databaseFile(f.dataDir));
+    db.prepare(`INSERT INTO exports (id, state, ttl_seconds, requested_at) VALUES (?, 'building', 600, ?)`).run(
+      interrupted,
+      Date.now(),
+    );
+    db.close();
+    mkdirSync(join(f.dataDir, 'exports', interrupted), { recursive: true });
+    writeFileSync(join(f.dataDir, 'exports', interrupted, 'export.tar.gz'), 'partial');
+    await f.restart();
+    const resumed = await waitFor(async () => {
+      const job = await f.cp.call<ExportJob>(f.nodeUrl, 'GET', `/v1/exports/${interrupted}`);
+      return job.body.state === 'ready' ? job.body : undefined;
+    });
+    const archive = Buffer.from(await (await fetch(resumed.url)).arrayBuffer());
+    expect(createHash('sha256').update(archive).digest('hex')).toBe(resumed.sha256);
+    expect(resumed).toMatchObject({ conversations: 2, messages: 4 });
+    // once it is ready, a new request is a new job
+    expect((await readyExport(f.cp, f.nodeUrl)).exportId).not.toBe(interrupted);
   });
 
   it('erases one conversation on request', async () => {

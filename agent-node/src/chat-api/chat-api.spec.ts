@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { inboxClient } from '../testing/inbox-client';
+import { readyExport } from '../testing/export-job';
 import { startNodeFixture, type NodeFixture } from '../testing/node-fixture';
 import { configureChatApi, newChatApiKey, sdk, type TestApiKey } from './chat-api-fixture';
 
@@ -232,9 +233,7 @@ describe('chat API: OpenAI-compatible completions on the node', () => {
   });
 
   it("a history-on key's conversations follow export, erase and retention like any channel's", async () => {
-    const exported = await f.cp.call<{ conversations: number; messages: number }>(f.nodeUrl, 'POST', '/v1/exports', {});
-    expect(exported.status).toBe(201);
-    expect(exported.body).toMatchObject({ conversations: 2, messages: 6 });
+    expect(await readyExport(f.cp, f.nodeUrl)).toMatchObject({ conversations: 2, messages: 6 });
     const erased = await f.cp.call<{ erased: boolean; messages: number }>(
       f.nodeUrl,
       'POST',

@@ -1,25 +1,77 @@
-import { openDatabase, type Db } from '../storage/database';
+import type { Db } from '../storage/database';
 
-export interface ExportRecord {
+export type ExportJobRowState = 'building' | 'ready' | 'failed';
+
+/** One export job (`exports`). Times are epoch ms; the counts are set once it is ready. */
+export interface ExportJobRow {
   readonly id: string;
-  readonly fileName: string;
-  readonly createdAt: number;
-  readonly expiresAt: number;
+  readonly state: ExportJobRowState;
+  readonly ttlSeconds: number;
+  readonly requestedAt: number;
+  readonly expiresAt: number | null;
+  readonly conversations: number | null;
+  readonly messages: number | null;
+  readonly bytes: number | null;
+  readonly sha256: string | null;
+  readonly errorCode: string | null;
+}
+
+export interface ArchiveFacts {
+  readonly conversations: number;
+  readonly messages: number;
   readonly bytes: number;
   readonly sha256: string;
 }
 
-/** Export archives on disk and when their links expire (`exports`). */
+const COLUMNS = `id, state, ttl_seconds AS ttlSeconds, requested_at AS requestedAt, expires_at AS expiresAt,
+  conversations, messages, bytes, sha256, error_code AS errorCode`;
+
+/** Export jobs and when their links expire (`exports`, node migration v9). */
 export class ExportRepository {
   constructor(private readonly db: Db) {}
 
-  insert(r: ExportRecord): void {
-    this.db
-      .prepare('INSERT INTO exports (id, file_name, created_at, expires_at, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(r.id, r.fileName, r.createdAt, r.expiresAt, r.bytes, r.sha256);
+  /**
+   * The job being built, or a new one: one export at a time (the partial unique index on
+   * `state = 'building'` holds it even against a second connection), so asking twice is safe.
+   */
+  startOrJoin(id: string, ttlSeconds: number, requestedAt: number): ExportJobRow {
+    return this.db.transaction(() => {
+      const current = this.building();
+      if (current) return current;
+      this.db
+        .prepare(`INSERT INTO exports (id, state, ttl_seconds, requested_at) VALUES (?, 'building', ?, ?)`)
+        .run(id, ttlSeconds, requestedAt);
+      return this.get(id) as ExportJobRow;
+    })();
   }
 
-  /** Forgets the exports whose link expired by `now`; returns their ids (their files are the caller's). */
+  get(id: string): ExportJobRow | undefined {
+    return this.db.prepare<[string], ExportJobRow>(`SELECT ${COLUMNS} FROM exports WHERE id = ?`).get(id);
+  }
+
+  building(): ExportJobRow | undefined {
+    return this.db.prepare<[], ExportJobRow>(`SELECT ${COLUMNS} FROM exports WHERE state = 'building'`).get();
+  }
+
+  markReady(id: string, expiresAt: number, facts: ArchiveFacts): void {
+    this.db
+      .prepare(
+        `UPDATE exports SET state = 'ready', expires_at = ?, conversations = ?, messages = ?, bytes = ?, sha256 = ?
+          WHERE id = ? AND state = 'building'`,
+      )
+      .run(expiresAt, facts.conversations, facts.messages, facts.bytes, facts.sha256, id);
+  }
+
+  /** A failed job is kept (so a poll learns why) until `forgetAt`. */
+  markFailed(id: string, errorCode: string, forgetAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE exports SET state = 'failed', error_code = ?, expires_at = ? WHERE id = ? AND state = 'building'`,
+      )
+      .run(errorCode, forgetAt, id);
+  }
+
+  /** Forgets the jobs whose link expired by `now`; returns their ids (their files are the caller's). */
   deleteExpired(now: number): string[] {
     return this.db.transaction(() => {
       const ids = this.db
@@ -42,51 +94,5 @@ export class ExportRepository {
 
   count(): number {
     return (this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM exports').get() as { n: number }).n;
-  }
-}
-
-/** One exported row: a conversation, with one of its messages (none: `m_id` null). */
-export interface ExportRow {
-  readonly c_id: string;
-  readonly c_channel_id: string;
-  readonly c_channel_type: string | null;
-  readonly c_external_chat_id: string;
-  readonly c_created_at: number;
-  readonly m_id: number | null;
-  readonly m_direction: string | null;
-  readonly m_kind: string | null;
-  readonly m_text: string | null;
-  readonly m_delivery_status: string | null;
-  readonly m_created_at: number | null;
-}
-
-/**
- * Every conversation with its messages, ordered, from a separate read-only connection: WAL gives
- * it a consistent snapshot while webhooks keep writing on the main one, and `.iterate()` keeps one
- * row in memory at a time.
- */
-export class ExportSnapshot {
-  private readonly reader: Db;
-
-  constructor(dbFile: string) {
-    this.reader = openDatabase(dbFile, [], { readonly: true });
-  }
-
-  rows(): IterableIterator<ExportRow> {
-    return this.reader
-      .prepare<[], ExportRow>(
-        `SELECT c.id AS c_id, c.channel_id AS c_channel_id, ch.type AS c_channel_type, c.external_chat_id AS c_external_chat_id,
-                c.created_at AS c_created_at, m.id AS m_id, m.direction AS m_direction, m.kind AS m_kind, m.text AS m_text,
-                m.delivery_status AS m_delivery_status, m.created_at AS m_created_at
-           FROM conversations c
-           LEFT JOIN channels ch ON ch.id = c.channel_id
-           LEFT JOIN messages m ON m.conversation_id = c.id
-          ORDER BY c.id, m.id`,
-      )
-      .iterate();
-  }
-
-  close(): void {
-    this.reader.close();
   }
 }

@@ -1,35 +1,26 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  type ReadStream,
-} from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type ReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { createGzip } from 'node:zlib';
-import type { RequestExportResponse } from '@enclave/node-protocol';
+import type { ExportJob } from '@enclave/node-protocol';
+import { NODE_ERROR, NodeError } from '../http/node-error';
 import type { NodeLogger } from '../logging/logger';
 import { EXPORT_FILE_NAME, expired, type ExportLinks } from './export-links';
-import { ExportSnapshot, type ExportRepository } from './export.repository';
-import { ConversationPart } from './conversation-part';
-import { TarWriter } from './tar-writer';
+import { ExportStopped, writeArchive } from './export-archive';
+import type { ExportJobRow, ExportRepository } from './export.repository';
+
+/** What a failed job answers; the cause stays in the node's log. */
+const BUILD_FAILED = 'export_failed';
 
 /**
- * Builds conversation exports, hands out their archives and deletes them after expiry.
- *
- * Archive: `export.tar.gz` holding one NDJSON file per conversation
- * (`conversations/<id>.ndjson`: a `{"type":"conversation",…}` line, then its
- * `{"type":"message",…}` lines) and a `manifest.json`, streamed from an ExportSnapshot.
+ * Conversation exports as background jobs: a request starts the build (or joins the one already
+ * building) and answers at once; the control plane polls the job until it is ready with its
+ * signed, expiring link. A job interrupted by a restart is built again when the node starts.
+ * Archives are deleted once their link expires.
  */
 export class ExportService {
   private timer: NodeJS.Timeout | undefined;
-  /** Exports being built: their folders are not in the table yet and must not be swept. */
-  private readonly building = new Set<string>();
+  /** The build in progress in this process (at most one: see ExportRepository.startOrJoin). */
+  private running: { readonly id: string; readonly abort: AbortController; readonly done: Promise<void> } | undefined;
 
   constructor(
     private readonly repository: ExportRepository,
@@ -39,114 +30,91 @@ export class ExportService {
     /** Where archives live: `<dir>/<export id>/export.tar.gz`. */
     private readonly dir: string,
     private readonly logger: NodeLogger,
+    /** Builds one archive; tests hold it to look at a job while it builds. */
+    private readonly archive: typeof writeArchive = writeArchive,
   ) {}
 
-  async create(ttlSeconds: number, now = new Date()): Promise<RequestExportResponse> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const exportId = randomUUID();
-    this.building.add(exportId);
+  /** Starts an export, or answers the one already building (its link lifetime is the first request's). */
+  request(ttlSeconds: number, now = Date.now()): ExportJob {
+    const job = this.repository.startOrJoin(randomUUID(), ttlSeconds, now);
+    if (this.running?.id !== job.id) this.build(job);
+    return this.describe(job);
+  }
+
+  /** The job as the control plane sees it; 404 once it is forgotten (or never was). */
+  status(exportId: string): ExportJob {
+    const job = this.repository.get(exportId);
+    if (!job) throw new NodeError(NODE_ERROR.notFound, 'no such export');
+    return this.describe(job);
+  }
+
+  /** At start: builds again the job a restart interrupted (its partial archive is discarded). */
+  resume(): void {
+    const job = this.repository.building();
+    if (job && this.running?.id !== job.id) this.build(job);
+  }
+
+  /** Resolves once no build is running (tests, benchmarks). */
+  async settled(): Promise<void> {
+    await this.running?.done;
+  }
+
+  private build(job: ExportJobRow): void {
+    const abort = new AbortController();
+    const done = this.buildNow(job, abort.signal).finally(() => {
+      if (this.running?.id === job.id) this.running = undefined;
+    });
+    this.running = { id: job.id, abort, done };
+  }
+
+  private async buildNow(job: ExportJobRow, signal: AbortSignal): Promise<void> {
+    const folder = join(this.dir, job.id);
+    const started = Date.now();
     try {
-      return await this.build(exportId, ttlSeconds, now);
-    } finally {
-      this.building.delete(exportId);
+      rmSync(folder, { recursive: true, force: true });
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      const facts = await this.archive(this.dbFile, folder, EXPORT_FILE_NAME, new Date(started), signal);
+      const readyAt = Date.now();
+      this.repository.markReady(job.id, readyAt + job.ttlSeconds * 1000, facts);
+      this.logger.info(
+        {
+          exportId: job.id,
+          conversationCount: facts.conversations,
+          messageCount: facts.messages,
+          bytes: facts.bytes,
+          ms: readyAt - started,
+        },
+        'export built',
+      );
+    } catch (err) {
+      if (err instanceof ExportStopped) return; // still `building`: resumed at the next start
+      rmSync(folder, { recursive: true, force: true });
+      this.repository.markFailed(job.id, BUILD_FAILED, Date.now() + job.ttlSeconds * 1000);
+      this.logger.error({ err, exportId: job.id }, 'export failed');
     }
   }
 
-  private async build(exportId: string, ttlSeconds: number, now: Date): Promise<RequestExportResponse> {
-    const folder = join(this.dir, exportId);
-    mkdirSync(folder, { mode: 0o700 });
-    const file = join(folder, EXPORT_FILE_NAME);
-    const partFile = join(folder, 'conversation.part');
-    const mtime = Math.floor(now.getTime() / 1000);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    // Level 1: an export is mostly text that compresses well at any level, and level 6 cost
-    // ~4× the CPU for a few percent of size (bench/export.bench.ts).
-    const gzip = createGzip({ level: 1 });
-    const out = createWriteStream(file, { mode: 0o600 });
-    gzip.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      bytes += chunk.length;
-    });
-    gzip.pipe(out);
-    const tar = new TarWriter(gzip);
-
-    let part: ConversationPart | undefined;
-    let conversations = 0;
-    let messages = 0;
-    const snapshot = new ExportSnapshot(this.dbFile);
-    try {
-      for (const r of snapshot.rows()) {
-        if (r.c_id !== part?.conversationId) {
-          await part?.writeTo(tar, mtime);
-          conversations++;
-          part = new ConversationPart(`conversations/${r.c_id}.ndjson`, partFile, r.c_id);
-          await part.add({
-            type: 'conversation',
-            id: r.c_id,
-            channelId: r.c_channel_id,
-            channelType: r.c_channel_type,
-            externalChatId: r.c_external_chat_id,
-            createdAt: new Date(r.c_created_at).toISOString(),
-          });
-        }
-        if (r.m_id !== null) {
-          messages++;
-          await part.add({
-            type: 'message',
-            id: r.m_id,
-            direction: r.m_direction,
-            kind: r.m_kind,
-            text: r.m_text,
-            deliveryStatus: r.m_delivery_status,
-            createdAt: new Date(r.m_created_at ?? 0).toISOString(),
-          });
-        }
-      }
-      await part?.writeTo(tar, mtime);
-      part = undefined;
-    } finally {
-      snapshot.close();
-      part?.discard();
-    }
-    const manifest = {
-      format: 'enclave-export/v1',
-      exportedAt: now.toISOString(),
-      conversations,
-      messages,
-      layout: 'conversations/<conversation id>.ndjson: one conversation line, then its messages',
-    };
-    await tar.addBuffer('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mtime);
-    await tar.finish();
-    gzip.end();
-    await once(out, 'close');
-
-    const expiresAtSeconds = Math.floor(now.getTime() / 1000) + ttlSeconds;
-    const sha256 = hash.digest('hex');
-    this.repository.insert({
-      id: exportId,
-      fileName: EXPORT_FILE_NAME,
-      createdAt: now.getTime(),
-      expiresAt: expiresAtSeconds * 1000,
-      bytes,
-      sha256,
-    });
-    this.logger.info({ exportId, conversationCount: conversations, messageCount: messages, bytes }, 'export built');
+  private describe(job: ExportJobRow): ExportJob {
+    const base = { exportId: job.id, requestedAt: new Date(job.requestedAt).toISOString() };
+    if (job.state === 'failed') return { ...base, state: 'failed', code: job.errorCode ?? BUILD_FAILED };
+    if (job.state === 'building' || job.expiresAt === null) return { ...base, state: 'building' };
+    const expiresAtSeconds = Math.floor(job.expiresAt / 1000);
     return {
-      exportId,
-      url: this.links.url(exportId, expiresAtSeconds),
+      ...base,
+      state: 'ready',
+      url: this.links.url(job.id, expiresAtSeconds),
       expiresAt: new Date(expiresAtSeconds * 1000).toISOString(),
-      conversations,
-      messages,
-      bytes,
-      sha256,
+      conversations: job.conversations ?? 0,
+      messages: job.messages ?? 0,
+      bytes: job.bytes ?? 0,
+      sha256: job.sha256 ?? '',
     };
   }
 
   /** The archive of an export whose link was verified (410 once it was swept). */
   openArchive(exportId: string): { stream: ReadStream; size: number } {
     const file = join(this.dir, exportId, EXPORT_FILE_NAME);
-    if (!existsSync(file)) throw expired();
+    if (this.repository.get(exportId)?.state !== 'ready' || !existsSync(file)) throw expired();
     return { stream: createReadStream(file), size: statSync(file).size };
   }
 
@@ -157,8 +125,7 @@ export class ExportService {
     if (existsSync(this.dir)) {
       const known = this.repository.ids();
       for (const name of readdirSync(this.dir))
-        if (!known.has(name) && !this.building.has(name))
-          rmSync(join(this.dir, name), { recursive: true, force: true });
+        if (!known.has(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
     }
     return gone.length;
   }
@@ -174,8 +141,11 @@ export class ExportService {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the sweeper and the build in progress (left `building`, resumed at the next start). */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.running?.abort.abort();
+    await this.settled();
   }
 
   count(): number {

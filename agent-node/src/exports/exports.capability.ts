@@ -7,7 +7,10 @@ import { ExportLinks } from './export-links';
 import { ExportRepository } from './export.repository';
 import { ExportService } from './export.service';
 
-/** Conversation exports: built on request, downloaded over signed expiring links, swept after expiry. */
+/**
+ * Conversation exports: background jobs started and polled by the control plane, downloaded over
+ * signed expiring links, swept after expiry.
+ */
 export class ExportsCapability implements Capability {
   readonly name = 'exports';
   readonly service: ExportService;
@@ -28,11 +31,16 @@ export class ExportsCapability implements Capability {
       {
         signed: true,
         ...NODE_ROUTES.requestExport,
-        handler: async (ctx) => {
+        handler: (ctx) => {
           const body = parseJsonBody(ctx, requestExportRequestSchema);
           const ttlSeconds = body.ttlSeconds ?? this.ctx.cfg.exports.defaultTtlSeconds;
-          return { status: 201, json: await this.service.create(ttlSeconds) };
+          return { status: 202, json: this.service.request(ttlSeconds) };
         },
+      },
+      {
+        signed: true,
+        ...NODE_ROUTES.exportStatus,
+        handler: (ctx) => ({ status: 200, json: this.service.status(ctx.params.exportId) }),
       },
       // Unsigned by the control plane: the link carries its own signature and expiry.
       {
@@ -55,13 +63,17 @@ export class ExportsCapability implements Capability {
     ];
   }
 
+  start(): void {
+    this.service.resume();
+  }
+
   schedule(): void {
     this.service.purgeExpired();
     this.service.startSweeper();
   }
 
-  stop(): void {
-    this.service.stop();
+  stop(): Promise<void> {
+    return this.service.stop();
   }
 
   wipe() {

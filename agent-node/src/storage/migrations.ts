@@ -1,4 +1,5 @@
 import { CHAT_API_MIGRATION_SQL } from '../chat-api/chat-api.migration';
+import { EXPORTS_MIGRATION_SQL } from '../exports/exports.migration';
 import { INBOX_MIGRATION_SQL } from '../inbox/inbox.migration';
 import { TRANSCRIPTS_MIGRATION_SQL } from '../transcripts/transcripts.migration';
 import { WEBHOOKS_MIGRATION_SQL } from '../webhooks/webhooks.migration';
@@ -175,4 +176,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'outbound webhooks and transcript mail',
     sql: WEBHOOKS_MIGRATION_SQL + TRANSCRIPTS_MIGRATION_SQL,
   },
+  { version: 9, name: 'export jobs', sql: EXPORTS_MIGRATION_SQL },
 ];

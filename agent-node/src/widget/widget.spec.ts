@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { OPENAI_TEST_KEY } from '../testing/node-harness';
+import { readyExport } from '../testing/export-job';
 import { startNodeFixture, type NodeFixture } from '../testing/node-fixture';
 import { applyWidgetConfig, readSse } from '../testing/widget-testing';
 import { identityHash } from './widget-policy';
@@ -179,9 +180,8 @@ describe('website widget on the node', () => {
   it('widget conversations are in the node export like any channel', async () => {
     await applyWidgetConfig(f, 7, { allowedOrigins: [SITE] });
     expect((await start({ message: message('export me 9031') })).status).toBe(201);
-    const exported = await f.cp.call<{ url: string }>(f.nodeUrl, 'POST', '/v1/exports', {});
-    expect(exported.status).toBe(201);
-    const archive = gunzipSync(Buffer.from(await (await fetch(exported.body.url)).arrayBuffer())).toString('utf8');
+    const exported = await readyExport(f.cp, f.nodeUrl);
+    const archive = gunzipSync(Buffer.from(await (await fetch(exported.url)).arrayBuffer())).toString('utf8');
     expect(archive).toContain('export me 9031');
   });
 

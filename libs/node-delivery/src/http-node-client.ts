@@ -6,11 +6,11 @@ import {
   NODE_ROUTES,
   nodeRoutePath,
   putSecretResponseSchema,
-  requestExportResponseSchema,
+  exportJobSchema,
   setRetentionResponseSchema,
   suspendResponseSchema,
   type ApplyConfigRequest,
-  type RequestExportResponse,
+  type ExportJob,
   type SecretKind,
 } from '@enclave/node-protocol';
 import { z } from 'zod';
@@ -28,7 +28,9 @@ export interface NodeGateway {
   setRetention(target: NodeTarget, days: number): Promise<void>;
   suspend(target: NodeTarget): Promise<void>;
   resume(target: NodeTarget): Promise<void>;
-  requestExport(target: NodeTarget, ttlSeconds: number): Promise<RequestExportResponse>;
+  /** Starts an export job on the node, or joins the one already building. */
+  requestExport(target: NodeTarget, ttlSeconds: number): Promise<ExportJob>;
+  exportStatus(target: NodeTarget, exportId: string): Promise<ExportJob>;
   eraseConversation(target: NodeTarget, conversationId: string): Promise<{ erased: boolean; messages: number }>;
 }
 
@@ -88,8 +90,13 @@ export class HttpNodeClient implements NodeGateway {
     await this.call(target, 'POST', NODE_ROUTES.resume.path, undefined, suspendResponseSchema);
   }
 
-  requestExport(target: NodeTarget, ttlSeconds: number): Promise<RequestExportResponse> {
-    return this.call(target, 'POST', NODE_ROUTES.requestExport.path, { ttlSeconds }, requestExportResponseSchema);
+  requestExport(target: NodeTarget, ttlSeconds: number): Promise<ExportJob> {
+    return this.call(target, 'POST', NODE_ROUTES.requestExport.path, { ttlSeconds }, exportJobSchema);
+  }
+
+  exportStatus(target: NodeTarget, exportId: string): Promise<ExportJob> {
+    const path = nodeRoutePath(NODE_ROUTES.exportStatus.path, { exportId });
+    return this.call(target, 'GET', path, undefined, exportJobSchema);
   }
 
   eraseConversation(target: NodeTarget, conversationId: string) {

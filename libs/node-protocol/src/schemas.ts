@@ -187,16 +187,31 @@ export const requestExportRequestSchema = z.strictObject({
   /** Lifetime of the download link in seconds (default 1 hour, max 7 days). */
   ttlSeconds: z.optional(z.int().check(z.gte(60), z.lte(7 * 24 * 3600))),
 });
-export const requestExportResponseSchema = z.object({
-  exportId: z.string(),
-  url: z.url(),
-  expiresAt: z.string(),
-  conversations: z.int(),
-  messages: z.int(),
-  bytes: z.int(),
-  sha256: z.string(),
-});
-export type RequestExportResponse = z.infer<typeof requestExportResponseSchema>;
+/**
+ * An export job on the node. `POST /v1/exports` starts one in the background (or answers the one
+ * already building: one at a time per node, so asking twice is safe) and `GET /v1/exports/:exportId`
+ * polls it; once `ready` it carries the signed, expiring download link. The link's lifetime runs
+ * from the moment the archive is ready. A job the node forgot (its link expired and it was swept,
+ * or it never existed) answers 404 `not_found`.
+ */
+const exportJobBase = { exportId: z.uuid(), requestedAt: z.iso.datetime() };
+export const exportJobSchema = z.discriminatedUnion('state', [
+  z.object({ ...exportJobBase, state: z.literal('building') }),
+  z.object({
+    ...exportJobBase,
+    state: z.literal('ready'),
+    url: z.url(),
+    expiresAt: z.iso.datetime(),
+    conversations: z.int(),
+    messages: z.int(),
+    bytes: z.int(),
+    sha256: z.string(),
+  }),
+  /** The build failed (e.g. the disk filled up); nothing is kept, a new request starts over. */
+  z.object({ ...exportJobBase, state: z.literal('failed'), code: z.string() }),
+]);
+export type ExportJob = z.infer<typeof exportJobSchema>;
+export type ExportJobState = ExportJob['state'];
 
 export const eraseConversationRequestSchema = z.union([
   z.strictObject({ conversationId: z.string().check(z.minLength(1), z.maxLength(100)) }),
@@ -254,6 +269,7 @@ export const NODE_ROUTES = {
   suspend: { method: 'POST', path: '/v1/suspend' },
   resume: { method: 'POST', path: '/v1/resume' },
   requestExport: { method: 'POST', path: '/v1/exports' },
+  exportStatus: { method: 'GET', path: '/v1/exports/:exportId' },
   eraseConversation: { method: 'POST', path: '/v1/conversations/erase' },
   wipe: { method: 'POST', path: '/v1/wipe' },
   setTrustedKeys: { method: 'PUT', path: '/v1/trusted-keys' },

@@ -39,6 +39,7 @@ import { JobOutbox1764410000000 } from './migrations/1764410000000-JobOutbox';
 import { WhatsAppWindow1764420000000 } from './migrations/1764420000000-WhatsAppWindow';
 import { WebAndApiUsage1764500000000 } from './migrations/1764500000000-WebAndApiUsage';
 import { WebhooksTranscripts1765200000000 } from './migrations/1765200000000-WebhooksTranscripts';
+import { ExportJobs1765300000000 } from './migrations/1765300000000-ExportJobs';
 import { Widgets1764600000000 } from './migrations/1764600000000-Widgets';
 import { ChatApiKeys1764700000000 } from './migrations/1764700000000-ChatApiKeys';
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
@@ -95,6 +96,7 @@ export const MIGRATIONS = [
   AuditRetention1764800000001,
   AuditConsoleIndexes1764900000000,
   WebhooksTranscripts1765200000000,
+  ExportJobs1765300000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

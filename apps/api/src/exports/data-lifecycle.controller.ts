@@ -1,16 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditActor } from '@enclave/audit';
 import { domainError, REQUEST_ERRORS } from '@enclave/platform';
 import type { UserEntity } from '@enclave/persistence';
 import { Actor, CurrentUser } from '../common/request-context';
 import { UuidParam } from '../common/uuid-param';
 import { DataLifecycleService } from './data-lifecycle.service';
+import { ExportRequestsService } from './export-requests.service';
 import {
   conversationIdSchema,
   EraseResultDto,
+  ExportJobDto,
   ExportRecordDto,
-  ExportResultDto,
   RequestExportDto,
   RetentionDto,
   RetentionResultDto,
@@ -20,24 +21,43 @@ import {
 @ApiTags('exports')
 @Controller('workspaces/:id')
 export class DataLifecycleController {
-  constructor(private readonly lifecycle: DataLifecycleService) {}
+  constructor(
+    private readonly lifecycle: DataLifecycleService,
+    private readonly exports: ExportRequestsService,
+  ) {}
 
-  /** Any member: the node builds the archive and answers a signed, expiring link on its own domain. */
+  /**
+   * Any member: the node starts building the archive in the background (or this joins the export
+   * it is already building) and the answer comes at once, `preparing`; poll GET exports/:exportId.
+   */
   @Post('exports')
-  @ApiCreatedResponse({ type: ExportResultDto })
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: ExportJobDto })
   requestExport(
     @UuidParam('id') id: string,
     @CurrentUser() user: UserEntity,
     @Body() body: RequestExportDto,
     @Actor() actor: AuditActor,
-  ): Promise<ExportResultDto> {
-    return this.lifecycle.requestExport(id, user.id, body.ttlSeconds, actor);
+  ): Promise<ExportJobDto> {
+    return this.exports.request(id, user.id, body.ttlSeconds, actor);
   }
 
   @Get('exports')
   @ApiOkResponse({ type: ExportRecordDto, isArray: true })
   listExports(@UuidParam('id') id: string, @CurrentUser() user: UserEntity): Promise<ExportRecordDto[]> {
-    return this.lifecycle.listExports(id, user.id);
+    return this.exports.list(id, user.id);
+  }
+
+  /** Any member: the export as the node has it now; once ready, its signed, expiring link on the node's domain. */
+  @Get('exports/:exportId')
+  @ApiOkResponse({ type: ExportJobDto })
+  exportStatus(
+    @UuidParam('id') id: string,
+    @UuidParam('exportId') exportId: string,
+    @CurrentUser() user: UserEntity,
+    @Actor() actor: AuditActor,
+  ): Promise<ExportJobDto> {
+    return this.exports.status(id, user.id, exportId, actor);
   }
 
   /** Owners: deletes one conversation and its messages on the node. */

@@ -23,15 +23,20 @@ describe('data lifecycle through the node', () => {
   });
   afterAll(() => f?.close());
 
-  it('exports through the node: the member gets the link, the control plane keeps who/when/until only', async () => {
-    const exported = await http()
+  it('exports as a job on the node: preparing at once, then the member polls until the link is ready', async () => {
+    const asked = await http()
       .post(`${f.ws}/exports`)
       .set('Cookie', f.memberCookie)
       .send({ ttlSeconds: 600 })
-      .expect(201);
-    expect(exported.body).toMatchObject({ conversations: 1, messages: 2 });
-    expect(exported.body.url.startsWith(`${f.node.url}/exports/`)).toBe(true);
-    const archive = await fetch(exported.body.url);
+      .expect(202);
+    expect(asked.body).toMatchObject({ state: expect.stringMatching(/^(preparing|ready)$/), url: null });
+    const exported = await waitFor(async () => {
+      const polled = await http().get(`${f.ws}/exports/${asked.body.id}`).set('Cookie', f.memberCookie).expect(200);
+      return polled.body.state === 'ready' ? (polled.body as Record<string, unknown> & { url: string }) : undefined;
+    }, 30_000);
+    expect(exported).toMatchObject({ id: asked.body.id, conversations: 1, messages: 2 });
+    expect(exported.url.startsWith(`${f.node.url}/exports/`)).toBe(true);
+    const archive = await fetch(exported.url);
     expect(archive.status).toBe(200);
     // A tar.gz of conversations/<id>.ndjson files: the conversation line names the chat, the message follows.
     const unpacked = gunzipSync(Buffer.from(await archive.arrayBuffer())).toString('utf8');
@@ -42,9 +47,45 @@ describe('data lifecycle through the node', () => {
     conversationId = conversation?.id ?? '';
     expect(conversationId).not.toBe('');
     const rows = (await f.h.api.dataSource.query('SELECT * FROM export_requests')) as Array<Record<string, unknown>>;
-    expect(rows).toHaveLength(1);
-    signature = new URL(exported.body.url).searchParams.get('signature') ?? '';
+    expect(rows).toEqual([expect.objectContaining({ state: 'ready', conversations: 1, messages: 2 })]);
+    signature = new URL(exported.url).searchParams.get('signature') ?? '';
     expect(signature).not.toBe('');
+    const history = await http().get(`${f.ws}/exports`).set('Cookie', f.memberCookie).expect(200);
+    expect(history.body).toEqual([expect.objectContaining({ id: asked.body.id, state: 'ready', messages: 2 })]);
+  });
+
+  it('asking twice while the node builds records one export; bad ids are 400, unknown ones 404, outsiders 404', async () => {
+    // The node builds one export at a time: a second request while it prepares joins it.
+    const node = f.node.app.internals.exports;
+    const [first, second] = await Promise.all(
+      [f.memberCookie, f.adminCookie].map((cookie) => http().post(`${f.ws}/exports`).set('Cookie', cookie).send({})),
+    );
+    expect([first.status, second.status]).toEqual([202, 202]);
+    // One record per node job (the second joined the first, or came after it was ready), each request audited.
+    const ids = new Set([first.body.id, second.body.id]);
+    const rows = await f.h.api.dataSource.query('SELECT count(*)::int AS n FROM export_requests');
+    expect(rows[0].n).toBe(1 + ids.size);
+    const requested = (await auditActions(f.h.api, f.owner.workspaceId)).filter((a) => a === 'export.requested');
+    expect(requested).toHaveLength(3);
+    await node.settled();
+    const polled = await http().get(`${f.ws}/exports/${second.body.id}`).set('Cookie', f.adminCookie).expect(200);
+    expect(polled.body.state).toBe('ready');
+    await http()
+      .get(`${f.ws}/exports/not-a-uuid`)
+      .set('Cookie', f.memberCookie)
+      .expect(400)
+      .expect((res) => expect(res.body.error.code).toBe('invalid_id'));
+    await http()
+      .get(`${f.ws}/exports/00000000-0000-4000-8000-000000000000`)
+      .set('Cookie', f.memberCookie)
+      .expect(404)
+      .expect((res) => expect(res.body.error.code).toBe('export_not_found'));
+    await http()
+      .get(`${f.ws}/exports/${first.body.id}`)
+      .set('Cookie', f.outsider.cookie)
+      .expect(404)
+      .expect((res) => expect(res.body.error.code).toBe('workspace_not_found'));
+    await http().post(`${f.ws}/exports`).set('Cookie', f.memberCookie).send({ ttlSeconds: 5 }).expect(400);
   });
 
   it('erases a conversation (owner) and sets retention (admin) on the node', async () => {
@@ -67,7 +108,9 @@ describe('data lifecycle through the node', () => {
     const retention = await http().get(`${f.ws}/retention`).set('Cookie', f.memberCookie).expect(200);
     expect(retention.body).toEqual({ days: 30, appliedAt: expect.any(String) });
     const actions = await auditActions(f.h.api, f.owner.workspaceId);
-    expect(actions).toEqual(expect.arrayContaining(['export.requested', 'conversation.erased', 'retention.set']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['export.requested', 'export.ready', 'conversation.erased', 'retention.set']),
+    );
   });
 
   it("SCAN: neither the conversation nor the link's signature in pg_dump, Redis or the API logs — raw, base64 or hex", async () => {

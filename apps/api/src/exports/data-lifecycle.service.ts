@@ -1,29 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditActor, AuditService } from '@enclave/audit';
-import { CONFIG, type ControlPlaneConfig, domainError } from '@enclave/platform';
-import { ExportRequestEntity, WorkspaceNodeSettingsEntity } from '@enclave/persistence';
+import { domainError } from '@enclave/platform';
+import { WorkspaceNodeSettingsEntity } from '@enclave/persistence';
 import {
-  callableNode,
   type DeliveryState,
   lockNodeSettings,
-  NodeCallError,
   NODE_GATEWAY,
   type NodeGateway,
   NodeSyncService,
-  type NodeTarget,
-  targetOf,
 } from '@enclave/node-delivery';
 import { DataSource } from 'typeorm';
-import { NODE_ERRORS } from '../nodes/nodes.errors';
 import { WorkspaceAccessService } from '../workspaces/workspace-access.service';
 import { DATA_LIFECYCLE_ERRORS } from './data-lifecycle.errors';
-import type { EraseResultDto, ExportRecordDto, ExportResultDto } from './dto/exports.dto';
+import type { EraseResultDto } from './dto/exports.dto';
+import { WorkspaceNodeService } from './workspace-node.service';
 
-/**
- * Export, erase and retention: asked of the node over the signed protocol. The control plane
- * keeps that an export was requested (who, until when, counts) — never its link or content.
- */
+/** Erase and retention: asked of the node over the signed protocol (exports: ExportRequestsService). */
 @Injectable()
 export class DataLifecycleService {
   constructor(
@@ -31,93 +24,9 @@ export class DataLifecycleService {
     private readonly access: WorkspaceAccessService,
     private readonly audit: AuditService,
     private readonly sync: NodeSyncService,
+    private readonly nodes: WorkspaceNodeService,
     @Inject(NODE_GATEWAY) private readonly gateway: NodeGateway,
-    @Inject(CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
-
-  private async node(workspaceId: string): Promise<NodeTarget> {
-    const node = await callableNode(this.dataSource.manager, workspaceId);
-    if (!node)
-      throw domainError(NODE_ERRORS.unavailable, {
-        message: 'The workspace node is not running yet; try again once it is healthy.',
-      });
-    return targetOf(this.dataSource.manager, node);
-  }
-
-  private unavailable(error: unknown): never {
-    if (error instanceof NodeCallError)
-      throw domainError(NODE_ERRORS.unavailable, {
-        message: 'The workspace node did not answer; nothing was changed. Try again later.',
-        details: { code: error.code },
-      });
-    throw error;
-  }
-
-  async requestExport(
-    workspaceId: string,
-    userId: string,
-    ttlSeconds: number | undefined,
-    actor: AuditActor,
-  ): Promise<ExportResultDto> {
-    await this.access.require(workspaceId, userId, 'member');
-    const target = await this.node(workspaceId);
-    const answer = await this.gateway
-      .requestExport(target, ttlSeconds ?? this.config.EXPORT_LINK_TTL_SECONDS)
-      .catch((error: unknown) => this.unavailable(error));
-    const record = await this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(
-        ExportRequestEntity,
-        manager.create(ExportRequestEntity, {
-          workspaceId,
-          requestedBy: userId,
-          nodeExportId: answer.exportId,
-          expiresAt: new Date(answer.expiresAt),
-          conversations: answer.conversations,
-          messages: answer.messages,
-          bytes: String(answer.bytes),
-        }),
-      );
-      await this.audit.record(manager, {
-        actor,
-        action: 'export.requested',
-        workspaceId,
-        target: { type: 'export', id: saved.id },
-        details: {
-          nodeId: target.nodeId,
-          expiresAt: answer.expiresAt,
-          conversations: answer.conversations,
-          messages: answer.messages,
-          bytes: answer.bytes,
-        },
-      });
-      return saved;
-    });
-    return {
-      id: record.id,
-      url: answer.url,
-      expiresAt: record.expiresAt.toISOString(),
-      conversations: answer.conversations,
-      messages: answer.messages,
-      bytes: answer.bytes,
-      sha256: answer.sha256,
-    };
-  }
-
-  async listExports(workspaceId: string, userId: string): Promise<ExportRecordDto[]> {
-    await this.access.require(workspaceId, userId, 'member');
-    const rows = await this.dataSource
-      .getRepository(ExportRequestEntity)
-      .find({ where: { workspaceId }, order: { createdAt: 'DESC' }, take: 100 });
-    return rows.map((r) => ({
-      id: r.id,
-      requestedBy: r.requestedBy,
-      expiresAt: r.expiresAt.toISOString(),
-      conversations: r.conversations,
-      messages: r.messages,
-      bytes: Number(r.bytes),
-      createdAt: r.createdAt.toISOString(),
-    }));
-  }
 
   async eraseConversation(
     workspaceId: string,
@@ -126,10 +35,10 @@ export class DataLifecycleService {
     actor: AuditActor,
   ): Promise<EraseResultDto> {
     await this.access.require(workspaceId, userId, 'owner');
-    const target = await this.node(workspaceId);
+    const target = await this.nodes.target(workspaceId);
     const result = await this.gateway
       .eraseConversation(target, conversationId)
-      .catch((error: unknown) => this.unavailable(error));
+      .catch((error: unknown) => this.nodes.unavailable(error));
     await this.audit.recordAlone({
       actor,
       action: 'conversation.erased',

@@ -1,8 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** `preparing`: the node builds the archive; `ready`: its link works until `expiresAt`; `failed`: it could not. */
+export type ExportRequestState = 'preparing' | 'ready' | 'failed';
+
 /**
  * That a member asked for an export, and until when its link works. Never the link (its
  * signature is a bearer credential) and never the archive: those exist only on the node.
+ * Expiry and counts are known once the node's job is ready.
  */
 @Entity('export_requests')
 export class ExportRequestEntity {
@@ -18,17 +22,20 @@ export class ExportRequestEntity {
   @Column({ name: 'node_export_id', type: 'text' })
   nodeExportId: string;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
+  @Column({ type: 'text' })
+  state: ExportRequestState;
 
-  @Column({ type: 'int' })
-  conversations: number;
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
 
-  @Column({ type: 'int' })
-  messages: number;
+  @Column({ type: 'int', nullable: true })
+  conversations: number | null;
 
-  @Column({ type: 'bigint' })
-  bytes: string;
+  @Column({ type: 'int', nullable: true })
+  messages: number | null;
+
+  @Column({ type: 'bigint', nullable: true })
+  bytes: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

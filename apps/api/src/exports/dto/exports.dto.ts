@@ -17,24 +17,34 @@ export const conversationIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,100}$/, 'conversation ids are 1-100 characters of A-Z a-z 0-9 _ -');
 
-export const exportResultSchema = z.object({
+/**
+ * `preparing`: the node is building the archive (poll again); `ready`: `url` is the node's
+ * signed link until `expiresAt`; `expired`: the link's time passed; `failed`: the node could not
+ * build it (request a new one).
+ */
+const exportStateSchema = z.enum(['preparing', 'ready', 'expired', 'failed']);
+
+export const exportJobSchema = z.object({
   id: z.uuid(),
-  /** The node's signed, expiring link: handed to the requester once, never stored by the control plane. */
-  url: z.url(),
-  expiresAt: z.iso.datetime(),
-  conversations: z.number().int(),
-  messages: z.number().int(),
-  bytes: z.number().int(),
-  sha256: z.string(),
+  state: exportStateSchema,
+  expiresAt: z.iso.datetime().nullable(),
+  conversations: z.number().int().nullable(),
+  messages: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
+  /** The node's signed, expiring link (ready only): handed to the member who asks, never stored by the control plane. */
+  url: z.url().nullable(),
+  sha256: z.string().nullable(),
+  createdAt: z.iso.datetime(),
 });
-export class ExportResultDto extends createZodDto(exportResultSchema) {}
+export class ExportJobDto extends createZodDto(exportJobSchema) {}
 export const exportRecordSchema = z.object({
   id: z.uuid(),
   requestedBy: z.uuid(),
-  expiresAt: z.iso.datetime(),
-  conversations: z.number().int(),
-  messages: z.number().int(),
-  bytes: z.number().int(),
+  state: exportStateSchema,
+  expiresAt: z.iso.datetime().nullable(),
+  conversations: z.number().int().nullable(),
+  messages: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
   createdAt: z.iso.datetime(),
 });
 export class ExportRecordDto extends createZodDto(exportRecordSchema) {}
