@@ -1076,6 +1076,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DataLifecycleController_exportStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/conversations/{conversationId}/erase": {
         parameters: {
             query?: never;
@@ -2113,28 +2129,31 @@ export interface components {
         RequestExportDto: {
             ttlSeconds?: number;
         };
-        ExportResultDto: {
+        ExportJobDto: {
             /** Format: uuid */
             id: string;
-            /** Format: uri */
-            url: string;
+            /** @enum {string} */
+            state: "preparing" | "ready" | "expired" | "failed";
+            expiresAt: string | null;
+            conversations: number | null;
+            messages: number | null;
+            bytes: number | null;
+            url: string | null;
+            sha256: string | null;
             /** Format: date-time */
-            expiresAt: string;
-            conversations: number;
-            messages: number;
-            bytes: number;
-            sha256: string;
+            createdAt: string;
         };
         ExportRecordDto: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             requestedBy: string;
-            /** Format: date-time */
-            expiresAt: string;
-            conversations: number;
-            messages: number;
-            bytes: number;
+            /** @enum {string} */
+            state: "preparing" | "ready" | "expired" | "failed";
+            expiresAt: string | null;
+            conversations: number | null;
+            messages: number | null;
+            bytes: number | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -4210,12 +4229,34 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExportResultDto"];
+                    "application/json": components["schemas"]["ExportJobDto"];
+                };
+            };
+        };
+    };
+    DataLifecycleController_exportStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobDto"];
                 };
             };
         };
