@@ -69,7 +69,18 @@ export async function runJourney(
   });
 
   const exported = await step('export link downloaded and checked', async () => {
-    const link = await customer.expect(201, 'POST', `${ws}/exports`, { ttlSeconds: 600 });
+    // The node builds the archive as a background job: the request answers at once, then it is polled.
+    const job = await customer.expect(202, 'POST', `${ws}/exports`, { ttlSeconds: 600 });
+    const link = await waitUntil(
+      'the node to build the export',
+      async () => {
+        const polled = await customer.expect(200, 'GET', `${ws}/exports/${job.id}`);
+        if (polled.state === 'failed') throw new Error('the node could not build the export');
+        return polled.state === 'ready' ? polled : undefined;
+      },
+      60_000,
+      200,
+    );
     const url = new URL(link.url);
     if (url.hostname !== hostname) throw new Error(`export link on ${url.hostname}, expected ${hostname}`);
     // Download it as anyone on the internet would: through the Cloudflare edge to the node.
