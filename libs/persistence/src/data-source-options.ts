@@ -45,6 +45,7 @@ import { ChatApiKeys1764700000000 } from './migrations/1764700000000-ChatApiKeys
 import { AccountPrivacy1764800000000 } from './migrations/1764800000000-AccountPrivacy';
 import { AuditRetention1764800000001 } from './migrations/1764800000001-AuditRetention';
 import { AuditConsoleIndexes1764900000000 } from './migrations/1764900000000-AuditConsoleIndexes';
+import { AuditActorTypeActionIndex1765400000000 } from './migrations/1765400000000-AuditActorTypeActionIndex';
 
 /** Listed explicitly (no globs) so the same list works from source, tests and bundles. */
 export const ENTITIES = [
@@ -97,6 +98,7 @@ export const MIGRATIONS = [
   AuditConsoleIndexes1764900000000,
   WebhooksTranscripts1765200000000,
   ExportJobs1765300000000,
+  AuditActorTypeActionIndex1765400000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, migrationsRun = false): DataSourceOptions {

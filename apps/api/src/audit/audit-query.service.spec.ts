@@ -62,6 +62,19 @@ describe('AuditQueryService against PostgreSQL: id bounds for date ranges, actio
     expect(events.some((e) => e.action === 'billing.subscription_activated')).toBe(true); // recorded at 30, committed after 39
   });
 
+  it('a date range with other filters pages exactly their matching events, newest id first', async () => {
+    const from = new Date(t0 + 20 * minute).toISOString();
+    const to = new Date(t0 + 100 * minute).toISOString();
+    const events = await all({ from, to, workspaceId, actorType: 'user', action: 'session.' });
+    const expected = (await dataSource.query(
+      `SELECT e.id::text FROM audit_events e
+       WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND e.action = 'session.created' ORDER BY e.id DESC`,
+      [from, to],
+    )) as Array<{ id: string }>;
+    expect(expected.length).toBeGreaterThan(7);
+    expect(events.map((e) => e.id)).toEqual(expected.map((r) => r.id));
+  });
+
   it('an action family pages every action of the family by id, the cursor continuing across actions', async () => {
     const first = await service.page({ workspaceId, action: 'billing.' }, undefined, 1);
     expect(first.items.map((e) => e.action)).toEqual(['billing.invoice_paid']);

@@ -30,7 +30,8 @@ export function toAuditEventDto(event: AuditEventEntity): AuditEventDto {
 /**
  * Newest first, keyset-paginated on the id sequence: a page is `id < cursor`, so rows
  * inserted meanwhile never shift or repeat a page, and each page is an index range scan
- * (the statements and the indexes they use: audit-query.sql.ts, migration 1764900000000).
+ * (the statements and the indexes they use: audit-query.sql.ts, migrations 1764900000000 and
+ * 1765400000000).
  */
 @Injectable()
 export class AuditQueryService {
@@ -53,17 +54,19 @@ export class AuditQueryService {
     }
   }
 
+  /** The newest `limit` events below `cursor`: one statement, or one per action of a family, merged by id. */
   private async rows(filter: AuditFilter, cursor: string | undefined, limit: number): Promise<AuditEventEntity[]> {
-    if (!isActionFamily(filter.action)) return this.run(pageSql(filter, cursor, limit));
-    const familySql = actionFamilySql(filter.action);
-    const family = (await this.dataSource.query(familySql.text, familySql.params)) as Array<{ action: string }>;
-    const pages = await Promise.all(
-      family.map(({ action }) => this.run(pageSql({ ...filter, action }, cursor, limit))),
-    );
+    const actions = isActionFamily(filter.action) ? await this.familyActions(filter.action) : [filter.action];
+    const pages = await Promise.all(actions.map((action) => this.run(pageSql({ ...filter, action }, cursor, limit))));
     return pages
       .flat()
       .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
       .slice(0, limit);
+  }
+
+  private async familyActions(family: string): Promise<string[]> {
+    const { text, params } = actionFamilySql(family);
+    return ((await this.dataSource.query(text, params)) as Array<{ action: string }>).map(({ action }) => action);
   }
 
   private async run({ text, params }: AuditStatement): Promise<AuditEventEntity[]> {
