@@ -54,7 +54,8 @@ async function secondaryIndexes(runner: QueryRunner): Promise<Array<{ name: stri
 /**
  * Loads `rows` audit events generated inside PostgreSQL (INSERT … SELECT over generate_series):
  * one event a second, ids in time order, 10% without a workspace, 10 users per workspace,
- * weighted actions and actor types (staff actions by staff). The hash chain is not valid
+ * weighted actions and actor types drawn independently of each other and of the workspace
+ * (staff actions by staff). The hash chain is not valid
  * (prev_hash zeros, hash an md5 of the row number): no console statement reads it, and the
  * triggers only refuse UPDATE/DELETE/TRUNCATE.
  */
@@ -73,6 +74,8 @@ export async function loadAuditEvents(dataSource: DataSource, workspaceIds: stri
     for (let start = 1; start <= rows; start += CHUNK) {
       const end = Math.min(rows, start + CHUNK - 1);
       // Arrays indexed by the row number rather than joins: rows come out in id order, no sort.
+      // Action and actor type from two independent hashes of the row number: a multiple of it
+      // modulo 1,000 would tie both to the workspace (g % 200), e.g. every staff action in one.
       await runner.query(
         `INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, workspace_id, action, target_type, target_id, ip, user_agent, outcome, details, prev_hash, hash)
          SELECT $1::bigint + g, now() - (($2::bigint - g) * interval '1 second'),
@@ -84,8 +87,8 @@ export async function loadAuditEvents(dataSource: DataSource, workspaceIds: stri
                 repeat('0', 64), md5(g::text)
          FROM generate_series($3::bigint, $4::bigint) AS g,
          LATERAL (SELECT ($5::uuid[])[1 + g % ${WORKSPACES}] AS workspace_id,
-                         ($6::text[])[1 + (g * 7919) % 1000] AS action,
-                         ($7::text[])[1 + (g * 104729) % 1000] AS actor_type) AS x`,
+                         ($6::text[])[1 + ((hashint8extended(g, 1) % 1000) + 1000) % 1000] AS action,
+                         ($7::text[])[1 + ((hashint8extended(g, 2) % 1000) + 1000) % 1000] AS actor_type) AS x`,
         [base, rows, start, end, workspaceIds, actions, actorTypes],
       );
       console.log(`audit events: ${end.toLocaleString('en')} of ${rows.toLocaleString('en')} inserted`);
