@@ -29,8 +29,11 @@ async function main(): Promise<void> {
     const tree = join(dir, 'tree');
     mkdirSync(tree);
     execFileSync('tar', ['-xzf', bundle.path, '-C', tree]);
-    const unpacked = Number(execFileSync('du', ['-sb', tree], { encoding: 'utf8' }).split('\t')[0]);
+    // The runtime ships beside the app (hosts keep it by hash); the floor packs both as one tree.
+    mkdirSync(join(tree, 'bin'));
+    execFileSync('sh', ['-c', `gzip -dc '${bundle.runtime.path}' > '${join(tree, 'bin/node')}'`]);
     const runtime = statSync(join(tree, 'bin/node')).size;
+    const unpacked = Number(execFileSync('du', ['-sb', tree], { encoding: 'utf8' }).split('\t')[0]);
     const pack = (level: number) =>
       timed(() => execFileSync('sh', ['-c', `tar -cf - -C '${tree}' . | gzip -${level} > '${dir}/p${level}.tgz'`]));
     const [, fast] = await pack(1);
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
       '',
       '| what | time | size | ratio |',
       '|---|---|---|---|',
-      `| cold build (app build + runtime copy + pack) | ${s(coldMs)} | ${mb(bundle.bytes)} | ${(coldMs / fast).toFixed(2)}× the floor |`,
+      `| cold build (app build + runtime pack + app pack) | ${s(coldMs)} | ${mb(bundle.bytes + bundle.runtime.bytes)} (app ${mb(bundle.bytes)}, runtime ${mb(bundle.runtime.bytes)}) | ${(coldMs / fast).toFixed(2)}× the floor |`,
       `| cache hit | ${s(hitMs)} | — | — |`,
       `| floor: \`tar \\| gzip -1\` of the tree | ${s(fast)} | ${mb(size(1))} | 1.00× |`,
       `| \`tar \\| gzip -6\` of the tree (the level used before) | ${s(six)} | ${mb(size(6))} | ${(six / fast).toFixed(2)}× |`,

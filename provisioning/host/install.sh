@@ -2,12 +2,19 @@
 # Installs (or re-installs) one version of the Enclave agent node on this host. Idempotent:
 # running it twice with the same arguments changes nothing the second time.
 #
-#   install.sh --root /opt/enclave --version V --bundle /path/bundle.tar.gz --sha256 HEX \
+#   install.sh --root /opt/enclave --version V --bundle /path/app.tar.gz --sha256 HEX \
 #              [--config /path/staged-node.json] [--memory-max 1G] [--service enclave-node] [--activate-only]
 #   install.sh --root /opt/enclave --print-unit [--memory-max 1G]    prints the systemd unit and exits
 #
+# The app archive (--bundle) must already be verified against --sha256 by the caller (the
+# upload step renames it to <root>/bundles/<sha256>.tar.gz only after sha256sum matched), and
+# the Node runtime it names in its RUNTIME file must already be in runtimes/ (the upload step
+# puts it there, hashed): neither is hashed again here.
+#
 # Layout under <root>:
-#   versions/<V>/      unpacked bundle (bin/node runtime, app/*.js, better_sqlite3.node, scripts/, node.env)
+#   runtimes/<H>/node  Node runtimes by the SHA-256 H of the binary, shared by the versions using them
+#   versions/<V>/      unpacked app (app/*.js, better_sqlite3.node, scripts/, node.env, RUNTIME) and
+#                      bin/node -> ../../../runtimes/<H>/node
 #   current ->         symlink to the active version, switched atomically (rename of a new symlink)
 #   etc/node.json      node config (root:enclave 0640): node id, control-plane URL + public key, one-time token
 #   etc/tls/           origin certificate + key for the node's HTTPS endpoint (written by the TLS step)
@@ -80,12 +87,12 @@ if ! id enclave >/dev/null 2>&1; then
 fi
 
 # 2. Directories (modes enforced on every run).
-install -d -m 0755 -o root -g root "$ROOT" "$ROOT/versions" "$ROOT/bundles" "$ROOT/bin" "$ROOT/run"
+install -d -m 0755 -o root -g root "$ROOT" "$ROOT/versions" "$ROOT/runtimes" "$ROOT/bundles" "$ROOT/bin" "$ROOT/run"
 install -d -m 0750 -o root -g enclave "$ROOT/etc" "$ROOT/etc/tls"
 install -d -m 0700 -o enclave -g enclave "$ROOT/data"
 install -d -m 0750 -o enclave -g enclave "$ROOT/log"
 
-# 3. Unpack the bundle into versions/<V> unless that exact bundle is already there.
+# 3. Unpack the app into versions/<V> unless that exact archive is already there, and link its runtime.
 TARGET="$ROOT/versions/$VERSION"
 if [ "$ACTIVATE_ONLY" -eq 1 ]; then
   [ -x "$TARGET/bin/node" ] || { echo "install.sh: version $VERSION is not installed" >&2; exit 66; }
@@ -93,18 +100,22 @@ elif [ -f "$TARGET/.bundle-sha256" ] && [ "$(cat "$TARGET/.bundle-sha256")" = "$
   echo "version $VERSION already unpacked"
 else
   [ -f "$BUNDLE" ] || { echo "install.sh: bundle $BUNDLE not found" >&2; exit 66; }
-  ACTUAL="$(sha256sum "$BUNDLE" | cut -d' ' -f1)"
-  [ "$ACTUAL" = "$SHA256" ] || { echo "install.sh: bundle checksum mismatch (expected $SHA256, got $ACTUAL)" >&2; exit 65; }
   STAGE="$ROOT/versions/.$VERSION.partial"
   rm -rf "$STAGE"
   mkdir -p "$STAGE"
   tar -xzf "$BUNDLE" -C "$STAGE" --no-same-owner
   [ "$(cat "$STAGE/VERSION")" = "$VERSION" ] || { echo "install.sh: bundle VERSION does not match $VERSION" >&2; exit 65; }
+  RUNTIME="$(cat "$STAGE/RUNTIME")"
+  case "$RUNTIME" in *[!0-9a-f]*|"") echo "install.sh: bad RUNTIME in the bundle" >&2; exit 65 ;; esac
+  [ -x "$ROOT/runtimes/$RUNTIME/node" ] || { echo "install.sh: runtime $RUNTIME is not on this host" >&2; exit 66; }
+  mkdir -p "$STAGE/bin"
+  ln -s "../../../runtimes/$RUNTIME/node" "$STAGE/bin/node"
   echo "$SHA256" > "$STAGE/.bundle-sha256"
   chown -R root:root "$STAGE"
   chmod -R go-w "$STAGE"
   rm -rf "$TARGET"
   mv "$STAGE" "$TARGET"
+  rm -f "$BUNDLE"
   echo "unpacked version $VERSION"
 fi
 
@@ -144,6 +155,21 @@ if [ -d /run/systemd/system ]; then
 else
   MODE=supervisor
 fi
+# 8. Keep the active and the previous version (what a rollback goes back to) and the runtimes
+#    they link to; older versions and runtimes no node here uses any more are removed.
+KEEP_PREVIOUS="$(cat "$ROOT/run/previous-version" 2>/dev/null || true)"
+for dir in "$ROOT"/versions/*/; do
+  NAME="$(basename "$dir")"
+  if [ -d "$dir" ] && [ "$NAME" != "$VERSION" ] && [ "$NAME" != "$KEEP_PREVIOUS" ]; then rm -rf "$dir"; fi
+done
+for dir in "$ROOT"/runtimes/*/; do
+  [ -d "$dir" ] || continue
+  USED=0
+  for link in "$ROOT"/versions/*/bin/node; do
+    if [ "$(readlink "$link" 2>/dev/null)" = "../../../runtimes/$(basename "$dir")/node" ]; then USED=1; fi
+  done
+  if [ "$USED" -eq 0 ]; then rm -rf "$dir"; fi
+done
 echo "$MODE" > "$ROOT/run/mode"
 echo "$SERVICE" > "$ROOT/run/service"
 echo "$MEMORY_MAX" > "$ROOT/run/memory-max"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Destroys everything the agent node left on this host: stops it, removes its service, its
 # data directory (conversations, keys, secrets, exports), its config and certificates, and
-# every installed version. Verifies the data directory is gone. Idempotent.
+# every installed version and Node runtime. Verifies the data directory is gone. Idempotent.
 #
 #   wipe.sh <root>
 set -euo pipefail
@@ -20,7 +20,7 @@ if [ -d "$ROOT" ]; then
     # Overwrite database and key files before unlinking them (best effort on SSD/CoW filesystems).
     find "$ROOT/data" -type f \( -name '*.sqlite*' -o -name '*.key' -o -name '*.pem' \) -exec shred -u -z -n 1 {} + 2>/dev/null || true
   fi
-  rm -rf "$ROOT/data" "$ROOT/etc" "$ROOT/versions" "$ROOT/bundles" "$ROOT/current" "$ROOT/bin" "$ROOT/run" "$ROOT/log"
+  rm -rf "$ROOT/data" "$ROOT/etc" "$ROOT/versions" "$ROOT/runtimes" "$ROOT/bundles" "$ROOT/current" "$ROOT/bin" "$ROOT/run" "$ROOT/log"
 fi
 if [ -e "$ROOT/data" ]; then echo '{"wiped":false}'; exit 1; fi
 echo '{"wiped":true}'

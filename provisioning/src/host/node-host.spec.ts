@@ -1,6 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { freeTcpPort, startTestSshd, type TestSshd } from '@enclave/testing';
@@ -37,6 +49,35 @@ describe('agent-node bundle on a real host over SSH', () => {
   let bundle: AgentNodeBundle;
   let root: string;
   let port: number;
+  const scratch = mkdtempSync(join(tmpdir(), 'enclave-node-host-'));
+
+  /** A node config whose control plane never answers: enough for the node to start and be probed locally. */
+  const nodeConfig = (nodeId: string) => ({
+    nodeId,
+    dataDir: `${root}/data`,
+    listen: { host: '127.0.0.1', port },
+    publicBaseUrl: 'https://acme.nodes.example.test',
+    controlPlane: {
+      url: 'http://127.0.0.1:9',
+      publicKey: generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      enrolmentToken: randomBytes(24).toString('base64url'),
+    },
+    heartbeatIntervalMs: 1000,
+    logLevel: 'warn',
+  });
+
+  /** The same app under another version name (an upgrade that keeps the runtime). */
+  const appVersion = (suffix: string): AgentNodeBundle => {
+    const version = `${bundle.version}-${suffix}`;
+    const dir = join(scratch, version);
+    mkdirSync(dir);
+    execFileSync('tar', ['-xzf', bundle.path, '-C', dir]);
+    writeFileSync(join(dir, 'VERSION'), version);
+    const path = join(scratch, `${version}.tar.gz`);
+    execFileSync('tar', ['-czf', path, '-C', dir, '.']);
+    const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+    return { ...bundle, version, path, sha256, bytes: statSync(path).size };
+  };
 
   beforeAll(async () => {
     sshd = await startTestSshd();
@@ -55,45 +96,38 @@ describe('agent-node bundle on a real host over SSH', () => {
     port = await freeTcpPort();
   }, 180_000);
   afterAll(async () => {
+    rmSync(scratch, { recursive: true, force: true });
     await wipeHost(session, root).catch(() => undefined);
     await session.close();
     await sshd.destroy();
   });
 
-  it('builds one versioned, checksummed bundle and reuses it from the cache', async () => {
+  it('builds a versioned, checksummed app and its runtime apart, and reuses both from the cache', async () => {
     expect(bundle.version).toMatch(/^0\.1\.0-[0-9a-f]{12}$/);
     expect(bundle.nodeVersion.split('.')[0]).toBe(process.version.split('.')[0]);
     const again = await buildAgentNodeBundle({ repoRoot: REPO_ROOT, cacheDir: TEST_BUNDLE_CACHE });
     expect(again).toEqual(bundle);
     const listing = execFileSync('tar', ['-tzf', bundle.path]).toString();
     for (const entry of [
-      './bin/node',
       './app/agent-node.js',
       './app/launcher.js',
       './app/better_sqlite3.node',
       './scripts/install.sh',
       './VERSION',
+      './RUNTIME',
     ])
       expect(listing).toContain(entry);
+    expect(listing).not.toContain('./bin/node');
+    expect(bundle.runtime.sha256).toBe(createHash('sha256').update(readFileSync(process.execPath)).digest('hex'));
+    expect(execFileSync('sh', ['-c', `gzip -dc '${bundle.runtime.path}' | sha256sum`]).toString()).toContain(
+      bundle.runtime.sha256,
+    );
   });
 
   it('uploads once, installs idempotently, starts under the supervisor, restarts a killed node, and wipes', async () => {
-    expect(await ensureBundleOnHost(session, root, bundle)).toEqual({ uploaded: true });
-    expect(await ensureBundleOnHost(session, root, bundle)).toEqual({ uploaded: false });
-    const controlPlaneKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const config = {
-      nodeId: 'node-test-1',
-      dataDir: `${root}/data`,
-      listen: { host: '127.0.0.1', port },
-      publicBaseUrl: 'https://acme.nodes.example.test',
-      controlPlane: {
-        url: 'http://127.0.0.1:9',
-        publicKey: controlPlaneKey,
-        enrolmentToken: randomBytes(24).toString('base64url'),
-      },
-      heartbeatIntervalMs: 1000,
-      logLevel: 'warn',
-    };
+    expect(await ensureBundleOnHost(session, root, bundle)).toEqual({ runtime: 'uploaded', app: 'uploaded' });
+    expect(await ensureBundleOnHost(session, root, bundle)).toEqual({ runtime: 'present', app: 'present' });
+    const config = nodeConfig('node-test-1');
     const first = await installNode(session, { root, service: 'enclave-node-test', memoryMax: '512M' }, bundle, config);
     expect(first).toMatchObject({ installed: bundle.version, mode: 'supervisor' });
     const second = await installNode(session, { root, service: 'enclave-node-test', memoryMax: '512M' }, bundle);
@@ -179,5 +213,50 @@ describe('agent-node bundle on a real host over SSH', () => {
     expect(await wipeHost(session, root)).toEqual({ wiped: true });
     expect(await dataDirExists(session, root)).toBe(false);
     expect((await session.exec(`pgrep -f ${root}/current/bin/node`, { allowFailure: true })).exitCode).toBe(1);
+    expect(readdirSync(root)).toEqual([]);
+  }, 120_000);
+
+  it('keeps the runtime by hash: an upgrade moves only the app, a changed runtime is replaced, unused ones go', async () => {
+    const installation = { root, service: 'enclave-node-test', memoryMax: '512M' };
+    const config = nodeConfig('node-test-2');
+    expect(await ensureBundleOnHost(session, root, bundle)).toEqual({ runtime: 'uploaded', app: 'uploaded' });
+    await installNode(session, installation, bundle, config);
+    const runtimePath = `${root}/runtimes/${bundle.runtime.sha256}/node`;
+    expect(readlinkSync(`${root}/versions/${bundle.version}/bin/node`)).toBe(
+      `../../../runtimes/${bundle.runtime.sha256}/node`,
+    );
+    // The verified app archive is unpacked and removed; nothing else waits in bundles/.
+    expect(readdirSync(`${root}/bundles`)).toEqual([]);
+
+    // Two upgrades on the same runtime: only the app is sent; the version before the previous one goes.
+    const next = appVersion('next');
+    expect(await ensureBundleOnHost(session, root, next)).toEqual({ runtime: 'present', app: 'uploaded' });
+    expect(await installNode(session, installation, next)).toMatchObject({
+      installed: next.version,
+      previous: bundle.version,
+    });
+    const third = appVersion('third');
+    expect(await ensureBundleOnHost(session, root, third)).toEqual({ runtime: 'present', app: 'uploaded' });
+    await installNode(session, installation, third);
+    expect(readdirSync(`${root}/versions`).sort()).toEqual([next.version, third.version].sort());
+    expect(readdirSync(`${root}/runtimes`)).toEqual([bundle.runtime.sha256]);
+
+    // A runtime whose bytes changed on disk is found by its hash and replaced; the node runs on it.
+    appendFileSync(runtimePath, 'x');
+    expect(await ensureBundleOnHost(session, root, third)).toEqual({ runtime: 'replaced', app: 'present' });
+    expect(createHash('sha256').update(readFileSync(runtimePath)).digest('hex')).toBe(bundle.runtime.sha256);
+    await startNode(session, root);
+    await eventually(() => nodeLocallyHealthy(session, root, port));
+
+    // A runtime no version links to any more is removed by the next install.
+    const unused = `${root}/runtimes/${'0'.repeat(64)}`;
+    mkdirSync(unused);
+    writeFileSync(`${unused}/node`, 'old runtime');
+    await installNode(session, installation, third);
+    expect(existsSync(unused)).toBe(false);
+    expect(readdirSync(`${root}/runtimes`)).toEqual([bundle.runtime.sha256]);
+
+    expect(await wipeHost(session, root)).toEqual({ wiped: true });
+    expect(readdirSync(root)).toEqual([]);
   }, 120_000);
 });

@@ -32,32 +32,108 @@ export function serviceNameFor(root: string): string {
     : `enclave-node-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
 }
 
-/** Bundle path on the host for a version. */
+/**
+ * Path on the host of an app archive that the upload step has verified: it is renamed to
+ * this name (its SHA-256) only after `sha256sum` matched, so install.sh unpacks it unhashed.
+ */
 export function remoteBundlePath(root: string, bundle: AgentNodeBundle): string {
-  return `${root}/bundles/enclave-node-${bundle.version}.tar.gz`;
+  return `${root}/bundles/${bundle.sha256}.tar.gz`;
+}
+
+/** Runtime directory on the host: `<root>/runtimes/<SHA-256 of the node binary>/node`. */
+export function remoteRuntimePath(root: string, bundle: AgentNodeBundle): string {
+  return `${root}/runtimes/${bundle.runtime.sha256}/node`;
+}
+
+/** What the upload step did about each part: already there (by hash), sent, or sent over a copy that did not match its hash. */
+export interface BundleDelivery {
+  readonly runtime: 'present' | 'uploaded' | 'replaced';
+  readonly app: 'present' | 'uploaded';
 }
 
 /**
- * Puts the bundle on the host unless the host already has that checksum (uploaded or
- * installed); returns whether bytes were sent.
+ * Uploads `local` to `remote` on the host, then runs `place` there: a shell command on `{}`
+ * (the uploaded file) that checks its SHA-256 and moves it into place. A failed check removes
+ * the upload and fails the step.
+ */
+async function uploadAndPlace(
+  session: SshSession,
+  what: string,
+  local: string,
+  remote: string,
+  place: string,
+): Promise<void> {
+  await session.upload(local, remote, 0o644);
+  const placed = await session.exec(place.replaceAll('{}', shellQuote(remote)), { allowFailure: true });
+  if (placed.exitCode !== 0) {
+    await session.exec(`rm -f ${shellQuote(remote)}`, { allowFailure: true });
+    throw new Error(`the ${what} on the host does not match its SHA-256 after upload`);
+  }
+}
+
+/**
+ * Puts the bundle's runtime and app on the host, each only when the host lacks it: the runtime
+ * is looked up by the SHA-256 of its binary (hashed again here, so a copy that changed on
+ * disk is replaced), the app by its archive's SHA-256 (unpacked or verified and waiting).
  */
 export async function ensureBundleOnHost(
   session: SshSession,
   root: string,
   bundle: AgentNodeBundle,
-): Promise<{ uploaded: boolean }> {
-  const remote = remoteBundlePath(root, bundle);
-  const check = await session.exec(
-    `cat ${shellQuote(`${root}/versions/${bundle.version}/.bundle-sha256`)} 2>/dev/null || (sha256sum ${shellQuote(remote)} 2>/dev/null | cut -d' ' -f1) || true`,
+): Promise<BundleDelivery> {
+  const runtimePath = remoteRuntimePath(root, bundle);
+  const appPath = remoteBundlePath(root, bundle);
+  const q = shellQuote;
+  const probe = await session.exec(
+    [
+      `echo "runtime=$(sha256sum ${q(runtimePath)} 2>/dev/null | cut -d' ' -f1)"`,
+      `echo "unpacked=$(cat ${q(`${root}/versions/${bundle.version}/.bundle-sha256`)} 2>/dev/null)"`,
+      `echo "waiting=$(test -f ${q(appPath)} && echo yes)"`,
+    ].join('; '),
     { allowFailure: true },
   );
-  if (check.stdout.trim() === bundle.sha256) return { uploaded: false };
-  await session.exec(`install -d -m 0755 ${shellQuote(root)} ${shellQuote(`${root}/bundles`)}`);
-  await session.upload(bundle.path, remote, 0o644);
-  const after = await session.exec(`sha256sum ${shellQuote(remote)} | cut -d' ' -f1`);
-  if (after.stdout.trim() !== bundle.sha256)
-    throw new Error(`bundle checksum on the host does not match after upload (${after.stdout.trim()})`);
-  return { uploaded: true };
+  const seen = Object.fromEntries(
+    probe.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=') as [string, string]),
+  );
+  await session.exec(`install -d -m 0755 ${q(root)} ${q(`${root}/bundles`)} ${q(`${root}/runtimes`)}`);
+
+  let runtime: BundleDelivery['runtime'] = 'present';
+  if (seen.runtime !== bundle.runtime.sha256) {
+    runtime = seen.runtime ? 'replaced' : 'uploaded';
+    const dir = `${root}/runtimes/${bundle.runtime.sha256}`;
+    const staged = `${root}/runtimes/.${bundle.runtime.sha256}.partial`;
+    // Unpacked and hashed on the host; only a binary with the expected hash is renamed into place.
+    await uploadAndPlace(
+      session,
+      'Node runtime',
+      bundle.runtime.path,
+      `${root}/bundles/.node-${bundle.runtime.sha256}.gz.partial`,
+      [
+        `rm -rf ${q(staged)} && install -d -m 0755 ${q(staged)}`,
+        `gzip -dc {} > ${q(`${staged}/node`)}`,
+        `chmod 0755 ${q(`${staged}/node`)}`,
+        `test "$(sha256sum ${q(`${staged}/node`)} | cut -d' ' -f1)" = ${q(bundle.runtime.sha256)}`,
+        `rm -rf ${q(dir)} {}`,
+        `mv -T ${q(staged)} ${q(dir)}`,
+      ].join(' && '),
+    );
+  }
+
+  let app: BundleDelivery['app'] = 'present';
+  if (seen.unpacked !== bundle.sha256 && seen.waiting !== 'yes') {
+    app = 'uploaded';
+    await uploadAndPlace(
+      session,
+      'app archive',
+      bundle.path,
+      `${appPath}.partial`,
+      `test "$(sha256sum {} | cut -d' ' -f1)" = ${q(bundle.sha256)} && mv -T {} ${q(appPath)}`,
+    );
+  }
+  return { runtime, app };
 }
 
 /** Installs the version and (when given) the node config; idempotent. Does not start the node. */
@@ -94,8 +170,12 @@ export async function installNode(
   return JSON.parse(last) as { installed: string; previous: string; mode: string };
 }
 
+function nodectlCommand(root: string, args: string[]): string {
+  return `bash ${shellQuote(`${root}/bin/nodectl.sh`)} ${[root, ...args].map(shellQuote).join(' ')}`;
+}
+
 export async function nodectl(session: SshSession, root: string, ...args: string[]) {
-  return session.exec(`bash ${shellQuote(`${root}/bin/nodectl.sh`)} ${[root, ...args].map(shellQuote).join(' ')}`, {
+  return session.exec(nodectlCommand(root, args), {
     allowFailure: args[0] === 'status' || args[0] === 'health',
   });
 }
@@ -107,6 +187,20 @@ export async function startNode(session: SshSession, root: string): Promise<void
 /** Unsigned local liveness probe run on the host itself. */
 export async function nodeLocallyHealthy(session: SshSession, root: string, port: number): Promise<boolean> {
   return (await nodectl(session, root, 'health', String(port))).exitCode === 0;
+}
+
+/** Waits on the host until the node answers its local probe (the host-side loop saves an SSH round trip per probe). */
+export async function waitNodeLocallyHealthy(
+  session: SshSession,
+  root: string,
+  port: number,
+  timeoutMs: number,
+): Promise<void> {
+  const seconds = Math.ceil(timeoutMs / 1000);
+  // The command's own deadline comes first; the SSH timeout only catches a host that stopped answering.
+  await session.exec(nodectlCommand(root, ['wait-healthy', String(port), String(seconds)]), {
+    timeoutMs: timeoutMs + 15_000,
+  });
 }
 
 export async function installedVersion(session: SshSession, root: string): Promise<string | null> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { nodectl, nodeLocallyHealthy } from '../../host/node-host';
+import { nodectl, waitNodeLocallyHealthy } from '../../host/node-host';
 import type { StepContext } from '../step-context';
 import type { ProvisioningStep } from './step';
 
@@ -13,8 +13,9 @@ export class StartStep implements ProvisioningStep {
     const session = await ctx.ssh();
     // Not enrolled yet: restart so a running node picks up the config (and token) just written.
     await nodectl(session, host.installRoot, ctx.requireNode().enrolledAt ? 'start' : 'restart');
-    await ctx.waitFor('the node to answer its local health check', LOCAL_HEALTH_TIMEOUT_MS, () =>
-      nodeLocallyHealthy(session, host.installRoot, host.nodePort),
+    ctx.log(
+      `waiting on the host for the node to answer its local health check (up to ${LOCAL_HEALTH_TIMEOUT_MS / 1000} s)`,
     );
+    await waitNodeLocallyHealthy(session, host.installRoot, host.nodePort, LOCAL_HEALTH_TIMEOUT_MS);
   }
 }
