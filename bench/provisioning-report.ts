@@ -1,4 +1,4 @@
-import type { FloorSteps } from './provisioning-floor';
+import type { FloorSteps, UploadFigures } from './provisioning-floor';
 
 export interface Single {
   readonly ms: number;
@@ -14,10 +14,13 @@ interface Report {
   readonly floor: FloorSteps;
   readonly fleets: Array<{ n: number; ms: number }>;
   readonly concurrency: number;
-  readonly bundleBytes: number;
+  readonly appBytes: number;
+  readonly runtimeBytes: number;
+  readonly upload: UploadFigures;
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 const stepList = (x: Single) => x.steps.map((st) => `${st.name} ${s(st.ms)}`).join(', ');
 
@@ -30,7 +33,7 @@ export function provisioningReport(r: Report): string {
   const firstUpload = uploadOf(r.first);
   const singleUpload = uploadOf(r.single);
   return [
-    `${r.context} Loopback hosts: real OpenSSH servers on 127.0.0.1, the real bundle (${(r.bundleBytes / 1048576).toFixed(1)} MB), the API and a worker process, the Cloudflare stand-in (apps/api/test/provisioning-harness.ts). Times are enqueue → \`active\`; steps from \`provisioning_steps\`.`,
+    `${r.context} Loopback hosts: real OpenSSH servers on 127.0.0.1, the real bundle (app ${mb(r.appBytes)} + Node runtime ${mb(r.runtimeBytes)}; every host is fresh, so each provisioning sends both), the API and a worker process, the Cloudflare stand-in (apps/api/test/provisioning-harness.ts). Times are enqueue → \`active\`; steps from \`provisioning_steps\`.`,
     '',
     'Targets: single ≤ 1.5× the floor; the bundle never built inside a job; N at once ≤ 1.2× ⌈N / concurrency⌉ × single.',
     '',
@@ -42,6 +45,7 @@ export function provisioningReport(r: Report): string {
       const ideal = Math.ceil(f.n / r.concurrency) * r.single.ms;
       return `| ${f.n} workspaces at once (queue concurrency ${r.concurrency}) | ${s(f.ms)} | ⌈${f.n} / ${r.concurrency}⌉ × single = ${s(ideal)} | ${(f.ms / ideal).toFixed(2)}× | ≤ 1.2×: ${verdict(f.ms / ideal <= 1.2)} |`;
     }),
+    `| upload step, host already has the runtime (upgrade, re-install: app ${mb(r.appBytes)} only) | ${s(r.upload.runtimePresentMs)} | the same step on a fresh host (runtime + app): ${s(r.upload.freshMs)} | ${(r.upload.runtimePresentMs / r.upload.freshMs).toFixed(2)}× | only the app moves |`,
     '',
     `Steps of the median single run: ${stepList(r.single)}. Of the first run after a deploy: ${stepList(r.first)}.`,
     '',

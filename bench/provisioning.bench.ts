@@ -3,7 +3,8 @@
  * Cloudflare stand-in — apps/api/test/provisioning-harness.ts): one workspace enqueue → active
  * with its steps, the first one after a deploy (fresh bundle cache, worker just started), and
  * fleets of 5/10/20 at once; floors measured in the same run: SSH connect + upload + verify +
- * unpack + runtime start (bench/provisioning-floor.ts), and ⌈N / concurrency⌉ × single.
+ * unpack + runtime start (bench/provisioning-floor.ts), and ⌈N / concurrency⌉ × single; and the
+ * upload step with and without the Node runtime already on the host (upgrades send only the app).
  *
  *   node -r @swc-node/register bench/provisioning.bench.ts [--fleets 5,10,20] [--no-write]
  */
@@ -16,7 +17,7 @@ import { REPO_ROOT, startProvisioningHarness } from '../apps/api/test/provisioni
 import globalSetup from '../libs/testing/src/global-setup';
 import globalTeardown from '../libs/testing/src/global-teardown';
 import { buildAgentNodeBundle } from '../provisioning/src/bundle/bundle-builder';
-import { provisioningFloor } from './provisioning-floor';
+import { provisioningFloor, uploadFigures } from './provisioning-floor';
 import { provisioningReport, type Single } from './provisioning-report';
 import { benchContext, flagValue, writeBenchmarkSection } from './report';
 
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     const bundle = await buildAgentNodeBundle({ repoRoot: REPO_ROOT, cacheDir });
     const floorHost = await startTestSshd({ clientKeyPath: h.sshKeyPath });
     const floor = await provisioningFloor(floorHost, h.sshKeyPath, bundle);
+    const upload = await uploadFigures(floorHost, h.sshKeyPath, bundle);
     await floorHost.destroy();
 
     // 4. Fleets at once.
@@ -106,7 +108,9 @@ async function main(): Promise<void> {
       floor,
       fleets,
       concurrency: CONCURRENCY,
-      bundleBytes: bundle.bytes,
+      appBytes: bundle.bytes,
+      runtimeBytes: bundle.runtime.bytes,
+      upload,
     });
     console.log(text);
     writeBenchmarkSection('Provisioning', text);
