@@ -84,13 +84,15 @@ export async function ensureBundleOnHost(
   const runtimePath = remoteRuntimePath(root, bundle);
   const appPath = remoteBundlePath(root, bundle);
   const q = shellQuote;
+  // One round trip: the directories uploads go to, and what the host already has.
   const probe = await session.exec(
     [
+      'set -e',
+      `install -d -m 0755 ${q(root)} ${q(`${root}/bundles`)} ${q(`${root}/runtimes`)}`,
       `echo "runtime=$(sha256sum ${q(runtimePath)} 2>/dev/null | cut -d' ' -f1)"`,
       `echo "unpacked=$(cat ${q(`${root}/versions/${bundle.version}/.bundle-sha256`)} 2>/dev/null)"`,
       `echo "waiting=$(test -f ${q(appPath)} && echo yes)"`,
     ].join('; '),
-    { allowFailure: true },
   );
   const seen = Object.fromEntries(
     probe.stdout
@@ -98,7 +100,6 @@ export async function ensureBundleOnHost(
       .split('\n')
       .map((line) => line.split('=') as [string, string]),
   );
-  await session.exec(`install -d -m 0755 ${q(root)} ${q(`${root}/bundles`)} ${q(`${root}/runtimes`)}`);
 
   let runtime: BundleDelivery['runtime'] = 'present';
   if (seen.runtime !== bundle.runtime.sha256) {
@@ -110,7 +111,7 @@ export async function ensureBundleOnHost(
       session,
       'Node runtime',
       bundle.runtime.path,
-      `${root}/bundles/.node-${bundle.runtime.sha256}.gz.partial`,
+      `${root}/bundles/.node-${bundle.runtime.sha256}.gz`,
       [
         `rm -rf ${q(staged)} && install -d -m 0755 ${q(staged)}`,
         `gzip -dc {} > ${q(`${staged}/node`)}`,
@@ -129,7 +130,7 @@ export async function ensureBundleOnHost(
       session,
       'app archive',
       bundle.path,
-      `${appPath}.partial`,
+      `${appPath}.unverified`,
       `test "$(sha256sum {} | cut -d' ' -f1)" = ${q(bundle.sha256)} && mv -T {} ${q(appPath)}`,
     );
   }
