@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   const cp = await new FakeControlPlane().start();
   const children: ChildProcess[] = [];
   try {
-    const launcher = await bundle(join(dir, 'app'));
+    // BENCH_NODE_APP: an app directory built elsewhere (another commit's bundle, for a before/after in the same conditions).
+    const prebuilt = process.env.BENCH_NODE_APP;
+    const launcher = prebuilt ? join(prebuilt, 'launcher.js') : await bundle(join(dir, 'app'));
     const port = await freePort();
     const nodeUrl = `http://127.0.0.1:${port}`;
     const base = testNodeConfig({ dataDir: join(dir, 'data'), sandboxUrl: sandbox.url, controlPlane: cp, port });

@@ -28,14 +28,18 @@ const COLUMNS = `id, origin, inbound_message_id AS inboundMessageId, conversatio
 export class ReplyJobRepository {
   constructor(private readonly db: Db) {}
 
-  /** Due jobs, at most one per conversation (its oldest open one), oldest first. */
+  /**
+   * Due jobs, at most one per conversation (its oldest open one), oldest first. The heads of the
+   * conversations come from one walk of the open-jobs index (MIN per group), not from a subquery
+   * per open job: with a backlog in one chat that was a probe of the index for each of its jobs.
+   */
   due(now: number, limit: number, excludeConversations: ReadonlySet<string>): ReplyJobRow[] {
     const rows = this.db
       .prepare<[number, number], ReplyJobRow>(
-        `SELECT ${COLUMNS} FROM reply_jobs j
-          WHERE j.state IN ('pending', 'ready') AND j.next_attempt_at <= ?
-            AND j.id = (SELECT MIN(k.id) FROM reply_jobs k WHERE k.conversation_id = j.conversation_id AND k.state IN ('pending', 'ready'))
-          ORDER BY j.id LIMIT ?`,
+        `SELECT ${COLUMNS} FROM reply_jobs
+          WHERE id IN (SELECT MIN(id) FROM reply_jobs WHERE state IN ('pending', 'ready') GROUP BY conversation_id)
+            AND next_attempt_at <= ?
+          ORDER BY id LIMIT ?`,
       )
       .all(now, limit + excludeConversations.size);
     return rows.filter((r) => !excludeConversations.has(r.conversationId)).slice(0, limit);

@@ -50,8 +50,10 @@ export async function sendReply(
   replyToExternalId: string | null | undefined,
 ): Promise<void> {
   const { job, reply, conversation, channel } = target;
-  deps.jobs.markSendAttempt(job.id, Date.now());
-  deps.conversations.setDelivery(reply.id, 'sending');
+  deps.transaction(() => {
+    deps.jobs.markSendAttempt(job.id, Date.now());
+    deps.conversations.setDelivery(reply.id, 'sending');
+  });
   let outcome: SendOutcome;
   try {
     outcome = await deps.channels.send(channel, {
