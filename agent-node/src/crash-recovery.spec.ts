@@ -23,49 +23,95 @@ describe('crash recovery of the real node process', () => {
     expect(p.output()).toContain('controlPlane');
   });
 
-  it('a message stored before a kill -9 gets exactly one reply after restart', async () => {
-    proc = spawnNode(p.configPath);
-    await waitFor(() => p.healthy(), 10_000);
-    const ch: ConfiguredChannels = await configureNode(p);
+  /** How a test posts an end user's message to the node through a channel's stand-in and reads what the node sent. */
+  interface ChannelDriver {
+    readonly name: string;
+    readonly type: 'telegram' | 'whatsapp';
+    readonly provider: 'openai' | 'anthropic';
+    readonly reply: string;
+    deliver(ch: ConfiguredChannels, text: string): Promise<{ status: number; redeliver: () => Promise<unknown> }>;
+    sent(ch: ConfiguredChannels): Promise<{ text: string }[]>;
+  }
 
-    // Hold the model call so the node is between "inbound stored" and "reply sent".
-    await p.sandboxJson('POST', '/openai/_test/faults', { latencyMs: 15_000 });
-    const r = await p.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, {
-      chatId: 777,
-      text: 'survive the crash',
-    });
-    expect(r.delivery.status).toBe(200); // acknowledged only after the commit
-    await waitFor(async () => (await p.sandboxJson('GET', '/openai/_test/requests')).requests.length === 1);
+  const telegram: ChannelDriver = {
+    name: 'Telegram',
+    type: 'telegram',
+    provider: 'openai',
+    reply: '[gpt-4o-mini] You said: "survive the crash" (1 messages in context)',
+    async deliver(ch, text) {
+      const r = await p.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates`, { chatId: 777, text });
+      const redeliver = () =>
+        p.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates/${r.update_id}/redeliver`);
+      return { status: r.delivery.status, redeliver };
+    },
+    sent: async (ch) => (await p.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages,
+  };
 
-    const db = new Database(join(p.dataDir, 'node.sqlite'), { readonly: true });
-    expect((db.prepare("SELECT COUNT(*) AS n FROM messages WHERE direction = 'in'").get() as { n: number }).n).toBe(1);
-    expect((db.prepare('SELECT state FROM reply_jobs').get() as { state: string }).state).toBe('pending');
-    db.close();
+  const whatsapp: ChannelDriver = {
+    name: 'WhatsApp',
+    type: 'whatsapp',
+    provider: 'anthropic',
+    reply: '(claude-haiku-4-5) Echo: survive the crash [1 turns]',
+    async deliver(ch, text) {
+      const phone = `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}`;
+      const r = await p.sandboxJson('POST', `${phone}/messages`, { from: '15557770000', text });
+      const redeliver = () => p.sandboxJson('POST', `${phone}/messages/${encodeURIComponent(r.messageId)}/redeliver`);
+      return { status: r.delivery.status, redeliver };
+    },
+    sent: async (ch) =>
+      (await p.sandboxJson('GET', `/whatsapp/_test/phone-numbers/${ch.whatsapp.phoneNumberId}/sent`)).messages,
+  };
 
-    proc.child.kill('SIGKILL');
-    expect(await proc.exited).toBeNull();
-    await p.sandboxJson('DELETE', '/openai/_test/faults');
-    expect((await p.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages).toHaveLength(0);
+  const latestJob = (db: Database.Database) =>
+    db.prepare('SELECT state, send_attempts AS sendAttempts FROM reply_jobs ORDER BY id DESC LIMIT 1').get();
 
-    proc = spawnNode(p.configPath);
-    await waitFor(
-      async () => (await p.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages.length === 1,
-      15_000,
-    );
-    // the same update delivered again after restart (Telegram retry) changes nothing
-    await p.sandboxJson('POST', `/telegram/_test/bots/${ch.telegramToken}/updates/${r.update_id}/redeliver`);
-    await new Promise((res) => setTimeout(res, 500));
-    const sent = (await p.sandboxJson('GET', `/telegram/_test/bots/${ch.telegramToken}/sent`)).messages;
-    expect(sent).toHaveLength(1);
-    expect(sent[0].text).toBe('[gpt-4o-mini] You said: "survive the crash" (1 messages in context)');
+  it.each([telegram, whatsapp])(
+    'a message acknowledged to $name before a kill -9 gets exactly one reply after restart',
+    async (channel) => {
+      proc = spawnNode(p.configPath);
+      await waitFor(() => p.healthy(), 10_000);
+      const ch: ConfiguredChannels = await configureNode(p);
+      const sentBefore = (await channel.sent(ch)).length;
+      const asked = (await p.sandboxJson('GET', `/${channel.provider}/_test/requests`)).requests.length;
 
-    const after = new Database(join(p.dataDir, 'node.sqlite'), { readonly: true });
-    expect(after.prepare('SELECT state, send_attempts AS sendAttempts FROM reply_jobs').all()).toEqual([
-      { state: 'sent', sendAttempts: 1 },
-    ]);
-    after.close();
+      // Hold the model call so the node is between "inbound stored" and "reply sent".
+      await p.sandboxJson('POST', `/${channel.provider}/_test/faults`, { latencyMs: 15_000 });
+      const delivered = await channel.deliver(ch, 'survive the crash');
+      expect(delivered.status).toBe(200); // acknowledged only after the commit
+      await waitFor(
+        async () => (await p.sandboxJson('GET', `/${channel.provider}/_test/requests`)).requests.length === asked + 1,
+      );
 
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
-  }, 60_000);
+      const db = new Database(join(p.dataDir, 'node.sqlite'), { readonly: true });
+      expect(latestJob(db)).toMatchObject({ state: 'pending' });
+      db.close();
+
+      proc.child.kill('SIGKILL');
+      expect(await proc.exited).toBeNull();
+      await p.sandboxJson('DELETE', `/${channel.provider}/_test/faults`);
+      expect(await channel.sent(ch)).toHaveLength(sentBefore);
+
+      proc = spawnNode(p.configPath);
+      await waitFor(async () => (await channel.sent(ch)).length === sentBefore + 1, 15_000);
+      // the same message delivered again after restart (the provider's retry) changes nothing
+      expect(((await delivered.redeliver()) as { delivery: { status: number } }).delivery.status).toBe(200);
+      await new Promise((res) => setTimeout(res, 500));
+      const sent = await channel.sent(ch);
+      expect(sent).toHaveLength(sentBefore + 1);
+      expect(sent[sentBefore].text).toBe(channel.reply);
+
+      const after = new Database(join(p.dataDir, 'node.sqlite'), { readonly: true });
+      expect(latestJob(after)).toEqual({ state: 'sent', sendAttempts: 1 });
+      const stored = after.prepare(
+        `SELECT COUNT(*) AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           JOIN channels k ON k.id = c.channel_id WHERE k.type = ? AND m.direction = 'in'`,
+      );
+      expect(stored.get(channel.type)).toEqual({ n: 1 });
+      after.close();
+
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+    },
+    60_000,
+  );
 });
