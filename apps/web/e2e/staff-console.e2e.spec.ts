@@ -54,6 +54,14 @@ describe('web app: staff console', () => {
     await page.getByLabel('Workspace id').fill(workspaceId);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(new RegExp(`workspaceId=${workspaceId}`));
+    // The unfiltered table stays on screen until the filtered page arrives: wait for every row to be this workspace's.
+    await page.waitForFunction(
+      (shortId) => {
+        const cells = [...document.querySelectorAll('[data-testid="audit-table"] tbody tr td:nth-child(4)')];
+        return cells.length > 0 && cells.every((cell) => cell.textContent?.trim() === shortId);
+      },
+      workspaceId.slice(0, 8),
+    );
     for (const action of [
       'workspace.created',
       'billing.checkout_started',
