@@ -148,6 +148,10 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
     'MaxStartups 50',
     'MaxSessions 50',
     'Subsystem sftp internal-sftp',
+    // Bash sources ~/.bashrc for every command sshd runs (SHLVL unset counts as "run by sshd"); a developer's
+    // root .bashrc (pyenv init, 0.3-6 s and a lock per command) would then be timed as provisioning. SHLVL=1
+    // makes the session behave like a fresh VPS, whose .bashrc returns early for non-interactive shells.
+    'SetEnv SHLVL=1',
     'LogLevel ERROR',
   ].join('\n');
   const configPath = join(dir, 'sshd_config');
