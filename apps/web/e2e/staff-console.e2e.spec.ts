@@ -57,7 +57,10 @@ describe('web app: staff console', () => {
     // The unfiltered table stays on screen until the filtered page arrives: wait for every row to be this workspace's.
     await page.waitForFunction(
       (shortId) => {
-        const cells = [...document.querySelectorAll('[data-testid="audit-table"] tbody tr td:nth-child(4)')];
+        const { document } = globalThis as unknown as {
+          document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+        };
+        const cells = Array.from(document.querySelectorAll('[data-testid="audit-table"] tbody tr td:nth-child(4)'));
         return cells.length > 0 && cells.every((cell) => cell.textContent?.trim() === shortId);
       },
       workspaceId.slice(0, 8),
