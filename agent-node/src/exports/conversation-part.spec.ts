@@ -16,8 +16,11 @@ describe('ConversationPart: a conversation collected in memory, or through a par
     const out = createWriteStream(file);
     const tar = new TarWriter(out);
     for (const p of parts) {
-      const part = new ConversationPart(p.name, join(dir, 'conversation.part'), p.name);
-      for (let i = 0; i < p.lines; i += 1) await part.add({ i, text: `é${'x'.repeat(p.width)}` });
+      const part = new ConversationPart(p.name, join(dir, 'conversation.part'));
+      for (let i = 0; i < p.lines; i += 1) {
+        part.add(JSON.stringify({ i, text: `é${'x'.repeat(p.width)}` }));
+        if (part.full) await part.spill();
+      }
       await part.writeTo(tar, 0);
       expect(existsSync(join(dir, 'conversation.part'))).toBe(false);
     }

@@ -19,23 +19,29 @@ export class ConversationPart {
   constructor(
     readonly name: string,
     private readonly partFile: string,
-    readonly conversationId: string,
   ) {}
 
-  async add(obj: unknown): Promise<void> {
-    const line = `${JSON.stringify(obj)}\n`;
+  /** Appends one NDJSON line (without its newline); once `full`, call spill() before adding more. */
+  add(line: string): void {
     this.lines.push(line);
-    this.bytes += line.length; // UTF-16 units: a lower bound of the UTF-8 size, enough to decide a spill
-    if (this.bytes < SPILL_BYTES) return;
+    this.bytes += line.length + 1; // UTF-16 units: a lower bound of the UTF-8 size, enough to decide a spill
+  }
+
+  get full(): boolean {
+    return this.bytes >= SPILL_BYTES;
+  }
+
+  /** Moves the lines collected so far to the part file. */
+  async spill(): Promise<void> {
     this.file ??= createWriteStream(this.partFile, { mode: 0o600 });
-    const chunk = this.lines.join('');
+    const chunk = this.text();
     this.lines = [];
     this.bytes = 0;
     if (!this.file.write(chunk)) await once(this.file, 'drain');
   }
 
   async writeTo(tar: TarWriter, mtime: number): Promise<void> {
-    const rest = Buffer.from(this.lines.join(''), 'utf8');
+    const rest = Buffer.from(this.text(), 'utf8');
     this.lines = [];
     if (!this.file) return tar.addBuffer(this.name, rest, mtime);
     const file = this.file;
@@ -44,6 +50,10 @@ export class ConversationPart {
     await once(file, 'close');
     await tar.addFile(this.name, this.partFile, statSync(this.partFile).size, mtime);
     rmSync(this.partFile, { force: true });
+  }
+
+  private text(): string {
+    return this.lines.length ? `${this.lines.join('\n')}\n` : '';
   }
 
   discard(): void {
