@@ -33,7 +33,7 @@ export function provisioningReport(r: Report): string {
   const firstUpload = uploadOf(r.first);
   const singleUpload = uploadOf(r.single);
   return [
-    `${r.context} Loopback hosts: real OpenSSH servers on 127.0.0.1, the real bundle (app ${mb(r.appBytes)} + Node runtime ${mb(r.runtimeBytes)}; every host is fresh, so each provisioning sends both), the API and a worker process, the Cloudflare stand-in (apps/api/test/provisioning-harness.ts). Times are enqueue → \`active\`; steps from \`provisioning_steps\`.`,
+    `${r.context} Loopback hosts: real OpenSSH servers on 127.0.0.1, the real bundle (app ${mb(r.appBytes)} + Node runtime ${mb(r.runtimeBytes)}; every host is fresh, so each provisioning sends both), the API and a worker process, the Cloudflare stand-in (apps/api/test/provisioning-harness.ts). Times run from the workspace's creation and enqueue to the moment its provisioning run finished (\`provisioning_runs.finished_at\`, just after the workspace became \`active\`); steps from \`provisioning_steps\`.`,
     '',
     'Targets: single ≤ 1.5× the floor; the bundle never built inside a job; N at once ≤ 1.2× ⌈N / concurrency⌉ × single.',
     '',
