@@ -29,30 +29,55 @@ export function tarHeader(name: string, size: number, mtimeSeconds: number): Buf
   return h;
 }
 
-async function write(out: Writable, chunk: Buffer): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
-}
+/** Bytes handed to the output stream at a time (see TarWriter). */
+const BATCH_BYTES = 1024 * 1024;
 
-/** Streams tar entries into `out` (e.g. a gzip stream) with backpressure, constant memory. */
+/**
+ * Streams tar entries into `out` (e.g. a gzip stream) with backpressure, constant memory. Output
+ * goes to `out` in batches of about 1 MB: zlib compresses on a worker thread and every write is
+ * a round trip to it, so thousands of small entries written one by one left the export waiting
+ * on those round trips more than on compression (bench/export.bench.ts).
+ */
 export class TarWriter {
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+
   constructor(private readonly out: Writable) {}
 
   async addFile(name: string, path: string, size: number, mtimeSeconds: number): Promise<void> {
-    await write(this.out, tarHeader(name, size, mtimeSeconds));
-    for await (const chunk of createReadStream(path)) await write(this.out, chunk as Buffer);
-    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-    if (pad) await write(this.out, Buffer.alloc(pad, 0));
+    await this.write(tarHeader(name, size, mtimeSeconds));
+    for await (const chunk of createReadStream(path)) await this.write(chunk as Buffer);
+    await this.pad(size);
   }
 
   async addBuffer(name: string, data: Buffer, mtimeSeconds: number): Promise<void> {
-    await write(this.out, tarHeader(name, data.length, mtimeSeconds));
-    await write(this.out, data);
-    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-    if (pad) await write(this.out, Buffer.alloc(pad, 0));
+    await this.write(tarHeader(name, data.length, mtimeSeconds));
+    await this.write(data);
+    await this.pad(data.length);
   }
 
-  /** Two zero blocks end the archive. */
+  /** Two zero blocks end the archive; everything is handed to `out`. */
   async finish(): Promise<void> {
-    await write(this.out, Buffer.alloc(BLOCK * 2, 0));
+    await this.write(Buffer.alloc(BLOCK * 2, 0));
+    await this.flush();
+  }
+
+  private async pad(size: number): Promise<void> {
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (pad) await this.write(Buffer.alloc(pad, 0));
+  }
+
+  private async write(chunk: Buffer): Promise<void> {
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    if (this.batchBytes >= BATCH_BYTES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.batchBytes) return;
+    const chunk = Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
 }
