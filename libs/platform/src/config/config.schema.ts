@@ -157,6 +157,12 @@ export const controlPlaneConfigSchema = z
     PROVISIONING_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(180_000),
     /** BullMQ lock of a provisioning job: a crashed worker's job is taken over after this long. */
     PROVISIONING_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+    /**
+     * How long a worker told to stop (SIGTERM/SIGINT) may take to finish its jobs and close; past it the
+     * process exits and the jobs it was running go back to their queues through BullMQ's stalled-job check.
+     * Below Kubernetes' default 30 s grace period.
+     */
+    WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).default(25_000),
     /** Jobs one worker runs at once, per queue (`provisioning=8,node-delivery=4`); unlisted queues run 4. */
     QUEUE_CONCURRENCY: z
       .string()
