@@ -1,5 +1,12 @@
 import { type Access, ROUTE_ACCESS, routeKey, type ServedRoute, servedRoutes } from './api-routes';
-import { fillPath, isErrorShape, recordFigures, type SweepFixture, startSweepFixture, validBody } from './sweep-fixture';
+import {
+  fillPath,
+  isErrorShape,
+  recordFigures,
+  type SweepFixture,
+  startSweepFixture,
+  validBody,
+} from './sweep-fixture';
 
 const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const WORKSPACE_ROLES: Access[] = ['member', 'admin', 'owner'];
@@ -75,7 +82,9 @@ describe('API isolation sweep: every route × verb × caller who must be refused
       const res = await x.call(method, fillPath(route.path, ids), { cookie: caller.cookie, body });
       calls++;
       if (!allowed.includes(res.status) || !isErrorShape(res.body))
-        failures.push(`${caller.name}: ${method} ${route.path} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+        failures.push(
+          `${caller.name}: ${method} ${route.path} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`,
+        );
     };
 
     const before = await x.snapshot();

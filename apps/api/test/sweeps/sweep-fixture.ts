@@ -39,9 +39,10 @@ export interface Answer {
   readonly location: string | null;
 }
 
-/** Fills `:name` params with the fixture's real ids. */
-export function fillPath(path: string, ids: PathIds): string {
+/** Fills `:name` params with the fixture's real ids; `raw` puts one param's value as given (already encoded). */
+export function fillPath(path: string, ids: PathIds, raw?: { name: string; value: string }): string {
   return path.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
+    if (raw?.name === name) return raw.value;
     const id = ids[name];
     if (id === undefined) throw new Error(`no id for path param :${name} (${path}): add one to the sweep fixture`);
     return encodeURIComponent(id);
@@ -109,9 +110,11 @@ export async function startSweepFixture(): Promise<SweepFixture> {
     upgradeId: randomUUID(),
   };
   const accountExportId = await one('SELECT id FROM account_exports WHERE user_id = $1', [ownerId]);
-  const tables = ((await api.dataSource.query(
-    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-  )) as Array<{ tablename: string }>).map((t) => t.tablename);
+  const tables = (
+    (await api.dataSource.query(
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+    )) as Array<{ tablename: string }>
+  ).map((t) => t.tablename);
 
   return {
     f,

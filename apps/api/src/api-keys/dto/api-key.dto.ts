@@ -1,10 +1,11 @@
 import { CHAT_API_LIMITS } from '@enclave/node-protocol';
+import { humanText } from '@enclave/platform';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
 export class CreateApiKeyDto extends createZodDto(
   z.strictObject({
-    name: z.string().trim().min(1).max(CHAT_API_LIMITS.name),
+    name: humanText({ max: CHAT_API_LIMITS.name }),
     /** The agent the key may use (its `model` in requests). */
     agentId: z.uuid(),
     /** Off by default: the node then stores nothing of requests and replies. */

@@ -5,8 +5,11 @@ import { z } from 'zod';
 import { emailSchema } from '../../auth/dto/auth.dto';
 
 const nameSchema = humanText({ max: 80 });
-/** Format only; reserved words and uniqueness are business rules checked by the service. */
-const slugSchema = z.string().min(1).max(63);
+/**
+ * Clean one-line text only; the slug's format, reserved words and uniqueness are business rules
+ * the service checks (so the availability check can say which one a typed slug breaks).
+ */
+const slugSchema = humanText({ max: 63 });
 
 export class CreateWorkspaceDto extends createZodDto(z.strictObject({ name: nameSchema, slug: slugSchema })) {}
 export class RenameWorkspaceDto extends createZodDto(z.strictObject({ name: nameSchema })) {}
