@@ -54,26 +54,47 @@ export interface BillingHarness {
   close(): Promise<void>;
 }
 
+/** A sandbox serving only the Stripe stand-in, and the env that points an API's Stripe SDK at it. */
+export async function startStripeSandbox(): Promise<{ sandbox: RunningSandbox; env: NodeJS.ProcessEnv }> {
+  const stripeStandIn = createStandIns({
+    smtpPort: 0,
+    stripe: { secretKey: SECRET_KEY, webhookRetryDelaysMs: [] },
+  }).find((standIn) => standIn.prefix === '/stripe');
+  if (!stripeStandIn) throw new Error('the sandbox has no Stripe stand-in');
+  const sandbox = await startSandbox([stripeStandIn], 0);
+  return {
+    sandbox,
+    env: {
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_URL: `${sandbox.url}/stripe`,
+      STRIPE_PLANS: JSON.stringify(PLANS),
+    },
+  };
+}
+
 /**
  * The API harness plus a sandbox serving the Stripe stand-in. The API's SDK talks to it by
  * STRIPE_API_URL (under its /stripe prefix), and the stand-in delivers signed webhooks back to
  * the API's /api/stripe/webhook with STRIPE_WEBHOOK_SECRET.
  */
 export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<BillingHarness> {
-  const stripeStandIn = createStandIns({
-    smtpPort: 0,
-    stripe: { secretKey: SECRET_KEY, webhookRetryDelaysMs: [] },
-  }).find((standIn) => standIn.prefix === '/stripe');
-  if (!stripeStandIn) throw new Error('the sandbox has no Stripe stand-in');
-  const stripeSandbox = await startSandbox([stripeStandIn], 0);
+  const stripe = await startStripeSandbox();
+  const api = await startApiHarness({ ...stripe.env, ...env });
+  return billingHarnessOf(api, stripe.sandbox);
+}
+
+/**
+ * Billing controls for an API already running with `startStripeSandbox`'s env; the stand-in
+ * delivers its webhooks to `webhookUrl` (the API's own unless, say, a load balancer fronts it).
+ * `close` closes the API and the sandbox.
+ */
+export async function billingHarnessOf(
+  api: ApiHarness,
+  stripeSandbox: RunningSandbox,
+  webhookUrl = `${api.url}/api/stripe/webhook`,
+): Promise<BillingHarness> {
   const stripeUrl = `${stripeSandbox.url}/stripe`;
-  const api = await startApiHarness({
-    STRIPE_SECRET_KEY: SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: stripeUrl,
-    STRIPE_PLANS: JSON.stringify(PLANS),
-    ...env,
-  });
 
   async function control(
     method: string,
@@ -89,14 +110,13 @@ export async function startBillingHarness(env: NodeJS.ProcessEnv = {}): Promise<
     if (!response.ok) throw new Error(`stand-in ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   }
-  const endpointUrl = `${api.url}/api/stripe/webhook`;
   let endpointId: string | null = null;
   const setDelivery = async (on: boolean) => {
     if (on && !endpointId)
       endpointId = String(
         (
           await control('POST', '/webhook_endpoints', {
-            url: endpointUrl,
+            url: webhookUrl,
             secret: WEBHOOK_SECRET,
             enabled_events: ['*'],
           })
