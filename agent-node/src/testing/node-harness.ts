@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordNeedle } from '@enclave/sandbox';
 import type { NodeConfigInput } from '../config/node-config';
 import { FakeControlPlane } from './fake-control-plane';
 
@@ -32,7 +33,9 @@ export async function jsonOf<T = SandboxAnswer>(res: Response): Promise<T> {
 /** A well-formed Telegram-shaped bot token for tests (random each call). */
 export function telegramToken(): string {
   const id = 100_000_000 + Math.floor(Math.random() * 800_000_000);
-  return `${id}:AA${Buffer.from(Math.random().toString(36).repeat(4)).toString('base64url').slice(0, 33)}`;
+  const token = `${id}:AA${Buffer.from(Math.random().toString(36).repeat(4)).toString('base64url').slice(0, 33)}`;
+  recordNeedle('secret', token);
+  return token;
 }
 
 export const OPENAI_TEST_KEY = 'sk-test-0123456789abcdefghijklmnop';

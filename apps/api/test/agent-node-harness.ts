@@ -1,7 +1,7 @@
 import { generateSigningKeyPair } from '@enclave/node-protocol';
 import { hashEnrolmentToken, NodeEntity } from '@enclave/persistence';
 import { setLogDestinationForTests } from '@enclave/platform';
-import { createStandIns, type RunningSandbox, startSandbox } from '@enclave/sandbox';
+import { createStandIns, recordNeedle, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,6 +41,8 @@ export const SECRET_PEPPER = `pepper-${randomBytes(16).toString('hex')}`;
 
 /** The API (debug logs captured) + a provider sandbox; the control plane's signing key in a temp file. */
 export async function startAgentsHarness(overrides: NodeJS.ProcessEnv = {}): Promise<AgentsHarness> {
+  recordNeedle('secret', SECRET_ENCRYPTION_KEY);
+  recordNeedle('secret', SECRET_PEPPER);
   const providers = await startSandbox(createStandIns({ smtpPort: 0 }), 0);
   const dir = mkdtempSync(join(tmpdir(), 'enclave-cp-key-'));
   const controlPlaneKeys = generateSigningKeyPair();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { recordNeedle } from '@enclave/sandbox';
 import {
   createNodeRecord,
   type AgentsHarness,
@@ -19,7 +20,11 @@ export const alnum = (n: number) =>
     .slice(0, n);
 
 /** A Telegram bot token the sandbox accepts (any well-formed token is a bot there). */
-export const telegramToken = () => `${600_000_000 + Math.floor(Math.random() * 99_999_999)}:AA${alnum(33)}`;
+export function telegramToken(): string {
+  const token = `${600_000_000 + Math.floor(Math.random() * 99_999_999)}:AA${alnum(33)}`;
+  recordNeedle('secret', token);
+  return token;
+}
 
 /** The actions of the workspace's audit events. */
 export async function auditActions(api: ApiHarness, workspaceId: string): Promise<string[]> {

@@ -10,3 +10,4 @@ export { OVH_DEFAULTS, ovhcloudStandIn } from './ovhcloud/ovhcloud.stand-in';
 export { createOpenAiStandIn } from './openai/openai.stand-in';
 export { createAnthropicStandIn } from './anthropic/anthropic.stand-in';
 export * from './test-site';
+export { readNeedles, recordNeedle, type Needle, type NeedleKind } from './at-rest-needles';

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { keepRedisDump } from './at-rest-haystacks';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -34,6 +35,7 @@ export function createTestRedis(): TestRedis {
     url: TEST_REDIS_URL,
     keys: scan,
     async drop() {
+      await keepRedisDump(prefix, TEST_REDIS_URL);
       const keys = await scan();
       if (keys.length === 0) return;
       const client = new Redis(TEST_REDIS_URL);

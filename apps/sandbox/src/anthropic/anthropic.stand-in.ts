@@ -6,6 +6,7 @@ import { writeSse, type StreamRecord } from '../model-stream';
 import { anthropicStreamEvents } from './anthropic-stream';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
+import { recordNeedle } from '../at-rest-needles';
 
 /**
  * Anthropic API stand-in (https://docs.anthropic.com/en/api), under /anthropic so the
@@ -73,6 +74,7 @@ export function createAnthropicStandIn(): StandIn {
     // Older SDKs send `x-api-key`; the installed SDK (1.x) sends the key as `Authorization: Bearer`.
     const key = req.header('x-api-key') ?? /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     if (!key) return error(res, 401, 'x-api-key header is required');
+    recordNeedle('secret', key);
     if (!key || !ANTHROPIC_KEY_SHAPE.test(key) || revoked.has(key)) return error(res, 401, 'invalid x-api-key');
     const version = req.header('anthropic-version');
     if (!version) return error(res, 400, 'anthropic-version: header is required');
@@ -167,7 +169,11 @@ export function createAnthropicStandIn(): StandIn {
       }
       if (res.destroyed || res.headersSent) return;
       const call = toolCalls.take(offeredToolNames(b.tools));
-      const text = call ? '' : anthropicAnswer(b.model, messages[messages.length - 1].content, messages.length);
+      const lastUser = messages[messages.length - 1].content;
+      const text = call ? '' : anthropicAnswer(b.model, lastUser, messages.length);
+      // What an end user said and what the model answered: conversation content.
+      recordNeedle('content', lastUser);
+      recordNeedle('content', text);
       const input = Math.ceil((JSON.stringify(messages).length + (system?.length ?? 0)) / 4);
       const output = Math.ceil(text.length / 4);
       const id = `msg_${randomBytes(12).toString('base64url')}`;

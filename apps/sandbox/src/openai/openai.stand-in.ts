@@ -7,6 +7,7 @@ import { openAiStreamEvents } from './openai-stream';
 import { mountEmbeddings } from './openai-embeddings';
 import type { StandIn } from '../sandbox';
 import { StandInTimers } from '../helpers';
+import { recordNeedle } from '../at-rest-needles';
 
 /**
  * OpenAI API stand-in (https://platform.openai.com/docs/api-reference), under /openai so the
@@ -64,6 +65,7 @@ export function createOpenAiStandIn(): StandIn {
         null,
       );
     const key = m[1];
+    recordNeedle('secret', key);
     if (!OPENAI_KEY_SHAPE.test(key) || revoked.has(key)) {
       return error(
         res,
@@ -182,6 +184,9 @@ export function createOpenAiStandIn(): StandIn {
       const lastUser = [...flat].reverse().find((m) => m.role === 'user')?.content ?? '';
       const call = toolCalls.take(offeredToolNames(body.tools));
       const content = call ? '' : openaiAnswer(body.model, lastUser, flat.filter((m) => m.role !== 'system').length);
+      // What an end user said and what the model answered: conversation content.
+      recordNeedle('content', lastUser);
+      recordNeedle('content', content);
       const promptTokens = Math.ceil(flat.reduce((n, m) => n + m.content.length, 0) / 4);
       const completionTokens = Math.ceil(content.length / 4);
       const usage = {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { recordNeedle } from '../at-rest-needles';
 import { noSuch } from './stripe-errors';
 import { newWebhookSecret, subscribes, type WebhookDeliverer, type WebhookEndpoint } from './stripe-webhooks';
 
@@ -105,6 +106,7 @@ export class StripeStore {
       status: 'enabled',
     };
     this.endpoints.set(endpoint.id, endpoint);
+    recordNeedle('secret', endpoint.secret);
     return endpoint;
   }
 

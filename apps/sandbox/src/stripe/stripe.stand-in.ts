@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { Router } from 'express';
 import type { SandboxContext, StandIn } from '../sandbox';
+import { recordNeedle } from '../at-rest-needles';
 import { stripeApi } from './stripe-api';
 import { billingPortalPageRoutes, billingPortalRoutes } from './stripe-billing-portal';
 import { checkoutRoutes } from './stripe-checkout-api';
@@ -64,6 +65,7 @@ export const STRIPE_DEFAULT_WEBHOOK_SECRET = 'whsec_enclave_sandbox_dev_secret';
 
 export function stripeStandIn(options: StripeStandInOptions = {}): StripeStandIn {
   const secretKey = options.secretKey ?? STRIPE_DEFAULT_SECRET_KEY;
+  recordNeedle('secret', secretKey);
   const host = options.host ?? '127.0.0.1';
   const sessionTtl = options.sessionTtlSeconds ?? 24 * 3600;
   let context: SandboxContext | null = null;

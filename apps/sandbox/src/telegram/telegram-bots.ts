@@ -1,3 +1,4 @@
+import { recordNeedle } from '../at-rest-needles';
 import { StandInTimers } from '../helpers';
 import type { OutboundFetch } from '../edge/cloudflare-edge';
 import { delivered, type DeliveryStatus, postWebhook } from '../webhook-post';
@@ -56,6 +57,7 @@ export class TelegramBots {
   bot(token: string): BotState {
     let b = this.bots.get(token);
     if (!b) {
+      recordNeedle('secret', token);
       b = {
         token,
         id: Number(token.split(':')[0]),

@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { recordNeedle } from '../at-rest-needles';
 import type { OutboundFetch } from '../edge/cloudflare-edge';
 import type { StandIn } from '../sandbox';
 import { botApi } from './telegram-bot-api';
@@ -58,8 +59,10 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
         date: Math.floor(Date.now() / 1000),
       };
       const kind = body.kind ?? 'text';
-      if (kind === 'text') message.text = body.text ?? 'hello';
-      else if (kind === 'photo')
+      if (kind === 'text') {
+        message.text = body.text ?? 'hello';
+        recordNeedle('content', body.text);
+      } else if (kind === 'photo')
         message.photo = [
           { file_id: 'AgACAgQAAxkBAAIB', file_unique_id: 'AQADsb0xG', width: 90, height: 90, file_size: 1024 },
         ];

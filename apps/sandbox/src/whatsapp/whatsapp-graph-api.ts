@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response, Router } from 'express';
+import { recordNeedle } from '../at-rest-needles';
 import { CUSTOMER_SERVICE_WINDOW_MS, type WhatsAppAccount, WHATSAPP_TOKEN_SHAPE } from './whatsapp-numbers';
 
 /**
@@ -32,6 +33,7 @@ export function graphApiRoutes(r: Router, account: WhatsAppAccount): void {
   const auth = (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const token = bearer ?? (typeof req.query.access_token === 'string' ? req.query.access_token : undefined);
+    recordNeedle('secret', token);
     if (!token)
       return graphError(
         res,

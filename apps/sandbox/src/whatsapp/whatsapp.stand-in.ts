@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { randomBytes } from 'node:crypto';
+import { recordNeedle } from '../at-rest-needles';
 import type { OutboundFetch } from '../edge/cloudflare-edge';
 import type { StandIn } from '../sandbox';
 import { graphApiRoutes } from './whatsapp-graph-api';
@@ -54,6 +55,8 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
         verifyToken?: string;
       };
       if (!b.appSecret) return res.status(400).json({ error: 'appSecret is required' });
+      recordNeedle('secret', b.appSecret);
+      recordNeedle('secret', b.verifyToken);
       const id = b.phoneNumberId ?? String(100_000_000_000_000 + Math.floor(Math.random() * 1e9));
       const p: PhoneNumber = {
         id,
@@ -111,8 +114,10 @@ export function createWhatsAppStandIn(outbound: OutboundFetch = fetch): StandIn 
         timestamp: String(seconds),
         type: b.type ?? 'text',
       };
-      if ((b.type ?? 'text') === 'text') message.text = { body: b.text ?? 'hello' };
-      else
+      if ((b.type ?? 'text') === 'text') {
+        message.text = { body: b.text ?? 'hello' };
+        recordNeedle('content', b.text);
+      } else
         message.image = {
           mime_type: 'image/jpeg',
           sha256: randomBytes(32).toString('base64'),
