@@ -19,10 +19,11 @@ export async function createApi(env: NodeJS.ProcessEnv = process.env): Promise<I
     rawBody: true,
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
+  const config = app.get<ControlPlaneConfig>(CONFIG);
+  app.set('trust proxy', config.TRUSTED_PROXIES);
   app.useBodyParser('json', { limit: '256kb' });
   app.use(requireUtf8Body);
-  app.use(helmet(helmetOptions(app.get<ControlPlaneConfig>(CONFIG))));
+  app.use(helmet(helmetOptions(config)));
   app.use(cookieParser());
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ZodValidationPipe());

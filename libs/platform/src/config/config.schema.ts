@@ -11,6 +11,15 @@ const csv = z
   );
 
 const url = z.url();
+/** An Express `trust proxy` entry: a named range, an IP or a CIDR. */
+const trustedProxy = z
+  .string()
+  .refine(
+    (value) =>
+      ['loopback', 'linklocal', 'uniquelocal'].includes(value) ||
+      /^[\d.]+(\/\d{1,2})?$|^[\da-f:]+(\/\d{1,3})?$/.test(value),
+    'must be loopback, linklocal, uniquelocal, an IP or a CIDR',
+  );
 const optionalSecret = z.string().min(1).optional();
 
 /** A plan customers can buy: our stable id, what the dashboard shows, and the Stripe price behind it. */
@@ -102,6 +111,14 @@ export const controlPlaneConfigSchema = z
     MAGIC_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
     /** Magic links one email address may request per 15 minutes. */
     MAGIC_LINK_MAX_PER_WINDOW: z.coerce.number().int().min(1).default(5),
+    /**
+     * Proxies whose `X-Forwarded-For` names the client (Express `trust proxy`): `loopback`,
+     * `uniquelocal` (10/8, 172.16/12, 192.168/16, fc00::/7), or IPs and CIDRs — the load balancer's
+     * or Ingress controller's addresses. Per-IP rate limits and audit events use the client so found.
+     */
+    TRUSTED_PROXIES: csv
+      .pipe(z.array(trustedProxy).min(1, 'name at least one proxy (loopback when none)'))
+      .default(['loopback']),
     /** Requests per minute per client IP on sign-in routes. */
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),
