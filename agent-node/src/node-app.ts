@@ -61,6 +61,8 @@ export type NodeInternals = Pick<
   readonly inbox: Capabilities['inbox']['service'];
   readonly webhooks: Capabilities['webhooks'];
   readonly transcripts: Capabilities['transcripts'];
+  /** The route table as served, with each route's guard. */
+  readonly routes: ReturnType<Router['list']>;
 };
 
 const nodeWiped = () => new NodeError(NODE_ERROR.nodeWiped, 'this node has been wiped');
@@ -113,7 +115,7 @@ export class NodeApp {
 
   get internals(): NodeInternals {
     if (!this.run) throw new Error('node is not running (wiped?)');
-    const { ctx, capabilities, heartbeat } = this.run;
+    const { ctx, capabilities, heartbeat, router } = this.run;
     return {
       ...ctx,
       heartbeat,
@@ -124,6 +126,7 @@ export class NodeApp {
       inbox: capabilities.inbox.service,
       webhooks: capabilities.webhooks,
       transcripts: capabilities.transcripts,
+      routes: router.list(),
     };
   }
 

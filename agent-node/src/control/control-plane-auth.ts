@@ -34,6 +34,7 @@ export class ControlPlaneAuth {
     return {
       method: route.method,
       path: route.path,
+      guard: 'signed',
       bodyLimit: CONTROL_BODY_LIMIT,
       handler: async (ctx) => route.handler(ctx, await this.verify(ctx)),
     };

@@ -19,9 +19,18 @@ export interface RequestContext {
 export type RouteResult =
   { status: number; json: unknown } | { status: number; text: string; contentType?: string } | { handled: true };
 
+/**
+ * Who may call a route as served: `open` routes check their own credential (provider secret,
+ * link signature, API key) or none; `signed` is the control plane; `member`/`admin` a node
+ * session of that role; `preflight` a CORS preflight of a session path.
+ */
+export type RouteGuard = 'open' | 'signed' | 'member' | 'admin' | 'preflight';
+
 export interface Route {
   readonly method: string;
   readonly path: string;
+  /** Set by the guard that wraps the route; absent means `open`. */
+  readonly guard?: RouteGuard;
   /** Maximum accepted body size in bytes. */
   readonly bodyLimit?: number;
   readonly handler: (ctx: RequestContext) => Promise<RouteResult> | RouteResult;
@@ -52,6 +61,11 @@ export class Router {
     private readonly unmatched: () => NodeError = () => new NodeError(NODE_ERROR.notFound, 'no such route'),
   ) {
     this.routes = routes.map(compile);
+  }
+
+  /** The route table as served (read-only; tests check every route is accounted for). */
+  list(): { method: string; path: string; guard: RouteGuard }[] {
+    return this.routes.map((r) => ({ method: r.method, path: r.path, guard: r.guard ?? 'open' }));
   }
 
   match(method: string, pathname: string): { route: Route; params: Record<string, string> } {

@@ -41,6 +41,7 @@ export class NodeSessionAuth {
     return {
       method: route.method,
       path: route.path,
+      guard: route.session,
       bodyLimit: route.bodyLimit,
       handler: (ctx) => {
         this.allowOrigin(ctx);
@@ -54,6 +55,7 @@ export class NodeSessionAuth {
     return [...new Set(routes.map((r) => r.path))].map((path) => ({
       method: 'OPTIONS',
       path,
+      guard: 'preflight',
       handler: (ctx): RouteResult => {
         this.allowOrigin(ctx);
         ctx.res.writeHead(204, {
