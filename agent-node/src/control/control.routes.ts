@@ -1,5 +1,6 @@
 import {
   applyConfigRequestSchema,
+  isCleanText,
   NODE_ROUTES,
   parsePublicKey,
   putSecretRequestSchema,
@@ -10,6 +11,7 @@ import {
   type SecretKind,
   type WipeReceipt,
 } from '@enclave/node-protocol';
+import * as z from 'zod/mini';
 import type { NodeContext } from '../capability';
 import { parseJsonBody, type RequestContext } from '../http/http-server';
 import { NODE_ERROR, NodeError } from '../http/node-error';
@@ -23,6 +25,17 @@ export interface ControlRouteDeps {
   readonly node: NodeContext['node'];
   readonly nodeId: string;
 }
+
+/**
+ * A secret's value ends up in HTTP headers and provider requests: NUL, other control characters
+ * (line breaks aside, for multi-line credentials) or broken UTF-16 are never a real key.
+ */
+const putSecretSchema = putSecretRequestSchema.check(
+  z.refine((b) => isCleanText(b.value, { multiline: true }), {
+    message: 'must be well-formed Unicode without control characters',
+    path: ['value'],
+  }),
+);
 
 function kindParam(ctx: RequestContext): SecretKind {
   const r = secretKindSchema.safeParse(ctx.params.kind);
@@ -47,7 +60,7 @@ export function controlRoutes({ control, trustedKeys, node, nodeId }: ControlRou
       ...NODE_ROUTES.putSecret,
       handler: async (ctx) => {
         const kind = kindParam(ctx);
-        const body = parseJsonBody(ctx, putSecretRequestSchema);
+        const body = parseJsonBody(ctx, putSecretSchema);
         await control.putSecret(kind, body.scope, body.value);
         return { status: 200, json: { kind, scope: body.scope, storedAt: new Date().toISOString() } };
       },

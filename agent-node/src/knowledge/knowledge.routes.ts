@@ -1,3 +1,4 @@
+import { isCleanText } from '@enclave/node-protocol';
 import * as z from 'zod/mini';
 import { parseJsonBody, validate, type RequestContext } from '../http/http-server';
 import { NODE_ERROR, NodeError } from '../http/node-error';
@@ -9,7 +10,12 @@ const SOURCE = `${ROOT}/sources/:id`;
 const JSON_LIMIT = 64 * 1024;
 
 const httpUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048));
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/** Q&A and profile text go into prompts and the search index: control characters and broken UTF-16 are refused. */
+const clean = z.refine<string>(
+  (v) => isCleanText(v, { multiline: true }),
+  'must be well-formed Unicode without control characters',
+);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), clean);
 
 export const addSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('url'), url: httpUrl }),
@@ -20,7 +26,7 @@ export type AddSource = z.infer<typeof addSourceSchema>;
 
 const settingsSchema = z.strictObject({ noAnswer: z.enum(['say', 'handoff']) });
 const draftSchema = z.strictObject({ url: httpUrl });
-const profileSchema = z.strictObject({ text: z.string().check(z.maxLength(8000)), published: z.boolean() });
+const profileSchema = z.strictObject({ text: z.string().check(z.maxLength(8000), clean), published: z.boolean() });
 const sourceId = z.uuid();
 const fileName = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^/\\\0]+$/, 'a file name'));
 
