@@ -41,6 +41,8 @@ describe('WhatsApp round trip (sandbox Graph API → node → Anthropic SDK → 
     );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('12345');
+    // The challenge is the caller's text echoed back: a browser must never read it as HTML.
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     const bad = await fetch(
       `${f.nodeUrl}/webhooks/whatsapp/wa-main?hub.mode=subscribe&hub.verify_token=wrong-token&hub.challenge=12345`,
     );

@@ -127,6 +127,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   });
   res.end(text);
 }
@@ -172,6 +173,8 @@ export function createHttpServer(router: () => Router, logger: NodeLogger): Serv
           res.writeHead(result.status, {
             'content-type': result.contentType ?? 'text/plain; charset=utf-8',
             'cache-control': 'no-store',
+            // Some text echoes the caller's input (WhatsApp's hub.challenge): never sniffed as HTML.
+            'x-content-type-options': 'nosniff',
           });
           res.end(result.text);
         }
