@@ -6,6 +6,8 @@ import { REPO_ROOT } from './provisioning-env';
 /** A control-plane process (worker or API), as production runs it, that a test may kill -9. */
 export interface WorkerProcess {
   readonly child: ChildProcess;
+  /** Where its stdout and stderr go (tests read it to check what the process logged). */
+  readonly logFile: string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export function spawnControlPlaneProcess(entry: string, env: NodeJS.ProcessEnv, 
   child.stderr?.pipe(log);
   return {
     child,
+    logFile,
     kill: (signal: NodeJS.Signals = 'SIGKILL') =>
       new Promise<void>((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -50,6 +53,7 @@ export function workerPool(env: NodeJS.ProcessEnv, logDir: string) {
     );
     const worker: WorkerProcess = {
       child: spawned.child,
+      logFile: spawned.logFile,
       kill: (signal?: NodeJS.Signals) => {
         workers.delete(worker);
         return spawned.kill(signal);

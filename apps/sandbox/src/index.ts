@@ -11,3 +11,5 @@ export { createOpenAiStandIn } from './openai/openai.stand-in';
 export { createAnthropicStandIn } from './anthropic/anthropic.stand-in';
 export * from './test-site';
 export { readNeedles, recordNeedle, type Needle, type NeedleKind } from './at-rest-needles';
+export { leaks } from './leaks';
+export { recordFigureSection } from './proof-figures';

@@ -81,6 +81,16 @@ export function scrubTokens(input: string): string {
   return out;
 }
 
+/**
+ * {@link scrubTokens} plus exact values the caller knows are secret: tokens it generated or
+ * delivers whose shape no pattern knows (a random enrolment token looks like any other string).
+ */
+export function scrubKnownSecrets(input: string, secrets: Iterable<string>): string {
+  let out = input;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join(REDACTED);
+  return scrubTokens(out);
+}
+
 /** Deep copy of a value with {@link scrubTokens} applied to every string (cycles and depth guarded). */
 export function scrubDeep<T>(value: T, depth = 6, seen: WeakSet<object> = new WeakSet()): T {
   if (typeof value === 'string') return scrubTokens(value) as T;

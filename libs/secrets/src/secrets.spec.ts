@@ -1,5 +1,5 @@
 import { decryptSecret, encryptSecret, fingerprintSecret, generateEncryptionKey, maskSecret } from './crypto';
-import { LOG_REDACT_PATHS, scrubDeep, scrubTokens } from './redaction';
+import { LOG_REDACT_PATHS, scrubDeep, scrubKnownSecrets, scrubTokens } from './redaction';
 
 describe('secrets crypto', () => {
   it('round-trips AES-256-GCM and refuses tampering, wrong key or wrong context', () => {
@@ -41,6 +41,15 @@ describe('log redaction', () => {
     expect(s).not.toMatch(/AAbbcc|sk-abc|abc\.def|xyz|EAAGm0/);
     expect(s).toContain('/bot[REDACTED]/sendMessage');
     expect(s).toContain('?token=[REDACTED]&a=1');
+  });
+
+  it('scrubs exact values no shape knows (every occurrence), then the shapes', () => {
+    const token = 'Zq3x_9kLmN0pQrStUvWxYz-AbCdEfGhIjKlMnOpQrS';
+    const s = scrubKnownSecrets(`{"enrolmentToken": "${token}"} again ${token} with sk-abcdefghijklmnopqrstu`, [
+      '',
+      token,
+    ]);
+    expect(s).toBe('{"enrolmentToken": "[REDACTED]"} again [REDACTED] with [REDACTED]');
   });
 
   it('scrubs deeply and lists redact paths for pino', () => {

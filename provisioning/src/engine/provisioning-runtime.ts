@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { NodeLifecycleClient, type NodeEndpoint, readOriginCaRoot } from '@enclave/node-delivery';
 import type { HostEntity, HostProviderName } from '@enclave/persistence';
-import { CONFIG, type ControlPlaneConfig } from '@enclave/platform';
+import { CONFIG, type ControlPlaneConfig, SENSITIVE_CONFIG_KEYS } from '@enclave/platform';
 import { DataSource } from 'typeorm';
 import { type AgentNodeBundle, buildAgentNodeBundle } from '../bundle/bundle-builder';
 import { CloudflareDnsClient, OriginCaClient } from '../dns/cloudflare-dns.client';
@@ -47,6 +47,15 @@ export class ProvisioningRuntime {
     this.dns = new CloudflareDnsClient(cloudflare);
     this.originCa = new OriginCaClient(cloudflare);
     this.providers = { pool: new PoolHostProvider(), ovhcloud: new OvhcloudHostProvider(config, dataSource) };
+  }
+
+  /**
+   * The values of the sensitive settings that are set (Cloudflare and OVHcloud credentials among
+   * them): a provider error echoing one is scrubbed by value, since no token shape knows most.
+   */
+  knownSecrets(): string[] {
+    const config = this.config as unknown as Record<string, unknown>;
+    return [...SENSITIVE_CONFIG_KEYS].map((key) => config[key]).filter((v): v is string => typeof v === 'string');
   }
 
   provider(name: HostProviderName = this.config.PROVISIONING_HOST_PROVIDER): HostProvider {

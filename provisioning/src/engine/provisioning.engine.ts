@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, SYSTEM_ACTOR } from '@enclave/audit';
 import { OwnerNotifier } from '@enclave/mailer';
 import type { ProvisioningAction, ProvisioningStepEntity, WorkspaceEntity } from '@enclave/persistence';
+import { scrubKnownSecrets } from '@enclave/secrets';
 import { UnrecoverableError } from 'bullmq';
 import { HostKeyMismatchError } from '../ssh/ssh-executor';
 import { AllocationStore } from './allocation-store';
@@ -136,6 +137,7 @@ export class ProvisioningEngine {
       await ctx.within(record, () => step.run(ctx));
       await this.store.stepFinished(ctx.run, record);
     } catch (error) {
+      if (error instanceof Error) scrubInPlace(error, this.runtime.knownSecrets());
       await this.store.stepFinished(ctx.run, record, (error as Error).message);
       if (error instanceof HostKeyMismatchError) {
         await this.audit.recordAlone({
@@ -152,4 +154,14 @@ export class ProvisioningEngine {
       throw error;
     }
   }
+}
+
+/**
+ * Scrubs a step's error where it stands (message and stack, class kept for BullMQ), so every
+ * place it goes next — step and run rows, the audit event, BullMQ's failedReason and stacktrace,
+ * the worker log — gets the scrubbed text: a provider answer may echo a credential it was sent.
+ */
+function scrubInPlace(error: Error, secrets: readonly string[]): void {
+  error.message = scrubKnownSecrets(error.message, secrets);
+  if (error.stack) error.stack = scrubKnownSecrets(error.stack, secrets);
 }

@@ -72,7 +72,9 @@ export class RunStore {
 
   /** An attempt failed and BullMQ will retry: the run stays running, with the error shown meanwhile. */
   async attemptFailed(run: ProvisioningRunEntity, error: string): Promise<void> {
-    await this.dataSource.getRepository(ProvisioningRunEntity).update({ id: run.id }, { error: error.slice(0, 4000) });
+    await this.dataSource
+      .getRepository(ProvisioningRunEntity)
+      .update({ id: run.id }, { error: scrubSecrets(error).slice(0, 4000) });
   }
 
   /** Ends the unfinished run of this action for good (it must never be resumed). */

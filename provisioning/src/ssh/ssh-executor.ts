@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { scrubSecrets } from '@enclave/platform';
+import { scrubKnownSecrets } from '@enclave/secrets';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 
 /** Where to connect and which host key to expect (pinned when the host was registered). */
@@ -79,8 +79,8 @@ export function normaliseFingerprint(value: string): string {
 
 const OUTPUT_CAP = 16 * 1024;
 
-function keep(text: string): string {
-  const scrubbed = scrubSecrets(text);
+function keep(text: string, secrets: ReadonlySet<string>): string {
+  const scrubbed = scrubKnownSecrets(text, secrets);
   return scrubbed.length > OUTPUT_CAP ? `…${scrubbed.slice(-OUTPUT_CAP)}` : scrubbed;
 }
 
@@ -97,6 +97,8 @@ export function shellQuote(value: string): string {
 export class SshSession {
   private sftpChannel: SFTPWrapper | undefined;
   private closed = false;
+  /** Values sent over this session that no token shape matches (see `redact`). */
+  private readonly secrets = new Set<string>();
 
   private constructor(
     private readonly client: Client,
@@ -154,6 +156,15 @@ export class SshSession {
     });
   }
 
+  /**
+   * From now on `value` is replaced by [REDACTED] in every command's recorded output, and so in
+   * the errors, step logs and job failures made of it: a host that echoes a secret it was sent
+   * (a failing tool printing the node config, say) must not put it into the control plane.
+   */
+  redact(value: string): void {
+    this.secrets.add(value);
+  }
+
   /** Runs a command; throws RemoteCommandError on a non-zero exit unless `allowFailure`. */
   exec(
     command: string,
@@ -175,8 +186,8 @@ export class SshSession {
             new RemoteCommandError({
               command: input.logCommand ?? command,
               exitCode: null,
-              stdout: keep(stdout),
-              stderr: keep(`${stderr}\n[timed out after ${timeoutMs} ms]`),
+              stdout: keep(stdout, this.secrets),
+              stderr: keep(`${stderr}\n[timed out after ${timeoutMs} ms]`, this.secrets),
               ms: Date.now() - started,
             }),
           );
@@ -192,8 +203,8 @@ export class SshSession {
           const record: CommandRecord = {
             command: input.logCommand ?? command,
             exitCode,
-            stdout: keep(stdout),
-            stderr: keep(stderr),
+            stdout: keep(stdout, this.secrets),
+            stderr: keep(stderr, this.secrets),
             ms: Date.now() - started,
           };
           this.onCommand(record);

@@ -19,7 +19,7 @@ import { recordNeedle } from '../at-rest-needles';
  * - errors in Anthropic's shape `{type:"error", error:{type, message}, request_id}`;
  * - deterministic answers derived from the last user message.
  *
- * Test controls: `POST /anthropic/_test/faults` `{latencyMs?, failNext?, failStatus?, chunkDelayMs?}`
+ * Test controls: `POST /anthropic/_test/faults` `{latencyMs?, failNext?, failStatus?, failMessage?, chunkDelayMs?}`
  * (429 → rate_limit_error, 500 → api_error, 529 → overloaded_error),
  * `DELETE /anthropic/_test/faults`, `POST /anthropic/_test/keys/revoke` `{key}`,
  * `GET /anthropic/_test/requests` (a streamed request's `stream` says whether every event went out).
@@ -160,11 +160,12 @@ export function createAnthropicStandIn(): StandIn {
         if (faults.failStatus === 429) res.setHeader('retry-after', '1');
         record.status = faults.failStatus;
         const msg =
-          faults.failStatus === 429
+          faults.failMessage ??
+          (faults.failStatus === 429
             ? 'Number of requests has exceeded your rate limit.'
             : faults.failStatus === 529
               ? 'Overloaded'
-              : 'Internal server error';
+              : 'Internal server error');
         return error(res, faults.failStatus, msg);
       }
       if (res.destroyed || res.headersSent) return;

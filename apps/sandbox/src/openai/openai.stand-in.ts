@@ -19,7 +19,7 @@ import { recordNeedle } from '../at-rest-needles';
  * - errors in OpenAI's shape `{error:{message,type,param,code}}`;
  * - deterministic answers derived from the last user message.
  *
- * Test controls: `POST /openai/_test/faults` `{latencyMs?, failNext?, failStatus?, chunkDelayMs?}`,
+ * Test controls: `POST /openai/_test/faults` `{latencyMs?, failNext?, failStatus?, failMessage?, chunkDelayMs?}`,
  * `DELETE /openai/_test/faults`, `POST /openai/_test/keys/revoke` `{key}`,
  * `GET /openai/_test/requests` (what the API received; a streamed request's `stream` says whether
  * every event went out or the client went away first).
@@ -87,12 +87,18 @@ export function createOpenAiStandIn(): StandIn {
       faults.failNext--;
       if (faults.failStatus === 429) {
         res.setHeader('retry-after', '1');
-        error(res, 429, 'Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
+        error(
+          res,
+          429,
+          faults.failMessage ?? 'Rate limit reached for requests. Please try again in 1s.',
+          'requests',
+          'rate_limit_exceeded',
+        );
       } else {
         error(
           res,
           faults.failStatus,
-          'The server had an error while processing your request. Sorry about that!',
+          faults.failMessage ?? 'The server had an error while processing your request. Sorry about that!',
           'server_error',
           null,
         );

@@ -109,6 +109,12 @@ export function botApi(bots: TelegramBots) {
           );
         return ok(res, [...b.pending.values()]);
       case 'sendMessage': {
+        const failure = b.sendFailures;
+        if (failure && failure.left > 0) {
+          failure.left--;
+          if (failure.drop) return req.socket.destroy();
+          return fail(res, failure.errorCode, failure.description);
+        }
         const chatId = Number(p.chat_id);
         const text = typeof p.text === 'string' ? p.text : '';
         if (p.chat_id === undefined || p.chat_id === '') return fail(res, 400, 'Bad Request: chat_id is empty');

@@ -28,6 +28,17 @@ export interface Delivery {
   at: string;
 }
 
+/**
+ * How the next sendMessage calls of a bot fail: an API error (`{ok:false, error_code, description}`)
+ * or, with `drop`, the connection closed unanswered (what the client sees as a network error).
+ */
+export interface SendFailures {
+  left: number;
+  errorCode: number;
+  description: string;
+  drop: boolean;
+}
+
 export interface BotState {
   readonly token: string;
   readonly id: number;
@@ -41,6 +52,7 @@ export interface BotState {
   nextMessageId: number;
   lastErrorDate?: number;
   lastErrorMessage?: string;
+  sendFailures?: SendFailures;
 }
 
 export class TelegramBots {

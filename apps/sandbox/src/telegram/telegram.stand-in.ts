@@ -15,7 +15,8 @@ import { type Chat, TELEGRAM_TOKEN_SHAPE, TelegramBots } from './telegram-bots';
  *
  * Test controls under /telegram/_test: make an end user send an update (delivered to the
  * webhook with X-Telegram-Bot-Api-Secret-Token, retried on non-2xx like Telegram does),
- * read what a bot sent, revoke a token, tune retry delays.
+ * read what a bot sent, revoke a token, tune retry delays, make the next sendMessage calls fail
+ * (`POST /_test/bots/:token/send-failures` `{count, errorCode?, description?, drop?}`).
  */
 /** `outbound` delivers webhooks (the sandbox passes its Cloudflare edge so node hostnames resolve). */
 export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn {
@@ -36,6 +37,18 @@ export function createTelegramStandIn(outbound: OutboundFetch = fetch): StandIn 
     r.post('/_test/bots/:token/revoke', (req, res) => {
       bots.revoked.add(req.params.token);
       res.json({ revoked: true });
+    });
+    r.post('/_test/bots/:token/send-failures', (req, res) => {
+      const body = (req.body ?? {}) as { count?: unknown; errorCode?: unknown; description?: unknown; drop?: unknown };
+      if (!Number.isInteger(body.count)) return res.status(400).json({ error: 'count: integer' });
+      const b = bots.bot(req.params.token);
+      b.sendFailures = {
+        left: body.count as number,
+        errorCode: Number.isInteger(body.errorCode) ? (body.errorCode as number) : 500,
+        description: typeof body.description === 'string' ? body.description : 'Internal Server Error',
+        drop: body.drop === true,
+      };
+      return res.json(b.sendFailures);
     });
     r.post('/_test/bots/:token/updates', async (req, res) => {
       const token = req.params.token;

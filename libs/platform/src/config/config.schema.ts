@@ -286,9 +286,10 @@ export const controlPlaneConfigSchema = z
 export type ControlPlaneConfig = z.infer<typeof controlPlaneConfigSchema>;
 
 /**
- * The variables that hold credentials. Only the `.env.example` spec reads this list: each of them
- * must be marked `(secret)` there. Nothing prints configuration values, and log redaction
- * (`../logging/redaction.ts`) works from field paths and token shapes, not from this list.
+ * The variables that hold credentials. The `.env.example` spec checks each of them is marked
+ * `(secret)` there; provisioning scrubs their values from step errors (a provider answer may
+ * echo one). Nothing prints configuration values, and log redaction (`../logging/redaction.ts`)
+ * works from field paths and token shapes, not from this list.
  */
 export const SENSITIVE_CONFIG_KEYS: ReadonlySet<string> = new Set([
   'DATABASE_URL',

@@ -49,8 +49,10 @@ export class InstallStep implements ProvisioningStep {
       providers: { openaiBaseUrl: config.OPENAI_API_URL, anthropicBaseUrl: config.ANTHROPIC_API_URL },
       logLevel: 'info',
     };
+    const session = await ctx.ssh();
+    session.redact(token);
     const result = await installNode(
-      await ctx.ssh(),
+      session,
       {
         root: host.installRoot,
         service: serviceNameFor(host.installRoot),
