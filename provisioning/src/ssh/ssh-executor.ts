@@ -234,9 +234,7 @@ export class SshSession {
     const sftp = await this.sftp();
     const partial = `${remotePath}.partial`;
     const started = Date.now();
-    await new Promise<void>((resolve, reject) =>
-      sftp.fastPut(localPath, partial, { mode }, (error) => (error ? reject(error) : resolve())),
-    );
+    await this.untilDone('upload', (done) => sftp.fastPut(localPath, partial, { mode }, done));
     await this.exec(`mv -f ${shellQuote(partial)} ${shellQuote(remotePath)}`);
     this.onCommand({
       command: `sftp put ${localPath} -> ${remotePath}`,
@@ -251,13 +249,27 @@ export class SshSession {
   async writeFile(remotePath: string, data: string | Buffer, mode = 0o600): Promise<void> {
     const sftp = await this.sftp();
     const partial = `${remotePath}.partial`;
-    await new Promise<void>((resolve, reject) =>
-      sftp.writeFile(partial, data, { mode }, (error) => (error ? reject(error) : resolve())),
-    );
-    await new Promise<void>((resolve, reject) =>
-      sftp.chmod(partial, mode, (error) => (error ? reject(error) : resolve())),
-    );
+    await this.untilDone('write', (done) => sftp.writeFile(partial, data, { mode }, done));
+    await this.untilDone('chmod', (done) => sftp.chmod(partial, mode, done));
     await this.exec(`mv -f ${shellQuote(partial)} ${shellQuote(remotePath)}`);
+  }
+
+  /**
+   * Runs an SFTP call, failing it when the connection drops: ssh2's fastPut then tries to close its
+   * remote file handle on the dead channel and never calls back, which left a run stuck in its upload.
+   */
+  private untilDone(what: string, call: (done: (error?: Error | null) => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const lost = () =>
+        reject(new SshConnectError(`${this.target.host}:${this.target.port}`, `connection lost during sftp ${what}`));
+      if (this.closed) return lost();
+      this.client.once('close', lost);
+      call((error) => {
+        this.client.removeListener('close', lost);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
   }
 
   async close(): Promise<void> {
