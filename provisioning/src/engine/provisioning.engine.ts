@@ -11,7 +11,7 @@ import { RunStore } from './run-store';
 import { StepContext } from './step-context';
 import type { ProvisioningStep, StepTable } from './steps/step';
 import { DeprovisionStepTable, ProvisionStepTable } from './steps/step-tables';
-import { WorkspaceRunLock } from './workspace-run-lock';
+import { type RunLease, WorkspaceRunLock } from './workspace-run-lock';
 import { WorkspaceStore } from './workspace-store';
 
 export type RunOutcome = { outcome: 'succeeded'; runId: string; ms: number } | { outcome: 'skipped'; reason: string };
@@ -40,12 +40,12 @@ export class ProvisioningEngine {
   ) {}
 
   provision(workspaceId: string): Promise<RunOutcome> {
-    return this.lock.hold(workspaceId, async () => {
+    return this.lock.hold(workspaceId, async (lease) => {
       const workspace = await this.workspaces.find(workspaceId);
       if (!workspace || workspace.deletedAt) return { outcome: 'skipped', reason: 'workspace does not exist' };
       if (workspace.status !== 'provisioning' && workspace.status !== 'provisioning_failed')
         return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
-      return this.runSteps(workspace, 'provision', this.provisionSteps, async (ctx, ms) => {
+      return this.runSteps(workspace, 'provision', this.provisionSteps, lease, async (ctx, ms) => {
         const node = ctx.requireNode();
         const activated = await this.workspaces.activate(workspaceId, node.id, {
           runId: ctx.run.id,
@@ -66,14 +66,14 @@ export class ProvisioningEngine {
   }
 
   deprovision(workspaceId: string): Promise<RunOutcome> {
-    return this.lock.hold(workspaceId, async () => {
+    return this.lock.hold(workspaceId, async (lease) => {
       const workspace = await this.workspaces.find(workspaceId);
       if (!workspace) return { outcome: 'skipped', reason: 'workspace does not exist' };
       if (workspace.status !== 'deprovisioning')
         return { outcome: 'skipped', reason: `workspace is ${workspace.status}` };
       // An unfinished provisioning is superseded: it must not be resumed later.
       await this.store.cancelUnfinished(workspaceId, 'provision', 'superseded by deprovisioning');
-      return this.runSteps(workspace, 'deprovision', this.deprovisionSteps, async (ctx, ms) => {
+      return this.runSteps(workspace, 'deprovision', this.deprovisionSteps, lease, async (ctx, ms) => {
         await this.workspaces.markDeprovisioned(workspaceId, ctx.run, {
           nodeId: ctx.node?.id ?? null,
           hostId: ctx.host?.id ?? null,
@@ -101,6 +101,7 @@ export class ProvisioningEngine {
     workspace: WorkspaceEntity,
     action: ProvisioningAction,
     table: StepTable<Name>,
+    lease: RunLease,
     finish: (ctx: StepContext, ms: number) => Promise<void>,
   ): Promise<RunOutcome> {
     const started = Date.now();
@@ -121,8 +122,10 @@ export class ProvisioningEngine {
         if (record.status === 'succeeded') continue;
         const step = (table.steps as Record<string, ProvisioningStep | undefined>)[record.name];
         if (!step) throw new UnrecoverableError(`run ${run.id} has a step "${record.name}" this version does not know`);
+        lease.assertHeld();
         await this.runStep(ctx, record, step);
       }
+      lease.assertHeld();
       await finish(ctx, Date.now() - started);
       return { outcome: 'succeeded', runId: run.id, ms: Date.now() - started };
     } finally {
