@@ -66,7 +66,7 @@ describe('scale-out: two APIs and two workers, one worker killed -9 mid-run (rea
     if (logDir && !process.env.PROVISIONING_TEST_KEEP) rmSync(logDir, { recursive: true, force: true });
   });
 
-  it('provisions 10 paid workspaces exactly once each while one of two workers is killed -9', async () => {
+  it('provisions 10 paid workspaces exactly once each while one of two workers and one of two APIs are killed -9', async () => {
     const viaFirstApi = await billingHarnessOf(h.api, stripe.sandbox, `${balancer.url}/api/stripe/webhook`);
     // Same controls, customer requests to the other replica (PUBLIC_URL is the first's: one public address).
     const viaSecondApi: BillingHarness = { ...viaFirstApi, api: { ...h.api, http: secondApi.http } };
@@ -100,11 +100,16 @@ describe('scale-out: two APIs and two workers, one worker killed -9 mid-run (rea
       }),
     );
     const paidMs = Date.now() - started;
+    // An API replica dies too (kill -9) while runs go on: provisioning needs no API (jobs wait in
+    // Redis and the PostgreSQL outbox, which every process relays); the other replica serves on.
+    await secondApi.process.kill('SIGKILL');
+    const apiKilledAfterMs = Date.now() - started;
     const killed = await kill;
     for (const { workspaceId } of customers)
       expect(await h.waitForStatus(workspaceId, ['active', 'provisioning_failed'], 180_000)).toBe('active');
     const totalMs = Date.now() - started;
     await workers[1].kill('SIGTERM');
+    await h.api.http().get('/api/health').expect(200);
 
     // Both replicas served Stripe's deliveries.
     expect(balancer.forwarded.every((count) => count > 0)).toBe(true);
@@ -155,6 +160,7 @@ describe('scale-out: two APIs and two workers, one worker killed -9 mid-run (rea
       customersPerApi: [Math.ceil(WORKSPACES / 2), Math.floor(WORKSPACES / 2)],
       stripeDeliveriesPerApi: balancer.forwarded,
       killedAfterMs: killed.afterMs,
+      secondApiKilledAfterMs: apiKilledAfterMs,
       atKill: { runsUnderWay: killed.running, waitingJobs: killed.waiting, activeWorkspaces: killed.activeWorkspaces },
       jobAttemptsTotal: attempts,
       runsTakenOver,
