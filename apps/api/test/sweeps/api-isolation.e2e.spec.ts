@@ -93,7 +93,7 @@ describe('API isolation sweep: every route × verb × caller who must be refused
     for (const [path, served] of byPath) {
       if (served.some((r) => r.method === 'ALL')) continue;
       for (const method of VERBS) {
-        const route = served.find((r) => r.method === method);
+        const route = served.find((r) => r.method === method || r.method === 'USE');
         for (const caller of callers) {
           if (!route) {
             // A verb the path does not serve (nor another pattern, as /workspaces/:id serves

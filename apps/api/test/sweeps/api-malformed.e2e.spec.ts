@@ -51,7 +51,8 @@ describe('API malformed-input sweep: every route with input × every malformed i
 
   beforeAll(async () => {
     x = await startSweepFixture();
-    routes = servedRoutes(x.f.h.api.app).filter((r) => ROUTE_ACCESS[routeKey(r)] !== 'fallback');
+    // Mounted apps (`USE`: the docs' files, bull-board for staff) declare no input of ours.
+    routes = servedRoutes(x.f.h.api.app).filter((r) => ROUTE_ACCESS[routeKey(r)] !== 'fallback' && r.method !== 'USE');
     const document = buildOpenApiDocument(x.f.h.api.app);
     paths = document.paths as never;
     schemas = (document.components?.schemas ?? {}) as Record<string, FieldSchema>;

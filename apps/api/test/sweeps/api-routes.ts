@@ -19,15 +19,24 @@ export interface ServedRoute {
   readonly path: string;
 }
 
-/** Every route the API serves, read from Express's router (not from a list kept by hand). */
+/**
+ * Every route the API serves, read from Express's router (not from a list kept by hand): Nest's
+ * routes, and as `USE <path>` what is mounted beside them (the docs' static files, bull-board),
+ * which answers every verb under its path.
+ */
 export function servedRoutes(app: INestApplication): ServedRoute[] {
   interface Layer {
     route?: { path: string; methods: Record<string, boolean> };
+    rawPath?: string;
   }
   const express = app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } };
   const seen = new Map<string, ServedRoute>();
-  for (const { route } of express.router.stack) {
-    if (!route) continue;
+  for (const { route, rawPath } of express.router.stack) {
+    if (!route) {
+      // Middleware for every path ('/': parsers, helmet) is not a route.
+      if (rawPath && rawPath !== '/') seen.set(`USE ${rawPath}`, { method: 'USE', path: rawPath });
+      continue;
+    }
     const methods = Object.keys(route.methods);
     // A handler for (nearly) every verb is a catch-all (`app.all`), listed once as ALL.
     for (const method of methods.length > 10 ? ['ALL'] : methods.map((m) => m.toUpperCase())) {
@@ -43,6 +52,9 @@ export const routeKey = (r: ServedRoute) => `${r.method} ${r.path}`;
 export const ROUTE_ACCESS: Record<string, Access> = {
   'ALL /api': 'fallback',
   'ALL /api/{*path}': 'fallback',
+  'USE /api/docs': 'public',
+  'USE /api/docs/docs': 'public',
+  'USE /api/staff/queues': 'staff',
   'GET /api/docs': 'public',
   'GET /api/docs/': 'public',
   'GET /api/docs/index.html': 'public',
