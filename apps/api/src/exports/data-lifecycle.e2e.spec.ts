@@ -123,4 +123,31 @@ describe('data lifecycle through the node', () => {
     expect(logs).toContain(`${f.ws}/exports`);
     expect(leaks([message, reply, signature], { pg_dump: dump, redis: redis.text, logs })).toEqual([]);
   });
+
+  it('a node that stops answering mid-export: 503 node_unavailable while it is away, nothing recorded; the export completes when it is back', async () => {
+    const asked = await http().post(`${f.ws}/exports`).set('Cookie', f.memberCookie).send({}).expect(202);
+    const stateOf = async () =>
+      (
+        (await f.h.api.dataSource.query('SELECT state FROM export_requests WHERE id = $1', [asked.body.id])) as Array<{
+          state: string;
+        }>
+      )[0].state;
+    const before = await stateOf();
+    const audited = (await auditActions(f.h.api, f.owner.workspaceId)).length;
+    await f.node.halt();
+    try {
+      const away = await http().get(`${f.ws}/exports/${asked.body.id}`).set('Cookie', f.memberCookie);
+      expect({ status: away.status, code: away.body.error?.code }).toEqual({ status: 503, code: 'node_unavailable' });
+      // Not failed for a node that may come back: the record and the audit trail are as they were.
+      expect(await stateOf()).toBe(before);
+      expect(await auditActions(f.h.api, f.owner.workspaceId)).toHaveLength(audited);
+    } finally {
+      await f.node.restart();
+    }
+    const done = await waitFor(async () => {
+      const polled = await http().get(`${f.ws}/exports/${asked.body.id}`).set('Cookie', f.memberCookie).expect(200);
+      return polled.body.state === 'ready' ? (polled.body as { url: string }) : undefined;
+    }, 30_000);
+    expect((await fetch(done.url)).status).toBe(200);
+  });
 });
