@@ -19,6 +19,7 @@ const END_USER = {
   handoff: 'I would like to talk to a human please',
   queued: 'Are you still there? Checking on order 4471',
   back: 'Thanks, one more question for the bot',
+  afterOutage: 'Back again: does 4471 need a signature?',
 };
 const TEAM = { reply: 'Hi, this is Max from the team: 4471 ships today.', note: 'Called the courier about 4471' };
 
@@ -129,6 +130,18 @@ describe('web app: team inbox talking to the node directly', () => {
     await page.getByRole('log', { name: 'Messages' }).getByText(messages[3].text).waitFor();
   });
 
+  it('the node stops answering mid-session: the inbox says Reconnecting…, then is live again and shows new messages', async () => {
+    const badge = page.getByTestId('inbox-live');
+    await w.node.halt();
+    await badge.getByText('Reconnecting…').waitFor({ timeout: 20_000 });
+    await w.node.restart();
+    await badge.getByText('Live').waitFor({ timeout: 40_000 });
+    await endUserWrites(END_USER.afterOutage);
+    const messages = await sentCount(5);
+    await page.getByRole('log', { name: 'Messages' }).getByText(END_USER.afterOutage, { exact: true }).waitFor();
+    await page.getByRole('log', { name: 'Messages' }).getByText(messages[4].text).waitFor();
+  });
+
   it('tags, internal notes (never sent) and saved replies by /shortcode', async () => {
     await page.getByLabel('Add tag').fill('vip');
     await page.getByLabel('Add tag').press('Enter');
@@ -147,8 +160,8 @@ describe('web app: team inbox talking to the node directly', () => {
       .click();
     expect(await page.getByLabel('Reply').inputValue()).toBe('Hi Grace, your order ships today.');
     await page.getByRole('button', { name: 'Send' }).click();
-    const messages = await sentCount(5);
-    expect(messages[4].text).toBe('Hi Grace, your order ships today.');
+    const messages = await sentCount(6);
+    expect(messages[5].text).toBe('Hi Grace, your order ships today.');
     expect(messages.map((m) => m.text)).not.toContain(TEAM.note);
     await browser.shot('32-inbox-conversation', { fullPage: false });
   });
