@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@enclave/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
+import type request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
   createStandIns,
@@ -13,6 +13,7 @@ import {
   startSandbox,
 } from '@enclave/sandbox';
 import { createApi } from '../src/bootstrap';
+import { recordingClient } from './recording-client';
 
 export interface ApiHarness {
   app: INestApplication;
@@ -76,7 +77,7 @@ export async function startApiHarness(overrides: NodeJS.ProcessEnv = {}): Promis
     redis,
     dataSource,
     env,
-    http: () => request(app.getHttpServer() as Server),
+    http: () => recordingClient(app.getHttpServer() as Server),
     async close() {
       await app.close();
       await sandbox.close();
