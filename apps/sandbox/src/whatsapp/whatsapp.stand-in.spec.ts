@@ -105,7 +105,8 @@ describe('WhatsApp Cloud API stand-in', () => {
       contacts: [{ input: '15551230000', wa_id: '15551230000' }],
       messages: [{ id: expect.stringMatching(/^wamid\./) }],
     });
-    await new Promise((res) => setTimeout(res, 150));
+    // The callbacks are posted after the answer: wait for both (bounded), not a fixed delay.
+    for (let i = 0; i < 200 && posts.length < before + 2; i++) await new Promise((res) => setTimeout(res, 25));
     const statuses = posts.slice(before).map((p) => JSON.parse(p.raw).entry[0].changes[0].value.statuses[0]);
     expect(statuses.map((s) => s.status)).toEqual(['sent', 'delivered']);
     expect(statuses[0].id).toBe(r.body.messages[0].id);
