@@ -23,12 +23,17 @@ export interface Needle {
  * carry a random part.
  */
 export const MIN_NEEDLE_LENGTH = 16;
+/**
+ * Repetitive values are skipped too: 'x'.repeat(5000) as a message (a length limit test) matches
+ * 'x'.repeat(8000) as agent instructions (configuration the control plane keeps) without any leak.
+ */
+export const MIN_DISTINCT_CHARACTERS = 8;
 
 const NEEDLES_FILE = 'needles.jsonl';
 
 export function recordNeedle(kind: NeedleKind, value: string | undefined): void {
   const dir = process.env.ENCLAVE_AT_REST_DIR;
-  if (!dir || !value || value.length < MIN_NEEDLE_LENGTH) return;
+  if (!dir || !value || value.length < MIN_NEEDLE_LENGTH || new Set(value).size < MIN_DISTINCT_CHARACTERS) return;
   appendFileSync(join(dir, NEEDLES_FILE), `${JSON.stringify({ kind, value } satisfies Needle)}\n`);
 }
 

@@ -30,8 +30,9 @@ describe('the suite-wide at-rest scan', () => {
     recordHere('secret', secret);
     recordHere('content', message);
     recordHere('content', 'hello'); // too short to be distinctive: not a needle
+    recordHere('content', 'x'.repeat(5000)); // too repetitive: any long run of x would match
     writeFileSync(join(dir, 'enclave_test_a.sql'), `COPY secrets (value) FROM stdin;\n${secret}\n\\.\n`);
-    writeFileSync(join(dir, 'enclave_test_b.sql'), 'COPY agents (name) FROM stdin;\nhello\n\\.\n');
+    writeFileSync(join(dir, 'enclave_test_b.sql'), `COPY agents (name) FROM stdin;\nhello ${'x'.repeat(8000)}\n\\.\n`);
     writeFileSync(
       join(dir, 'enclave-test-1.redis.txt'),
       `bull:job\n{"data":"${Buffer.from(message).toString('base64')}"}\n`,
