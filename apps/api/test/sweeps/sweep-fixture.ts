@@ -19,7 +19,7 @@ export interface SweepFixture {
   readonly adminUserId: string;
   readonly memberUserId: string;
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
-  /** Row counts of every table and the audit chain's head: compared before and after a sweep. */
+  /** The contents of every table and the audit chain's head: compared before and after a sweep. */
   snapshot(): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -124,9 +124,15 @@ export async function startSweepFixture(): Promise<SweepFixture> {
     memberUserId: await userIdOf(f.memberCookie),
     call: (method, path, options = {}) => send(api.url, method, path, { ...options, origin: api.url }),
     async snapshot() {
-      const counts = tables.map((t) => `(SELECT count(*) FROM "${t}")::text AS "${t}"`).join(', ');
+      // Each table's rows hashed (order-independent): an edit in place shows, not only a new row.
+      const contents = tables
+        .map(
+          (t) =>
+            `(SELECT md5(coalesce(string_agg(md5(r::text), '' ORDER BY md5(r::text)), '')) FROM "${t}" r) AS "${t}"`,
+        )
+        .join(', ');
       const [row] = (await api.dataSource.query(
-        `SELECT ${counts}, (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS audit_head`,
+        `SELECT ${contents}, (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS audit_head`,
       )) as Array<Record<string, string>>;
       return row;
     },
