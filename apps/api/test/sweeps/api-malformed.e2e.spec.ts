@@ -40,7 +40,7 @@ interface Operation {
 /**
  * Every route with a body, query or path parameter, called with the credential it needs and
  * each malformed input of malformed-inputs.ts: a 4xx in the error shape every time (a link's
- * callback may instead send the browser to its error page), never a 5xx, and row counts and the
+ * callback may instead send the browser to its error page), never a 5xx, and every table's contents and the
  * audit chain's head unchanged by the refused inputs of each route.
  */
 describe('API malformed-input sweep: every route with input × every malformed input', () => {
