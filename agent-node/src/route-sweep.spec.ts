@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import {
   callCount,
@@ -42,22 +43,31 @@ const isErrorShape = (json: unknown, e: RouteExpectation) => {
 };
 /**
  * Not state a refusal may not change: every verified signed request leaves its nonce (so that its
- * replay is refused too), and the chat API counts refused requests for the heartbeat.
+ * replay is refused too), the chat API counts refused requests for the heartbeat, and a valid API
+ * key's "last used" time moves with any request it authenticates, a malformed one included.
  */
-const NOT_STATE = new Set(['nonces', 'counters']);
+const NOT_STATE = new Set(['nonces', 'counters', 'api_key_usage']);
 
 describe('route sweep: every served route refuses wrong credentials and malformed input', () => {
   let node: SweepNode;
   const table = fullTable();
   const served = () => node.f.app.internals.routes;
   const target = (key: string) => table[key].at?.(node.ids) ?? key.split(' ')[1];
-  const rowCounts = () => {
+  /** Each table's rows, hashed in a stable order: an edit in place shows, not only a new row. */
+  const tableDigests = () => {
     const db = node.f.app.internals.db;
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    const digest = (name: string) =>
+      createHash('sha256')
+        .update(
+          (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[])
+            .map((row) => JSON.stringify(row))
+            .sort()
+            .join('\n'),
+        )
+        .digest('hex');
     return Object.fromEntries(
-      tables
-        .filter(({ name }) => !NOT_STATE.has(name))
-        .map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]),
+      tables.filter(({ name }) => !NOT_STATE.has(name)).map(({ name }) => [name, digest(name)]),
     );
   };
 
@@ -85,7 +95,7 @@ describe('route sweep: every served route refuses wrong credentials and malforme
     const failures: string[] = [];
     const start = callCount();
     await primeSeenNonce(node);
-    const before = rowCounts();
+    const before = tableDigests();
     const credentials = new Set<string>();
     const paths = [...new Set(served().map((r) => r.path))];
     let checked = 0;
@@ -121,7 +131,7 @@ describe('route sweep: every served route refuses wrong credentials and malforme
       }
     }
     expect(node.f.app.state()).toBe('active');
-    const after = rowCounts();
+    const after = tableDigests();
     const changed = Object.keys(after).filter((t) => after[t] !== before[t]);
     if (changed.length) failures.push(`refused calls changed ${changed.join(', ')}`);
     const publicByDesign = Object.entries(table)
@@ -158,14 +168,14 @@ describe('route sweep: every served route refuses wrong credentials and malforme
     const changedBy = async (e: RouteExpectation, r: SweepRequest, before: Record<string, number>) => {
       const diff = (a: Record<string, number>, b: Record<string, number>) =>
         Object.keys(b).filter((t) => a[t] !== b[t]);
-      if (diff(before, rowCounts()).length === 0) return [];
+      if (diff(before, tableDigests()).length === 0) return [];
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const again = rowCounts();
+      const again = tableDigests();
       await signedSend(e, r);
-      return diff(again, rowCounts());
+      return diff(again, tableDigests());
     };
     const check = async (key: string, e: RouteExpectation, input: string, r: SweepRequest) => {
-      const before = rowCounts();
+      const before = tableDigests();
       const res = await signedSend(e, r);
       tried += 1;
       const mayAccept = e.accepts?.includes(input) ?? false;
