@@ -165,8 +165,8 @@ describe('route sweep: every served route refuses wrong credentials and malforme
     const signedSend = (e: RouteExpectation, r: SweepRequest) =>
       send(node.f.nodeUrl, { ...r, headers: { ...r.headers, ...validHeaders(node, e, r) } });
     /** Tables a refused request changed; asked twice, so that background work of an earlier accepted input is not blamed on it. */
-    const changedBy = async (e: RouteExpectation, r: SweepRequest, before: Record<string, number>) => {
-      const diff = (a: Record<string, number>, b: Record<string, number>) =>
+    const changedBy = async (e: RouteExpectation, r: SweepRequest, before: Record<string, string>) => {
+      const diff = (a: Record<string, string>, b: Record<string, string>) =>
         Object.keys(b).filter((t) => a[t] !== b[t]);
       if (diff(before, tableDigests()).length === 0) return [];
       await new Promise((resolve) => setTimeout(resolve, 300));
