@@ -1,6 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { recordFigures } from '@enclave/sandbox';
 import { scanRunDir } from '@enclave/testing';
 
 /**
@@ -18,7 +16,5 @@ console.log(
   `at-rest scan: ${needles} needles (${scan.needles.secret} secrets, ${scan.needles.content} content) × ` +
     `${scan.databases} databases + ${scan.redisPrefixes} Redis prefixes: ${scan.hits.length} hits`,
 );
-const figures = join(tmpdir(), 'enclave-proof-figures');
-mkdirSync(figures, { recursive: true });
-writeFileSync(join(figures, 'at-rest.json'), `${JSON.stringify({ ...scan, hits: scan.hits.length }, null, 2)}\n`);
+recordFigures('at-rest', { ...scan, hits: scan.hits.length });
 process.exit(scan.hits.length === 0 ? 0 : 1);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { recordFigures } from '@enclave/sandbox';
 import {
   callCount,
   primeSeenNonce,
@@ -13,7 +13,6 @@ import { startSweepNode, type SweepNode } from './testing/route-sweep-node';
 import { ROUTE_TABLE, type RouteExpectation } from './testing/route-sweep-table';
 
 const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const FIGURES_DIR = '/tmp/enclave-proof-figures';
 
 /** Session paths get a CORS preflight each: expected with the dashboard Origin as credential. */
 function fullTable(): Record<string, RouteExpectation> {
@@ -23,14 +22,6 @@ function fullTable(): Record<string, RouteExpectation> {
     table[`OPTIONS ${key.split(' ')[1]}`] = { guard: 'preflight', credential: 'dashboard-origin', at: e.at };
   }
   return table;
-}
-
-function writeFigures(name: string, figures: object): void {
-  mkdirSync(FIGURES_DIR, { recursive: true });
-  writeFileSync(
-    `${FIGURES_DIR}/${name}.json`,
-    `${JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2)}\n`,
-  );
 }
 
 /** The node's `{error:{code,message,details}}`, or OpenAI's `{error:{message,type}}` on the chat API. */
@@ -147,7 +138,7 @@ describe('route sweep: every served route refuses wrong credentials and malforme
       calls: callCount() - start,
       failures: failures.length,
     };
-    writeFigures('node-isolation', { ...figures, failureList: failures });
+    recordFigures('node-isolation', { ...figures, failureList: failures });
     console.log(
       `node isolation sweep: ${figures.routes} routes on ${figures.paths} paths × ${VERBS.length}+ verbs × wrong credentials = ${checked} checked calls, ${failures.length} failures`,
     );
@@ -252,7 +243,7 @@ describe('route sweep: every served route refuses wrong credentials and malforme
       calls: callCount() - start,
       failures: failures.length,
     };
-    writeFigures('node-malformed', { ...figures, statuses, accepted, failureList: failures });
+    recordFigures('node-malformed', { ...figures, statuses, accepted, failureList: failures });
     console.log(`node malformed-input sweep: ${swept} routes, ${tried} inputs tried, ${failures.length} failures`);
     expect(failures).toEqual([]);
   }, 180_000);

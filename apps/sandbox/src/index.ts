@@ -12,4 +12,4 @@ export { createAnthropicStandIn } from './anthropic/anthropic.stand-in';
 export * from './test-site';
 export { readNeedles, recordNeedle, type Needle, type NeedleKind } from './at-rest-needles';
 export { leaks } from './leaks';
-export { recordFigureSection } from './proof-figures';
+export { recordFigures, recordFigureSection } from './proof-figures';

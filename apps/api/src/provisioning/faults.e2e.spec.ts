@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostEntity, NodeEntity, PendingSecretDeliveryEntity, ProvisioningRunEntity } from '@enclave/persistence';
 import { JOB_IDS, JobName, QueueService } from '@enclave/queue';
-import { createStandIns, recordNeedle, type RunningSandbox, startSandbox } from '@enclave/sandbox';
+import { createStandIns, recordFigures, recordNeedle, type RunningSandbox, startSandbox } from '@enclave/sandbox';
 import { SECRET_ENCRYPTION_KEY, SECRET_PEPPER } from '../../test/agent-node-harness';
 import { alnum } from '../../test/agents-workspace';
 import {
@@ -66,12 +65,7 @@ describe('provisioning under injected faults (real sshd, worker processes)', () 
     await worker?.kill();
     await h?.close();
     await providers?.close();
-    const dir = join(tmpdir(), 'enclave-proof-figures');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'faults.json'),
-      `${JSON.stringify({ faults: figures.length, totalMs: Date.now() - started, figures }, null, 2)}\n`,
-    );
+    recordFigures('faults', { faults: figures.length, totalMs: Date.now() - started, figures });
   });
 
   const runOf = (workspaceId: string, action: 'provision' | 'deprovision') =>

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostEntity, ProvisioningRunEntity, WorkspaceEntity } from '@enclave/persistence';
 import { JobName, QueueService } from '@enclave/queue';
-import type { RunningSandbox } from '@enclave/sandbox';
+import { recordFigures, type RunningSandbox } from '@enclave/sandbox';
 import { type ApiProcess, startApiProcess } from '../../test/api-process';
 import {
   billingHarnessOf,
@@ -28,7 +28,6 @@ import { type RoundRobinProxy, startRoundRobinProxy } from '../../test/round-rob
 const WORKSPACES = 10;
 /** Provisioning jobs per worker: more jobs active than one worker takes means both workers hold some. */
 const CONCURRENCY = 2;
-const FIGURES = '/tmp/enclave-proof-figures/scale-out.json';
 
 /**
  * Scale-out as docs/operations.md describes it: two API replicas (this process's and one of its
@@ -151,7 +150,6 @@ describe('scale-out: two APIs and two workers, one worker killed -9 mid-run (rea
     expect(runsTakenOver).toBeGreaterThan(0);
 
     const figures = {
-      measuredAt: new Date().toISOString(),
       workspaces: WORKSPACES,
       apis: 2,
       workers: 2,
@@ -167,8 +165,7 @@ describe('scale-out: two APIs and two workers, one worker killed -9 mid-run (rea
       allPaidAfterMs: paidMs,
       allActiveAfterMs: totalMs,
     };
-    mkdirSync(join(FIGURES, '..'), { recursive: true });
-    writeFileSync(FIGURES, `${JSON.stringify(figures, null, 2)}\n`);
+    recordFigures('scale-out', figures);
     process.stdout.write(`scale-out figures: ${JSON.stringify(figures)}\n`);
   }, 420_000);
 });

@@ -1,12 +1,6 @@
+import { recordFigures } from '@enclave/sandbox';
 import { type Access, ROUTE_ACCESS, routeKey, type ServedRoute, servedRoutes } from './api-routes';
-import {
-  fillPath,
-  isErrorShape,
-  recordFigures,
-  type SweepFixture,
-  startSweepFixture,
-  validBody,
-} from './sweep-fixture';
+import { fillPath, isErrorShape, type SweepFixture, startSweepFixture, validBody } from './sweep-fixture';
 
 const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const WORKSPACE_ROLES: Access[] = ['member', 'admin', 'owner'];

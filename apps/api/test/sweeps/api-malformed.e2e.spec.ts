@@ -1,3 +1,4 @@
+import { recordFigures } from '@enclave/sandbox';
 import { conversationIdSchema } from '../../src/exports/dto/exports.dto';
 import { buildOpenApiDocument } from '../../src/openapi';
 import { type Access, ROUTE_ACCESS, routeKey, type ServedRoute, servedRoutes } from './api-routes';
@@ -9,14 +10,7 @@ import {
   paramInputs,
   queryInputs,
 } from './malformed-inputs';
-import {
-  fillPath,
-  isErrorShape,
-  recordFigures,
-  type SweepFixture,
-  startSweepFixture,
-  validBody,
-} from './sweep-fixture';
+import { fillPath, isErrorShape, type SweepFixture, startSweepFixture, validBody } from './sweep-fixture';
 
 /** Routes that would end the sweep's own session or workspace if an input slipped through: last. */
 const LAST = [

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_WIDGET_SETTINGS } from '@enclave/node-protocol';
 import { type AgentsWorkspace, alnum, startAgentsWorkspace, telegramToken } from '../agents-workspace';
 import { startStripeSandbox } from '../billing';
@@ -53,13 +50,6 @@ export function fillPath(path: string, ids: PathIds, raw?: { name: string; value
 export function isErrorShape(body: unknown): boolean {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   return typeof error?.code === 'string' && typeof error.message === 'string';
-}
-
-/** Writes a sweep's figures where docs/security.md's numbers come from (outside the workspace). */
-export function recordFigures(name: string, figures: Record<string, unknown>): void {
-  const dir = join(tmpdir(), 'enclave-proof-figures');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2));
 }
 
 /**
