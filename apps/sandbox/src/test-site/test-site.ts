@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recordNeedle } from '../at-rest-needles';
 import { makeDocx, makePdf } from './documents';
 
 /**
@@ -117,7 +118,11 @@ export async function startTestSite(
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const html = PAGES[path];
-    if (html) return send(res, 200, 'text/html; charset=utf-8', html);
+    if (html) {
+      // What a crawl takes into the knowledge base is content: it must stay on the node.
+      for (const [, text] of html.matchAll(/<p>([^<]+)/g)) recordNeedle('content', text.trim());
+      return send(res, 200, 'text/html; charset=utf-8', html);
+    }
     if (path === '/robots.txt') return send(res, 200, 'text/plain', ROBOTS(base));
     if (path === '/sitemap.xml') return send(res, 200, 'application/xml', sitemap(base, generated));
     if (path === '/docs/returns.docx')
